@@ -1,0 +1,631 @@
+"""Senders: the Graph API (Messenger Send API, WhatsApp Cloud API) and the console outbox.
+
+Both senders take an :class:`~bot.replies.Outgoing` and return a :class:`SendResult`; they do
+not raise for failures Meta reports. :class:`GraphSender` is the one boundary where requests
+exceptions and Graph error JSON become the project's :class:`~bot.errors.SendError` tree
+(platform_spec.md §5.5, §6.6)::
+
+    code (/subcode)                                         -> class               retried
+    4, 17, 32, 613, 80007, 130429, 131056; HTTP 429         -> Throttled            yes
+    1, 2, 1200, 131000, 131016, 131057; 5xx, timeouts       -> TransientSendError   yes
+    190, 10, 200-299, 131005, 3                             -> AuthError            no (alarm)
+    10/2018278, 131047                                      -> WindowClosed         no (recorded)
+    551, 100/2018001, 131026, 131030                        -> RecipientUnavailable no (recorded)
+    368, 131031, 131048                                     -> PolicyBlocked        no (alarm)
+    anything else                                           -> InvalidRequest       no
+
+Endpoints, by ``Outgoing.platform`` and ``Outgoing.kind``:
+
+* messenger ``message`` / ``action`` -> ``POST {graph_base}/me/messages``
+* messenger ``handover`` -> ``/me/pass_thread_control``; ``handover_take`` ->
+  ``/me/take_thread_control``; ``handover_request`` -> ``/me/request_thread_control``
+* whatsapp ``message`` / ``action`` (mark as read, typing) -> ``POST {graph_base}/{phone_number_id}/messages``
+
+The access token travels only in ``Authorization: Bearer``; it is never in a URL and is
+redacted from every error text kept or logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from bot.errors import (
+    AuthError,
+    BotError,
+    InvalidRequest,
+    PolicyBlocked,
+    RecipientUnavailable,
+    SendError,
+    Throttled,
+    TransientSendError,
+    WindowClosed,
+)
+from bot.replies import Outgoing
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+__all__ = [
+    "Alarms",
+    "ConsoleSender",
+    "GraphSender",
+    "SendResult",
+    "Sender",
+    "build_sender",
+    "parse_graph_error",
+]
+
+log = logging.getLogger(__name__)
+
+THROTTLING_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131056})
+TRANSIENT_CODES = frozenset({1, 2, 1200, 131000, 131016, 131057})
+AUTH_CODES = frozenset({190, 10, 3, 131005, *range(200, 300)})
+WINDOW_CODES = frozenset({131047})
+UNAVAILABLE_CODES = frozenset({551, 131026, 131030})
+POLICY_CODES = frozenset({368, 131031, 131048})
+# (code, subcode) pairs that mean something other than the bare code.
+SUBCODE_CLASSES: dict[tuple[int, int], type[SendError]] = {
+    (10, 2018278): WindowClosed,
+    (100, 2018001): RecipientUnavailable,
+}
+HANDOVER_PATHS = {
+    "handover": "pass_thread_control",
+    "handover_take": "take_thread_control",
+    "handover_request": "request_thread_control",
+}
+DEFAULT_TIMEOUT = (3.05, 10.0)
+MAX_REMEMBERED = 10_000
+_TOKEN_IN_TEXT = re.compile(r"(access_token=)[^&\s\"']+")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def parse_graph_error(status: int, body: dict | str | None) -> SendError:
+    """Turn a failed Graph response into the matching :class:`SendError` subclass.
+
+    Args:
+        status: the HTTP status code.
+        body: the parsed JSON, the raw text (JSON or not, e.g. a proxy's HTML page), or None.
+    """
+    error = _error_object(body)
+    if error is None:
+        return _status_only_error(status, body)
+    code = _as_int(error.get("code"))
+    subcode = _as_int(error.get("error_subcode"))
+    cls = _class_for(status, code, subcode, bool(error.get("is_transient")))
+    return cls(
+        _error_message(error, code, subcode, status),
+        code=code,
+        subcode=subcode,
+        http_status=status,
+        fbtrace_id=error.get("fbtrace_id"),
+    )
+
+
+def _error_object(body: dict | str | None) -> dict | None:
+    """The ``error`` object of a Graph error body, or None when there is none."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"]
+    return None
+
+
+def _status_only_error(status: int, body: dict | str | None) -> SendError:
+    """An error from the HTTP status alone (no Graph error JSON, e.g. an HTML proxy page)."""
+    if status == 429:
+        cls: type[SendError] = Throttled
+    elif status >= 500:
+        cls = TransientSendError
+    else:
+        cls = InvalidRequest
+    snippet = _snippet(body)
+    detail = f": {snippet}" if snippet else ""
+    return cls(f"Graph API answered HTTP {status} without an error object{detail}", http_status=status)
+
+
+def _class_for(status: int, code: int | None, subcode: int | None, is_transient: bool) -> type[SendError]:
+    """The error class for a Graph error code (and subcode)."""
+    if code is not None and subcode is not None and (code, subcode) in SUBCODE_CLASSES:
+        return SUBCODE_CLASSES[(code, subcode)]
+    table: tuple[tuple[frozenset[int], type[SendError]], ...] = (
+        (THROTTLING_CODES, Throttled),
+        (TRANSIENT_CODES, TransientSendError),
+        (AUTH_CODES, AuthError),
+        (WINDOW_CODES, WindowClosed),
+        (UNAVAILABLE_CODES, RecipientUnavailable),
+        (POLICY_CODES, PolicyBlocked),
+    )
+    for codes, cls in table:
+        if code in codes:
+            return cls
+    if status >= 500 or is_transient:
+        return TransientSendError
+    if status == 429:
+        return Throttled
+    return InvalidRequest
+
+
+def _error_message(error: dict, code: int | None, subcode: int | None, status: int) -> str:
+    """A one-line description: Graph's message, WhatsApp's details, code/subcode, HTTP status."""
+    message = str(error.get("message") or error.get("error_user_msg") or "Graph API error")
+    details = error.get("error_data", {}).get("details") if isinstance(error.get("error_data"), dict) else None
+    if details:
+        message = f"{message} ({details})"
+    ident = f"{code}/{subcode}" if subcode is not None else f"{code}"
+    return f"{message} [code {ident}, HTTP {status}]"
+
+
+def _snippet(body: dict | str | None, limit: int = 120) -> str:
+    """A short, tag-free, single-line excerpt of a non-Graph body for the error text."""
+    if body is None:
+        return ""
+    text = body if isinstance(body, str) else json.dumps(body)
+    return " ".join(_TAGS.sub(" ", text).split())[:limit]
+
+
+def _as_int(value: Any) -> int | None:
+    """``value`` as an int, or None when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- results, alarms
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What happened to one :class:`Outgoing`.
+
+    ``message_id`` is Messenger's ``message_id`` or WhatsApp's ``messages[0].id`` (None for
+    actions and handovers); ``attempts`` counts HTTP calls made (0 when nothing was sent).
+    """
+
+    ok: bool
+    message_id: str | None = None
+    error: SendError | None = None
+    attempts: int = 1
+
+
+class Sender(Protocol):
+    """What the worker needs from a sender."""
+
+    def send(self, out: Outgoing) -> SendResult: ...
+
+    def status(self) -> dict: ...
+
+
+class Alarms:
+    """A thread-safe registry of operator alarms (e.g. ``messenger.invalid_token``).
+
+    The console and ``/readyz`` read :meth:`active`; senders raise and clear alarms.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._alarms: dict[str, dict[str, Any]] = {}
+
+    def raise_(self, name: str, detail: str) -> bool:
+        """Raise (or repeat) alarm ``name``; return True when it was not active before."""
+        with self._lock:
+            current = self._alarms.get(name)
+            if current is not None:
+                current.update(detail=detail, count=current["count"] + 1, last=self._clock())
+                return False
+            now = self._clock()
+            self._alarms[name] = {"detail": detail, "since": now, "last": now, "count": 1}
+            return True
+
+    def clear(self, name: str) -> bool:
+        """Clear alarm ``name``; return True when it was active."""
+        with self._lock:
+            return self._alarms.pop(name, None) is not None
+
+    def active(self) -> dict[str, dict[str, Any]]:
+        """A copy of the active alarms: name -> {detail, since, last, count}."""
+        with self._lock:
+            return {name: dict(info) for name, info in self._alarms.items()}
+
+    def __contains__(self, name: object) -> bool:
+        with self._lock:
+            return name in self._alarms
+
+
+class _Recipients:
+    """A bounded, thread-safe map (platform, recipient) -> when it was recorded."""
+
+    def __init__(self, limit: int = MAX_REMEMBERED) -> None:
+        self._limit = limit
+        self._items: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, key: tuple[str, str], when: float) -> None:
+        with self._lock:
+            self._items[key] = when
+            self._items.move_to_end(key)
+            while len(self._items) > self._limit:
+                self._items.popitem(last=False)
+
+    def discard(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+# --------------------------------------------------------------------------- Graph sender
+
+
+class GraphSender:
+    """Send through the Graph API with one session, timeouts, bounded retries and bookkeeping.
+
+    Retries (tenacity) cover only ``retryable`` errors: Throttled, TransientSendError (5xx,
+    timeouts, connection errors). The wait before retry *n* is
+    ``min(backoff_max, backoff_initial * 2**(n-1)) + rand() * backoff_jitter`` seconds.
+    A read timeout is retried too, so a message Meta did receive can, rarely, arrive twice.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        alarms: Alarms | None = None,
+        max_attempts: int = 4,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 8.0,
+        backoff_jitter: float = 0.5,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.alarms = alarms if alarms is not None else Alarms(clock)
+        self.closed_windows = _Recipients()
+        self.unreachable = _Recipients()
+        self.max_attempts = max_attempts
+        self.timeout = timeout
+        self._sleep = sleep
+        self._clock = clock
+        self._backoff = (backoff_initial, backoff_max, backoff_jitter)
+        self._rand = rand
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._failed_by_code: Counter[str] = Counter()
+        self._last_error: dict[str, Any] | None = None
+
+    # -- public API
+
+    def send(self, out: Outgoing) -> SendResult:
+        """POST one outgoing message, action or handover; never raises for Graph failures."""
+        try:
+            path = self._path(out)
+        except SendError as err:
+            return self._finish(out, SendResult(ok=False, error=err, attempts=0))
+        return self._deliver(out, path)
+
+    def post(self, path: str, body: dict, *, platform: str = "messenger") -> SendResult:
+        """POST ``body`` to ``{graph_base}/{path}`` with the platform's token (e.g. the Messenger profile)."""
+        return self._deliver(Outgoing(platform=platform, recipient_id="", body=body, kind="call"), path)
+
+    def is_window_closed(self, platform: str, recipient_id: str) -> bool:
+        """True when the last send to this person failed because the 24-hour window was closed."""
+        return (platform, recipient_id) in self.closed_windows
+
+    def reopen_window(self, platform: str, recipient_id: str) -> None:
+        """Forget a closed window (the customer wrote again)."""
+        self.closed_windows.discard((platform, recipient_id))
+
+    def status(self) -> dict[str, Any]:
+        """Counters for the console and /readyz: sent, failed by code, alarms, windows, last error."""
+        with self._lock:
+            counts = dict(self._counts)
+            by_code = dict(self._failed_by_code)
+            last = dict(self._last_error) if self._last_error else None
+        return {
+            "mode": "graph",
+            "sent": counts.get("ok", 0),
+            "failed": counts.get("failed", 0),
+            "retries": counts.get("retries", 0),
+            "failed_by_code": by_code,
+            "alarms": self.alarms.active(),
+            "closed_windows": len(self.closed_windows),
+            "unreachable": len(self.unreachable),
+            "last_error": last,
+        }
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    # -- endpoints and tokens
+
+    def _path(self, out: Outgoing) -> str:
+        """The path under ``graph_base`` for this outgoing item."""
+        if out.platform == "messenger":
+            if out.kind in ("message", "action"):
+                return "me/messages"
+            if out.kind in HANDOVER_PATHS:
+                return f"me/{HANDOVER_PATHS[out.kind]}"
+        elif out.platform == "whatsapp" and out.kind in ("message", "action"):
+            phone_id = self.settings.whatsapp_phone_number_id
+            if not phone_id:
+                raise AuthError("WHATSAPP_PHONE_NUMBER_ID is not configured")
+            return f"{phone_id}/messages"
+        raise InvalidRequest(f"cannot send kind {out.kind!r} on platform {out.platform!r}")
+
+    def _deliver(self, out: Outgoing, path: str) -> SendResult:
+        """Send ``out.body`` to ``path`` with retries, then record the outcome."""
+        token = self._token(out.platform)
+        if not token:
+            err = AuthError(f"no access token configured for {out.platform}")
+            return self._finish(out, SendResult(ok=False, error=err, attempts=0))
+        url = f"{self.settings.graph_base()}/{path.lstrip('/')}"
+        return self._finish(out, self._call_with_retries(url, out.body, token))
+
+    def _token(self, platform: str) -> str:
+        if platform == "messenger":
+            return self.settings.messenger_page_access_token
+        if platform == "whatsapp":
+            return self.settings.whatsapp_access_token
+        return ""
+
+    # -- HTTP and retries
+
+    def _call_with_retries(self, url: str, body: dict, token: str) -> SendResult:
+        """Run :meth:`_post_once` under the retry policy; return the result with its attempt count."""
+        attempts = 0
+
+        def attempt() -> dict:
+            nonlocal attempts
+            attempts += 1
+            return self._post_once(url, body, token)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self._sleep,
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        try:
+            data = retrying(attempt)
+        except SendError as err:
+            return SendResult(ok=False, error=err, attempts=attempts)
+        return SendResult(ok=True, message_id=_message_id(data), attempts=attempts)
+
+    def _post_once(self, url: str, body: dict, token: str) -> dict:
+        """One POST; translate every requests exception and every non-2xx answer into a SendError."""
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        try:
+            response = self.session.post(url, json=body, headers=headers, timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise TransientSendError(f"Graph API timed out ({type(exc).__name__})") from exc
+        except requests.ConnectionError as exc:
+            raise TransientSendError(f"cannot reach the Graph API ({type(exc).__name__})") from exc
+        except requests.RequestException as exc:
+            raise InvalidRequest(f"request to the Graph API failed ({type(exc).__name__})") from exc
+        payload = _json_or_text(response)
+        if response.status_code >= 300:
+            raise parse_graph_error(response.status_code, payload)
+        if not isinstance(payload, dict):
+            # Graph always answers JSON; anything else came from a middlebox and proves nothing.
+            raise TransientSendError(
+                f"Graph API answered HTTP {response.status_code} with a non-JSON body: {_snippet(payload)}",
+                http_status=response.status_code,
+            )
+        return payload
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Exponential backoff with jitter before the next attempt."""
+        initial, maximum, jitter = self._backoff
+        base = min(maximum, initial * 2 ** (state.attempt_number - 1))
+        return base + self._rand() * jitter
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        with self._lock:
+            self._counts["retries"] += 1
+
+    # -- bookkeeping
+
+    def _finish(self, out: Outgoing, result: SendResult) -> SendResult:
+        """Record the outcome (counters, alarms, windows) and return the result."""
+        if result.ok:
+            self._record_ok(out)
+        elif result.error is not None:
+            result.error.args = (self._redact(str(result.error)),)
+            self._record_failure(out, result)
+        return result
+
+    def _record_ok(self, out: Outgoing) -> None:
+        with self._lock:
+            self._counts["ok"] += 1
+        self.closed_windows.discard((out.platform, out.recipient_id))
+        if self.alarms.clear(f"{out.platform}.invalid_token"):
+            log.info("%s access token works again; alarm cleared", out.platform)
+
+    def _record_failure(self, out: Outgoing, result: SendResult) -> None:
+        err = result.error
+        assert err is not None
+        key = _code_key(err)
+        with self._lock:
+            self._counts["failed"] += 1
+            self._failed_by_code[key] += 1
+            self._last_error = {
+                "at": self._clock(),
+                "platform": out.platform,
+                "kind": out.kind,
+                "recipient_id": out.recipient_id,
+                "type": type(err).__name__,
+                "code": err.code,
+                "subcode": err.subcode,
+                "http_status": err.http_status,
+                "fbtrace_id": err.fbtrace_id,
+                "message": str(err),
+                "attempts": result.attempts,
+            }
+        self._react(out, err, result.attempts)
+
+    def _react(self, out: Outgoing, err: SendError, attempts: int) -> None:
+        """Raise alarms and remember closed windows / unreachable people; log once per alarm."""
+        who = (out.platform, out.recipient_id)
+        if isinstance(err, (AuthError, PolicyBlocked)):
+            name = f"{out.platform}.{_alarm_kind(err)}"
+            if self.alarms.raise_(name, str(err)):
+                log.error("alarm %s: %s (fbtrace_id=%s)", name, err, err.fbtrace_id)
+            return
+        if isinstance(err, WindowClosed):
+            self.closed_windows.add(who, self._clock())
+        elif isinstance(err, RecipientUnavailable):
+            self.unreachable.add(who, self._clock())
+        log.warning(
+            "%s send failed: %s kind=%s recipient=%s attempts=%d fbtrace_id=%s: %s",
+            out.platform, type(err).__name__, out.kind, out.recipient_id, attempts, err.fbtrace_id, err,
+        )
+
+    def _redact(self, text: str) -> str:
+        """Remove both access tokens (and any ``access_token=`` value) from ``text``."""
+        for secret in (self.settings.messenger_page_access_token, self.settings.whatsapp_access_token):
+            if secret:
+                text = text.replace(secret, "[redacted]")
+        return _TOKEN_IN_TEXT.sub(r"\1[redacted]", text)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, SendError) and exc.retryable
+
+
+def _json_or_text(response: requests.Response) -> dict | str:
+    """The response body as JSON when it parses, else its text."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _message_id(data: dict) -> str | None:
+    """Messenger's ``message_id`` or WhatsApp's ``messages[0].id``."""
+    if data.get("message_id"):
+        return str(data["message_id"])
+    messages = data.get("messages")
+    if isinstance(messages, list) and messages and isinstance(messages[0], dict) and messages[0].get("id"):
+        return str(messages[0]["id"])
+    return None
+
+
+def _code_key(err: SendError) -> str:
+    """The key an error is counted under in ``failed_by_code``."""
+    if err.code is not None:
+        return str(err.code) if err.subcode is None else f"{err.code}/{err.subcode}"
+    if err.http_status is not None:
+        return f"http_{err.http_status}"
+    return type(err).__name__
+
+
+def _alarm_kind(err: SendError) -> str:
+    if isinstance(err, PolicyBlocked):
+        return "policy_blocked"
+    if err.code is None:
+        return "not_configured"
+    if err.code == 190:
+        return "invalid_token"
+    return "permission"
+
+
+# --------------------------------------------------------------------------- console
+
+
+class ConsoleSender:
+    """Record outgoing items for the admin console instead of sending them.
+
+    ``record(out)`` is the storage layer's outbox writer; without one, items are kept in
+    :attr:`sent`. Messages get fake ids ``m_console_<n>`` (Messenger) or
+    ``wamid.console.<n>`` (WhatsApp); actions and handovers get none, as on the Graph API.
+    """
+
+    def __init__(self, record: Callable[[Outgoing], None] | None = None, *, alarms: Alarms | None = None) -> None:
+        self.sent: list[Outgoing] = []
+        self.alarms = alarms if alarms is not None else Alarms()
+        self._record = record or self.sent.append
+        self._lock = threading.Lock()
+        self._count = 0
+        self._failed = 0
+
+    def send(self, out: Outgoing) -> SendResult:
+        """Append ``out`` to the outbox; a storage failure gives a failed result, not an exception."""
+        try:
+            self._record(out)
+        except BotError as exc:
+            with self._lock:
+                self._failed += 1
+            log.warning("console outbox failed: %s", exc)
+            return SendResult(ok=False, error=TransientSendError(f"console outbox failed: {exc}"), attempts=1)
+        with self._lock:
+            self._count += 1
+            n = self._count
+        return SendResult(ok=True, message_id=_console_id(out, n), attempts=1)
+
+    def status(self) -> dict[str, Any]:
+        """The same shape as :meth:`GraphSender.status`."""
+        with self._lock:
+            sent, failed = self._count, self._failed
+        return {
+            "mode": "console",
+            "sent": sent,
+            "failed": failed,
+            "retries": 0,
+            "failed_by_code": {},
+            "alarms": self.alarms.active(),
+            "closed_windows": 0,
+            "unreachable": 0,
+            "last_error": None,
+        }
+
+
+def _console_id(out: Outgoing, n: int) -> str | None:
+    if out.kind != "message":
+        return None
+    return f"wamid.console.{n}" if out.platform == "whatsapp" else f"m_console_{n}"
+
+
+def build_sender(
+    settings: Settings,
+    *,
+    record: Callable[[Outgoing], None] | None = None,
+    session: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+    alarms: Alarms | None = None,
+) -> GraphSender | ConsoleSender:
+    """The sender for ``settings.send_mode``: ``graph`` sends, ``console`` records."""
+    if settings.send_mode == "graph":
+        return GraphSender(settings, session=session, sleep=sleep, clock=clock, alarms=alarms)
+    return ConsoleSender(record, alarms=alarms)
