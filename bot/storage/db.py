@@ -1,0 +1,170 @@
+"""The SQLite database: per-thread connections, schema, and short write transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+from bot.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS inbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key    TEXT NOT NULL UNIQUE,
+    customer_key  TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    event         TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'pending',
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    available_at  REAL NOT NULL,
+    claimed_by    TEXT,
+    claimed_at    REAL,
+    last_error    TEXT,
+    created_at    REAL NOT NULL,
+    finished_at   REAL
+);
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state, available_at, id);
+CREATE INDEX IF NOT EXISTS inbox_customer ON inbox (customer_key, state, id);
+
+CREATE TABLE IF NOT EXISTS outbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id      INTEGER,
+    platform      TEXT NOT NULL,
+    customer_id   TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'pending',
+    message_id    TEXT,
+    error_code    INTEGER,
+    error         TEXT,
+    created_at    REAL NOT NULL,
+    sent_at       REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_event ON outbox (event_id, id);
+CREATE INDEX IF NOT EXISTS outbox_customer ON outbox (platform, customer_id, id);
+
+CREATE TABLE IF NOT EXISTS message_state (
+    message_id    TEXT PRIMARY KEY,
+    platform      TEXT NOT NULL,
+    customer_id   TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    error_code    INTEGER,
+    error         TEXT,
+    sent_at       REAL NOT NULL,
+    updated_at    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS message_state_customer ON message_state (platform, customer_id, sent_at);
+
+CREATE TABLE IF NOT EXISTS sessions (
+    platform      TEXT NOT NULL,
+    customer_id   TEXT NOT NULL,
+    data          TEXT NOT NULL,
+    last_inbound  REAL,
+    updated_at    REAL NOT NULL,
+    PRIMARY KEY (platform, customer_id)
+);
+
+CREATE TABLE IF NOT EXISTS records (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    platform      TEXT NOT NULL,
+    customer_id   TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    data          TEXT NOT NULL,
+    created_at    REAL NOT NULL
+);
+"""
+
+
+class Database:
+    """A SQLite file shared by every thread and process of the service.
+
+    Each thread gets its own connection. ``transaction()`` opens ``BEGIN IMMEDIATE`` so writers
+    queue on SQLite's lock instead of failing half-way; reads use ``query``/``query_one``.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.connection().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot create the schema in {self.path}: {exc}") from exc
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; committed on success, rolled back on any exception."""
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageError(f"database busy: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StorageError(f"commit failed: {exc}") from exc
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        """All rows of a read."""
+        try:
+            return self.connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        """The first row of a read, or None."""
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def ping(self) -> bool:
+        """True when the database answers (for /readyz)."""
+        try:
+            self.query("SELECT 1")
+        except StorageError:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def scalar(row: Any, default: Any = 0) -> Any:
+    """The first column of a row, or ``default`` when there is no row."""
+    return row[0] if row is not None else default

@@ -1,0 +1,208 @@
+"""The durable inbox: every accepted event is stored before the webhook answers 200.
+
+States: ``pending`` → ``processing`` (claimed by a worker) → ``done``; a failure puts the event
+back to ``pending`` with a later ``available_at`` until ``max_attempts``, then ``dead`` (a dead
+letter, visible in the console, retryable by staff). An event claimed by a worker that died
+(its process is gone, or its lease ran out) is claimed again. Events of one customer are claimed
+one at a time, in arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from bot.events import Event
+from bot.storage.db import Database, scalar
+
+PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
+HOST = socket.gethostname()
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """An event a worker holds, with its inbox id and attempt number (1 for the first)."""
+
+    id: int
+    event: Event
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """What :meth:`Inbox.accept` did with a delivery's events."""
+
+    new: int
+    duplicates: int
+
+
+def worker_name(thread_name: str) -> str:
+    """A claim owner id that says which host and process hold the event."""
+    return f"{HOST}:{os.getpid()}:{thread_name}"
+
+
+def _owner_alive(owner: str) -> bool:
+    """False when the owner's process on this host no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != HOST or not pid_text.isdigit():
+        return True  # another host: only its lease can tell
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Inbox:
+    """The queue of incoming events, in SQLite."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        lease_s: float = 120.0,
+        max_attempts: int = 5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.lease_s = lease_s
+        self.max_attempts = max_attempts
+        self.clock = clock
+
+    def accept(self, events: Iterable[Event]) -> Accepted:
+        """Store the events in one transaction; repeated deliveries are recognised and skipped."""
+        now = self.clock()
+        new = duplicates = 0
+        with self.db.transaction() as conn:
+            for event in events:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO inbox (dedupe_key, customer_key, kind, event, available_at, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        event.dedupe_key,
+                        f"{event.platform}:{event.customer_id}",
+                        str(event.kind),
+                        json.dumps(event.to_dict(), ensure_ascii=False, default=str),
+                        now,
+                        now,
+                    ),
+                )
+                if cursor.rowcount:
+                    new += 1
+                else:
+                    duplicates += 1
+        return Accepted(new=new, duplicates=duplicates)
+
+    def claim(self, owner: str) -> Claimed | None:
+        """Take the oldest event that is due and whose customer has nothing earlier unfinished."""
+        now = self.clock()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                """
+                SELECT id, event, attempts FROM inbox AS e
+                WHERE e.state = 'pending' AND e.available_at <= ?
+                  AND NOT EXISTS (
+                      SELECT 1 FROM inbox AS p
+                      WHERE p.customer_key = e.customer_key AND p.id < e.id
+                        AND p.state IN ('pending', 'processing'))
+                ORDER BY e.id LIMIT 1
+                """,
+                (now,),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE inbox SET state = 'processing', claimed_by = ?, claimed_at = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (owner, now, row["id"]),
+            )
+        return Claimed(id=row["id"], event=Event.from_dict(json.loads(row["event"])), attempt=row["attempts"] + 1)
+
+    def complete(self, event_id: int) -> None:
+        """The event is handled."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL WHERE id = ?",
+                (self.clock(), event_id),
+            )
+
+    def fail(self, event_id: int, error: str, *, retry_in: float | None = None) -> str:
+        """Record a failed attempt; the event is retried later, or becomes a dead letter.
+
+        Returns the new state. ``retry_in`` defaults to an exponential backoff (2, 4, 8 … 300 s).
+        """
+        now = self.clock()
+        with self.db.transaction() as conn:
+            attempts = scalar(conn.execute("SELECT attempts FROM inbox WHERE id = ?", (event_id,)).fetchone())
+            state = DEAD if attempts >= self.max_attempts else PENDING
+            delay = retry_in if retry_in is not None else min(2.0**attempts, 300.0)
+            conn.execute(
+                "UPDATE inbox SET state = ?, last_error = ?, available_at = ?, claimed_by = NULL,"
+                " finished_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END WHERE id = ?",
+                (state, error[:2000], now + delay, state, now, event_id),
+            )
+        return state
+
+    def recover(self) -> int:
+        """Give back events held by dead workers or whose lease ran out; returns how many."""
+        now = self.clock()
+        rows = self.db.query("SELECT id, claimed_by, claimed_at FROM inbox WHERE state = 'processing'")
+        stale = [
+            row["id"]
+            for row in rows
+            if (row["claimed_at"] or 0) + self.lease_s < now or not _owner_alive(row["claimed_by"] or "")
+        ]
+        if not stale:
+            return 0
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "UPDATE inbox SET state = 'pending', claimed_by = NULL, available_at = ?"
+                " WHERE id = ? AND state = 'processing'",
+                [(now, event_id) for event_id in stale],
+            )
+        return len(stale)
+
+    def retry_dead(self, event_id: int) -> bool:
+        """Put a dead letter back in the queue (a staff action); False when it is not dead."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE inbox SET state = 'pending', attempts = 0, available_at = ?, finished_at = NULL"
+                " WHERE id = ? AND state = 'dead'",
+                (self.clock(), event_id),
+            )
+        return cursor.rowcount == 1
+
+    def dead_letters(self, limit: int = 50) -> list[dict]:
+        """The newest dead letters, for the console."""
+        rows = self.db.query(
+            "SELECT id, kind, customer_key, attempts, last_error, created_at, event FROM inbox"
+            " WHERE state = 'dead' ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) | {"event": json.loads(row["event"])} for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many events are in each state."""
+        rows = self.db.query("SELECT state, COUNT(*) FROM inbox GROUP BY state")
+        counts = {PENDING: 0, PROCESSING: 0, DONE: 0, DEAD: 0}
+        counts.update({row[0]: row[1] for row in rows})
+        return counts
+
+    def state_of(self, dedupe_key: str) -> str | None:
+        """The state of the event with this key (tests and the console)."""
+        return scalar(self.db.query_one("SELECT state FROM inbox WHERE dedupe_key = ?", (dedupe_key,)), None)
+
+    def prune(self, older_than_s: float = 8 * 24 * 3600) -> int:
+        """Forget finished events older than the platforms' retry horizon (WhatsApp: 7 days)."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM inbox WHERE state = 'done' AND finished_at < ?", (self.clock() - older_than_s,)
+            )
+        return cursor.rowcount

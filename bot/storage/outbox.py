@@ -1,0 +1,84 @@
+"""The outbox: every rendered reply is staged here before it is sent.
+
+Staging happens in the same transaction as the session update, so a worker that dies between
+understanding a message and sending the answer leaves the answer staged: the next attempt sends
+what is left instead of running the dialog again (never answered twice, never lost). In console
+mode the outbox is also what the console shows as the conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Callable, Iterable
+
+from bot.replies import Outgoing
+from bot.storage.db import Database, scalar
+
+STAGED, SENT, FAILED = "pending", "sent", "failed"
+
+
+class Outbox:
+    """Replies staged per inbox event, and their send results."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+
+    def stage(self, conn: sqlite3.Connection, event_id: int | None, messages: Iterable[Outgoing]) -> None:
+        """Stage rendered messages inside the caller's transaction."""
+        now = self.clock()
+        conn.executemany(
+            "INSERT INTO outbox (event_id, platform, customer_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (event_id, out.platform, out.recipient_id, out.kind, json.dumps(out.body, ensure_ascii=False), now)
+                for out in messages
+            ],
+        )
+
+    def is_staged(self, event_id: int) -> bool:
+        """True when the replies to this event were already decided."""
+        return scalar(self.db.query_one("SELECT COUNT(*) FROM outbox WHERE event_id = ?", (event_id,))) > 0
+
+    def unsent(self, event_id: int) -> list[tuple[int, Outgoing]]:
+        """The staged messages of an event not sent yet, in order."""
+        rows = self.db.query(
+            "SELECT id, platform, customer_id, kind, body FROM outbox WHERE event_id = ? AND state = 'pending'"
+            " ORDER BY id",
+            (event_id,),
+        )
+        return [
+            (row["id"], Outgoing(row["platform"], row["customer_id"], json.loads(row["body"]), row["kind"]))
+            for row in rows
+        ]
+
+    def mark_sent(self, outbox_id: int, message_id: str | None) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
+                (message_id, self.clock(), outbox_id),
+            )
+
+    def mark_failed(self, outbox_id: int, code: int | None, error: str) -> None:
+        """A message that will not be sent (a final Graph error)."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'failed', error_code = ?, error = ? WHERE id = ?",
+                (code, error[:1000], outbox_id),
+            )
+
+    def conversation(self, platform: str, customer_id: str, after_id: int = 0, limit: int = 200) -> list[dict]:
+        """What a customer was sent, oldest first (the console's phone pane)."""
+        rows = self.db.query(
+            "SELECT id, event_id, kind, body, state, message_id, error_code, error, created_at FROM outbox"
+            " WHERE platform = ? AND customer_id = ? AND id > ? ORDER BY id LIMIT ?",
+            (platform, customer_id, after_id, limit),
+        )
+        return [dict(row) | {"body": json.loads(row["body"])} for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.query("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+        counts = {STAGED: 0, SENT: 0, FAILED: 0}
+        counts.update({row[0]: row[1] for row in rows})
+        return counts

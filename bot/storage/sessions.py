@@ -1,0 +1,68 @@
+"""Conversation sessions, one JSON document per platform and customer.
+
+The dialog owns what a session holds; this store only loads and saves it, and remembers when the
+customer last wrote (the 24-hour window).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Any, Callable
+
+from bot.storage.db import Database
+
+WINDOW_S = 24 * 3600.0
+
+
+class SessionStore:
+    """Sessions in SQLite."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+
+    def load(self, platform: str, customer_id: str) -> dict[str, Any]:
+        """The stored session document, or an empty one."""
+        row = self.db.query_one(
+            "SELECT data FROM sessions WHERE platform = ? AND customer_id = ?", (platform, customer_id)
+        )
+        return json.loads(row["data"]) if row else {}
+
+    def save(
+        self, conn: sqlite3.Connection, platform: str, customer_id: str, data: dict[str, Any],
+        *, inbound_at: float | None = None,
+    ) -> None:
+        """Save inside the caller's transaction; ``inbound_at`` when the customer just wrote."""
+        now = self.clock()
+        conn.execute(
+            "INSERT INTO sessions (platform, customer_id, data, last_inbound, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, customer_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at,"
+            " last_inbound = COALESCE(excluded.last_inbound, sessions.last_inbound)",
+            (platform, customer_id, json.dumps(data, ensure_ascii=False), inbound_at, now),
+        )
+
+    def window_open(self, platform: str, customer_id: str) -> bool:
+        """True while the customer wrote within the last 24 hours (we may message them)."""
+        row = self.db.query_one(
+            "SELECT last_inbound FROM sessions WHERE platform = ? AND customer_id = ?", (platform, customer_id)
+        )
+        return bool(row and row["last_inbound"] and row["last_inbound"] + WINDOW_S > self.clock())
+
+    def all(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The most recently active sessions (the console)."""
+        rows = self.db.query(
+            "SELECT platform, customer_id, data, last_inbound, updated_at FROM sessions"
+            " ORDER BY updated_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) | {"data": json.loads(row["data"])} for row in rows]
+
+
+def record(conn: sqlite3.Connection, platform: str, customer_id: str, kind: str, data: dict, at: float) -> None:
+    """Keep something a customer did that needs no reply (opt-in, referral, reaction...)."""
+    conn.execute(
+        "INSERT INTO records (platform, customer_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?)",
+        (platform, customer_id, kind, json.dumps(data, ensure_ascii=False, default=str), at),
+    )

@@ -1,0 +1,134 @@
+"""Worker threads that take events from the inbox and hand them to the pipeline.
+
+Each gunicorn worker process runs a small pool. Workers of every process share the SQLite inbox,
+so an event is handled by exactly one of them; a process killed mid-way leaves its events to be
+reclaimed (``Inbox.recover``) by whoever runs next.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Protocol
+
+from bot.errors import BotError
+from bot.storage.inbox import Claimed, Inbox, worker_name
+
+log = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    def __call__(self, claimed: Claimed) -> None: ...
+
+
+class RetryLater(BotError):
+    """Raised by a handler when an event should be tried again after ``delay`` seconds."""
+
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+class WorkerPool:
+    """A few threads claiming events until stopped."""
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        handler: Handler,
+        *,
+        threads: int = 4,
+        poll_s: float = 0.05,
+        recover_every_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inbox = inbox
+        self.handler = handler
+        self.threads = threads
+        self.poll_s = poll_s
+        self.recover_every_s = recover_every_s
+        self.clock = clock
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._workers: list[threading.Thread] = []
+        self._last_recover = float("-inf")
+        self._recover_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the threads (once)."""
+        if self._workers:
+            return
+        self.inbox.recover()
+        for index in range(self.threads):
+            thread = threading.Thread(target=self._loop, name=f"dukkan-worker-{index}", daemon=True)
+            thread.start()
+            self._workers.append(thread)
+        log.info("started %d inbox workers", self.threads)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the threads after the events they hold."""
+        self._stop.set()
+        self._wake.set()
+        for thread in self._workers:
+            thread.join(timeout)
+        self._workers.clear()
+
+    def wake(self) -> None:
+        """Tell idle workers new events arrived."""
+        self._wake.set()
+
+    def run_once(self, owner: str = "inline") -> bool:
+        """Claim and handle one event in this thread; False when none was due."""
+        claimed = self.inbox.claim(worker_name(owner))
+        if claimed is None:
+            return False
+        self._handle(claimed)
+        return True
+
+    def drain(self, limit: int = 10_000) -> int:
+        """Handle due events in this thread until none is left (tests, the CLI chat)."""
+        handled = 0
+        while handled < limit and self.run_once():
+            handled += 1
+        return handled
+
+    def _loop(self) -> None:
+        owner = threading.current_thread().name
+        while not self._stop.is_set():
+            self._maybe_recover()
+            try:
+                busy = self.run_once(owner)
+            except BotError:
+                log.exception("inbox unavailable; retrying")
+                busy = False
+            if not busy:
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
+
+    def _maybe_recover(self) -> None:
+        now = self.clock()
+        if now - self._last_recover < self.recover_every_s or not self._recover_lock.acquire(blocking=False):
+            return
+        try:
+            self._last_recover = now
+            reclaimed = self.inbox.recover()
+            if reclaimed:
+                log.warning("reclaimed %d events from dead workers", reclaimed)
+                self._wake.set()
+        except BotError:
+            log.exception("recovering stalled events failed")
+        finally:
+            self._recover_lock.release()
+
+    def _handle(self, claimed: Claimed) -> None:
+        try:
+            self.handler(claimed)
+        except RetryLater as exc:
+            state = self.inbox.fail(claimed.id, str(exc), retry_in=exc.delay)
+            log.warning("event %s will be retried (%s): %s", claimed.id, state, exc)
+        except Exception as exc:  # one bad event never stops the worker
+            state = self.inbox.fail(claimed.id, f"{type(exc).__name__}: {exc}")
+            log.exception("event %s failed (now %s)", claimed.id, state)
+        else:
+            self.inbox.complete(claimed.id)

@@ -1,0 +1,113 @@
+"""The durable inbox: dedupe, per-customer order, leases, dead workers and dead letters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.events import Event, Kind, Platform
+from bot.storage import Database
+from bot.storage.inbox import DEAD, DONE, PENDING, Inbox, worker_name
+
+
+class Clock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def text(customer: str, mid: str, body: str = "hi") -> Event:
+    return Event(Platform.MESSENGER, customer, Kind.TEXT, text=body, message_id=mid, raw={"mid": mid})
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def inbox(tmp_path, clock) -> Inbox:
+    return Inbox(Database(tmp_path / "inbox.sqlite3"), clock=clock, max_attempts=3, lease_s=60)
+
+
+def test_accept_recognises_repeated_delivery(inbox):
+    first = inbox.accept([text("u1", "m1"), text("u1", "m2")])
+    again = inbox.accept([text("u1", "m1")])
+    assert (first.new, first.duplicates) == (2, 0)
+    assert (again.new, again.duplicates) == (0, 1)
+    assert inbox.counts()[PENDING] == 2
+
+
+def test_dedupe_survives_a_restart(tmp_path, clock):
+    path = tmp_path / "inbox.sqlite3"
+    Inbox(Database(path), clock=clock).accept([text("u1", "m1")])
+    reopened = Inbox(Database(path), clock=clock)
+    assert reopened.accept([text("u1", "m1")]).duplicates == 1
+
+
+def test_one_customer_is_handled_in_arrival_order_one_at_a_time(inbox):
+    inbox.accept([text("u1", "m1", "first"), text("u1", "m2", "second"), text("u2", "m3", "other")])
+    a = inbox.claim(worker_name("a"))
+    b = inbox.claim(worker_name("b"))
+    assert a.event.text == "first"
+    assert b.event.text == "other"  # u1's second message waits for the first
+    assert inbox.claim(worker_name("c")) is None
+    inbox.complete(a.id)
+    assert inbox.claim(worker_name("c")).event.text == "second"
+
+
+def test_failed_event_is_retried_later_then_becomes_a_dead_letter(inbox, clock):
+    inbox.accept([text("u1", "m1")])
+    for attempt in range(1, 4):
+        claimed = inbox.claim(worker_name("a"))
+        assert claimed is not None and claimed.attempt == attempt
+        state = inbox.fail(claimed.id, "boom")
+        assert inbox.claim(worker_name("a")) is None  # not due yet
+        clock.now += 1000
+    assert state == DEAD
+    assert inbox.counts()[DEAD] == 1
+    [letter] = inbox.dead_letters()
+    assert letter["last_error"] == "boom"
+    assert inbox.retry_dead(letter["id"])
+    assert inbox.claim(worker_name("a")).event.message_id == "m1"
+
+
+def test_a_failing_event_holds_back_the_same_customers_later_events(inbox, clock):
+    inbox.accept([text("u1", "m1", "first"), text("u1", "m2", "second")])
+    claimed = inbox.claim(worker_name("a"))
+    inbox.fail(claimed.id, "transient", retry_in=5)
+    assert inbox.claim(worker_name("a")) is None
+    clock.now += 5
+    assert inbox.claim(worker_name("a")).event.text == "first"
+
+
+def test_expired_lease_is_reclaimed(inbox, clock):
+    inbox.accept([text("u1", "m1")])
+    claimed = inbox.claim(worker_name("a"))
+    assert inbox.recover() == 0
+    clock.now += 61
+    assert inbox.recover() == 1
+    again = inbox.claim(worker_name("b"))
+    assert (again.id, again.attempt) == (claimed.id, 2)
+
+
+def test_event_held_by_a_dead_process_is_reclaimed_at_once(inbox):
+    inbox.accept([text("u1", "m1")])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    owner = worker_name("t").rsplit(":", 2)[0] + f":{dead.stdout.strip()}:t"
+    claimed = inbox.claim(owner)
+    assert claimed is not None
+    assert inbox.recover() == 1
+    assert inbox.claim(worker_name("b")).id == claimed.id
+
+
+def test_completed_events_are_pruned_after_the_retry_horizon(inbox, clock):
+    inbox.accept([text("u1", "m1")])
+    inbox.complete(inbox.claim(worker_name("a")).id)
+    assert inbox.state_of(text("u1", "m1").dedupe_key) == DONE
+    clock.now += 9 * 24 * 3600
+    assert inbox.prune() == 1
