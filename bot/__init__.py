@@ -1,0 +1,43 @@
+"""Dukkan: a Messenger and WhatsApp shopping bot for Egyptian stores.
+
+``create_app()`` builds the Flask app: settings from the environment, the services in
+``app.extensions["dukkan"]``, the blueprints, and (outside tests) the inbox workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    overrides: dict[str, Any] | None = None,
+    *,
+    start_workers: bool = True,
+    services: Any = None,
+) -> Flask:
+    """The WSGI app. ``overrides`` replaces settings (tests); the inbox workers start unless
+    ``start_workers`` is False (tests drive them with ``services.workers.drain()``)."""
+    from bot.logs import configure_logging
+    from bot.services import build_services
+    from bot.web import health, images, webhook
+
+    settings = Settings.from_env()
+    if overrides:
+        settings = settings.with_overrides(**overrides)
+    configure_logging(settings)
+    app = Flask(__name__, template_folder="../templates")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    services = services or build_services(settings)
+    app.extensions["dukkan"] = services
+    for blueprint in (webhook.bp, health.bp, images.bp):
+        app.register_blueprint(blueprint)
+    if start_workers:
+        services.workers.start()
+    return app

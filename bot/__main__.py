@@ -1,0 +1,97 @@
+"""Command line: ``python -m bot serve|chat|nlu|search|check-config|messenger-profile``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """Print every configuration problem, or a one-line summary when there is none."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"config: {problem}", file=sys.stderr)
+        return 2
+    print(
+        f"config ok: {settings.env}, send mode {settings.send_mode}, store {settings.store_backend},"
+        f" database {settings.database_path}"
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the service under gunicorn (the same server as production)."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"config: {problem}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if settings.admin_token_generated:
+        env["ADMIN_TOKEN"] = secrets.token_urlsafe(18)  # one token shared by every worker process
+    host = args.host or ("0.0.0.0" if settings.production else "127.0.0.1")
+    base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{settings.port}"
+    print(f"Dukkan ({settings.env}) on {base}  store: {settings.store_backend}  replies: {settings.send_mode}")
+    print(f"Console: {base}/console")
+    if settings.admin_token_generated:
+        print(f"Admin token (generated for this run): {env['ADMIN_TOKEN']}")
+    sys.stdout.flush()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    argv = [gunicorn, "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{host}:{settings.port}"]
+    os.chdir(ROOT)
+    os.execvpe(argv[0], argv, env)
+    return 0  # not reached
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    return run_chat(args.platform, customer_id=args.customer)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Dukkan, the shop bot.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("check-config", help="list every configuration problem").set_defaults(func=cmd_check_config)
+
+    serve = commands.add_parser("serve", help="run the web service under gunicorn")
+    serve.add_argument("--host", default="", help="bind address (default 127.0.0.1 in development)")
+    serve.set_defaults(func=cmd_serve)
+
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.add_argument("--platform", choices=("messenger", "whatsapp"), default="messenger")
+    chat.add_argument("--customer", default="terminal-customer")
+    chat.set_defaults(func=cmd_chat)
+
+    from bot.channels import profile
+    from bot.nlu import cli as nlu_cli
+    from bot.store import cli as store_cli
+
+    for name, module, text in (
+        ("nlu", nlu_cli, "understand a customer message"),
+        ("search", store_cli, "search the configured store"),
+        ("messenger-profile", profile, "set Get Started, greeting, menu and ice breakers"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        module.add_arguments(sub)
+        sub.set_defaults(func=module.run)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

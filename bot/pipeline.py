@@ -1,0 +1,139 @@
+"""What a worker does with one event: understand, answer, send, remember.
+
+Customer messages go to the dialog; the replies are rendered for the platform and staged in the
+outbox in the same transaction as the session, then sent. Receipts and statuses update the
+states of messages we sent. Everything else is recorded and logged, never answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable, Protocol, Sequence
+
+from bot.events import Event, Kind, Platform
+from bot.replies import Outgoing, Reply
+from bot.storage.db import Database
+from bot.storage.inbox import Claimed
+from bot.storage.messages import MessageStates
+from bot.storage.outbox import Outbox
+from bot.storage.sessions import SessionStore, record
+from bot.workers import RetryLater
+
+log = logging.getLogger(__name__)
+
+RECEIPTS = {Kind.DELIVERY: "delivered", Kind.READ: "read"}
+ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN: logging.WARNING}
+
+
+class Dialog(Protocol):
+    """Decides the replies to an event, given and returning the customer's session document."""
+
+    def respond(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]: ...
+
+
+class Sender(Protocol):
+    def send(self, out: Outgoing) -> Any: ...
+
+
+Renderer = Callable[[Reply, str], list[Outgoing]]
+Preamble = Callable[[Event], list[Outgoing]]
+
+
+class Pipeline:
+    """Handles claimed inbox events (``pipeline(claimed)``)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        dialog: Dialog,
+        sender: Sender,
+        renderers: dict[Platform, Renderer],
+        preambles: dict[Platform, Preamble] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.dialog = dialog
+        self.sender = sender
+        self.renderers = renderers
+        self.preambles = preambles or {}
+        self.clock = clock
+        self.sessions = SessionStore(db, clock=clock)
+        self.outbox = Outbox(db, clock=clock)
+        self.messages = MessageStates(db, clock=clock)
+
+    def __call__(self, claimed: Claimed) -> None:
+        event = claimed.event
+        if event.kind is Kind.STATUS:
+            self._status(event)
+        elif event.kind in RECEIPTS:
+            self._receipt(event)
+        elif event.answerable or event.kind is Kind.HANDOVER:
+            self._converse(claimed)
+        else:
+            self._record(event)
+
+    def _converse(self, claimed: Claimed) -> None:
+        event = claimed.event
+        if not self.outbox.is_staged(claimed.id):
+            if claimed.attempt == 1 and event.answerable:
+                self._send_preamble(event)
+            session = self.sessions.load(event.platform, event.customer_id)
+            replies, session = self.dialog.respond(event, session)
+            outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
+            with self.db.transaction() as conn:
+                inbound = self.clock() if event.answerable else None
+                self.sessions.save(conn, event.platform, event.customer_id, session, inbound_at=inbound)
+                self.outbox.stage(conn, claimed.id, outgoing)
+        self._deliver(claimed.id)
+
+    def _send_preamble(self, event: Event) -> None:
+        """Mark the message seen and show typing; best effort, never staged or retried."""
+        preamble = self.preambles.get(event.platform)
+        for out in preamble(event) if preamble else ():
+            result = self.sender.send(out)
+            if not getattr(result, "ok", True):
+                log.info("typing indicator not sent: %s", getattr(result, "error", ""))
+
+    def _deliver(self, event_id: int) -> None:
+        for outbox_id, out in self.outbox.unsent(event_id):
+            result = self.sender.send(out)
+            if result.ok:
+                self.outbox.mark_sent(outbox_id, result.message_id)
+                if result.message_id and out.kind == "message":
+                    self.messages.record_sent(out.platform, out.recipient_id, result.message_id)
+                continue
+            error = result.error
+            if getattr(error, "retryable", False):
+                raise RetryLater(f"send failed, will retry: {error}")
+            self.outbox.mark_failed(outbox_id, getattr(error, "code", None), str(error))
+            log.warning("reply to %s:%s not sent: %s", out.platform, out.recipient_id, error)
+
+    def _status(self, event: Event) -> None:
+        status = str(event.data.get("status", ""))
+        errors = event.data.get("errors") or []
+        first = errors[0] if errors else {}
+        changed = self.messages.apply_status(
+            event.message_id,
+            status,
+            platform=str(event.platform),
+            customer_id=event.customer_id,
+            error_code=first.get("code"),
+            error=first.get("title") or first.get("message"),
+        )
+        if status == "failed":
+            log.warning("message %s to %s failed: %s", event.message_id, event.customer_id, errors)
+        log.debug("status %s for %s (changed=%s)", status, event.message_id, changed)
+
+    def _receipt(self, event: Event) -> None:
+        watermark = float(event.data.get("watermark") or event.timestamp or 0)
+        if watermark >= 1e12:
+            watermark /= 1000.0
+        self.messages.apply_watermark(str(event.platform), event.customer_id, watermark, RECEIPTS[event.kind])
+
+    def _record(self, event: Event) -> None:
+        level = ALARMING.get(event.kind, logging.INFO)
+        log.log(level, "%s event from %s:%s recorded, not answered", event.kind, event.platform, event.customer_id)
+        with self.db.transaction() as conn:
+            record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data), self.clock())

@@ -1,0 +1,110 @@
+"""The service graph, built once per process from the settings (no Flask here).
+
+``Services`` is what ``create_app`` keeps in ``app.extensions["dukkan"]`` and what the command
+line uses for ``chat``: the database, the inbox and its workers, the store, the dialog, the
+renderers and the sender.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.channels import messenger, whatsapp
+from bot.channels.graph import Alarms, build_sender
+from bot.config import Settings
+from bot.dialog import Dialog
+from bot.events import Event, Platform
+from bot.pipeline import Pipeline
+from bot.replies import Outgoing
+from bot.storage import Database
+from bot.storage.inbox import Inbox
+from bot.store import Store, build_store
+from bot.workers import WorkerPool
+
+log = logging.getLogger(__name__)
+
+
+def messenger_preamble(event: Event) -> list[Outgoing]:
+    """Mark seen, then typing, before a Messenger reply."""
+    return [
+        Outgoing(str(event.platform), event.customer_id, messenger.sender_action(event.customer_id, action), "action")
+        for action in ("mark_seen", "typing_on")
+    ]
+
+
+def whatsapp_preamble(event: Event) -> list[Outgoing]:
+    """Mark the WhatsApp message read and show typing (one call), when it has an id."""
+    if not event.message_id:
+        return []
+    return [Outgoing(str(event.platform), event.customer_id, whatsapp.mark_read(event.message_id, typing=True), "action")]
+
+
+@dataclass
+class Services:
+    """Everything a process needs to receive, answer and show conversations."""
+
+    settings: Settings
+    db: Database
+    inbox: Inbox
+    store: Store
+    dialog: Any
+    alarms: Alarms
+    sender: Any
+    pipeline: Pipeline
+    workers: WorkerPool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def wake_workers(self) -> None:
+        self.workers.wake()
+
+    def readiness(self) -> dict[str, bool]:
+        """Checks for /readyz."""
+        return {"database": self.db.ping(), "store": self.store.ready()}
+
+    def status(self) -> dict[str, Any]:
+        """Everything the console's status panel shows."""
+        return {
+            "store": self.store.status(),
+            "inbox": self.inbox.counts(),
+            "sender": self.sender.status() if hasattr(self.sender, "status") else {},
+            "alarms": self.alarms.active(),
+        }
+
+
+def build_services(
+    settings: Settings,
+    *,
+    http_session: Any = None,
+    store_session: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+) -> Services:
+    """Wire the services for ``settings``; nothing starts running yet."""
+    db = Database(settings.database_path)
+    inbox = Inbox(db, clock=clock)
+    store = build_store(settings, session=store_session)
+    dialog = Dialog(store_name=_store_name(store))
+    alarms = Alarms()
+    sender = build_sender(settings, session=http_session, sleep=sleep, alarms=alarms)
+    pipeline = Pipeline(
+        db=db,
+        dialog=dialog,
+        sender=sender,
+        renderers={Platform.MESSENGER: messenger.render, Platform.WHATSAPP: whatsapp.render},
+        preambles={Platform.MESSENGER: messenger_preamble, Platform.WHATSAPP: whatsapp_preamble},
+        clock=clock,
+    )
+    workers = WorkerPool(inbox, pipeline, threads=settings.workers_per_process)
+    return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers)
+
+
+def _store_name(store: Store) -> str:
+    try:
+        info = store.info()
+    except Exception:  # the store may be down at start; the name is cosmetic
+        log.warning("store information unavailable at start")
+        return "Dukkan"
+    return getattr(info, "name_ar", "") or getattr(info, "name", "") or "Dukkan"
