@@ -1,0 +1,338 @@
+"""BwwClient against `responses`: envelope, retries, breaker, limiter, TTLs, password fallbacks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from responses import matchers, registries
+
+from bot.errors import CircuitOpen, ProductNotFound, StoreError, StoreRateLimited, StoreUnavailable
+from bot.store.client import BwwClient, ClientConfig
+from bot.store.limiter import RateLimiter
+from bot.store.password import password_for
+
+BASE = "https://api.test/api/v1"
+PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))
+# 2026-05-10 14:30 UTC (Egyptian summer time: Cairo is UTC+3)
+NOW = datetime(2026, 5, 10, 14, 30, tzinfo=timezone.utc).timestamp()
+
+
+class Clock:
+    """A settable clock; ``sleep`` advances it and records the waits."""
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def make_client(clock: Clock, **overrides) -> BwwClient:
+    config = ClientConfig(base_url=BASE, secret="s3cret", jitter_s=0, **overrides)
+    return BwwClient(config, clock=clock, sleep=clock.sleep)
+
+
+def one_page(products: list[dict]) -> dict:
+    return {"status": 200, "message": "Products list",
+            "data": {"total": len(products), "page": 1, "page_size": 100, "total_pages": 1,
+                     "products": products, "applied_filters": []}}
+
+
+def accept_only(password: str, refusal: int = 401) -> None:
+    """Serve the recorded page to ``password`` and refuse any other."""
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        if request.headers["X-API-PASSWORD"] == password:
+            return 200, {}, json.dumps(PAGE)
+        return refusal, {}, "{}"
+
+    responses.add_callback(responses.POST, f"{BASE}/filter-products", callback=answer)
+
+
+@responses.activate
+def test_filter_products_unwraps_the_recorded_envelope_and_sends_the_headers() -> None:
+    clock = Clock()
+    expected_password = password_for("s3cret", datetime(2026, 5, 10, 14, tzinfo=timezone.utc))
+    responses.post(
+        f"{BASE}/filter-products",
+        json=PAGE,
+        match=[
+            matchers.json_params_matcher({"search": "polo", "page": 1, "page_size": 10}),
+            matchers.header_matcher({"X-API-PASSWORD": expected_password, "Accept-Language": "en",
+                                     "Accept": "application/json"}),
+        ],
+    )
+    data = make_client(clock).filter_products("en", search="polo", colors=None)
+    assert data["total"] == 169
+    assert data["products"][0]["name"] == "UNITED | Men's Dotted Polo T-Shirt"
+    assert expected_password == "%064x" % int(expected_password, 16)
+
+
+@responses.activate
+def test_cache_hits_spend_no_budget_and_expire_with_the_injected_timer() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=PAGE)
+    client = make_client(clock, ttl_search_s=120, rate=(5, 60.0))
+    for _ in range(3):
+        client.filter_products("en", search="polo")
+    assert len(responses.calls) == 1
+    assert client.status()["limiter"]["remaining"] == 4
+    clock.now += 119
+    client.filter_products("en", search="polo")
+    assert len(responses.calls) == 1
+    clock.now += 2
+    client.filter_products("en", search="polo")
+    assert len(responses.calls) == 2
+    info = client.status()["caches"]["search"]
+    assert (info["hits"], info["misses"]) == (3, 2)
+
+
+@responses.activate(registry=registries.OrderedRegistry)
+def test_retries_5xx_then_succeeds_with_exponential_backoff() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=502)
+    responses.post(f"{BASE}/filter-products", body=requests.ConnectTimeout("slow"))
+    responses.post(f"{BASE}/filter-products", json=PAGE)
+    client = make_client(clock, backoff_initial_s=0.5)
+    assert client.filter_products("en")["page"] == 1
+    assert clock.sleeps == [0.5, 1.0]
+    assert client.api_calls == 3 and client.retries == 2
+
+
+@responses.activate(registry=registries.OrderedRegistry)
+def test_gives_up_after_the_configured_retries() -> None:
+    clock = Clock()
+    for _ in range(3):
+        responses.post(f"{BASE}/filter-products", body=requests.ConnectionError("down"))
+    client = make_client(clock, retries=2)
+    with pytest.raises(StoreUnavailable) as caught:
+        client.filter_products("en")
+    assert isinstance(caught.value.__cause__, requests.ConnectionError)
+    assert client.api_calls == 3
+
+
+@responses.activate(registry=registries.OrderedRegistry)
+def test_429_waits_at_least_retry_after() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=429, headers={"Retry-After": "7"})
+    responses.post(f"{BASE}/filter-products", json=PAGE)
+    client = make_client(clock, backoff_initial_s=0.5)
+    client.filter_products("en")
+    assert clock.sleeps == [7.0]
+
+
+@responses.activate
+def test_429_with_a_long_retry_after_is_not_waited_for() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=429, headers={"Retry-After": "3600"})
+    client = make_client(clock)
+    with pytest.raises(StoreRateLimited) as caught:
+        client.filter_products("en")
+    assert caught.value.retry_after == 3600
+    assert clock.sleeps == [] and client.api_calls == 1
+
+
+@responses.activate
+def test_4xx_is_never_retried_and_404_is_product_not_found() -> None:
+    clock = Clock()
+    responses.get(f"{BASE}/product-details/7", status=404)
+    responses.get(f"{BASE}/product/7", status=404)
+    responses.post(f"{BASE}/filter-products", status=422)
+    client = make_client(clock)
+    with pytest.raises(ProductNotFound):
+        client.product_details(7)
+    with pytest.raises(StoreError):
+        client.filter_products("en")
+    assert client.api_calls == 3 and clock.sleeps == []
+    assert client.status()["breaker"]["failures"] == 0
+
+
+@responses.activate
+def test_details_fall_back_to_the_older_path_and_unwrap_the_envelope() -> None:
+    clock = Clock()
+    product = PAGE["data"]["products"][0]
+    responses.get(f"{BASE}/product-details/188", status=404)
+    responses.get(f"{BASE}/product/188", json={"status": 200, "message": "ok", "data": product})
+    client = make_client(clock)
+    assert client.product_details(188, "en")["name"] == product["name"]
+    assert client.product_details(188, "en")["id"] == 188     # medium-TTL cache
+    assert client.api_calls == 2
+
+
+@responses.activate
+def test_details_answer_without_the_envelope_is_unavailable() -> None:
+    clock = Clock()
+    responses.get(f"{BASE}/product-details/5", json={"id": 5, "name": "bare"})
+    with pytest.raises(StoreUnavailable):
+        make_client(clock, retries=0).product_details(5)
+
+
+@responses.activate
+def test_breaker_opens_after_fail_max_and_half_opens_after_reset() -> None:
+    clock = Clock()
+    failing = responses.post(f"{BASE}/filter-products", status=503)
+    client = make_client(clock, retries=0, fail_max=3, reset_s=60)
+    for _ in range(3):
+        with pytest.raises(StoreUnavailable):
+            client.filter_products("en", search=str(clock.now))
+            clock.now += 0.001
+        clock.now += 1
+    assert client.status()["breaker"]["state"] == "open"
+    with pytest.raises(CircuitOpen):
+        client.filter_products("en", search="while open")
+    assert failing.call_count == 3 and client.api_calls == 3
+    clock.now += 58                      # 59 s since it opened
+    with pytest.raises(CircuitOpen):
+        client.filter_products("en", search="still open")
+    clock.now += 1.5
+    responses.replace(responses.POST, f"{BASE}/filter-products", json=PAGE)
+    assert client.filter_products("en", search="trial")["total"] == 169
+    assert client.status()["breaker"] == {"state": "closed", "failures": 0, "fail_max": 3, "reopens_in_s": 0.0}
+
+
+@responses.activate
+def test_a_failed_half_open_trial_reopens_the_breaker() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", body=requests.ReadTimeout("slow"))
+    client = make_client(clock, retries=0, fail_max=2, reset_s=30)
+    for query in ("a", "b"):
+        with pytest.raises(StoreUnavailable):
+            client.filter_products("en", search=query)
+    clock.now += 31
+    with pytest.raises(StoreUnavailable):
+        client.filter_products("en", search="trial")
+    assert client.api_calls == 3
+    status = client.status()["breaker"]
+    assert status["state"] == "open" and status["reopens_in_s"] == 30
+
+
+@responses.activate
+def test_not_found_never_trips_the_breaker() -> None:
+    clock = Clock()
+    responses.get(f"{BASE}/product-details/9", status=404)
+    responses.get(f"{BASE}/product/9", status=404)
+    client = make_client(clock, fail_max=1)
+    for _ in range(3):
+        with pytest.raises(ProductNotFound):
+            client.product_details(9)
+    assert client.status()["breaker"]["state"] == "closed"
+
+
+@responses.activate
+def test_password_falls_back_to_a_neighbouring_hour_and_remembers_it() -> None:
+    clock = Clock()
+    accept_only(password_for("s3cret", datetime(2026, 5, 10, 13, tzinfo=timezone.utc)))
+    client = make_client(clock)
+    client.filter_products("en", search="one")
+    assert client.status()["password_variant"] == "utc-1h"
+    assert client.api_calls == 2
+    client.filter_products("en", search="two")
+    assert client.api_calls == 3
+    assert client.status()["breaker"]["failures"] == 0
+
+
+@responses.activate
+def test_password_cairo_minus_three_in_winter() -> None:
+    winter = datetime(2026, 1, 15, 10, 20, tzinfo=timezone.utc).timestamp()   # Cairo UTC+2 -> 09 h
+    clock = Clock(winter)
+    cairo = password_for("s3cret", datetime(2026, 1, 15, 9))
+    assert cairo == password_for("s3cret", datetime(2026, 1, 15, 9, tzinfo=timezone.utc))
+    accept_only(cairo, refusal=403)
+    client = make_client(clock)
+    client.filter_products("en")
+    # Cairo-3h equals UTC-1h in winter: the same password is sent once, under the first name.
+    assert client.api_calls == 2
+    assert client.status()["password_variant"] == "utc-1h"
+
+
+@responses.activate
+def test_every_password_refused_is_a_store_error_not_retried() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=401)
+    client = make_client(clock)
+    with pytest.raises(StoreError) as caught:
+        client.filter_products("en")
+    assert not isinstance(caught.value, StoreUnavailable)
+    assert client.api_calls == 3 and clock.sleeps == []   # in May Cairo-3h is the UTC hour
+    assert "s3cret" not in repr(client.config) and "s3cret" not in str(caught.value)
+
+
+@responses.activate
+def test_catalog_pages_through_every_page() -> None:
+    clock = Clock()
+    first = {"status": 200, "message": "", "data": {**PAGE["data"], "total_pages": 2, "page_size": 10}}
+    second = {"status": 200, "message": "", "data": {**PAGE["data"], "page": 2, "total_pages": 2,
+                                                     "products": PAGE["data"]["products"][:3]}}
+    responses.post(f"{BASE}/filter-products", json=first,
+                   match=[matchers.json_params_matcher({"page": 1, "page_size": 100})])
+    responses.post(f"{BASE}/filter-products", json=second,
+                   match=[matchers.json_params_matcher({"page": 2, "page_size": 100})])
+    client = make_client(clock)
+    assert len(client.catalog("en")) == 13
+    assert len(client.catalog("en")) == 13
+    assert client.api_calls == 2
+
+
+@responses.activate
+def test_own_budget_is_enforced_before_sending() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=PAGE)
+    client = make_client(clock, rate=(2, 60.0), max_wait_s=5)
+    client.filter_products("en", search="a")
+    client.filter_products("en", search="b")
+    with pytest.raises(StoreRateLimited) as caught:
+        client.filter_products("en", search="c")
+    assert caught.value.retry_after == pytest.approx(60)
+    assert client.api_calls == 2
+
+
+def _hammer(limiter: RateLimiter, threads: int = 16, tries: int = 200) -> int:
+    """Let ``threads`` threads race for permits; return how many were granted."""
+    granted = []
+    barrier = threading.Barrier(threads)
+
+    def worker() -> None:
+        barrier.wait()
+        granted.extend(1 for _ in range(tries) if limiter.try_acquire() == 0.0)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return len(granted)
+
+
+def test_limiter_under_16_threads_never_exceeds_its_budget() -> None:
+    clock = Clock(0.0)
+    limiter = RateLimiter(10, 60.0, clock=clock)
+    assert _hammer(limiter) == 10
+    clock.now = 59.9
+    assert _hammer(limiter) == 0
+    clock.now = 60.0
+    assert _hammer(limiter) == 10
+    assert limiter.refused == 3 * 16 * 200 - 20
+
+
+def test_limiter_frees_a_permit_when_the_window_slides() -> None:
+    clock = Clock(0.0)
+    limiter = RateLimiter(2, 60.0, clock=clock)
+    assert limiter.try_acquire() == 0.0
+    clock.now = 10
+    assert limiter.try_acquire() == 0.0
+    clock.now = 30
+    assert limiter.try_acquire() == pytest.approx(30.0)
+    clock.now = 60.5
+    assert limiter.try_acquire() == 0.0
+    assert limiter.remaining() == 0
