@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.channels import messenger, whatsapp
@@ -20,7 +20,9 @@ from bot.events import Event, Platform
 from bot.pipeline import Pipeline
 from bot.replies import Outgoing
 from bot.storage import Database
+from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
+from bot.storage.orders import OrderStore
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
 
@@ -55,7 +57,8 @@ class Services:
     sender: Any
     pipeline: Pipeline
     workers: WorkerPool
-    extra: dict[str, Any] = field(default_factory=dict)
+    orders: OrderStore
+    handoffs: HandoffStore
 
     def wake_workers(self) -> None:
         self.workers.wake()
@@ -85,6 +88,8 @@ def build_services(
     """Wire the services for ``settings``; nothing starts running yet."""
     db = Database(settings.database_path)
     inbox = Inbox(db, clock=clock)
+    orders = OrderStore(db, clock=clock)
+    handoffs = HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock)
     store = build_store(settings, session=store_session)
     dialog = Dialog(store_name=_store_name(store))
     alarms = Alarms()
@@ -98,7 +103,7 @@ def build_services(
         clock=clock,
     )
     workers = WorkerPool(inbox, pipeline, threads=settings.workers_per_process)
-    return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers)
+    return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs)
 
 
 def _store_name(store: Store) -> str:

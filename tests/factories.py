@@ -1,0 +1,86 @@
+"""Builders of real-shaped webhook deliveries, and a signed poster for the Flask test client.
+
+Shapes follow tests/payloads/ (Meta's documentation and real traffic): one ``entry`` per call,
+ids as strings, Messenger timestamps in milliseconds, WhatsApp timestamps as strings of seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from bot.channels.signature import sign
+
+PAGE_ID = "1234567890"
+WA_PHONE_ID = "106540352242922"
+WA_BUSINESS_ID = "102290129340398"
+_ids = itertools.count(1)
+
+
+def _mid(prefix: str) -> str:
+    return f"{prefix}{next(_ids):08d}"
+
+
+def messenger(psid: str, item: dict[str, Any], *, time_ms: int = 1_700_000_000_000) -> dict:
+    """A Messenger delivery with one messaging item from ``psid``."""
+    item = {"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": time_ms} | item
+    return {"object": "page", "entry": [{"id": PAGE_ID, "time": time_ms, "messaging": [item]}]}
+
+
+def messenger_text(psid: str, text: str, *, mid: str | None = None) -> dict:
+    return messenger(psid, {"message": {"mid": mid or _mid("m_"), "text": text}})
+
+
+def messenger_quick_reply(psid: str, title: str, payload: str, *, mid: str | None = None) -> dict:
+    return messenger(psid, {"message": {"mid": mid or _mid("m_"), "text": title, "quick_reply": {"payload": payload}}})
+
+
+def messenger_postback(psid: str, payload: str, title: str = "", *, mid: str | None = None) -> dict:
+    return messenger(psid, {"postback": {"mid": mid or _mid("m_"), "title": title or payload, "payload": payload}})
+
+
+def whatsapp(wa_id: str, message: dict[str, Any], *, name: str = "Customer") -> dict:
+    """A WhatsApp delivery with one message from ``wa_id``."""
+    message = {"from": wa_id, "id": _mid("wamid.HBgM"), "timestamp": "1700000000"} | message
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": WA_PHONE_ID},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": WA_BUSINESS_ID, "changes": [{"value": value, "field": "messages"}]}],
+    }
+
+
+def whatsapp_text(wa_id: str, text: str, *, wamid: str | None = None) -> dict:
+    message = {"type": "text", "text": {"body": text}}
+    return whatsapp(wa_id, message | ({"id": wamid} if wamid else {}))
+
+
+def whatsapp_button(wa_id: str, reply_id: str, title: str = "") -> dict:
+    interactive = {"type": "button_reply", "button_reply": {"id": reply_id, "title": title or reply_id[:20]}}
+    return whatsapp(wa_id, {"type": "interactive", "interactive": interactive})
+
+
+def whatsapp_list(wa_id: str, row_id: str, title: str = "", description: str = "") -> dict:
+    row = {"id": row_id, "title": title or row_id[:24], "description": description}
+    return whatsapp(wa_id, {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": row}})
+
+
+def encode(body: dict | str | bytes) -> bytes:
+    """The raw bytes Meta would send."""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def post_signed(client: Any, body: dict | str | bytes, secret: str, *, signature: str | None = None):
+    """POST ``body`` to /webhook with a correct signature (or the one given)."""
+    raw = encode(body)
+    header = sign(raw, secret) if signature is None else signature
+    return client.post("/webhook", data=raw, headers={"X-Hub-Signature-256": header, "Content-Type": "application/json"})
