@@ -595,3 +595,25 @@ def test_build_sender_follows_send_mode(settings):
     assert isinstance(graph_sender, GraphSender) and graph_sender.alarms is alarms
     assert isinstance(console, ConsoleSender) and console.alarms is alarms
     assert len(outbox) == 1
+
+
+def test_actions_get_fewer_attempts_than_messages(graph, sender, sleeps):
+    typing = Outgoing("messenger", PSID, {"recipient": {"id": PSID}, "sender_action": "typing_on"}, kind="action")
+    for _ in range(2):
+        graph.post(MESSENGER_URL, status=503, body="unavailable")
+
+    result = sender.send(typing)
+
+    assert isinstance(result.error, TransientSendError)
+    assert result.attempts == 2 and sleeps == [0.75]
+
+
+def test_platform_enum_values_work_like_strings(graph, sender):
+    from bot.events import Platform
+
+    graph.post(MESSENGER_URL, **graph_error(190, status=401))
+
+    result = sender.send(Outgoing(Platform.MESSENGER, PSID, messenger_text().body))
+
+    assert isinstance(result.error, AuthError)
+    assert list(sender.alarms.active()) == ["messenger.invalid_token"]

@@ -145,7 +145,9 @@ def test_apply_profile_posts_to_messenger_profile(settings):
 def test_dry_run_prints_the_json_without_sending(settings):
     out = io.StringIO()
 
-    code = run(parse("--dry-run", "--store-name", "Noor", "--site-url", "https://noor.example"), settings=settings, out=out)
+    args = parse("--dry-run", "--store-name", "Noor", "--site-url", "https://noor.example")
+
+    code = run(args, settings=settings, out=out)
 
     assert code == 0
     printed = json.loads(out.getvalue())

@@ -287,7 +287,14 @@ class GraphSender:
     Retries (tenacity) cover only ``retryable`` errors: Throttled, TransientSendError (5xx,
     timeouts, connection errors). The wait before retry *n* is
     ``min(backoff_max, backoff_initial * 2**(n-1)) + rand() * backoff_jitter`` seconds.
-    A read timeout is retried too, so a message Meta did receive can, rarely, arrive twice.
+    Actions (typing, mark seen/read) are cosmetic and get ``action_attempts`` tries so they
+    never hold a reply back long. A read timeout is retried too, so a message Meta did
+    receive can, rarely, arrive twice.
+
+    Alarms raised in :attr:`alarms`: ``<platform>.invalid_token`` (190; cleared by the next
+    successful send), ``<platform>.permission`` (10, 200-299, 3, 131005),
+    ``<platform>.policy_blocked`` (368, 131031, 131048) and ``<platform>.not_configured``
+    (no token or phone number id). Each is logged at ERROR once, when it is first raised.
     """
 
     def __init__(
@@ -299,6 +306,7 @@ class GraphSender:
         clock: Callable[[], float] = time.time,
         alarms: Alarms | None = None,
         max_attempts: int = 4,
+        action_attempts: int = 2,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         backoff_initial: float = 0.5,
         backoff_max: float = 8.0,
@@ -311,6 +319,7 @@ class GraphSender:
         self.closed_windows = _Recipients()
         self.unreachable = _Recipients()
         self.max_attempts = max_attempts
+        self.action_attempts = action_attempts
         self.timeout = timeout
         self._sleep = sleep
         self._clock = clock
@@ -388,7 +397,8 @@ class GraphSender:
             err = AuthError(f"no access token configured for {out.platform}")
             return self._finish(out, SendResult(ok=False, error=err, attempts=0))
         url = f"{self.settings.graph_base()}/{path.lstrip('/')}"
-        return self._finish(out, self._call_with_retries(url, out.body, token))
+        attempts = self.action_attempts if out.kind == "action" else self.max_attempts
+        return self._finish(out, self._call_with_retries(url, out.body, token, attempts))
 
     def _token(self, platform: str) -> str:
         if platform == "messenger":
@@ -399,7 +409,7 @@ class GraphSender:
 
     # -- HTTP and retries
 
-    def _call_with_retries(self, url: str, body: dict, token: str) -> SendResult:
+    def _call_with_retries(self, url: str, body: dict, token: str, max_attempts: int) -> SendResult:
         """Run :meth:`_post_once` under the retry policy; return the result with its attempt count."""
         attempts = 0
 
@@ -409,7 +419,7 @@ class GraphSender:
             return self._post_once(url, body, token)
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(max_attempts),
             wait=self._wait,
             retry=retry_if_exception(_is_retryable),
             sleep=self._sleep,

@@ -36,7 +36,10 @@ MENU_PAYLOADS = ("MENU", "CART", "ORDERS", "HUMAN")
 # "{store}" is replaced by the store name; Messenger itself fills {{user_first_name}}.
 DEFAULT_TEXTS: dict[str, dict[str, Any]] = {
     "ar": {
-        "greeting": "أهلاً {{user_first_name}}، نوّرت {store}! 🛍️ اسألنا عن أي منتج أو مقاس أو سعر أو طلب، وإحنا معاك.",
+        "greeting": (
+            "أهلاً {{user_first_name}}، نوّرت {store}! 🛍️ "
+            "اسألنا عن أي منتج أو مقاس أو سعر أو طلب، وإحنا معاك."
+        ),
         "menu": {
             "MENU": "🛍️ تصفّح المنتجات",
             "CART": "🛒 السلة بتاعتي",
@@ -52,7 +55,10 @@ DEFAULT_TEXTS: dict[str, dict[str, Any]] = {
         ],
     },
     "en": {
-        "greeting": "Hi {{user_first_name}}, welcome to {store}! 🛍️ Ask us about any product, size, price or order.",
+        "greeting": (
+            "Hi {{user_first_name}}, welcome to {store}! 🛍️ "
+            "Ask us about any product, size, price or order."
+        ),
         "menu": {
             "MENU": "🛍️ Browse products",
             "CART": "🛒 My cart",
@@ -148,8 +154,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m bot messenger-profile``."""
     parser.add_argument("--dry-run", action="store_true", help="print the profile JSON; send nothing")
     parser.add_argument("--store-name", default="Dukkan", help="store name shown in the greeting")
-    parser.add_argument("--site-url", default="", help="store website for the menu (default: PUBLIC_BASE_URL if https)")
-    parser.add_argument("--no-ice-breakers", action="store_true", help="leave ice breakers out (show Get Started)")
+    parser.add_argument(
+        "--site-url", default="", help="store website for the menu (default: PUBLIC_BASE_URL if https)"
+    )
+    parser.add_argument(
+        "--no-ice-breakers", action="store_true", help="leave ice breakers out (show Get Started)"
+    )
 
 
 def run(
