@@ -1,0 +1,498 @@
+"""Messenger: webhook bodies (``object: page``) to events, replies to Send API requests.
+
+Parsing (platform_spec §4): every ``entry[]`` and every ``messaging[]`` / ``standby[]`` item gives
+at most one :class:`Event`. The event kind is found by key (``message``, ``postback``, ...);
+``customer_id`` is the PSID (``sender.id``; ``recipient.id`` for echoes), ``recipient_id`` the
+Page id, ``message_id`` the ``mid`` when there is one (a postback without ``mid`` and receipts keep
+"" so the inbox dedupes them on the raw item). Standby items are ``Kind.STANDBY`` and echoes
+``Kind.ECHO``: neither is ever answered. A referral from an ad (``ad_id`` or source ``ADS``) is
+recorded, not answered (customer_id "", the PSID in ``data["sender_id"]``): the customer's next
+message is what we answer; an m.me link referral is answered.
+
+Rendering (platform_spec §5, §9): :func:`render` returns a list of
+:class:`~bot.replies.Outgoing`, each with ``platform="messenger"`` and ``body`` the full JSON for
+``POST /me/messages`` (``kind="message"``), except a :class:`~bot.replies.HandOff`, which gives one
+``kind="handover"`` Outgoing whose body is for ``POST /me/pass_thread_control``.
+:func:`sender_action` gives the body of a ``mark_seen`` / ``typing_on`` / ``typing_off`` request
+for ``/me/messages`` (the caller wraps it as a ``kind="action"`` Outgoing). Limits are enforced
+here: long text is split into several messages, titles are truncated with "…", extra cards,
+quick replies and buttons are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from bot.channels import as_dict, as_list, as_text, opaque_id, safely
+from bot.channels import limits as L
+from bot.events import Event, Kind, Platform, epoch_seconds
+from bot.replies import (
+    Button,
+    Buttons,
+    Card,
+    Cards,
+    HandOff,
+    Image,
+    Outgoing,
+    QuickReplies,
+    Reply,
+    Text,
+)
+
+__all__ = ["LIKE_STICKER_ID", "SENDER_ACTIONS", "parse", "render", "sender_action"]
+
+log = logging.getLogger("bot.channels.messenger")
+
+PLATFORM = Platform.MESSENGER
+LIKE_STICKER_ID = "369239263222822"
+SENDER_ACTIONS = frozenset({"mark_seen", "typing_on", "typing_off"})
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse(body: dict, received_at: float = 0.0) -> list[Event]:
+    """Every event of a ``page`` webhook body, in order; never raises for a dict."""
+    events: list[Event] = []
+    for entry in as_list(body.get("entry")):
+        if not isinstance(entry, dict):
+            log.warning("messenger: skipped an entry that is not an object: %.200r", entry)
+            continue
+        page_id = opaque_id(entry.get("id"))
+        entry_time = epoch_seconds(entry.get("time"), received_at)
+        for item in as_list(entry.get("messaging")):
+            events += safely(PLATFORM, _parse_item, item, page_id, entry_time)
+        for item in as_list(entry.get("standby")):
+            events += safely(PLATFORM, _parse_standby, item, page_id, entry_time)
+    return events
+
+
+def _base(item: dict, page_id: str, entry_time: float) -> dict[str, Any]:
+    """The fields every event of ``item`` shares."""
+    sender, recipient = as_dict(item.get("sender")), as_dict(item.get("recipient"))
+    return {
+        "platform": PLATFORM,
+        "customer_id": opaque_id(sender.get("id")),
+        "recipient_id": opaque_id(recipient.get("id")) or page_id,
+        "timestamp": epoch_seconds(item.get("timestamp"), entry_time),
+        "raw": item,
+    }
+
+
+def _parse_item(item: dict, page_id: str, entry_time: float) -> Event:
+    """One ``messaging[]`` item."""
+    base = _base(item, page_id, entry_time)
+    for key, handler in _HANDLERS:
+        if key in item:
+            return handler(as_dict(item.get(key)), item, base)
+    known = sorted(key for key in item if key not in ("sender", "recipient", "timestamp"))
+    log.info("messenger: unknown messaging item with keys %s", known)
+    return Event(kind=Kind.UNKNOWN, data={"event": known[0] if known else ""}, **base)
+
+
+def _parse_standby(item: dict, page_id: str, entry_time: float) -> Event:
+    """One ``standby[]`` item: another app owns the thread, so it is recorded, never answered."""
+    base = _base(item, page_id, entry_time)
+    event = next((key for key, _ in _HANDLERS if key in item), "")
+    inner = as_dict(item.get(event)) if event else {}
+    data = {"event": event}
+    if inner.get("is_echo"):
+        data["is_echo"] = True
+    return Event(
+        kind=Kind.STANDBY,
+        text=as_text(inner.get("text")),
+        message_id=opaque_id(inner.get("mid")),
+        data=data,
+        **base,
+    )
+
+
+def _message(message: dict, item: dict, base: dict) -> Event:
+    """``message``: echo, quick reply, text, attachments (or nothing usable)."""
+    if message.get("is_echo"):
+        return _echo(message, item, base)
+    text = as_text(message.get("text"))
+    data = _message_data(message)
+    mid = opaque_id(message.get("mid"))
+    quick = as_dict(message.get("quick_reply"))
+    payload = as_text(quick.get("payload"))
+    if payload:
+        return Event(kind=Kind.PAYLOAD, text=text, payload=payload, message_id=mid, data={**data, "source": "quick_reply"}, **base)
+    if text.strip():
+        return Event(kind=Kind.TEXT, text=text, message_id=mid, data=data, **base)
+    attachments = data.get("attachments", [])
+    if attachments:
+        return _attachment_event(attachments, mid, data, base)
+    return Event(kind=Kind.UNKNOWN, message_id=mid, data={**data, "event": "message"}, **base)
+
+
+def _message_data(message: dict) -> dict[str, Any]:
+    """The kind-independent extras of a message: reply_to, attachments, referral, tags."""
+    data: dict[str, Any] = {}
+    reply_to = as_dict(message.get("reply_to"))
+    if reply_to.get("mid") is not None:
+        data["reply_to"] = opaque_id(reply_to.get("mid"))
+        data["is_self_reply"] = bool(reply_to.get("is_self_reply"))
+    attachments = [_attachment(a) for a in as_list(message.get("attachments")) if isinstance(a, dict)]
+    if attachments:
+        data["attachments"] = attachments
+    if isinstance(message.get("referral"), dict):
+        data["referral"] = _referral(message["referral"])
+    tags = [as_text(as_dict(tag).get("source")) for tag in as_list(message.get("tags"))]
+    if any(tags):
+        data["tags"] = [tag for tag in tags if tag]
+    return data
+
+
+def _attachment(attachment: dict) -> dict[str, Any]:
+    """One attachment as ``{type, url, ...}`` (stickers, legacy location, fallback title)."""
+    payload = as_dict(attachment.get("payload"))
+    kind = as_text(attachment.get("type")) or "unknown"
+    result: dict[str, Any] = {"type": kind, "url": as_text(payload.get("url")) or as_text(attachment.get("url"))}
+    sticker_id = opaque_id(payload.get("sticker_id"))
+    if sticker_id:
+        result.update(type="sticker", sticker_id=sticker_id, like=sticker_id == LIKE_STICKER_ID)
+    if as_text(attachment.get("title")) or as_text(payload.get("title")):
+        result["title"] = as_text(attachment.get("title")) or as_text(payload.get("title"))
+    coordinates = as_dict(payload.get("coordinates"))
+    if kind == "location" and coordinates:
+        result["latitude"] = _number(coordinates.get("lat"))
+        result["longitude"] = _number(coordinates.get("long"))
+    return result
+
+
+def _attachment_event(attachments: list[dict], mid: str, data: dict, base: dict) -> Event:
+    """ATTACHMENT for media and stickers, LOCATION for the legacy location attachment."""
+    stickers = [a for a in attachments if a["type"] == "sticker"]
+    primary = stickers[0] if stickers else attachments[0]
+    if primary["type"] == "location" and "latitude" in primary:
+        location = {"latitude": primary["latitude"], "longitude": primary["longitude"], "name": "", "address": ""}
+        return Event(kind=Kind.LOCATION, message_id=mid, data={**data, **location}, **base)
+    fields = {key: value for key, value in primary.items()}
+    return Event(kind=Kind.ATTACHMENT, message_id=mid, data={**data, **fields}, **base)
+
+
+def _echo(message: dict, item: dict, base: dict) -> Event:
+    """A message the Page sent: sender and recipient are swapped; never answered."""
+    sender, recipient = as_dict(item.get("sender")), as_dict(item.get("recipient"))
+    data = {
+        "is_echo": True,
+        "app_id": opaque_id(message.get("app_id")),
+        "metadata": as_text(message.get("metadata")),
+    }
+    attachments = [_attachment(a) for a in as_list(message.get("attachments")) if isinstance(a, dict)]
+    if attachments:
+        data["attachments"] = attachments
+    fields = {**base, "customer_id": opaque_id(recipient.get("id")), "recipient_id": opaque_id(sender.get("id")) or base["recipient_id"]}
+    return Event(kind=Kind.ECHO, text=as_text(message.get("text")), message_id=opaque_id(message.get("mid")), data=data, **fields)
+
+
+def _postback(postback: dict, item: dict, base: dict) -> Event:
+    """A button, Get Started or menu tap; ``mid`` only on newer payloads."""
+    payload = as_text(postback.get("payload"))
+    data: dict[str, Any] = {"source": "postback"}
+    if isinstance(postback.get("referral"), dict):
+        data["referral"] = _referral(postback["referral"])
+    kind = Kind.PAYLOAD if payload else Kind.UNKNOWN
+    return Event(kind=kind, text=as_text(postback.get("title")), payload=payload, message_id=opaque_id(postback.get("mid")), data=data, **base)
+
+
+def _referral(referral: dict) -> dict[str, Any]:
+    """The fields of a referral (m.me link, ad, QR code) as strings."""
+    result = {key: as_text(referral.get(key)) for key in ("ref", "source", "type", "ad_id", "referer_uri")}
+    ads = as_dict(referral.get("ads_context_data"))
+    if ads:
+        result["ads_context_data"] = {key: as_text(value) for key, value in ads.items()}
+    return result
+
+
+def _standalone_referral(referral: dict, item: dict, base: dict) -> Event:
+    """An existing thread re-opened by an m.me link (answered) or an ad (recorded only)."""
+    data: dict[str, Any] = _referral(referral)
+    user_ref = as_text(as_dict(item.get("sender")).get("user_ref"))
+    if user_ref:
+        data["user_ref"] = user_ref
+    if data["ad_id"] or data["source"].upper() == "ADS":
+        data["sender_id"] = base["customer_id"]
+        base = {**base, "customer_id": ""}
+    return Event(kind=Kind.REFERRAL, text="", payload=data["ref"], data=data, **base)
+
+
+def _receipt(kind: Kind) -> Callable[[dict, dict, dict], Event]:
+    """A delivery or read receipt: every message up to ``watermark`` (epoch seconds)."""
+
+    def parse_receipt(receipt: dict, item: dict, base: dict) -> Event:
+        data: dict[str, Any] = {"watermark": epoch_seconds(receipt.get("watermark"))}
+        mids = [opaque_id(mid) for mid in as_list(receipt.get("mids"))]
+        if kind is Kind.DELIVERY:
+            data["mids"] = [mid for mid in mids if mid]
+        return Event(kind=kind, data=data, **base)
+
+    return parse_receipt
+
+
+def _reaction(reaction: dict, item: dict, base: dict) -> Event:
+    """A reaction to a Page message; the reacted message is ``data["target_mid"]``."""
+    data = {
+        "action": as_text(reaction.get("action")) or "react",
+        "emoji": as_text(reaction.get("emoji")),
+        "reaction": as_text(reaction.get("reaction")),
+        "target_mid": opaque_id(reaction.get("mid")),
+    }
+    return Event(kind=Kind.REACTION, data=data, **base)
+
+
+def _optin(optin: dict, item: dict, base: dict) -> Event:
+    """Plugin opt-in (``ref``) or marketing-messages opt-in (token, frequency, status)."""
+    data = {
+        "type": as_text(optin.get("type")),
+        "ref": as_text(optin.get("ref")),
+        "payload": as_text(optin.get("payload")),
+        "user_ref": as_text(optin.get("user_ref")) or as_text(as_dict(item.get("sender")).get("user_ref")),
+        "token": as_text(optin.get("notification_messages_token")),
+        "frequency": as_text(optin.get("notification_messages_frequency")),
+        "status": as_text(optin.get("notification_messages_status")),
+        "token_status": as_text(optin.get("user_token_status")),
+        "token_expiry": epoch_seconds(optin.get("token_expiry_timestamp")),
+        "title": as_text(optin.get("title")),
+    }
+    return Event(kind=Kind.OPTIN, payload=data["ref"] or data["payload"], data=data, **base)
+
+
+def _account_linking(linking: dict, item: dict, base: dict) -> Event:
+    data = {"status": as_text(linking.get("status")), "authorization_code": as_text(linking.get("authorization_code"))}
+    return Event(kind=Kind.ACCOUNT_LINKING, data=data, **base)
+
+
+def _handover(action: str) -> Callable[[dict, dict, dict], Event]:
+    """pass / take / request thread control and app_roles, app ids as strings."""
+
+    def parse_handover(control: dict, item: dict, base: dict) -> Event:
+        data: dict[str, Any] = {"action": action, "metadata": as_text(control.get("metadata"))}
+        for key in ("new_owner_app_id", "previous_owner_app_id", "requested_owner_app_id"):
+            if key in control:
+                data[key] = opaque_id(control.get(key))
+        if action == "roles":
+            data["app_roles"] = {str(app): [as_text(r) for r in as_list(roles)] for app, roles in control.items()}
+        return Event(kind=Kind.HANDOVER, data=data, **base)
+
+    return parse_handover
+
+
+def _policy(policy: dict, item: dict, base: dict) -> Event:
+    """A policy enforcement notice for the Page: an alarm in the logs."""
+    data = {"action": as_text(policy.get("action")), "reason": as_text(policy.get("reason"))}
+    log.warning("messenger: POLICY ENFORCEMENT on page %s: %s (%s)", base["recipient_id"], data["action"], data["reason"])
+    return Event(kind=Kind.POLICY, data=data, **base)
+
+
+def _order(order: dict, item: dict, base: dict) -> Event:
+    """A cart sent from Shops."""
+    items = [
+        {
+            "id": opaque_id(product.get("id")),
+            "retailer_id": opaque_id(product.get("retailer_id")),
+            "name": as_text(product.get("name")),
+            "unit_price": _number(product.get("unit_price")),
+            "currency": as_text(product.get("currency")),
+            "quantity": _number(product.get("quantity")),
+        }
+        for product in map(as_dict, as_list(order.get("products")))
+    ]
+    note = as_text(order.get("note"))
+    return Event(kind=Kind.ORDER, text=note, data={"items": items, "note": note}, **base)
+
+
+def _edit(edit: dict, item: dict, base: dict) -> Event:
+    """A customer edited an earlier message: recorded, not answered again."""
+    data = {"event": "message_edit", "edited_mid": opaque_id(edit.get("mid")), "text": as_text(edit.get("text"))}
+    return Event(kind=Kind.UNKNOWN, data=data, **base)
+
+
+def _number(value: Any) -> float | int | None:
+    """A JSON number (or numeric string) as a number; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+_HANDLERS: tuple[tuple[str, Callable[[dict, dict, dict], Event]], ...] = (
+    ("message", _message),
+    ("postback", _postback),
+    ("delivery", _receipt(Kind.DELIVERY)),
+    ("read", _receipt(Kind.READ)),
+    ("reaction", _reaction),
+    ("referral", _standalone_referral),
+    ("optin", _optin),
+    ("account_linking", _account_linking),
+    ("pass_thread_control", _handover("pass")),
+    ("take_thread_control", _handover("take")),
+    ("request_thread_control", _handover("request")),
+    ("app_roles", _handover("roles")),
+    ("policy_enforcement", _policy),
+    ("order", _order),
+    ("message_edit", _edit),
+)
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def render(reply: Reply, recipient_id: str) -> list[Outgoing]:
+    """``reply`` as Send API requests to ``recipient_id`` (a PSID), within every limit."""
+    renderer = _RENDERERS.get(type(reply))
+    if renderer is None:
+        log.error("messenger: no renderer for %s", type(reply).__name__)
+        return []
+    return renderer(reply, recipient_id)
+
+
+def sender_action(recipient_id: str, action: str) -> dict[str, Any]:
+    """The body of a ``mark_seen`` / ``typing_on`` / ``typing_off`` request for /me/messages.
+
+    Sent alone, never with a message; wrap it as ``Outgoing(..., kind="action")``.
+    """
+    if action not in SENDER_ACTIONS:
+        raise ValueError(f"unknown sender action {action!r}; use one of {sorted(SENDER_ACTIONS)}")
+    return {"recipient": {"id": recipient_id}, "sender_action": action}
+
+
+def _send(recipient_id: str, message: dict) -> Outgoing:
+    body = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}
+    return Outgoing(platform=str(PLATFORM), recipient_id=recipient_id, body=body, kind="message")
+
+
+def _texts(text: str, recipient_id: str) -> list[Outgoing]:
+    return [_send(recipient_id, {"text": chunk}) for chunk in L.split_text(text, L.MESSENGER_TEXT_MAX)]
+
+
+def _render_text(reply: Text, recipient_id: str) -> list[Outgoing]:
+    return _texts(reply.text, recipient_id)
+
+
+def _render_image(reply: Image, recipient_id: str) -> list[Outgoing]:
+    """The picture, then its caption as text (Messenger images carry no caption)."""
+    out: list[Outgoing] = []
+    if reply.url:
+        attachment = {"type": "image", "payload": {"url": reply.url, "is_reusable": True}}
+        out.append(_send(recipient_id, {"attachment": attachment}))
+    return out + _texts(reply.caption, recipient_id)
+
+
+def _button(button: Button) -> dict | None:
+    """A web_url or postback button; None for a button with neither url nor payload."""
+    title = L.title(button.title, L.MESSENGER_BUTTON_TITLE_MAX)
+    if button.url:
+        return {"type": "web_url", "url": button.url, "title": title}
+    if button.payload:
+        return {"type": "postback", "title": title, "payload": L.cut(button.payload, L.MESSENGER_POSTBACK_PAYLOAD_MAX)}
+    return None
+
+
+def _buttons(buttons: tuple[Button, ...], limit: int) -> list[dict]:
+    rendered = [b for b in map(_button, buttons) if b is not None]
+    if len(rendered) > limit:
+        log.warning("messenger: dropped %d buttons over the limit of %d", len(rendered) - limit, limit)
+    return rendered[:limit]
+
+
+def _element(card: Card) -> dict:
+    """One generic-template element; at least one field besides the title is always set."""
+    element: dict[str, Any] = {"title": L.title(card.title, L.MESSENGER_ELEMENT_TITLE_MAX)}
+    subtitle = L.truncate(card.subtitle, L.MESSENGER_ELEMENT_SUBTITLE_MAX)
+    if subtitle:
+        element["subtitle"] = subtitle
+    if card.image_url:
+        element["image_url"] = card.image_url
+    if card.url:
+        element["default_action"] = {"type": "web_url", "url": card.url}
+    buttons = _buttons(card.buttons, L.MESSENGER_ELEMENT_BUTTONS_MAX)
+    if not buttons and card.payload and len(element) == 1:
+        buttons = [_button(Button(title=card.title, payload=card.payload))]
+    if buttons:
+        element["buttons"] = buttons
+    if len(element) == 1:
+        element["subtitle"] = L.FILLER
+    return element
+
+
+def _generic(cards: tuple[Card, ...], recipient_id: str) -> Outgoing:
+    if len(cards) > L.MESSENGER_ELEMENTS_MAX:
+        log.warning("messenger: dropped %d cards over the limit of %d", len(cards) - L.MESSENGER_ELEMENTS_MAX, L.MESSENGER_ELEMENTS_MAX)
+    elements = [_element(card) for card in cards[: L.MESSENGER_ELEMENTS_MAX]]
+    payload = {"template_type": "generic", "elements": elements}
+    return _send(recipient_id, {"attachment": {"type": "template", "payload": payload}})
+
+
+def _render_card(reply: Card, recipient_id: str) -> list[Outgoing]:
+    return [_generic((reply,), recipient_id)]
+
+
+def _render_cards(reply: Cards, recipient_id: str) -> list[Outgoing]:
+    """The introduction as text, then one carousel of at most ten cards."""
+    out = _texts(reply.text, recipient_id)
+    if reply.cards:
+        out.append(_generic(reply.cards, recipient_id))
+    return out
+
+
+def _quick_reply(title: str, payload: str) -> dict:
+    return {
+        "content_type": "text",
+        "title": L.title(title, L.MESSENGER_QUICK_REPLY_TITLE_MAX),
+        "payload": L.cut(payload, L.MESSENGER_QUICK_REPLY_PAYLOAD_MAX),
+    }
+
+
+def _render_quick_replies(reply: QuickReplies, recipient_id: str) -> list[Outgoing]:
+    """The text (split if long) with at most 13 quick replies under its last part."""
+    choices = [c for c in reply.choices if c.payload or c.title]
+    if not choices:
+        return _texts(reply.text, recipient_id)
+    if len(choices) > L.MESSENGER_QUICK_REPLIES_MAX:
+        log.warning("messenger: dropped %d quick replies over the limit", len(choices) - L.MESSENGER_QUICK_REPLIES_MAX)
+    quick = [
+        _quick_reply(c.title or c.description or c.payload, c.payload or c.title)
+        for c in choices[: L.MESSENGER_QUICK_REPLIES_MAX]
+    ]
+    head, last = L.split_tail(reply.text or L.FILLER, L.MESSENGER_TEXT_MAX)
+    return _texts(head, recipient_id) + [_send(recipient_id, {"text": last, "quick_replies": quick})]
+
+
+def _render_buttons(reply: Buttons, recipient_id: str) -> list[Outgoing]:
+    """A button template (text ≤ 640, 1–3 buttons); long text goes first as plain messages."""
+    buttons = _buttons(reply.buttons, L.MESSENGER_BUTTON_TEMPLATE_BUTTONS_MAX)
+    if not buttons:
+        return _texts(reply.text, recipient_id)
+    head, last = L.split_tail(reply.text or L.FILLER, L.MESSENGER_BUTTON_TEMPLATE_TEXT_MAX)
+    payload = {"template_type": "button", "text": last, "buttons": buttons}
+    template = _send(recipient_id, {"attachment": {"type": "template", "payload": payload}})
+    return _texts(head, recipient_id) + [template]
+
+
+def _render_handoff(reply: HandOff, recipient_id: str) -> list[Outgoing]:
+    """A pass_thread_control request (``kind="handover"``: POST /me/pass_thread_control)."""
+    body: dict[str, Any] = {
+        "recipient": {"id": recipient_id},
+        "target_app_id": reply.target_app_id or L.PAGE_INBOX_APP_ID,
+    }
+    if reply.metadata:
+        body["metadata"] = L.cut(reply.metadata, L.MESSENGER_HANDOVER_METADATA_MAX)
+    return [Outgoing(platform=str(PLATFORM), recipient_id=recipient_id, body=body, kind="handover")]
+
+
+_RENDERERS: dict[type, Callable[[Any, str], list[Outgoing]]] = {
+    Text: _render_text,
+    Image: _render_image,
+    Card: _render_card,
+    Cards: _render_cards,
+    QuickReplies: _render_quick_replies,
+    Buttons: _render_buttons,
+    HandOff: _render_handoff,
+}
