@@ -1,0 +1,153 @@
+"""The Store facade on the BWW backend (responses) and the demo backend: snapshot, stale, info, pictures."""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from flask import Flask
+
+from bot.config import Settings
+from bot.errors import ProductNotFound, StoreUnavailable
+from bot.store import build_store
+from bot.web.images import bp
+
+BASE = "https://api.test/api/v1"
+PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def whole_catalog() -> dict:
+    return {"status": 200, "message": "Products list", "data": {**PAGE["data"], "total_pages": 1}}
+
+
+def bww_store(clock: Clock, **overrides):
+    settings = Settings(store_backend="bww", store_api_url=BASE, store_api_key="k", store_retries=1,
+                        breaker_fail_max=2, **overrides)
+    return build_store(settings, clock=clock, sleep=clock.sleep)
+
+
+@responses.activate
+def test_bww_snapshot_search_and_mapping() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=whole_catalog())
+    store = bww_store(clock)
+    page = store.search("pajama")
+    assert page.total == 3 and not page.stale
+    product = store.search("polo").products[0]
+    assert product.id == 188 and product.item == "t-shirt" and product.gender == "men"
+    assert product.category == "men" and product.final_price == 519 and product.price == 519
+    assert product.link == "https://bww-store.com/ar/product-details/united-mens-dotted-polo-t-shirt/188"
+    offer = store.search("leggings").products[0]
+    assert (offer.price, offer.final_price, offer.discount_percent) == (559, 447, 20)
+    assert store.status()["api_calls"] == 2        # the catalog in Arabic and in English, once
+
+
+@responses.activate
+def test_stale_if_error_serves_the_last_good_snapshot() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=whole_catalog())
+    store = bww_store(clock)
+    assert store.search("pajama").total == 3
+    responses.replace(responses.POST, f"{BASE}/filter-products", body=requests.ConnectionError("down"))
+    clock.now += 3601                              # the long TTL is over: a refresh is due
+    page = store.search("pajama")
+    assert page.total == 3 and page.stale and store.stale
+    status = store.status()
+    assert status["stale"] and status["breaker"]["state"] == "open"
+    calls = status["api_calls"]
+    store.search("polo")
+    assert store.status()["api_calls"] == calls    # the open breaker spares the API
+    responses.replace(responses.POST, f"{BASE}/filter-products", json=whole_catalog())
+    clock.now += 61
+    assert not store.search("pajama").stale
+
+
+@responses.activate
+def test_no_snapshot_at_all_is_store_unavailable() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=500)
+    store = bww_store(clock)
+    with pytest.raises(StoreUnavailable):
+        store.search("anything")
+    assert not store.ready()
+
+
+@responses.activate
+def test_details_live_then_cached_then_snapshot_when_down() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=whole_catalog())
+    live = {**PAGE["data"]["products"][1], "stock_quantity": 0, "final_price": 300}
+    details = responses.get(f"{BASE}/product-details/2351", json={"status": 200, "message": "", "data": live})
+    store = bww_store(clock)
+    product = store.product(2351)
+    assert product.stock_quantity == 0 and product.final_price == 300 and product.item == "pajamas"
+    store.product(2351)
+    assert details.call_count == 1                 # medium TTL
+    responses.replace(responses.GET, f"{BASE}/product-details/2351", status=503)
+    clock.now += 601
+    fallback = store.product(2351)
+    assert fallback.final_price == 349 and store.stale
+    clock.now += 61                                # the breaker half-opens
+    responses.get(f"{BASE}/product-details/4", status=404)
+    responses.get(f"{BASE}/product/4", status=404)
+    with pytest.raises(ProductNotFound):
+        store.product(4)
+
+
+def test_demo_store_info_governorates_and_sizes() -> None:
+    info = build_store(Settings()).info()
+    assert info.governorate("ساكن في مدينة نصر").key == "cairo"
+    assert info.governorate("sha7n l eskendereya").key == "alexandria"
+    assert info.governorate("المنصوره").key == "dakahlia"
+    assert info.governorate("اسكندريه").key == "alexandria"
+    assert info.governorate("دمياط") is None
+    assert info.shipping_fee("cairo", 300) == 65 and info.shipping_fee("cairo", 1500) == 0
+    assert info.shipping_fee("دمياط", 100) == info.other_governorate().fee
+    assert {m.key for m in info.payment_methods} == {"cod", "vodafone_cash", "instapay", "card"}
+    assert "14" in info.return_policy("en")
+    assert info.suggest_size("men", weight_kg=80) == "L"
+    assert info.suggest_size("men", weight_kg=75) == "L"       # between two sizes: the larger
+    assert info.suggest_size("women", weight_kg=50) == "S"
+    assert info.suggest_size("kids", height_cm=120) == "6Y"
+    assert info.suggest_size("men") is None
+
+
+def test_demo_pictures_are_served_with_absolute_urls() -> None:
+    store = build_store(Settings(public_base_url="https://bot.example"))
+    product = store.search("hoodie").products[0]
+    assert product.image_url == f"https://bot.example/media/products/{product.id}.svg"
+    app = Flask(__name__)
+    app.extensions["dukkan"] = types.SimpleNamespace(store=store)
+    app.register_blueprint(bp)
+    client = app.test_client()
+    answer = client.get(f"/media/products/{product.id}.svg")
+    assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
+    assert answer.data.startswith(b"<svg") and b"Hoodie" in answer.data
+    assert client.get("/media/products/99999.svg").status_code == 404
+
+
+def test_demo_status_reports_caches_and_snapshot() -> None:
+    store = build_store(Settings())
+    store.search("hoodie")
+    store.search("hoodie")
+    status = store.status()
+    assert status["backend"] == "demo" and status["api_calls"] == 0 and not status["stale"]
+    assert status["cache"]["kinds"]["search"]["hits"] == 1
+    assert status["snapshot"]["products"] == 249 and status["snapshot"]["age_s"] == 0
