@@ -422,6 +422,17 @@ def test_missing_timestamps_fall_back_to_receive_time():
     assert parse_delivery(body, received_at=5.0)[0].timestamp == 5.0
 
 
+@pytest.mark.parametrize("bad", [float("inf"), float("nan"), 10**400, -5, "1e999", True, [1], {"t": 1}])
+def test_unusable_timestamps_never_raise_and_fall_back(bad):
+    body = {"object": "page", "entry": [{"id": "p", "time": bad, "messaging": [
+        {"sender": {"id": "1"}, "timestamp": bad, "message": {"mid": "m", "text": "x"}},
+        {"sender": {"id": "1"}, "timestamp": 1, "read": {"watermark": bad}},
+    ]}]}
+    text, read = parse_delivery(body, received_at=42.0)
+    assert text.timestamp == 42.0
+    assert read.data["watermark"] == 0.0
+
+
 def test_safely_turns_a_crash_into_an_unknown_event(caplog):
     def boom(item):
         raise KeyError("nope")
@@ -449,7 +460,7 @@ KEYS = [
     "pass_thread_control", "take_thread_control", "request_thread_control", "app_roles",
     "policy_enforcement", "order", "products", "message_edit", "user_ref", "tags", "metadata", "app_id",
 ]
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | st.sampled_from(["page", "", "0"])
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.sampled_from([10**400, -(10**400), 1e308]) | st.text(max_size=12) | st.sampled_from(["page", "", "0"])
 JSONISH = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner, max_size=6),

@@ -17,10 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from typing import Any, Callable, Iterable, Mapping
 
 from bot.errors import PayloadError
-from bot.events import Event, Kind, Platform
+from bot.events import Event, Kind, Platform, epoch_seconds
 from bot.replies import Outgoing, Reply
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "parse_delivery",
     "render",
     "safely",
+    "seconds",
     "sign",
     "verify",
 ]
@@ -68,6 +70,21 @@ def opaque_id(value: Any) -> str:
     if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
         return str(int(value)) if value.is_integer() else repr(value)
     return ""
+
+
+def seconds(value: Any, default: float = 0.0) -> float:
+    """A platform timestamp as finite epoch seconds (ms converted); ``default`` when unusable.
+
+    Wraps :func:`bot.events.epoch_seconds`, which lets ``Infinity`` through and raises
+    ``OverflowError`` for integers too large for a float; booleans are not timestamps.
+    """
+    if isinstance(value, bool):
+        return default
+    try:
+        result = epoch_seconds(value, default)
+    except OverflowError:
+        return default
+    return result if math.isfinite(result) else default
 
 
 def safely(platform: Platform, parse_item: Callable[..., Event | None], item: Any, *args: Any) -> list[Event]:

@@ -24,9 +24,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from bot.channels import as_dict, as_list, as_text, opaque_id, safely
+from bot.channels import as_dict, as_list, as_text, opaque_id, safely, seconds
 from bot.channels import limits as L
-from bot.events import Event, Kind, Platform, epoch_seconds
+from bot.events import Event, Kind, Platform
 from bot.replies import (
     Button,
     Buttons,
@@ -60,7 +60,7 @@ def parse(body: dict, received_at: float = 0.0) -> list[Event]:
             log.warning("messenger: skipped an entry that is not an object: %.200r", entry)
             continue
         page_id = opaque_id(entry.get("id"))
-        entry_time = epoch_seconds(entry.get("time"), received_at)
+        entry_time = seconds(entry.get("time"), received_at)
         for item in as_list(entry.get("messaging")):
             events += safely(PLATFORM, _parse_item, item, page_id, entry_time)
         for item in as_list(entry.get("standby")):
@@ -75,7 +75,7 @@ def _base(item: dict, page_id: str, entry_time: float) -> dict[str, Any]:
         "platform": PLATFORM,
         "customer_id": opaque_id(sender.get("id")),
         "recipient_id": opaque_id(recipient.get("id")) or page_id,
-        "timestamp": epoch_seconds(item.get("timestamp"), entry_time),
+        "timestamp": seconds(item.get("timestamp"), entry_time),
         "raw": item,
     }
 
@@ -223,7 +223,7 @@ def _receipt(kind: Kind) -> Callable[[dict, dict, dict], Event]:
     """A delivery or read receipt: every message up to ``watermark`` (epoch seconds)."""
 
     def parse_receipt(receipt: dict, item: dict, base: dict) -> Event:
-        data: dict[str, Any] = {"watermark": epoch_seconds(receipt.get("watermark"))}
+        data: dict[str, Any] = {"watermark": seconds(receipt.get("watermark"))}
         mids = [opaque_id(mid) for mid in as_list(receipt.get("mids"))]
         if kind is Kind.DELIVERY:
             data["mids"] = [mid for mid in mids if mid]
@@ -254,7 +254,7 @@ def _optin(optin: dict, item: dict, base: dict) -> Event:
         "frequency": as_text(optin.get("notification_messages_frequency")),
         "status": as_text(optin.get("notification_messages_status")),
         "token_status": as_text(optin.get("user_token_status")),
-        "token_expiry": epoch_seconds(optin.get("token_expiry_timestamp")),
+        "token_expiry": seconds(optin.get("token_expiry_timestamp")),
         "title": as_text(optin.get("title")),
     }
     return Event(kind=Kind.OPTIN, payload=data["ref"] or data["payload"], data=data, **base)

@@ -26,9 +26,9 @@ import logging
 import re
 from typing import Any, Callable
 
-from bot.channels import as_dict, as_list, as_text, opaque_id, safely
+from bot.channels import as_dict, as_list, as_text, opaque_id, safely, seconds
 from bot.channels import limits as L
-from bot.events import Event, Kind, Platform, epoch_seconds
+from bot.events import Event, Kind, Platform
 from bot.replies import (
     Button,
     Buttons,
@@ -151,7 +151,7 @@ def _parse_message(message: dict, phone_number_id: str, contacts: list[dict], re
         platform=PLATFORM,
         customer_id=customer_id,
         message_id=opaque_id(message.get("id")),
-        timestamp=epoch_seconds(message.get("timestamp"), received_at),
+        timestamp=seconds(message.get("timestamp"), received_at),
         recipient_id=phone_number_id,
         raw=message,
         **fields,
@@ -304,7 +304,7 @@ def _parse_status(status: dict, phone_number_id: str, received_at: float) -> Eve
         customer_id=opaque_id(status.get("recipient_id")) or data["recipient_user_id"],
         kind=Kind.STATUS,
         message_id=opaque_id(status.get("id")),
-        timestamp=epoch_seconds(status.get("timestamp"), received_at),
+        timestamp=seconds(status.get("timestamp"), received_at),
         recipient_id=phone_number_id,
         data=data,
         raw=status,
