@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from typing import Any
 
@@ -26,7 +28,7 @@ def create_app(
     ``start_workers`` is False (tests drive them with ``services.workers.drain()``)."""
     from bot.logs import configure_logging
     from bot.services import build_services
-    from bot.web import health, images, webhook
+    from bot.web import admin, health, images, webhook
 
     settings = Settings.from_env()
     if overrides:
@@ -34,9 +36,14 @@ def create_app(
     configure_logging(settings)
     app = Flask(__name__, template_folder="../templates")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # Console session cookies are signed with a key derived from the admin token and the app
+    # secret: changing either logs every console session out.
+    app.config["SECRET_KEY"] = hmac.new(
+        settings.meta_app_secret.encode(), b"dukkan-console:" + settings.admin_token.encode(), hashlib.sha256
+    ).hexdigest()
     services = services or build_services(settings)
     app.extensions["dukkan"] = services
-    for blueprint in (webhook.bp, health.bp, images.bp):
+    for blueprint in (webhook.bp, health.bp, images.bp, admin.bp):
         app.register_blueprint(blueprint)
     if start_workers:
         services.workers.start()
