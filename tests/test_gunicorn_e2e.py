@@ -1,0 +1,223 @@
+"""End to end under real gunicorn, with the Graph API replaced by a local fake server.
+
+Signed deliveries of every kind produce exactly the Send API calls they should; forged ones
+produce nothing; a worker killed with SIGKILL after the 200 still gets the customer answered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.factories import encode, messenger, messenger_postback, messenger_text, whatsapp, whatsapp_text
+from bot.channels.signature import sign
+
+ROOT = Path(__file__).resolve().parent.parent
+PAYLOADS = Path(__file__).parent / "payloads"
+SECRET = "e2e-secret"
+DEADLINE_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class FakeGraph:
+    """Records Send API calls; ``hold`` makes message sends wait until released."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        self.lock = threading.Lock()
+        self.hold = threading.Event()
+        self.release = threading.Event()
+        self.arrived = threading.Event()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                is_message = "message" in body or ("messaging_product" in body and body.get("status") != "read")
+                if fake.hold.is_set() and is_message:
+                    fake.arrived.set()
+                    fake.release.wait(30)
+                    return  # the worker was killed meanwhile: nobody reads this answer
+                with fake.lock:
+                    fake.calls.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                answer = (
+                    {"messages": [{"id": f"wamid.fake{len(fake.calls)}"}]}
+                    if "messaging_product" in body
+                    else {"recipient_id": "x", "message_id": f"m_fake{len(fake.calls)}"}
+                )
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def messages_to(self, customer: str) -> list[dict]:
+        """Send API calls that carry a message (not typing or mark-read) to a customer."""
+        with self.lock:
+            calls = list(self.calls)
+        found = []
+        for call in calls:
+            body = call["body"]
+            to = body.get("to") or body.get("recipient", {}).get("id")
+            if to == customer and ("message" in body or body.get("type")):
+                found.append(call)
+        return found
+
+    def wait_for(self, customer: str, count: int = 1) -> list[dict]:
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline:
+            found = self.messages_to(customer)
+            if len(found) >= count:
+                return found
+            self.release.wait(0.05)
+        return self.messages_to(customer)
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+
+
+class Gunicorn:
+    """The service under gunicorn on a free port."""
+
+    def __init__(self, graph_url: str, database: Path) -> None:
+        self.port = free_port()
+        self.env = os.environ | {
+            "DUKKAN_ENV": "production",
+            "META_APP_SECRET": SECRET,
+            "VERIFY_TOKEN": "e2e-verify",
+            "ADMIN_TOKEN": "e2e-admin",
+            "SEND_MODE": "graph",
+            "GRAPH_API_URL": graph_url,
+            "MESSENGER_PAGE_ACCESS_TOKEN": "page-token-e2e",
+            "WHATSAPP_ACCESS_TOKEN": "wa-token-e2e",
+            "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+            "DATABASE_PATH": str(database),
+            "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+            "WEB_CONCURRENCY": "2",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.start()
+
+    def start(self) -> None:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.process = subprocess.Popen(
+            [gunicorn, "wsgi:app", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                threading.Event().wait(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def post(self, body, *, secret: str = SECRET) -> int:
+        raw = encode(body)
+        headers = {"X-Hub-Signature-256": sign(raw, secret), "Content-Type": "application/json"}
+        return requests.post(f"{self.url}/webhook", data=raw, headers=headers, timeout=5).status_code
+
+    def worker_pids(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture
+def graph():
+    fake = FakeGraph()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def server(graph, tmp_path):
+    service = Gunicorn(graph.url, tmp_path / "e2e.sqlite3")
+    yield service
+    service.stop()
+
+
+def test_every_kind_of_delivery_produces_exactly_the_calls_it_should(server, graph):
+    answered = {
+        "psid-text": messenger_text("psid-text", "عايز تيشيرت اسود"),
+        "psid-postback": messenger_postback("psid-postback", "GET_STARTED", "Get Started"),
+        "psid-image": messenger("psid-image", {"message": {"mid": "m_img_1", "attachments": [
+            {"type": "image", "payload": {"url": "https://example.com/a.jpg"}}]}}),
+        "201000000010": whatsapp_text("201000000010", "3ayez jeans azra2"),
+        "201000000011": whatsapp("201000000011", {"type": "interactive", "interactive": {
+            "type": "list_reply", "list_reply": {"id": "MENU", "title": "Menu"}}}),
+        "201000000012": whatsapp("201000000012", {"type": "location", "location": {
+            "latitude": 30.04, "longitude": 31.23}}),
+    }
+    silent = {
+        "psid-echo": messenger("psid-echo", {"message": {"mid": "m_echo_1", "is_echo": True, "app_id": 1, "text": "hi"}}),
+        "psid-reaction": messenger("psid-reaction", {"reaction": {"mid": "m_1", "action": "react", "emoji": "❤"}}),
+        "psid-read": messenger("psid-read", {"read": {"watermark": 1_700_000_000_000}}),
+        "psid-standby": {"object": "page", "entry": [{"id": "1", "time": 1, "standby": [
+            {"sender": {"id": "psid-standby"}, "recipient": {"id": "1"}, "timestamp": 1,
+             "message": {"mid": "m_sb_1", "text": "hello"}}]}]},
+        "201000000013": json.loads((PAYLOADS / "whatsapp/wa_status_read_pywa.json").read_text()),
+    }
+    forged = messenger_text("psid-forged", "hello")
+    assert server.post(forged, secret="wrong") == 403
+    for body in [*answered.values(), *silent.values()]:
+        assert server.post(body) == 200
+    for customer in answered:
+        assert len(graph.wait_for(customer)) >= 1, customer
+    for customer in [*silent, "psid-forged"]:
+        assert graph.messages_to(customer) == [], customer
+    call = graph.messages_to("psid-text")[0]
+    assert call["path"] == "/v25.0/me/messages"
+    assert call["auth"] == "Bearer page-token-e2e"
+    assert graph.messages_to("201000000010")[0]["path"] == "/v25.0/106540352242922/messages"
+
+
+def test_a_worker_killed_after_the_200_still_gets_the_customer_answered(server, graph):
+    graph.hold.set()
+    assert server.post(messenger_text("psid-kill", "hello")) == 200
+    assert graph.arrived.wait(DEADLINE_S), "the reply never reached the Graph API"
+    for pid in server.worker_pids():
+        os.kill(pid, signal.SIGKILL)
+    graph.hold.clear()
+    graph.release.set()
+    replies = graph.wait_for("psid-kill")
+    assert replies, "the customer was not answered after the restart"
+    bodies = [json.dumps(reply["body"], sort_keys=True) for reply in replies]
+    assert len(bodies) == len(set(bodies)), "a reply was sent twice"
+    assert replies[0]["body"]["recipient"] == {"id": "psid-kill"}

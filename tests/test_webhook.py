@@ -1,0 +1,168 @@
+"""The webhook edge through the real app: verification, signatures, limits, every recorded payload."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import create_app
+from bot.events import Kind
+from tests.conftest import TEST_SECRET
+from tests.factories import encode, messenger_text, post_signed, whatsapp_text
+
+PAYLOADS = Path(__file__).parent / "payloads"
+ROW = re.compile(r"^\| `(?P<file>[^`]+\.json)` \| (?P<what>.*?) \| (?P<action>.*?) \|$")
+# Where the README leaves a product decision open, or says "same as" another row, this is ours.
+DECISIONS = {
+    "whatsapp/wa_group_message_courier.json": 0,  # a shopping bot does not talk in groups
+    "messenger/messenger_referral_shortlink_botbuilder.json": 1,  # a re-opened thread: greet
+    "messenger/messenger_sticker_attachment_meta_docs.json": 1,  # same as the like sticker: acknowledge
+    "whatsapp/wa_interactive_missing_body_pywa.json": 1,  # the generic fallback answer
+    "whatsapp/wa_invalid_timestamp_courier.json": 1,  # processed with the receive time
+    "whatsapp/wa_text_signed_raw_body.json": 1,  # the signature vector: "then REPLY"
+    "whatsapp/wa_unknown_type_legacy_netflie.json": 1,  # same as unsupported: say so once
+    "whatsapp/wa_unsupported_no_subtype_pywa.json": 1,
+    "whatsapp/wa_unsupported_with_text_courier.json": 1,
+}
+
+
+def readme_rows() -> list[tuple[str, str]]:
+    rows = []
+    for line in (PAYLOADS / "README.md").read_text(encoding="utf-8").splitlines():
+        match = ROW.match(line.strip())
+        if match:
+            rows.append((match["file"], match["action"]))
+    return rows
+
+
+def expected_replies(file: str, action: str) -> int:
+    """How many customer events of this payload the bot must answer."""
+    if file in DECISIONS:
+        return DECISIONS[file]
+    if not action.startswith("REPLY"):
+        return 0
+    return 2 if re.search(r"BOTH|each change", action) else 1
+
+
+def answered_events(services) -> int:
+    rows = services.db.query("SELECT COUNT(DISTINCT event_id) FROM outbox WHERE kind = 'message'")
+    return rows[0][0]
+
+
+def test_readme_lists_every_payload():
+    listed = {file for file, _ in readme_rows()}
+    on_disk = {str(path.relative_to(PAYLOADS)) for path in PAYLOADS.rglob("*.json") if "store" not in path.parts}
+    assert listed == on_disk
+    assert len(listed) >= 80
+
+
+@pytest.mark.parametrize(("file", "action"), readme_rows(), ids=lambda value: value if value.endswith(".json") else "")
+def test_every_recorded_payload_gets_the_action_its_readme_gives(client, services, file, action):
+    raw = (PAYLOADS / file).read_bytes()
+    response = post_signed(client, raw, TEST_SECRET)
+    assert response.status_code == 200
+    services.workers.drain()
+    assert answered_events(services) == expected_replies(file, action), action
+    counts = services.inbox.counts()
+    assert counts["pending"] == counts["processing"] == counts["dead"] == 0
+
+
+def test_signature_vector_from_meta(settings):
+    secret = "1222e786b144d0e85b9f365372d93676"
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__} | {"meta_app_secret": secret}
+    client = create_app(overrides, start_workers=False).test_client()
+    raw = (PAYLOADS / "whatsapp/wa_text_signed_raw_body.json").read_bytes()
+    header = "sha256=e59ad96d19664aaca98610c74e247a094026ef52185ba037a988114f5398eee1"
+    assert post_signed(client, raw, secret, signature=header).status_code == 200
+    assert post_signed(client, raw[:-1] + b" ", secret, signature=header).status_code == 403
+    assert post_signed(client, raw, secret, signature=header[:-1] + "0").status_code == 403
+
+
+def test_missing_signature_is_401_and_nothing_is_processed(client, services):
+    response = client.post("/webhook", data=encode(messenger_text("u1", "hi")))
+    assert response.status_code == 401
+    assert services.inbox.counts()["pending"] == 0
+
+
+def test_forged_signature_is_403_and_nothing_is_processed(client, services):
+    response = post_signed(client, messenger_text("u1", "hi"), "not-the-secret")
+    assert response.status_code == 403
+    assert sum(services.inbox.counts().values()) == 0
+
+
+def test_malformed_json_is_400(client):
+    assert post_signed(client, b"{not json", TEST_SECRET).status_code == 400
+    assert post_signed(client, b"\xff\xfe", TEST_SECRET).status_code == 400
+
+
+def test_a_json_body_that_is_not_an_object_is_400(client):
+    assert post_signed(client, b"[1, 2]", TEST_SECRET).status_code == 400
+
+
+def test_over_the_size_limit_is_413_but_three_megabytes_pass(client, services):
+    big_text = "x" * (3 * 1024 * 1024 - 2048)
+    assert post_signed(client, whatsapp_text("201000000001", big_text), TEST_SECRET).status_code == 200
+    huge = encode(whatsapp_text("201000000001", "y" * (services.settings.max_body_bytes + 10)))
+    assert post_signed(client, huge, TEST_SECRET).status_code == 413
+
+
+def test_unknown_object_is_acknowledged_and_ignored(client, services):
+    assert post_signed(client, {"object": "instagram", "entry": [{"id": "1"}]}, TEST_SECRET).status_code == 200
+    assert sum(services.inbox.counts().values()) == 0
+
+
+def test_verification_handshake(client):
+    ok = client.get("/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    assert (ok.status_code, ok.get_data(as_text=True), ok.mimetype) == (200, "1158201444", "text/plain")
+    wrong = client.get("/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"})
+    assert wrong.status_code == 403
+
+
+def test_same_delivery_twice_is_answered_once(client, services):
+    body = messenger_text("u1", "السلام عليكم", mid="m_dup_1")
+    assert post_signed(client, body, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    assert post_signed(client, body, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    assert answered_events(services) == 1
+
+
+def test_a_batch_is_answered_event_by_event(client, services):
+    first = messenger_text("u1", "hello")
+    second = messenger_text("u2", "اهلا")
+    batch = {"object": "page", "entry": first["entry"] + second["entry"]}
+    assert post_signed(client, batch, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    customers = {row[0] for row in services.db.query("SELECT customer_id FROM outbox WHERE kind = 'message'")}
+    assert customers == {"u1", "u2"}
+
+
+def test_replies_follow_the_order_of_a_customers_messages(client, services):
+    for text in ("hello", "مرحبا", "thanks"):
+        post_signed(client, messenger_text("u9", text), TEST_SECRET)
+    services.workers.drain()
+    rows = services.db.query(
+        "SELECT o.event_id, i.event FROM outbox o JOIN inbox i ON i.id = o.event_id"
+        " WHERE o.kind = 'message' ORDER BY o.id"
+    )
+    texts = [json.loads(row["event"])["text"] for row in rows]
+    assert [t for i, t in enumerate(texts) if i == 0 or t != texts[i - 1]] == ["hello", "مرحبا", "thanks"]
+
+
+def test_statuses_and_echoes_are_never_answered(client, services):
+    for file in ("whatsapp/wa_status_read_pywa.json", "messenger/messenger_echo_text_meta_docs.json"):
+        post_signed(client, (PAYLOADS / file).read_bytes(), TEST_SECRET)
+    services.workers.drain()
+    assert answered_events(services) == 0
+    kinds = {row[0] for row in services.db.query("SELECT kind FROM inbox")}
+    assert kinds == {str(Kind.STATUS), str(Kind.ECHO)}
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": True, "store": True}
