@@ -91,7 +91,7 @@ def build_services(
     orders = OrderStore(db, clock=clock)
     handoffs = HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock)
     store = build_store(settings, session=store_session)
-    dialog = Dialog(store_name=_store_name(store))
+    dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings)
     alarms = Alarms()
     sender = build_sender(settings, session=http_session, sleep=sleep, alarms=alarms)
     pipeline = Pipeline(

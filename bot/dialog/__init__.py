@@ -1,57 +1,74 @@
 """The conversation: from an event and the customer's session to the replies.
 
 ``Dialog.respond(event, session) -> (replies, session)`` is the whole interface the pipeline uses.
+The session is a JSON document the dialog owns (:class:`bot.dialog.session.Session`). Payloads
+are routed before text (``bot.dialog.router``); each capability has its module (browse, cart,
+checkout, orders, info, handoff) and every sentence is in ``bot.dialog.texts``.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Sequence
+import logging
+from typing import Any, Callable, Sequence
 
-from bot.dialog.texts import t
+from bot.dialog import handoff, router
+from bot.dialog.session import Session
+from bot.dialog.turn import Deps, Turn
+from bot.errors import ProductNotFound, StoreError
 from bot.events import Event, Kind
-from bot.replies import Choice, QuickReplies, Reply, Text
+from bot.replies import Reply
 
-ARABIC = re.compile(r"[\u0600-\u06FF]")
-GREETING = re.compile(
-    r"^\W*(hi|hello|hey|salam|slam|ahlan|a7lan|السلام|سلام|اهلا|أهلا|مرحبا|هاي|صباح|مساء)\b", re.IGNORECASE
-)
-START_PAYLOADS = {"GET_STARTED", "__GET_STARTED__", "MENU"}
+log = logging.getLogger(__name__)
 
-
-def script_language(text: str, default: str = "ar") -> str:
-    """Arabic for Arabic script and Franco, English for plain Latin text."""
-    if ARABIC.search(text):
-        return "ar"
-    if re.search(r"[a-z]", text, re.IGNORECASE):
-        return "ar" if re.search(r"[a-z][2357][a-z]|\b[2357][a-z]", text, re.IGNORECASE) else "en"
-    return default
+__all__ = ["Dialog", "Session"]
 
 
 class Dialog:
-    """A small dialog: welcome on greetings and Get Started, otherwise help and the menu."""
+    """Answers customer events using the store, the order and hand-off stores and the intent matcher."""
 
-    def __init__(self, store_name: str = "Dukkan") -> None:
-        self.store_name = store_name
+    def __init__(
+        self,
+        store: Any = None,
+        orders: Any = None,
+        handoffs: Any = None,
+        settings: Any = None,
+        *,
+        understand: Callable[..., Any] | None = None,
+        store_name: str = "",
+    ) -> None:
+        self.deps = Deps(store=store, orders=orders, handoffs=handoffs, settings=settings,
+                         understand=understand, store_name=store_name)
 
     def respond(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
-        if not event.answerable:
+        """The replies to ``event`` and the session to keep; silent during a hand-off."""
+        if event.kind is Kind.HANDOVER:
+            handoff.on_handover(self.deps, event)
             return [], session
-        lang = script_language(event.text, session.get("lang", "ar")) if event.text else session.get("lang", "ar")
-        session = session | {"lang": lang}
-        if event.payload in START_PAYLOADS or (event.kind is Kind.TEXT and GREETING.search(event.text)):
-            return [self._menu(lang, t(lang, "welcome", store=self.store_name))], session
-        return [self._menu(lang, t(lang, "help"))], session
+        if not event.answerable or self._handed_off(event):
+            return [], session
+        turn = Turn(event=event, session=Session.from_dict(session), deps=self.deps, text=event.text or "")
+        try:
+            replies = self._route(turn)
+        except ProductNotFound:
+            replies = [turn.menu(turn.t("product.not_found"))]
+        except StoreError as exc:
+            log.warning("store unavailable while answering %s:%s: %s", event.platform, event.customer_id, exc)
+            replies = [turn.menu(turn.t("store.down"))]
+        except router.InvalidPayload:
+            log.info("invalid payload %r from %s:%s", event.payload[:80], event.platform, event.customer_id)
+            replies = [turn.menu(turn.t("payload.invalid"))]
+        return replies, turn.session.to_dict()
 
-    def _menu(self, lang: str, text: str) -> Reply:
-        return QuickReplies(
-            text=text,
-            choices=(
-                Choice(t(lang, "menu.categories"), "CATEGORIES"),
-                Choice(t(lang, "menu.offers"), "OFFERS"),
-                Choice(t(lang, "menu.human"), "HUMAN"),
-            ),
-        )
+    def _route(self, turn: Turn) -> list[Reply]:
+        event = turn.event
+        if event.kind is Kind.PAYLOAD and event.payload:
+            return router.route_payload(turn, event.payload)
+        if event.kind is Kind.TEXT and turn.text.strip():
+            return router.route_text(turn)
+        if event.kind is Kind.PAYLOAD:  # a button without a payload: treat its title as text
+            return router.route_text(turn) if turn.text.strip() else router.welcome(turn)
+        return router.route_other(turn)
 
-
-__all__ = ["Dialog", "Text", "script_language"]
+    def _handed_off(self, event: Event) -> bool:
+        handoffs = self.deps.handoffs
+        return handoffs is not None and handoffs.active(str(event.platform), event.customer_id)

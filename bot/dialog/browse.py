@@ -1,0 +1,336 @@
+"""Finding products: search and refinement, details, prices, comparisons, categories, suggestions.
+
+Every store call goes through the store's own cache and snapshot; this module only decides what to
+ask and how to show it. Products on screen are remembered in the session (ids, query, filters,
+cursor) so "التاني", "ارخص" or "في اسود؟" refer to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from bot.dialog import texts
+from bot.dialog.turn import Turn
+from bot.errors import ProductNotFound
+from bot.nlu.normalize import tokenize
+from bot.replies import Button, Buttons, Card, Cards, Choice, Image, QuickReplies, Reply, Text
+
+FILTER_SLOTS = ("category", "item", "color", "size", "price_min", "price_max")
+REFINING = frozenset({"color", "size", "price_min", "price_max"})
+PAGE = 10
+LOW_STOCK = 5
+# Sort words are the only words read here: the NLU has no slot for an order of results.
+CHEAPER = frozenset({"ارخص", "الارخص", "cheaper", "cheapest", "cheap", "arkhas", "ar5as", "rkhes"})
+DEARER = frozenset({"اغلي", "الاغلي", "priciest", "expensive", "aghla", "a8la"})
+SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
+
+
+# ---- search ---------------------------------------------------------------------------------
+
+
+def search(turn: Turn) -> list[Reply]:
+    """A new search, or a refinement of the list on screen ("في اسود؟", "ارخص", "تحت 500")."""
+    filters = {k: v for k, v in turn.slots.items() if k in FILTER_SLOTS}
+    sort = requested_sort(turn.text)
+    session = turn.session
+    if session.context == "after_results" and session.results and set(filters) <= REFINING:
+        return run_search(turn, session.query, session.filters | filters, sort or session.sort)
+    if not filters and not sort:
+        return [turn.menu(turn.t("search.prompt"))]
+    return run_search(turn, turn.text if filters else session.query, filters, sort or "relevance")
+
+
+def requested_sort(text: str) -> str:
+    """"ارخص" / "cheapest" asks for the cheapest first; "اغلى" for the dearest."""
+    words = set(tokenize(text)) if text else set()
+    if words & CHEAPER:
+        return "price_asc"
+    if words & DEARER:
+        return "price_desc"
+    return ""
+
+
+def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "relevance", cursor: str = "") -> list[Reply]:
+    """Search the store and show one page of results (or a way on when there are none)."""
+    page = turn.deps.store.search(query, filters=make_filters(filters), sort=sort, limit=PAGE, cursor=cursor or None)
+    products = list(page.products)
+    if not products:
+        return no_results(turn, filters) if not cursor else [turn.menu(turn.t("results.no_more"))]
+    session = turn.session
+    session.query, session.filters, session.sort = query, dict(filters), sort
+    session.cursor, session.total = page.next_cursor or "", int(page.total or len(products))
+    session.show_results([p.id for p in products])
+    intro = turn.t("results.more_intro") if cursor else _intro(turn, session.total)
+    return _stale(turn, page) + [cards(turn, products, intro), _after_results(turn)]
+
+
+def make_filters(filters: dict[str, Any]) -> Any:
+    """The store's SearchFilters from slot-named values (unknown names are left out)."""
+    from bot.store import SearchFilters
+
+    known = getattr(SearchFilters, "__dataclass_fields__", {})
+    return SearchFilters(**{k: v for k, v in filters.items() if k in known and v not in (None, "")})
+
+
+def more(turn: Turn, cursor: str) -> list[Reply]:
+    """The next page of the last search (``MORE:<cursor>``)."""
+    session = turn.session
+    if not session.query and not session.filters:
+        return [turn.menu(turn.t("results.expired"))]
+    return run_search(turn, session.query, session.filters, session.sort, cursor)
+
+
+def resort(turn: Turn, sort: str) -> list[Reply]:
+    """The last search again in another order (``SORT:price_asc``)."""
+    if sort not in SORTS:
+        raise ValueError(sort)
+    session = turn.session
+    if not session.query and not session.filters:
+        return [turn.menu(turn.t("results.expired"))]
+    return run_search(turn, session.query, session.filters, sort)
+
+
+def filter_menu(turn: Turn) -> list[Reply]:
+    """Colours found on screen as quick replies, and how to type a size or a price."""
+    colours = _colours_on_screen(turn)
+    choices = [Choice(texts.color(turn.lang, c), f"FILTER:color={c}") for c in colours[:8]]
+    choices.append(turn.choice("choice.all", "FILTER:clear"))
+    return [QuickReplies(turn.t("filters.prompt"), tuple(choices), button_label=turn.t("choice.filters"))]
+
+
+def apply_filter(turn: Turn, arg: str) -> list[Reply]:
+    """``FILTER:color=black`` narrows the last search; ``FILTER:clear`` drops every filter but the section."""
+    session = turn.session
+    if not session.query and not session.filters:
+        return [turn.menu(turn.t("results.expired"))]
+    if arg == "clear":
+        kept = {k: v for k, v in session.filters.items() if k in ("category", "item")}
+        return run_search(turn, session.query, kept, session.sort)
+    name, _, value = arg.partition("=")
+    if name not in REFINING or not value:
+        raise ValueError(arg)
+    value_typed: Any = int(value) if name.startswith("price") else value
+    return run_search(turn, session.query, session.filters | {name: value_typed}, session.sort)
+
+
+def category(turn: Turn, slug: str) -> list[Reply]:
+    """Everything in a section (``CAT:men``)."""
+    if slug not in texts.CATEGORIES:
+        raise ValueError(slug)
+    return run_search(turn, "", {"category": slug})
+
+
+def no_results(turn: Turn, filters: dict[str, Any]) -> list[Reply]:
+    """Never a dead end: offer the wider search, the sections and the offers."""
+    wider = {k: v for k, v in filters.items() if k in ("category", "item")}
+    choices: list[Choice] = []
+    if wider and wider != filters:
+        what = texts.category(turn.lang, wider.get("category", "")) if "category" in wider else wider.get("item", "")
+        text = turn.t("results.none_filters", what=what)
+        turn.session.filters, turn.session.query = filters, turn.text
+        choices.append(turn.choice("choice.all", "FILTER:clear"))
+    else:
+        text = turn.t("results.none")
+    choices += [turn.choice("menu.categories", "CATEGORIES"), turn.choice("menu.offers", "OFFERS"),
+                turn.choice("menu.human", "HUMAN")]
+    turn.session.context = "none"
+    return [QuickReplies(text, tuple(choices), button_label=turn.t("menu.button"))]
+
+
+def _intro(turn: Turn, total: int) -> str:
+    noun = turn.t("results.noun.one" if total == 1 else "results.noun.many")
+    return turn.t("results.intro", total=turn.number(total), noun=noun)
+
+
+def _stale(turn: Turn, page: Any) -> list[Reply]:
+    return [Text(turn.t("results.stale"))] if getattr(page, "stale", False) else []
+
+
+def _after_results(turn: Turn) -> Reply:
+    session = turn.session
+    choices = []
+    if session.cursor:
+        choices.append(turn.choice("choice.more", f"MORE:{session.cursor}"))
+    if session.sort != "price_asc":
+        choices.append(turn.choice("choice.cheapest", "SORT:price_asc"))
+    choices.append(turn.choice("choice.filters", "FILTER"))
+    if len(choices) < 3:
+        choices.append(turn.choice("menu.cart", "CART"))
+    return QuickReplies(turn.t("results.footer"), tuple(choices), button_label=turn.t("menu.button"))
+
+
+def _colours_on_screen(turn: Turn) -> list[str]:
+    seen: list[str] = []
+    for product_id in turn.session.results:
+        product = _known(turn, product_id)
+        for colour in getattr(product, "colors", ()):
+            if colour not in seen:
+                seen.append(colour)
+    return seen or list(texts.COLORS)
+
+
+def _known(turn: Turn, product_id: int) -> Any:
+    """A product from the catalogue snapshot when the store offers one, else from the store."""
+    cached = getattr(turn.deps.store, "cached_product", None)
+    try:
+        return cached(product_id) if cached else turn.deps.store.product(product_id)
+    except ProductNotFound:
+        return None
+
+
+# ---- cards ----------------------------------------------------------------------------------
+
+
+def cards(turn: Turn, products: Iterable[Any], intro: str) -> Cards:
+    """A carousel (Messenger) / list (WhatsApp) of products."""
+    return Cards(tuple(card(turn, p) for p in products), text=intro, button_label=turn.t("results.button"))
+
+
+def card(turn: Turn, product: Any) -> Card:
+    """One product card: price, rating and stock in the subtitle; details, add, site."""
+    buttons = [Button(turn.t("choice.details"), f"DETAILS:{product.id}")]
+    if product.stock_quantity > 0:
+        buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
+    if product.link:
+        buttons.append(Button(turn.t("choice.site"), url=product.link))
+    return Card(
+        title=product.name(turn.lang), subtitle=subtitle(turn, product), image_url=product.image_url,
+        url=product.link, buttons=tuple(buttons), payload=f"DETAILS:{product.id}",
+    )
+
+
+def subtitle(turn: Turn, product: Any) -> str:
+    """"٤٥٠ ج.م (-٢٥٪) · ⭐ ٤٫٥ · متاح": price first, it is what fits on every platform."""
+    price = turn.price(product.final_price)
+    if product.discount_percent and product.final_price < product.price:
+        price += f" (-{turn.number(product.discount_percent)}%)" if turn.lang == "en" else f" (-{turn.number(product.discount_percent)}٪)"
+    rating = f"⭐ {turn.number(product.rating)}" if product.count_rating else turn.t("card.reviews.none")
+    return " · ".join((price, rating, _stock(turn, product, "card")))
+
+
+def _stock(turn: Turn, product: Any, prefix: str) -> str:
+    count = product.stock_quantity
+    if count <= 0:
+        return turn.t(f"{prefix}.stock.out")
+    if count <= LOW_STOCK:
+        return turn.t(f"{prefix}.stock.low", count=turn.number(count))
+    return turn.t(f"{prefix}.stock.in")
+
+
+# ---- one product ------------------------------------------------------------------------------
+
+
+def details(turn: Turn, product_id: int) -> list[Reply]:
+    """The picture with a caption (price, sizes, colours, stock), then what to do with it."""
+    product = turn.deps.store.product(product_id)
+    turn.session.show_product(product.id)
+    caption = details_text(turn, product)
+    replies: list[Reply] = [Image(product.image_url, caption)] if product.image_url else [Text(caption)]
+    buttons = []
+    if product.stock_quantity > 0:
+        buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
+    buttons.append(Button(turn.t("choice.related"), f"RELATED:{product.id}"))
+    if product.link:
+        buttons.append(Button(turn.t("choice.site"), url=product.link))
+    replies.append(Buttons(turn.t("details.actions") if product.stock_quantity > 0 else turn.t("results.footer"), tuple(buttons)))
+    return replies
+
+
+def details_text(turn: Turn, product: Any) -> str:
+    lang = turn.lang
+    lines = [product.name(lang), _price_line(turn, product)]
+    if product.sizes:
+        lines.append(turn.t("details.sizes", sizes=texts.joined(lang, list(product.sizes))))
+    if product.colors:
+        lines.append(turn.t("details.colors", colors=texts.joined(lang, [texts.color(lang, c) for c in product.colors])))
+    if product.count_rating:
+        lines.append(turn.t("details.rating", rating=turn.number(product.rating), count=turn.number(product.count_rating)))
+    lines.append(_stock(turn, product, "details"))
+    description = product.description(lang)
+    return "\n".join(lines + ([description] if description else []))
+
+
+def _price_line(turn: Turn, product: Any) -> str:
+    if product.discount_percent and product.final_price < product.price:
+        return turn.t("details.discount", price=turn.price(product.final_price), old=turn.price(product.price),
+                      percent=turn.number(product.discount_percent))
+    return turn.t("details.price", price=turn.price(product.final_price))
+
+
+def price(turn: Turn, product_id: int) -> list[Reply]:
+    """The price of one product, with its discount, and the buttons to go on."""
+    product = turn.deps.store.product(product_id)
+    turn.session.focus = product.id
+    name = product.name(turn.lang)
+    if product.discount_percent and product.final_price < product.price:
+        line = turn.t("price.discount", name=name, price=turn.price(product.final_price),
+                      old=turn.price(product.price), percent=turn.number(product.discount_percent))
+    else:
+        line = turn.t("price.one", name=name, price=turn.price(product.final_price))
+    if product.stock_quantity <= 0:
+        return [Buttons(f"{line}\n{turn.t('price.out')}", (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))]
+    buttons = (Button(turn.t("choice.add"), f"ADD:{product.id}"), Button(turn.t("choice.details"), f"DETAILS:{product.id}"))
+    return [Buttons(line, buttons)]
+
+
+# ---- several products ---------------------------------------------------------------------
+
+
+def compare(turn: Turn, ids: list[int]) -> list[Reply]:
+    """2–4 products as cards, then the cheapest, the best rated and what differs."""
+    ids = list(dict.fromkeys(ids))[:4]
+    if len(ids) < 2:
+        return [Text(turn.t("compare.need_two"))]
+    comparison = turn.deps.store.compare(ids)
+    products = list(comparison.products)
+    if len(products) < 2:
+        raise ProductNotFound(",".join(map(str, ids)))
+    turn.session.show_results([p.id for p in products])
+    return [cards(turn, products, turn.t("compare.intro")), Text(compare_summary(turn, comparison))]
+
+
+def compare_summary(turn: Turn, comparison: Any) -> str:
+    lang = turn.lang
+    cheapest, best = comparison.cheapest, comparison.best_rated
+    lines = [turn.t("compare.cheapest", name=cheapest.name(lang), price=turn.price(cheapest.final_price))]
+    if best.count_rating:
+        lines.append(turn.t("compare.best_rated", name=best.name(lang), rating=turn.number(best.rating)))
+    fields = [turn.t(f"field.{name}") for name in comparison.differences if f"field.{name}" in texts.TEXTS["ar"]]
+    if fields:
+        lines.append(turn.t("compare.differs", fields=texts.joined(lang, fields)))
+    return "\n".join(lines)
+
+
+def categories(turn: Turn) -> list[Reply]:
+    """The store's sections as quick replies (a list on WhatsApp)."""
+    sections = list(turn.deps.store.categories())
+    choices = [Choice(c.name(turn.lang), f"CAT:{c.slug}") for c in sections if getattr(c, "count", 1)]
+    choices.append(turn.choice("menu.offers", "OFFERS"))
+    turn.session.context = "none"
+    return [QuickReplies(turn.t("categories.prompt"), tuple(choices[:10]), button_label=turn.t("menu.categories"))]
+
+
+def recommend(turn: Turn, kind: str, product_id: int | None = None) -> list[Reply]:
+    """Best sellers, new arrivals, offers, or items that go with the product in focus."""
+    found = turn.deps.store.recommend(kind=kind, product_id=product_id)
+    products = list(getattr(found, "products", found))
+    products = _matching(products, turn.slots)[:PAGE]
+    if not products:
+        return [turn.menu(turn.t("recommend.none"))]
+    turn.session.show_results([p.id for p in products])
+    turn.session.query, turn.session.filters, turn.session.cursor = "", {}, ""
+    if kind == "related" and product_id is not None:
+        intro = turn.t("recommend.related", name=turn.deps.store.product(product_id).name(turn.lang))
+    else:
+        intro = turn.t(f"recommend.{kind}")
+    return _stale(turn, found) + [cards(turn, products, intro)]
+
+
+def _matching(products: list[Any], slots: dict[str, Any]) -> list[Any]:
+    """Keep suggestions that fit what the customer named ("عروض على الكوتشيات")."""
+    wanted = {k: v for k, v in slots.items() if k in ("category", "item", "color")}
+    if not wanted:
+        return products
+    def fits(p: Any) -> bool:
+        return all(v in p.colors if k == "color" else getattr(p, k, None) == v for k, v in wanted.items())
+    return [p for p in products if fits(p)] or products

@@ -1,0 +1,217 @@
+"""The cart in the session: add (asking size and colour), view, remove, change quantity.
+
+Stock is read live from the store before anything goes into the cart; the order checks it again.
+Lines are addressed in payloads as ``<product id>:<size>:<colour>``, never by position, so a button
+from an older cart view cannot touch the wrong line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialog import texts
+from bot.dialog.session import CartLine
+from bot.dialog.turn import Turn
+from bot.nlu.normalize import tokenize
+from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
+
+MAX_QUANTITY = 20
+EVERYTHING = frozenset({"كل", "كله", "all", "everything", "kol", "kolo", "koll", "فضي", "empty"})
+
+
+def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: int | None = None) -> list[Reply]:
+    """Put a product in the cart once its size and colour are known and the stock allows it."""
+    product = turn.deps.store.product(product_id)
+    session = turn.session
+    pending = session.pending if session.pending.get("product_id") == product.id else {}
+    quantity = max(1, min(MAX_QUANTITY, int(quantity or pending.get("quantity") or 1)))
+    size = size or pending.get("size", "")
+    color = color or pending.get("color", "")
+    session.focus = product.id
+    if product.stock_quantity <= 0:
+        session.pending = {}
+        return [Buttons(turn.t("cart.out", name=product.name(turn.lang)),
+                        (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))]
+    asked = _ask_options(turn, product, size, color, quantity)
+    if asked:
+        return asked
+    size = size or _only(product.sizes)
+    color = color or _only(product.colors)
+    return _put(turn, product, size, color, quantity)
+
+
+def choose(turn: Turn) -> list[Reply] | None:
+    """A typed size or colour answering an add in progress ("لارج", "الاسود"); None when it is not one."""
+    pending = turn.session.pending
+    size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
+    if not pending or not (size or color):
+        return None
+    return add(turn, int(pending["product_id"]), size or pending.get("size", ""), color or pending.get("color", ""))
+
+
+def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list[Reply]:
+    """Ask for the size, then the colour, when the product has several and none valid was given."""
+    name = product.name(turn.lang)
+    bad = (size and product.sizes and size not in product.sizes) or (color and product.colors and color not in product.colors)
+    size = size if size in product.sizes else ""
+    color = color if color in product.colors else ""
+    turn.session.pending = {"product_id": product.id, "quantity": quantity, "size": size, "color": color}
+    if len(product.sizes) > 1 and not size:
+        choices = [Choice(s, f"ADD:{product.id}:{s}:{color}") for s in product.sizes]
+        key = "cart.bad_option" if bad else "cart.ask_size"
+        return [QuickReplies(turn.t(key, name=name), tuple(choices[:13]), button_label=turn.t("label.sizes"))]
+    if len(product.colors) > 1 and not color:
+        size = size or _only(product.sizes)
+        choices = [Choice(texts.color(turn.lang, c), f"ADD:{product.id}:{size}:{c}") for c in product.colors]
+        key = "cart.bad_option" if bad else "cart.ask_color"
+        return [QuickReplies(turn.t(key, name=name), tuple(choices[:13]), button_label=turn.t("label.colors"))]
+    return []
+
+
+def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list[Reply]:
+    session = turn.session
+    session.pending = {}
+    in_cart = sum(line.quantity for line in session.cart if line.product_id == product.id)
+    if in_cart + quantity > product.stock_quantity:
+        left = product.stock_quantity - in_cart
+        if left <= 0:
+            return [Text(turn.t("cart.short", name=product.name(turn.lang), count=turn.number(product.stock_quantity))), _next(turn)]
+        choice = Choice(turn.t("choice.take", count=turn.number(left)), f"ADD:{product.id}:{size}:{color}")
+        session.pending = {"product_id": product.id, "quantity": left, "size": size, "color": color}
+        return [QuickReplies(turn.t("cart.short", name=product.name(turn.lang), count=turn.number(left)),
+                             (choice, turn.choice("choice.view_cart", "CART")))]
+    line = _line(session.cart, product.id, size, color)
+    if line:
+        line.quantity += quantity
+        line.unit_price = int(product.final_price)
+    else:
+        session.cart.append(CartLine(product.id, product.name_ar, product.name_en, int(product.final_price),
+                                     quantity, size, color))
+    text = turn.t("cart.added", quantity=turn.number(quantity), name=product.name(turn.lang),
+                  options=options(turn, size, color), subtotal=turn.price(session.subtotal()))
+    return [QuickReplies(text, _next_choices(turn))]
+
+
+def view(turn: Turn) -> list[Reply]:
+    """The lines, quantities and subtotal, with checkout and edit."""
+    session = turn.session
+    session.context = "none"
+    if not session.cart:
+        return [turn.menu(turn.t("cart.empty"))]
+    lines = [turn.t("cart.title")] + [_describe(turn, i, line) for i, line in enumerate(session.cart, 1)]
+    lines.append(turn.t("cart.subtotal", subtotal=turn.price(session.subtotal())))
+    choices = (turn.choice("choice.checkout", "CHECKOUT"), turn.choice("choice.edit_cart", "CART_EDIT"),
+               turn.choice("choice.continue", "MENU"))
+    return [QuickReplies("\n".join(lines), choices)]
+
+
+def edit_menu(turn: Turn, prompt: str = "") -> list[Reply]:
+    """Per line: remove it, one more, one less; and empty the cart."""
+    session = turn.session
+    if not session.cart:
+        return [turn.menu(turn.t("cart.empty"))]
+    choices: list[Choice] = []
+    for line in session.cart[:3]:
+        name = line.name(turn.lang)
+        choices.append(Choice(turn.t("choice.remove", name=name), f"REMOVE:{line.key()}"))
+        choices.append(Choice(turn.t("choice.plus", name=name), f"QTY:{line.key()}:{line.quantity + 1}"))
+        if line.quantity > 1:
+            choices.append(Choice(turn.t("choice.minus", name=name), f"QTY:{line.key()}:{line.quantity - 1}"))
+    choices.append(turn.choice("choice.clear", "CLEAR_CART"))
+    return [QuickReplies(prompt or turn.t("cart.edit_prompt"), tuple(choices[:10]), button_label=turn.t("choice.edit_cart"))]
+
+
+def remove(turn: Turn, key: str) -> list[Reply]:
+    """``REMOVE:<id>:<size>:<colour>``."""
+    line = _by_key(turn.session.cart, key)
+    if line is None:
+        return [Text(turn.t("cart.not_in"))] + view(turn)
+    turn.session.cart.remove(line)
+    return [Text(turn.t("cart.removed", name=line.name(turn.lang)))] + view(turn)
+
+
+def set_quantity(turn: Turn, key: str, quantity: int) -> list[Reply]:
+    """``QTY:<id>:<size>:<colour>:<n>``: 0 removes; more than the stock is refused kindly."""
+    line = _by_key(turn.session.cart, key)
+    if line is None:
+        return [Text(turn.t("cart.not_in"))] + view(turn)
+    if quantity <= 0:
+        return remove(turn, key)
+    product = turn.deps.store.product(line.product_id)
+    others = sum(x.quantity for x in turn.session.cart if x.product_id == line.product_id and x is not line)
+    quantity = min(quantity, MAX_QUANTITY)
+    if others + quantity > product.stock_quantity:
+        left = max(0, product.stock_quantity - others)
+        return [Text(turn.t("cart.short", name=line.name(turn.lang), count=turn.number(left)))] + view(turn)
+    line.quantity = quantity
+    return [Text(turn.t("cart.qty_set", name=line.name(turn.lang), quantity=turn.number(quantity)))] + view(turn)
+
+
+def clear(turn: Turn) -> list[Reply]:
+    turn.session.cart = []
+    return [turn.menu(turn.t("cart.cleared"))]
+
+
+def remove_text(turn: Turn) -> list[Reply]:
+    """"شيل الهودي من السلة", "امسح كل اللي في السله": one clear match is removed, else ask."""
+    cart = turn.session.cart
+    if not cart:
+        return [turn.menu(turn.t("cart.empty"))]
+    if set(tokenize(turn.text)) & EVERYTHING:
+        return clear(turn)
+    matches = [line for line in cart if _fits(turn, line)]
+    if len(matches) == 1 or len(cart) == 1:
+        line = matches[0] if matches else cart[0]
+        quantity = turn.slots.get("quantity")
+        if isinstance(quantity, int) and 0 < quantity < line.quantity:
+            return set_quantity(turn, line.key(), line.quantity - quantity)
+        return remove(turn, line.key())
+    return edit_menu(turn, turn.t("cart.which_remove"))
+
+
+def _fits(turn: Turn, line: CartLine) -> bool:
+    slots = turn.slots
+    ref = slots.get("product_ref")
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return line.product_id == ref
+    if "color" in slots and slots["color"] != line.color:
+        return False
+    if "size" in slots and str(slots["size"]) != line.size:
+        return False
+    item = slots.get("item")
+    if item:
+        return item.replace("-", "") in (line.name_en.lower().replace("-", "").replace(" ", ""))
+    return "color" in slots or "size" in slots
+
+
+def options(turn: Turn, size: str, color: str) -> str:
+    """" (L، أسود)" after a product name; nothing when it has no options."""
+    parts = [p for p in (size, texts.color(turn.lang, color) if color else "") if p and p != "One Size"]
+    return f" ({texts.joined(turn.lang, parts)})" if parts else ""
+
+
+def _describe(turn: Turn, index: int, line: CartLine) -> str:
+    return turn.t("cart.line", index=turn.number(index), name=line.name(turn.lang),
+                  options=options(turn, line.size, line.color), quantity=turn.number(line.quantity),
+                  price=turn.price(line.unit_price))
+
+
+def _next_choices(turn: Turn) -> tuple[Choice, ...]:
+    return (turn.choice("choice.checkout", "CHECKOUT"), turn.choice("choice.view_cart", "CART"),
+            turn.choice("choice.continue", "MENU"))
+
+
+def _next(turn: Turn) -> Reply:
+    return QuickReplies(turn.t("results.footer"), _next_choices(turn))
+
+
+def _line(cart: list[CartLine], product_id: int, size: str, color: str) -> CartLine | None:
+    return next((x for x in cart if (x.product_id, x.size, x.color) == (product_id, size, color)), None)
+
+
+def _by_key(cart: list[CartLine], key: str) -> CartLine | None:
+    return next((line for line in cart if line.key() == key), None)
+
+
+def _only(values: tuple[str, ...] | list[str]) -> str:
+    return values[0] if len(values) == 1 else ""

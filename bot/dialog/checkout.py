@@ -1,0 +1,299 @@
+"""A cash-on-delivery order: name → mobile → governorate → address → summary → confirm.
+
+Every step re-asks kindly when the answer does not fit; "الغي" / "cancel" works at any step. The
+order's idempotency key comes from the checkout id, which is carried by the confirm button, so a
+confirmation delivered twice (or pressed twice) is one order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from bot.dialog import cart as carts
+from bot.dialog import texts
+from bot.dialog.session import Checkout
+from bot.dialog.turn import Turn
+from bot.errors import ProductNotFound
+from bot.nlu.normalize import normalize, tokenize
+from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
+
+MOBILE = re.compile(r"^01[0125]\d{8}$")
+CANCEL_WORDS = frozenset({"الغي", "الغا", "الغاء", "لغي", "كانسل", "cancel", "stop", "elghy", "elghi", "2elghy",
+                          "el8y", "cancell", "ulgh", "الغيه", "الغيها"})
+YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا", "موافق", "تاكيد", "confirm", "yes", "ok", "okay",
+                       "tamam", "akked", "aywa", "sure"})
+NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*$")
+ADDRESS_MIN = 10
+MAIN_GOVERNORATES = 9
+
+
+def start(turn: Turn) -> list[Reply]:
+    """Begin a checkout when the cart has something in it (stock checked again at the end)."""
+    session = turn.session
+    if not session.cart:
+        return [turn.menu(turn.t("cart.empty"))]
+    digest = hashlib.sha256(f"{turn.event.dedupe_key}".encode()).hexdigest()[:12]
+    session.checkout = Checkout(id=digest)
+    session.context, session.pending = "none", {}
+    return [Text(turn.t("checkout.start"))]
+
+
+def is_cancel(text: str) -> bool:
+    """"الغي", "cancel", "لا خلاص الغي الطلب": a short message with a cancel word."""
+    words = tokenize(text)
+    return bool(words) and len(words) <= 5 and bool(set(words) & CANCEL_WORDS)
+
+
+def cancel(turn: Turn) -> list[Reply]:
+    if turn.session.checkout is None:
+        return [turn.menu(turn.t("checkout.nothing"))]
+    turn.session.checkout = None
+    return [turn.menu(turn.t("checkout.cancelled"))]
+
+
+def answer(turn: Turn) -> list[Reply]:
+    """Text typed during a checkout fills the current step (or cancels it)."""
+    if is_cancel(turn.text):
+        return cancel(turn)
+    step = turn.session.checkout.step
+    return STEP_ANSWERS[step](turn, turn.text.strip())
+
+
+def _name(turn: Turn, text: str) -> list[Reply]:
+    name = " ".join(text.split())
+    if not (2 <= len(name) <= 60) or not NAME.match(name):
+        return [Text(turn.t("checkout.bad_name"))]
+    turn.session.checkout.name = name
+    return _advance(turn, "phone")
+
+
+def _phone(turn: Turn, text: str) -> list[Reply]:
+    phone = egyptian_mobile(text)
+    if not phone:
+        return [_ask_phone(turn, turn.t("checkout.bad_phone"))]
+    turn.session.checkout.phone = phone
+    return _advance(turn, "governorate")
+
+
+def phone_choice(turn: Turn, value: str) -> list[Reply]:
+    """``PHONE:<number>`` (the WhatsApp "use my number" button), validated like typed text."""
+    if turn.session.checkout is None or turn.session.checkout.step != "phone":
+        return stale(turn)
+    return _phone(turn, value)
+
+
+def egyptian_mobile(text: str) -> str:
+    """"01012345678" from "+20 101 234 5678", "00201012345678", "٠١٠١٢٣٤٥٦٧٨"; "" when it is not one."""
+    digits = re.sub(r"[\s\-().]", "", normalize(text))
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if digits.startswith("0020"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("20") and len(digits) == 12:
+        digits = "0" + digits[2:]
+    return digits if MOBILE.match(digits) else ""
+
+
+def _governorate(turn: Turn, text: str) -> list[Reply]:
+    found = turn.deps.store.info().governorate(text)
+    if found is None:
+        return [_ask_governorate(turn, turn.t("checkout.bad_governorate"))]
+    return governorate_choice(turn, found.key)
+
+
+def governorate_choice(turn: Turn, key: str) -> list[Reply]:
+    """``GOV:<key>``: a governorate the store ships to."""
+    checkout = turn.session.checkout
+    if checkout is None or checkout.step != "governorate":
+        return stale(turn)
+    info = turn.deps.store.info()
+    row = next((g for g in info.governorates if g.key == key), None)
+    if row is None:
+        return [_ask_governorate(turn, turn.t("checkout.bad_governorate"))]
+    checkout.governorate = row.key
+    if checkout.editing:
+        return _advance(turn, "address")
+    checkout.step = "address"
+    fee = info.shipping_fee(row, turn.session.subtotal())
+    return [Text(turn.t("checkout.ask_address", governorate=_gov_name(turn, row), fee=_fee(turn, fee), days=days(turn, row)))]
+
+
+def _address(turn: Turn, text: str) -> list[Reply]:
+    address = " ".join(text.split())
+    if len(address) < ADDRESS_MIN or not re.search(r"[^\W\d_]", address):
+        return [Text(turn.t("checkout.bad_address"))]
+    turn.session.checkout.address = address
+    return _advance(turn, "confirm")
+
+
+def _confirm_text(turn: Turn, text: str) -> list[Reply]:
+    if set(tokenize(text)) & YES_WORDS:
+        return confirm(turn, turn.session.checkout.id)
+    return summary(turn, hint=True)
+
+
+STEP_ANSWERS = {"name": _name, "phone": _phone, "governorate": _governorate, "address": _address,
+                "confirm": _confirm_text}
+
+
+def _advance(turn: Turn, step: str) -> list[Reply]:
+    """Go to ``step`` (or back to the summary after an edit) and ask its question."""
+    checkout = turn.session.checkout
+    if checkout.editing or step == "confirm":
+        checkout.editing = False
+        checkout.step = "confirm"
+        return summary(turn)
+    checkout.step = step
+    if step == "phone":
+        return [_ask_phone(turn, turn.t("checkout.ask_phone", name=checkout.name.split()[0]))]
+    return [_ask_governorate(turn, turn.t("checkout.ask_governorate"))]
+
+
+def _ask_phone(turn: Turn, text: str) -> Reply:
+    """On WhatsApp the customer's own number is one tap away (their wa_id)."""
+    own = egyptian_mobile(turn.event.customer_id) if turn.platform == "whatsapp" else ""
+    if not own:
+        return Text(text)
+    return QuickReplies(text, (Choice(turn.t("checkout.own_number", phone=own), f"PHONE:{own}"),))
+
+
+def _ask_governorate(turn: Turn, text: str) -> Reply:
+    rows = [g for g in turn.deps.store.info().governorates if g.key != "other"][:MAIN_GOVERNORATES]
+    choices = [Choice(_gov_name(turn, g), f"GOV:{g.key}") for g in rows]
+    choices.append(Choice(turn.t("checkout.other_governorate"), "GOV:other"))
+    return QuickReplies(text, tuple(choices), button_label=turn.t("checkout.edit.governorate"))
+
+
+def summary(turn: Turn, hint: bool = False) -> list[Reply]:
+    """Lines, subtotal, shipping and total, who and where; confirm / edit / cancel."""
+    session, checkout = turn.session, turn.session.checkout
+    info = turn.deps.store.info()
+    row = next((g for g in info.governorates if g.key == checkout.governorate), None)
+    subtotal = session.subtotal()
+    fee = info.shipping_fee(row, subtotal)
+    lines = "\n".join(
+        f"- {line.name(turn.lang)}{carts.options(turn, line.size, line.color)}: "
+        f"{turn.number(line.quantity)} × {turn.price(line.unit_price)}"
+        for line in session.cart
+    )
+    text = turn.t("checkout.summary", lines=lines, subtotal=turn.price(subtotal), governorate=_gov_name(turn, row),
+                  shipping=_fee(turn, fee), total=turn.price(subtotal + fee), name=checkout.name,
+                  phone=checkout.phone, address=checkout.address)
+    if hint:
+        text = f"{turn.t('checkout.confirm_hint')}\n\n{text}"
+    buttons = (Button(turn.t("checkout.confirm"), f"CONFIRM:{checkout.id}"),
+               Button(turn.t("checkout.edit"), "EDIT"), Button(turn.t("checkout.cancel"), "CANCEL"))
+    return [Buttons(text, buttons)]
+
+
+def edit_menu(turn: Turn) -> list[Reply]:
+    """``EDIT``: which part of the order to change."""
+    if turn.session.checkout is None:
+        return stale(turn)
+    choices = tuple(Choice(turn.t(f"checkout.edit.{step}"), f"EDIT:{step}")
+                    for step in ("name", "phone", "governorate", "address"))
+    return [QuickReplies(turn.t("checkout.edit_prompt"), choices, button_label=turn.t("checkout.edit"))]
+
+
+def edit(turn: Turn, step: str) -> list[Reply]:
+    """``EDIT:<step>``: ask that step again, then come back to the summary."""
+    checkout = turn.session.checkout
+    if checkout is None:
+        return stale(turn)
+    if step not in ("name", "phone", "governorate", "address"):
+        raise ValueError(step)
+    checkout.step, checkout.editing = step, True
+    questions = {
+        "name": lambda: Text(turn.t("checkout.ask_name")),
+        "phone": lambda: _ask_phone(turn, turn.t("checkout.ask_phone", name=checkout.name.split()[0])),
+        "governorate": lambda: _ask_governorate(turn, turn.t("checkout.ask_governorate")),
+        "address": lambda: Text(turn.t("checkout.ask_address_again")),
+    }
+    return [questions[step]()]
+
+
+def confirm(turn: Turn, checkout_id: str) -> list[Reply]:
+    """``CONFIRM:<checkout id>``: check stock live, save the order once, thank the customer."""
+    session, checkout = turn.session, turn.session.checkout
+    if checkout is None or checkout.id != checkout_id:
+        if session.last_order.get("checkout") == checkout_id:
+            return [turn.menu(turn.t("checkout.already", number=session.last_order["number"]))]
+        return stale(turn)
+    if checkout.step != "confirm":
+        return answer_step_again(turn)
+    problems = _stock_problems(turn)
+    if problems:
+        session.checkout = None
+        return [Text(turn.t("checkout.stock_changed", lines="\n".join(problems)))] + carts.view(turn)
+    return _place(turn, checkout)
+
+
+def answer_step_again(turn: Turn) -> list[Reply]:
+    step = turn.session.checkout.step
+    if step == "name":
+        return [Text(turn.t("checkout.start"))]
+    if step == "address":
+        return [Text(turn.t("checkout.ask_address_again"))]
+    return _advance(turn, step)
+
+
+def _place(turn: Turn, checkout: Checkout) -> list[Reply]:
+    session = turn.session
+    info = turn.deps.store.info()
+    row = next((g for g in info.governorates if g.key == checkout.governorate), None)
+    fee = info.shipping_fee(row, session.subtotal())
+    items = [{"product_id": x.product_id, "name": x.name(turn.lang), "size": x.size, "color": x.color,
+              "quantity": x.quantity, "unit_price": x.unit_price} for x in session.cart]
+    order = turn.deps.orders.create(
+        idempotency_key=f"{turn.platform}:{turn.event.customer_id}:{checkout.id}", platform=turn.platform,
+        customer_id=turn.event.customer_id, name=checkout.name, phone=checkout.phone,
+        governorate=checkout.governorate, address=checkout.address, items=items, shipping_fee=fee, lang=turn.lang,
+    )
+    session.cart, session.checkout = [], None
+    session.last_order = {"number": order.number, "checkout": checkout.id}
+    text = turn.t("checkout.confirmed", number=order.number, total=turn.price(order.total),
+                  days=days(turn, row), phone=order.phone)
+    return [turn.menu(text)]
+
+
+def _stock_problems(turn: Turn) -> list[str]:
+    """Lines the store cannot serve any more; the cart is corrected in place."""
+    problems = []
+    for line in list(turn.session.cart):
+        try:
+            stock = turn.deps.store.product(line.product_id).stock_quantity
+        except ProductNotFound:
+            stock = 0
+        name = line.name(turn.lang)
+        if stock <= 0:
+            turn.session.cart.remove(line)
+            problems.append(turn.t("checkout.stock_line_out", name=name))
+        elif line.quantity > stock:
+            line.quantity = stock
+            problems.append(turn.t("checkout.stock_line_short", name=name, count=turn.number(stock)))
+    return problems
+
+
+def stale(turn: Turn) -> list[Reply]:
+    """A checkout button from a checkout that is over: a polite word and the menu."""
+    return [turn.menu(turn.t("checkout.nothing"))]
+
+
+def days(turn: Turn, row: Any) -> str:
+    if row is None:
+        return turn.t("days.range", low=turn.number(2), high=turn.number(5))
+    if row.days_min == row.days_max:
+        return turn.t("days.one", low=turn.number(row.days_min))
+    return turn.t("days.range", low=turn.number(row.days_min), high=turn.number(row.days_max))
+
+
+def _fee(turn: Turn, fee: int) -> str:
+    return turn.price(fee) if fee else turn.t("checkout.free_shipping")
+
+
+def _gov_name(turn: Turn, row: Any) -> str:
+    if row is None:
+        return turn.t("checkout.other_governorate")
+    return row.name(turn.lang) if row.key != "other" else turn.t("checkout.other_governorate")

@@ -1,0 +1,148 @@
+"""The customer's session, typed: what the dialog remembers between two messages.
+
+The pipeline stores it as a JSON document (``to_dict``); ``from_dict`` accepts anything a
+session store may hand back, including documents from older versions or garbage, and keeps only
+values of the right shape, so a bad document can never break a conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+LANGS = ("ar", "en")
+CONTEXTS = ("none", "after_results", "after_details")
+STEPS = ("name", "phone", "governorate", "address", "confirm")
+
+
+@dataclass
+class CartLine:
+    """One line of the cart: a product in one size and colour."""
+
+    product_id: int
+    name_ar: str
+    name_en: str
+    unit_price: int
+    quantity: int = 1
+    size: str = ""
+    color: str = ""
+
+    def name(self, lang: str) -> str:
+        return (self.name_en or self.name_ar) if lang == "en" else (self.name_ar or self.name_en)
+
+    def key(self) -> str:
+        """The payload form of the line: ``<id>:<size>:<color>``."""
+        return f"{self.product_id}:{self.size}:{self.color}"
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "CartLine | None":
+        try:
+            line = cls(
+                product_id=int(data["product_id"]), name_ar=str(data.get("name_ar", "")),
+                name_en=str(data.get("name_en", "")), unit_price=int(data["unit_price"]),
+                quantity=int(data.get("quantity", 1)), size=str(data.get("size", "")),
+                color=str(data.get("color", "")),
+            )
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return None
+        return line if line.quantity > 0 else None
+
+
+@dataclass
+class Checkout:
+    """A cash-on-delivery order being filled in, step by step."""
+
+    id: str
+    step: str = "name"
+    name: str = ""
+    phone: str = ""
+    governorate: str = ""           # the store's governorate key
+    address: str = ""
+    editing: bool = False           # back to the summary after the edited step
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Checkout | None":
+        if not isinstance(data, dict) or not data.get("id") or data.get("step") not in STEPS:
+            return None
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: (bool(v) if k == "editing" else str(v)) for k, v in data.items() if k in names})
+
+
+@dataclass
+class Session:
+    """Language, what is on screen, the cart, an order in progress and what we wait for."""
+
+    lang: str = "ar"
+    lang_chosen: bool = False        # set with LANG:..; then the text's script no longer decides
+    context: str = "none"            # the NLU context: none, after_results, after_details
+    results: list[int] = field(default_factory=list)   # product ids on screen, in order
+    query: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+    sort: str = "relevance"
+    cursor: str = ""                  # the next page of the last search
+    total: int = 0
+    focus: int | None = None          # the product in focus (details, price, add)
+    cart: list[CartLine] = field(default_factory=list)
+    pending: dict[str, Any] = field(default_factory=dict)   # an add waiting for size/colour
+    checkout: Checkout | None = None
+    expect: str = ""                  # "order_ref" or "" : what the next text answers
+    last_order: dict[str, str] = field(default_factory=dict)  # number and checkout id
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready document."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Session":
+        """A session from a stored document; wrong or missing values take their defaults."""
+        session = cls()
+        if not isinstance(data, dict):
+            return session
+        session.lang = data.get("lang") if data.get("lang") in LANGS else "ar"
+        session.lang_chosen = bool(data.get("lang_chosen", False))
+        session.context = data.get("context") if data.get("context") in CONTEXTS else "none"
+        session.results = _ints(data.get("results"))
+        session.query = _text(data.get("query"))
+        session.filters = data.get("filters") if isinstance(data.get("filters"), dict) else {}
+        session.sort = _text(data.get("sort")) or "relevance"
+        session.cursor = _text(data.get("cursor"))
+        session.total = _int(data.get("total")) or 0
+        session.focus = _int(data.get("focus"))
+        session.cart = [line for line in map(CartLine.from_dict, _list(data.get("cart"))) if line]
+        session.pending = data.get("pending") if isinstance(data.get("pending"), dict) else {}
+        session.checkout = Checkout.from_dict(data.get("checkout"))
+        session.expect = _text(data.get("expect"))
+        session.last_order = data.get("last_order") if isinstance(data.get("last_order"), dict) else {}
+        return session
+
+    def show_results(self, ids: list[int]) -> None:
+        """Remember a list now on screen."""
+        self.results = list(ids)
+        self.context = "after_results"
+
+    def show_product(self, product_id: int) -> None:
+        """Remember one product now on screen."""
+        self.focus = product_id
+        self.context = "after_details"
+
+    def subtotal(self) -> int:
+        return sum(line.unit_price * line.quantity for line in self.cart)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _ints(value: Any) -> list[int]:
+    return [n for n in map(_int, _list(value)) if n is not None]
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,90 @@
+"""One turn of the conversation: the event, the session, the services, and shared reply helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.dialog import texts
+from bot.dialog.session import Session
+from bot.events import Event
+from bot.replies import Choice, QuickReplies, Reply
+
+
+@dataclass
+class Deps:
+    """What the dialog works with. ``understand`` is ``bot.nlu.understand`` unless a test injects one."""
+
+    store: Any
+    orders: Any = None
+    handoffs: Any = None
+    settings: Any = None
+    understand: Callable[..., Any] | None = None
+    store_name: str = ""
+
+    def nlu(self, text: str, context: str) -> Any:
+        if self.understand is None:
+            from bot.nlu import understand  # imported late: the matcher loads its lexicon once
+
+            self.understand = understand
+        return self.understand(text, context=context)
+
+    def name(self, lang: str) -> str:
+        """The shop's name in ``lang``, read once from the store information."""
+        if not self.store_name:
+            try:
+                info = self.store.info()
+                self.store_name = f"{info.name_ar}|{info.name_en}"
+            except Exception:  # the store may be down; the name is cosmetic
+                return "Dukkan"
+        arabic, _, english = self.store_name.partition("|")
+        return (english or arabic) if lang == "en" else (arabic or english)
+
+
+@dataclass
+class Turn:
+    """What a handler gets: the event, the session (changed in place) and the services."""
+
+    event: Event
+    session: Session
+    deps: Deps
+    slots: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    @property
+    def platform(self) -> str:
+        return str(self.event.platform)
+
+    def t(self, key: str, **values: object) -> str:
+        return texts.t(self.lang, key, **values)
+
+    def price(self, amount: int | float) -> str:
+        return texts.price(self.lang, amount)
+
+    def number(self, value: int | float) -> str:
+        return texts.number(self.lang, value)
+
+    def choice(self, key: str, payload: str, **values: object) -> Choice:
+        return Choice(self.t(key, **values), payload)
+
+    def menu(self, text: str | None = None) -> Reply:
+        """The main menu under ``text``: what a customer can always do next."""
+        return QuickReplies(
+            text=text or self.t("menu.prompt"),
+            choices=(
+                self.choice("menu.categories", "CATEGORIES"),
+                self.choice("menu.offers", "OFFERS"),
+                self.choice("menu.cart", "CART"),
+                self.choice("menu.orders", "ORDER_STATUS"),
+                self.choice("menu.human", "HUMAN"),
+                self.choice("menu.switch", "LANG:ar" if self.lang == "en" else "LANG:en"),
+            ),
+            button_label=self.t("menu.button"),
+        )
+
+
+Handler = Callable[[Turn], list[Reply]]
