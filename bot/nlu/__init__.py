@@ -1,5 +1,29 @@
 """Understanding customer messages (Egyptian Arabic, Franco-Arabic, English, MSA).
 
-- ``bot.nlu.normalize``: ``normalize(text)`` and ``tokenize(text)``.
-- ``bot.nlu.lexicon``: ``load_lexicon()``, the shop vocabulary shared with the store search.
+API::
+
+    from bot.nlu import understand, parse_number
+
+    u = understand("عايز تيشيرت اسود مقاس L", context="none")
+    u.intent      # 'search'   (one of the 21 intents of schema.json)
+    u.confidence  # 0.85       (0..1, deterministic; below 0.4 the intent is 'unknown')
+    u.slots       # {'item': 't-shirt', 'color': 'black', 'size': 'L'}
+    u.language    # 'ar'       ('ar' Arabic script, 'franco' Arabizi, 'en' English; majority)
+    u.to_dict()   # {'intent': ..., 'confidence': ..., 'slots': {...}}
+
+    understand("التالت بكام", context="after_results").slots   # {'product_ref': '3'}
+    parse_number("الف وخمسمية")                                 # 1500
+
+Contexts: ``none``, ``after_results`` (a list of products is on screen; ordinals become
+positions ``"1"``..``"10"``), ``after_details`` (one product is on screen).
+
+Modules: ``normalize`` (``normalize``, ``tokenize``), ``lexicon`` (``load_lexicon()``, the
+vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy lookup),
+``numbers`` (``parse_number``, ``digits``), ``analysis``, ``slots``, ``intents`` (precedence
+rules), ``matcher`` (``understand``), ``cli`` (``python -m bot nlu``).
 """
+
+from bot.nlu.matcher import CONTEXTS, Understanding, understand
+from bot.nlu.numbers import digits, parse_number
+
+__all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits"]

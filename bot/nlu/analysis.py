@@ -1,0 +1,108 @@
+"""One message, analysed once: tokens, lookup keys, matched phrases and numbers.
+
+Both the slot extractor (``slots.py``) and the intent scorer (``intents.py``) read an
+:class:`Analysis`; neither looks at the raw text again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.nlu.normalize import tokenize
+from bot.nlu.numbers import read_number
+from bot.nlu.vocab import Span, Tag, get_vocabulary
+
+__all__ = ["Number", "Analysis", "analyse"]
+
+_UPPER_SIZE = re.compile(r"(?<![A-Za-z'])([SML])(?![A-Za-z'])")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number in the message: tokens ``start``..``end`` and its value."""
+
+    start: int
+    end: int
+    value: int
+    is_digits: bool
+
+
+@dataclass
+class Analysis:
+    """Tokens, lookup keys, phrase spans (one per covered token) and numbers of one message."""
+
+    tokens: list[str]
+    keys: list[str]
+    spans: list[Span]
+    at: list[Span | None]
+    numbers: list[Number]
+    upper_sizes: frozenset[str]
+    context: str
+    cue_spans: list[tuple[Span, Tag]] = field(default_factory=list)
+
+    def span_at(self, i: int) -> Span | None:
+        """The span covering token ``i`` (None outside the message or uncovered)."""
+        return self.at[i] if 0 <= i < len(self.at) else None
+
+    def kinds_at(self, i: int) -> frozenset[str]:
+        """Tag kinds of the span covering token ``i``."""
+        span = self.span_at(i)
+        return span.kinds() if span else frozenset()
+
+    def number_at(self, i: int) -> Number | None:
+        """The number starting at token ``i``."""
+        return next((n for n in self.numbers if n.start == i), None)
+
+    def spans_of(self, kind: str) -> list[Span]:
+        """Spans holding a tag of ``kind``, in order."""
+        return [s for s in self.spans if kind in s.kinds()]
+
+    def has(self, kind: str) -> bool:
+        """True when some span holds a tag of ``kind``."""
+        return any(kind in s.kinds() for s in self.spans)
+
+    def key_in(self, i: int, words: frozenset[str]) -> bool:
+        """True when token ``i`` (or its lookup key) is one of ``words``."""
+        if not 0 <= i < len(self.tokens):
+            return False
+        return self.tokens[i] in words or self.keys[i] in words
+
+
+@lru_cache(maxsize=1)
+def _number_blockers() -> frozenset[str]:
+    """Kinds whose spans are never read as numbers (ordinals hold 'one', sizes hold '2xl')."""
+    return frozenset({"ordinal", "size", "item", "color", "category", "cue", "not_slots"})
+
+
+def _numbers(tokens: list[str], at: list[Span | None]) -> list[Number]:
+    """Numbers starting at tokens that no slot or cue phrase covers."""
+    blockers = _number_blockers()
+    found: list[Number] = []
+    i = 0
+    while i < len(tokens):
+        span = at[i]
+        if span is not None and (span.kinds() & blockers) and not tokens[i].isdigit():
+            i += 1
+            continue
+        got = read_number(tokens, i)
+        if got is None:
+            i += 1
+            continue
+        found.append(Number(i, i + got[1], got[0], tokens[i][:1].isdigit()))
+        i += got[1]
+    return found
+
+
+def analyse(text: str, context: str = "none") -> Analysis:
+    """Tokenise ``text``, match the lexicon phrases and read the numbers."""
+    tokens = tokenize(text)
+    spans, keys = get_vocabulary().scan(tokens)
+    at: list[Span | None] = [None] * len(tokens)
+    for span in spans:
+        for i in range(span.start, span.end):
+            at[i] = span
+    upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 else frozenset()
+    cues = [(s, t) for s in spans for t in s.tags if t.kind == "cue"]
+    return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues)

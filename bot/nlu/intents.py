@@ -1,0 +1,221 @@
+"""Weighted intent cues resolved by the precedence rules of GUIDE.md §3.
+
+Cue phrases (``lexicon/cues.json``) add their weight to an intent: 3 settles it, 2 is clear,
+1 is weak and needs support (a product reference, a deictic, the context). The intents are
+then tried in a fixed order that encodes the labelling rules:
+
+    off-topic → human_handoff (a person or a complaint wins over the topic) → returns_policy
+    (an exchange wins over size and shipping) → checkout → order_status (a placed order) →
+    cart_remove → cart_add → cart_view → compare → size_help → shipping_info (shipping wins
+    over "how much") → payment_info → price_inquiry → product_details → recommendations
+    (wins over search) → search (any product attribute) → browse_categories → help →
+    greeting / thanks / goodbye (only when nothing else is asked).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from bot.nlu.analysis import Analysis
+
+__all__ = ["Decision", "decide"]
+
+_ATTRIBUTES = ("item", "color", "category", "size", "price_min", "price_max")
+_COURTESY = ("greeting", "thanks", "goodbye")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The intent chosen and how sure the matcher is (0..1)."""
+
+    intent: str
+    confidence: float
+
+
+class Evidence:
+    """Cue scores and the facts the rules test, computed once per message."""
+
+    def __init__(self, an: Analysis, slots: dict[str, Any]) -> None:
+        self.an = an
+        self.slots = slots
+        self.score: dict[str, int] = defaultdict(int)
+        self.top: dict[str, int] = defaultdict(int)
+        self.fuzzy: dict[str, bool] = defaultdict(bool)
+        for span, tag in an.cue_spans:
+            self.score[tag.value] += tag.weight
+            self.top[tag.value] = max(self.top[tag.value], tag.weight)
+            self.fuzzy[tag.value] |= span.fuzzy
+        self.product_words = an.has("item") or bool(set(_ATTRIBUTES) & slots.keys())
+        self.specific = bool({"product_ref", "_refs"} & slots.keys()) or an.has("deictics") \
+            or an.has("ordinal") or an.context == "after_details"
+
+    def strong(self, intent: str, weight: int = 3) -> bool:
+        """True when a cue of at least ``weight`` names ``intent``."""
+        return self.top[intent] >= weight
+
+    def attributes(self) -> bool:
+        """True when the message names a product attribute (or any product word)."""
+        return self.product_words or self.an.has("item") or self.an.has("category")
+
+
+def _conf(ev: Evidence, intent: str, base: float) -> float:
+    """Confidence of a cue-driven decision, lowered when the cue was a fuzzy match."""
+    return round(base - (0.1 if ev.fuzzy[intent] else 0.0), 2)
+
+
+def _offtopic(ev: Evidence) -> Decision | None:
+    """Weather, football, food, phones...: unknown, even with shop words around."""
+    if ev.strong("offtopic"):
+        return Decision("unknown", 0.9)
+    if ev.score["offtopic"] >= 2 and not ev.attributes() and _best_cue(ev) is None:
+        return Decision("unknown", 0.7)
+    return None
+
+
+def _best_cue(ev: Evidence) -> str | None:
+    """The non-courtesy intent with the highest cue score of 2 or more, if any."""
+    scores = {i: s for i, s in ev.score.items()
+              if i not in _COURTESY and i != "offtopic" and s >= 2}
+    return max(scores, key=lambda i: scores[i]) if scores else None
+
+
+def _by_cue(intent: str, weight: int = 3) -> Callable[[Evidence], Decision | None]:
+    """A rule: ``intent`` when one of its cues of ``weight`` or more is present."""
+    def rule(ev: Evidence) -> Decision | None:
+        if ev.strong(intent, weight):
+            return Decision(intent, _conf(ev, intent, 0.95 if ev.strong(intent) else 0.8))
+        return None
+    return rule
+
+
+def _cart_view(ev: Evidence) -> Decision | None:
+    """An explicit cart question, or the cart named with no other request."""
+    if ev.strong("cart_view"):
+        return Decision("cart_view", _conf(ev, "cart_view", 0.95))
+    if ev.score["cart_view"] and _best_cue(ev) is None and not ev.attributes():
+        return Decision("cart_view", 0.7)
+    return None
+
+
+def _compare(ev: Evidence) -> Decision | None:
+    """Compare cues, or a comparative with a disjunction (``انهي احسن``, ``A ولا B اريح``)."""
+    if ev.strong("compare"):
+        return Decision("compare", _conf(ev, "compare", 0.95))
+    if ev.an.has("comparative") and ev.an.has("disjunction"):
+        return Decision("compare", 0.8)
+    if len(ev.slots.get("_refs", ())) > 1 and ev.an.has("disjunction"):
+        return Decision("compare", 0.7)
+    return None
+
+
+def _size_help(ev: Evidence) -> Decision | None:
+    """Help choosing a size (``اخد مقاس ايه``, body measures, a size chart)."""
+    if ev.score["size_help"] >= 2:
+        return Decision("size_help", _conf(ev, "size_help", 0.95 if ev.strong("size_help")
+                                            else 0.8))
+    return None
+
+
+def _price(ev: Evidence) -> Decision | None:
+    """Price of one product; a bare ``كام`` needs a product on screen or named."""
+    if {"price_min", "price_max"} & ev.slots.keys():
+        return None  # price words used as a filter keep it a search
+    if ev.strong("price_inquiry"):
+        return Decision("price_inquiry", _conf(ev, "price_inquiry", 0.95))
+    if ev.score["price_inquiry"] and (ev.specific or ev.an.has("item")) and \
+            _best_cue(ev) is None:
+        return Decision("price_inquiry", 0.6)
+    return None
+
+
+def _details(ev: Evidence) -> Decision | None:
+    """A question about one product: material, stock, colours, photos, length."""
+    if ev.strong("product_details") and (ev.specific or not ev.product_words
+                                         or ev.score["product_details"] >= 3):
+        return Decision("product_details", _conf(ev, "product_details", 0.9))
+    if ev.score["product_details"] and ev.specific:
+        return Decision("product_details", 0.75)
+    if _about_shown(ev):
+        return Decision("product_details", 0.65)
+    return None
+
+
+def _about_shown(ev: Evidence) -> bool:
+    """A colour or size asked of the product on screen (``ده بالكحلي؟`` after details)."""
+    an = ev.an
+    attrs = {"color", "size"} & ev.slots.keys()
+    if an.context == "after_details" and attrs and an.has("deictics") and \
+            not {"item", "category"} & ev.slots.keys():
+        return True
+    refs = {"product_ref"} & ev.slots.keys()
+    return bool(refs) and not ({"item", "category", "price_min", "price_max"} & ev.slots.keys())
+
+
+def _search(ev: Evidence) -> Decision | None:
+    """Any product attribute makes a search (more attributes, more confidence)."""
+    named = [s for s in _ATTRIBUTES if s in ev.slots]
+    if named or ev.an.has("item"):
+        return Decision("search", round(min(0.9, 0.7 + 0.05 * len(named)), 2))
+    return None
+
+
+def _browse(ev: Evidence) -> Decision | None:
+    """What the shop sells, with no attribute named."""
+    return _by_cue("browse_categories", 2)(ev)
+
+
+def _courtesy(ev: Evidence) -> Decision | None:
+    """Greeting, thanks or goodbye alone: the strongest one, the later one on a tie."""
+    present = [(ev.score[i], i) for i in _COURTESY if ev.score[i]]
+    if not present:
+        return None
+    best = max(present)[1]
+    return Decision(best, 0.95 if ev.strong(best) else 0.6)
+
+
+def _weak_leftovers(ev: Evidence) -> Decision | None:
+    """Weak evidence only: the cart named, a bare 'كام' about what is on screen."""
+    if ev.score["cart_view"]:
+        return Decision("cart_view", 0.5)
+    if ev.score["price_inquiry"] and ev.an.context != "none":
+        return Decision("price_inquiry", 0.5)
+    if ev.specific and ev.an.context == "after_results" and ev.an.has("ordinal"):
+        return Decision("product_details", 0.5)
+    return None
+
+
+_RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
+    _offtopic,
+    _by_cue("human_handoff", 2),
+    _by_cue("returns_policy", 2),
+    _by_cue("checkout"),
+    _by_cue("order_status"),
+    _by_cue("cart_remove"),
+    _by_cue("cart_view"),
+    _by_cue("cart_add"),
+    _cart_view,
+    _compare,
+    _size_help,
+    _by_cue("shipping_info"),
+    _by_cue("payment_info"),
+    _price,
+    _details,
+    _by_cue("recommendations"),
+    _search,
+    _browse,
+    _by_cue("help", 2),
+    _courtesy,
+    _weak_leftovers,
+)
+
+
+def decide(an: Analysis, slots: dict[str, Any]) -> Decision:
+    """The intent of an analysed message (``unknown`` when nothing fits)."""
+    ev = Evidence(an, slots)
+    for rule in _RULES:
+        decision = rule(ev)
+        if decision is not None:
+            return decision
+    return Decision("unknown", 0.5 if not an.spans else 0.35)

@@ -1,0 +1,90 @@
+"""``understand(text, context)``: normalise, match phrases, extract slots, decide the intent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.nlu.analysis import Analysis, analyse
+from bot.nlu.intents import decide
+from bot.nlu.normalize import is_arabic, is_latin
+from bot.nlu.slots import extract_slots
+
+__all__ = ["Understanding", "understand", "CONTEXTS", "UNKNOWN_BELOW"]
+
+CONTEXTS = ("none", "after_results", "after_details")
+# Below this confidence the matcher answers ``unknown`` (the bot asks to rephrase).
+UNKNOWN_BELOW = 0.4
+_MAX_CHARS = 2000
+
+_FRANCO_WORDS = frozenset(
+    "el fe fi feh feeh fih ana enta enty ento eh eih ezay ezzay msh mesh mish da di dah dol "
+    "bta3 bta3y bta3i wala walla ya ba2a keda tab tamam kam bkam law lw men mn 3ala 3and ta7t "
+    "fo2 lel fel bel ma3a awy gedan 5ales ahlan salam shokran merci mersi yalla momken mumkin "
+    "leh emta fein fen mafeesh mafish aywa la2 bas kaman delwa2ty dlw2ty hena kda ezayak "
+    "ezayko hii enti betaa3 3ayez 3ayza 3awez elly ely ba3den gama3a haklemko tany talet awel "
+    "w we wa l le b be bi".split())
+_DIGIT_LETTER = frozenset("2357689")
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a message means: intent, confidence (0..1), slots (schema.json) and language."""
+
+    intent: str
+    confidence: float
+    slots: dict[str, Any] = field(default_factory=dict)
+    language: str = "ar"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"intent", "confidence", "slots"}`` as the CLI and the console print it."""
+        return {"intent": self.intent, "confidence": self.confidence, "slots": dict(self.slots)}
+
+
+def understand(text: str, context: str = "none") -> Understanding:
+    """Understand one customer message in the given conversation context.
+
+    Args:
+        text: the message as typed (any script, any Unicode).
+        context: ``none``, ``after_results`` (a list is on screen) or ``after_details``.
+    Returns:
+        An :class:`Understanding`; never raises for any string.
+    """
+    if context not in CONTEXTS:
+        context = "none"
+    an = analyse((text or "")[:_MAX_CHARS], context)
+    slots = extract_slots(an)
+    decision = decide(an, slots)
+    intent, confidence = decision.intent, decision.confidence
+    if confidence < UNKNOWN_BELOW:
+        intent = "unknown"
+    return Understanding(intent, confidence, _final_slots(intent, slots), language_of(an))
+
+
+def _final_slots(intent: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """Schema slots for ``intent``: none for unknown, ``product_refs`` only for compare."""
+    if intent == "unknown":
+        return {}
+    out = {k: v for k, v in slots.items() if not k.startswith("_")}
+    refs = slots.get("_refs")
+    if refs and intent == "compare":
+        out["product_refs"] = refs
+    return out
+
+
+def language_of(an: Analysis) -> str:
+    """``ar`` (Arabic script majority), ``franco`` (Arabizi) or ``en``."""
+    arabic = sum(1 for t in an.tokens if is_arabic(t))
+    latin = [t for t in an.tokens if is_latin(t) and len(t) > 1 or t in {"w", "b", "l"}]
+    if arabic >= len(latin):
+        return "ar"
+    franco = sum(1 for t in latin if _franco_token(t))
+    return "franco" if franco and franco * 4 >= len(latin) else "en"
+
+
+def _franco_token(token: str) -> bool:
+    """True for Arabizi-looking tokens: digits as letters (``3ayez``, ``ma2as``) or function words."""
+    if token in _FRANCO_WORDS:
+        return True
+    return any(c in _DIGIT_LETTER for c in token) and any(c.isalpha() for c in token) and \
+        not token[:-2].isdigit()

@@ -1,0 +1,366 @@
+"""Slots exactly as ``schema.json``: category, item, color, size, price bounds, references, quantity.
+
+Rules (GUIDE.md §4–6): only what the text states; a slot named twice with different values is
+left out; negated colours are exclusions, not filters; names, bands, clubs, product lines and
+sale names are not colours; numbers are tagged by their neighbours (size after مقاس/size or
+next to an item, price bounds after تحت/فوق/من..ل, ids after رقم/المنتج/product, quantities
+before an item or after "add"); order numbers, weights, heights, ages, days and foot lengths
+are never slots; list positions ("التالت", "2nd") only in the ``after_results`` context.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from bot.nlu.analysis import Analysis, Number
+from bot.nlu.lexicon import load_lexicon
+from bot.nlu.vocab import Span
+
+__all__ = ["extract_slots", "Words"]
+
+_ARTICLE = frozenset({"ال", "el", "al", "the", "a", "an", "il", "l"})
+_WANT = frozenset({"عايز", "عاوز", "عايزه", "عاوزه", "محتاج", "محتاجه", "want", "need", "3ayez",
+                   "3ayza", "3awez", "3ayz", "الوان", "لون", "اللون", "بال", "color", "in"})
+_MEN_NEXT = frozenset({"clothes", "clothing", "wear", "section", "collection", "stuff", "only"})
+_FOR = frozenset({"for", "ل", "لل"})
+_IN = frozenset({"in", "ب", "b", "bel", "size"})
+
+
+class Words:
+    """Single-token marker sets from the lexicon, built once."""
+
+    def __init__(self) -> None:
+        markers = load_lexicon().markers
+        self.order = _single(markers["order"]) | {"#"}
+        self.measure = _single(markers["measure"]) | _single(load_lexicon().currency)
+        self.age = _single(markers["age"])
+        self.negators = _single(markers["negators"])
+        self.currency = _single(load_lexicon().currency)
+
+
+def _single(forms: tuple[str, ...]) -> frozenset[str]:
+    """The one-token forms of a marker list."""
+    return frozenset(f for f in forms if " " not in f)
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    """The shared :class:`Words`."""
+    return Words()
+
+
+def extract_slots(an: Analysis) -> dict[str, Any]:
+    """All slots the message states (an empty dict when it states none)."""
+    used: set[int] = set()
+    slots: dict[str, Any] = {}
+    _drop_non_slots(an, used)
+    _ids(an, used, slots)
+    _prices(an, used, slots)
+    _put(slots, "size", _sizes(an, used))
+    _put(slots, "quantity", _quantity(an, used))
+    _put(slots, "item", _item(an))
+    _put(slots, "color", _one(_colors(an)))
+    _put(slots, "category", _category(an, used))
+    _positions(an, used, slots)
+    return slots
+
+
+def _put(slots: dict[str, Any], name: str, value: Any) -> None:
+    """Set ``slots[name]`` unless ``value`` is None."""
+    if value is not None:
+        slots[name] = value
+
+
+def _one(values: list[str]) -> str | None:
+    """The value when all mentions agree, else None (two values of one slot: leave it out)."""
+    distinct = set(values)
+    return values[0] if len(distinct) == 1 else None
+
+
+# -- numbers that are not slots -------------------------------------------------------------
+
+def _drop_non_slots(an: Analysis, used: set[int]) -> None:
+    """Mark order numbers, measures (weight, height, age, days, cm) and currency-less noise."""
+    w = words()
+    for num in an.numbers:
+        before = {an.tokens[j] for j in range(max(0, num.start - 3), num.start)}
+        before |= {an.keys[j] for j in range(max(0, num.start - 3), num.start)}
+        after = an.tokens[num.end] if num.end < len(an.tokens) else ""
+        after_key = an.keys[num.end] if num.end < len(an.keys) else ""
+        if before & w.order or _measure_before(an, num) or \
+                (after in w.measure and after not in w.currency) or after_key in w.age:
+            used.add(num.start)
+
+
+def _measure_before(an: Analysis, num: Number) -> bool:
+    """True when a body-measure word (وزني, طولي, I'm) sits right before the number."""
+    w = words()
+    prev = num.start - 1
+    return prev >= 0 and (an.tokens[prev] in w.measure - w.currency) and \
+        an.tokens[prev] not in {"من", "men", "mn"}
+
+
+def _next_number(an: Analysis, i: int, used: set[int], skip: int = 2) -> Number | None:
+    """The free number at token ``i`` or after up to ``skip`` articles/currency words."""
+    for j in range(i, min(i + skip + 1, len(an.tokens))):
+        num = an.number_at(j)
+        if num is not None:
+            return None if num.start in used else num
+        if an.tokens[j] not in _ARTICLE and an.keys[j] not in {"رقم", "number", "no"}:
+            return None
+    return None
+
+
+# -- ids and prices ------------------------------------------------------------------------
+
+def _ids(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
+    """Catalogue ids after رقم/المنتج/product/el montag (integers)."""
+    refs: list[Any] = []
+    for span in an.spans_of("product_id"):
+        num = _next_number(an, span.end, used)
+        if num is not None and num.is_digits:
+            refs.append(num.value)
+            used.add(num.start)
+    slots["_ids"] = refs
+
+
+def _prices(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
+    """Price bounds: تحت/under X, فوق/above X, ranges من X ل Y / between X and Y."""
+    _ranges(an, used, slots)
+    for kind, slot in (("price_max", "price_max"), ("price_min", "price_min")):
+        for span in an.spans_of(kind):
+            num = _next_number(an, span.end, used)
+            if num is not None and slot not in slots:
+                slots[slot] = num.value
+                used.add(num.start)
+    for num in an.numbers:
+        if num.start not in used and "min_suffix" in an.kinds_at(num.end) \
+                and "price_min" not in slots:
+            slots["price_min"] = num.value
+            used.add(num.start)
+
+
+def _ranges(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
+    """``من X ل Y``, ``بين X و Y``, ``between X and Y``, ``men X l Y``, ``X-Y`` (prices)."""
+    for k, low in enumerate(an.numbers):
+        if low.start in used:
+            continue
+        high = _range_high(an, k, used)
+        if high is None or high.value <= low.value or high.value < 50:
+            continue
+        has_from = "range_from" in an.kinds_at(low.start - 1)
+        adjacent = high.start == low.end and low.value >= 100
+        if has_from or adjacent or an.tokens[low.end] in {"to", "-"}:
+            slots["price_min"], slots["price_max"] = low.value, high.value
+            used.update({low.start, high.start})
+            return
+
+
+def _range_high(an: Analysis, k: int, used: set[int]) -> Number | None:
+    """The number closing a range that starts with ``an.numbers[k]``."""
+    low = an.numbers[k]
+    if k + 1 >= len(an.numbers):
+        return None
+    high = an.numbers[k + 1]
+    gap = high.start - low.end
+    if high.start in used or gap > 2:
+        return None
+    if gap == 0:
+        return high
+    return high if "range_to" in an.kinds_at(low.end) else None
+
+
+# -- sizes and quantities --------------------------------------------------------------------
+
+def _sizes(an: Analysis, used: set[int]) -> str | None:
+    """Size after a size cue, a size code, or a clothing-size number next to an item."""
+    found: list[str] = []
+    slot_sizes = load_lexicon().slot_sizes
+    for span in an.spans:
+        value = span.value("size")
+        if value and _size_span_ok(an, span):
+            if value in slot_sizes:
+                found.append(value)
+        elif "sizecue" in span.kinds():
+            num = _next_number(an, span.end, used, skip=1)
+            if num is not None:
+                found.append(str(num.value))
+                used.add(num.start)
+    found += _bare_size_numbers(an, used)
+    return _one(found)
+
+
+def _size_span_ok(an: Analysis, span: Span) -> bool:
+    """Single letters (s, m, l) count only after a size cue or 'in', or typed in capitals."""
+    token = an.tokens[span.start]
+    if span.end - span.start > 1 or len(token) > 1:
+        return True
+    prev = span.start - 1
+    if "sizecue" in an.kinds_at(prev) or an.key_in(prev, _IN):
+        return True
+    return token.upper() in an.upper_sizes and not _between_numbers(an, span.start)
+
+
+def _between_numbers(an: Analysis, i: int) -> bool:
+    """True for the 'l' of ``men 300 l 600``."""
+    return an.number_at(i + 1) is not None and any(n.end == i for n in an.numbers)
+
+
+def _bare_size_numbers(an: Analysis, used: set[int]) -> list[str]:
+    """Two-digit clothing or shoe sizes (26–60) next to an item or footwear word."""
+    if not (an.has("item") or _shoes(an) or an.has("sizecue")):
+        return []
+    out = []
+    for num in an.numbers:
+        if num.start in used or not num.is_digits or not 26 <= num.value <= 60:
+            continue
+        if _near_product(an, num):
+            out.append(str(num.value))
+            used.add(num.start)
+    return out
+
+
+def _shoes(an: Analysis) -> bool:
+    """True when a footwear category word is present."""
+    return any(s.value("category") == "shoes" for s in an.spans)
+
+
+def _near_product(an: Analysis, num: Number) -> bool:
+    """True when an item/colour/category/size-help word is within two tokens of ``num``."""
+    near = {"item", "color", "category", "cue", "sizecue"}
+    for j in (num.start - 1, num.start - 2, num.end, num.end + 1):
+        kinds = an.kinds_at(j)
+        if kinds & near and not kinds & {"product_id", "price_max", "price_min"}:
+            return True
+    return an.key_in(num.start - 1, frozenset({"ب", "b"}))
+
+
+def _quantity(an: Analysis, used: set[int]) -> int | None:
+    """A count of pieces: before an item / ``من ده`` / ``of the``, or right after 'add'."""
+    for num in an.numbers:
+        if num.start in used or num.value <= 0 or num.value > 50:
+            continue
+        nxt = an.kinds_at(num.end)
+        prev_span = an.span_at(num.start - 1)
+        after_add = prev_span is not None and any(
+            t.kind == "cue" and t.value == "cart_add" for t in prev_span.tags)
+        if nxt & {"item", "quantity_after", "size"} or after_add or \
+                (nxt & {"category"} and _shoes(an)):
+            used.add(num.start)
+            return num.value
+    return None
+
+
+# -- items, colours, categories ------------------------------------------------------------
+
+def _item(an: Analysis) -> str | None:
+    """The item named (the head noun of a compound), if exactly one."""
+    items = load_lexicon().items
+    heads: list[str] = []
+    spans = an.spans_of("item")
+    for k, span in enumerate(spans):
+        if k > 0 and spans[k - 1].end == span.start and not _latin_modifier(an, spans[k - 1]) \
+                and not _conjoined(an, span):
+            continue  # جيبه جينز: the second noun describes the first
+        if k + 1 < len(spans) and spans[k + 1].start == span.end and _latin_modifier(an, span):
+            continue  # denim jacket: the first noun describes the second
+        name = span.value("item") or ""
+        heads.append(items[name].slot or name)
+    if not heads or len(set(heads)) > 1:
+        return None
+    return heads[0] if heads[0] in _slot_items() else None
+
+
+@lru_cache(maxsize=1)
+def _slot_items() -> frozenset[str]:
+    """Item values schema.json allows."""
+    return frozenset(e.slot for e in load_lexicon().items.values() if e.slot)
+
+
+def _conjoined(an: Analysis, span: Span) -> bool:
+    """True for ``وبنطلون`` (and trousers): a glued و starts a new noun, not a modifier."""
+    token = an.tokens[span.start]
+    return token.startswith("و") and an.keys[span.start] != token
+
+
+def _latin_modifier(an: Analysis, span: Span) -> bool:
+    """English compounds put the modifier first: ``jeans jacket``, ``leather bag``."""
+    return span.value("item") == "jeans" and an.tokens[span.start].isascii()
+
+
+def _negated(an: Analysis, span: Span) -> bool:
+    """True after مش/بلاش/غير/not/msh (optionally with عايز or an article between)."""
+    w = words()
+    prev = span.start - 1
+    if "negators" in an.kinds_at(prev) or an.key_in(prev, w.negators):
+        return True
+    if an.key_in(prev, _WANT | _ARTICLE):
+        return "negators" in an.kinds_at(prev - 1) or an.key_in(prev - 1, w.negators)
+    return False
+
+
+def _colors(an: Analysis) -> list[str]:
+    """Colour values stated and not negated."""
+    return [s.value("color") or "" for s in an.spans_of("color") if not _negated(an, s)]
+
+
+def _category(an: Analysis, used: set[int]) -> str | None:
+    """The store section named, a child or an age giving ``kids``."""
+    found = [s.value("category") or "" for s in an.spans_of("category")
+             if not _negated(an, s) and _category_ok(an, s)]
+    if _age_mentioned(an):
+        found.append("kids")
+    return _one(found)
+
+
+def _category_ok(an: Analysis, span: Span) -> bool:
+    """Franco 'men' means 'from' unless it ends the message or names clothes ('men jacket')."""
+    if an.tokens[span.start] != "men" or span.end - span.start > 1:
+        return True
+    nxt = span.end
+    if nxt >= len(an.tokens):
+        return True
+    return bool(an.kinds_at(nxt) & {"item", "category"}) or an.tokens[nxt] in _MEN_NEXT or \
+        an.key_in(span.start - 1, _FOR)
+
+
+def _age_mentioned(an: Analysis) -> bool:
+    """A number followed by an age word (٥ سنين, 7 sneen, 4 year old), or سنتين."""
+    w = words()
+    for num in an.numbers:
+        if num.end < len(an.tokens) and an.key_in(num.end, w.age) and \
+                not an.key_in(num.start - 1, frozenset({"من", "men", "mn", "بقالي"})):
+            return True
+    return "سنتين" in an.tokens and not an.has("product_id")
+
+
+# -- list positions and compare references ---------------------------------------------------
+
+def _positions(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
+    """Merge ids and list positions into ``product_ref`` / ``product_refs`` (compare)."""
+    ids = slots.pop("_ids")
+    refs = _ordered_refs(an, used, ids) if an.context == "after_results" else ids
+    refs = list(dict.fromkeys(refs))
+    if len(refs) == 1:
+        slots["product_ref"] = refs[0]
+    elif len(refs) > 1:
+        slots["_refs"] = refs
+
+
+def _ordered_refs(an: Analysis, used: set[int], ids: list[int]) -> list[Any]:
+    """Ids and positions in the order written (bare 1–10 count as positions in a compare)."""
+    events: list[tuple[int, Any]] = []
+    for span in an.spans_of("ordinal"):
+        events.append((span.start, span.value("ordinal")))
+    id_positions = [n for n in an.numbers if n.value in ids and n.start in used]
+    events += [(n.start, n.value) for n in id_positions]
+    if an.has("cue") and _compare_cue(an):
+        events += [(n.start, str(n.value)) for n in an.numbers
+                   if n.start not in used and n.is_digits and 1 <= n.value <= 10]
+    return [v for _, v in sorted(events, key=lambda e: e[0])]
+
+
+def _compare_cue(an: Analysis) -> bool:
+    """True when a compare cue is present."""
+    return any(t.value == "compare" for _, t in an.cue_spans)

@@ -1,0 +1,207 @@
+"""The phrase index: lexicon forms as token tuples, matched longest first over a message.
+
+Each message token is first mapped to a *lookup key* (:meth:`Vocabulary.key`): itself when the
+lexicon knows it; else without an article or clitic (``الجزمه`` → ``جزمه``, ``بالكحلي`` →
+``كحلي``, ``والمنتج`` → ``منتج``); else, for Latin tokens, its Franco fold or consonant
+skeleton; else the closest lexicon token by ``rapidfuzz.fuzz.ratio`` above a length-aware cutoff
+(exact only under five letters, 80 for five or six, 75 beyond). Whole tokens only: ``بيج`` never
+fires inside ``بيجامه``, nor ``بني`` inside ``ابني``.
+
+:meth:`Vocabulary.scan` then walks the keys left to right, taking at each position the longest
+phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام لون`` before ``بكام``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
+
+from rapidfuzz import fuzz, process
+
+from bot.nlu.lexicon import Lexicon, load_lexicon
+from bot.nlu.normalize import franco_fold, is_arabic, skeleton
+
+__all__ = ["Tag", "Span", "Vocabulary", "get_vocabulary"]
+
+_ARTICLES = ("وال", "بال", "فال", "كال", "لل", "ال")
+_CLITICS = ("و", "ف", "ب", "ل")
+# Tokens that must never be fuzzy-matched to a cue (names, look-alikes of colours and cues).
+_NO_FUZZ = frozenset({"احمد", "محمد", "ابني", "لابني", "بيجامه", "جلديه", "اورانج", "السودان",
+                      "ahmed", "mohamed", "ahmad", "hello", "please", "hours"})
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """What a phrase means: a slot value (``kind`` color/item/...), a marker, or an intent cue."""
+
+    kind: str
+    value: str
+    weight: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A matched phrase: tokens ``start``..``end`` (exclusive) and what it means."""
+
+    start: int
+    end: int
+    tags: tuple[Tag, ...]
+    fuzzy: bool = False
+
+    def kinds(self) -> frozenset[str]:
+        """The kinds of the span's tags."""
+        return frozenset(t.kind for t in self.tags)
+
+    def value(self, kind: str) -> str | None:
+        """The value of the first tag of ``kind``, if any."""
+        return next((t.value for t in self.tags if t.kind == kind), None)
+
+
+def _entries(lex: Lexicon) -> Iterator[tuple[str, Tag]]:
+    """Every (normalised form, tag) pair of the lexicon."""
+    for name, item in lex.items.items():
+        yield from ((f, Tag("item", name)) for f in item.forms)
+    for kind, groups in (("color", lex.colors), ("category", lex.categories),
+                         ("size", lex.sizes), ("ordinal", lex.ordinals)):
+        for value, forms in groups.items():
+            yield from ((f, Tag(kind, value)) for f in forms)
+    yield from ((f, Tag("sizecue", "")) for f in lex.size_cues)
+    yield from ((f, Tag("fit", "")) for f in lex.fits)
+    yield from ((f, Tag("currency", "")) for f in lex.currency)
+    for kind, forms in lex.markers.items():
+        yield from ((f, Tag(kind, "")) for f in forms)
+    for intent, tiers in lex.cues.items():
+        for weight, forms in tiers.items():
+            yield from ((f, Tag("cue", intent, weight)) for f in forms)
+
+
+class Vocabulary:
+    """The lexicon as a phrase index over lookup keys (build once with :func:`get_vocabulary`)."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        entries = list(_entries(lex))
+        self.tokens = frozenset(t for form, _ in entries for t in form.split())
+        self.keep = frozenset(f for forms in lex.ordinals.values() for f in forms
+                              if " " not in f and f.startswith("ال"))
+        self.index: dict[tuple[str, ...], list[Tag]] = {}
+        for form, tag in entries:
+            tags = self.index.setdefault(tuple(self._exact_key(t) for t in form.split()), [])
+            if tag not in tags:
+                tags.append(tag)
+        self.max_len = max(len(k) for k in self.index)
+        self._by_fold = {franco_fold(t): t for t in self.tokens
+                         if not is_arabic(t) and len(t) >= 5}
+        self._by_skeleton = _skeletons((t for t in self.tokens if not is_arabic(t)),
+                                       lambda t: frozenset(self.index.get((t,), ())))
+        self._fuzzy_pool = {
+            script: [t for t in self.tokens if len(t) >= 5 and (is_arabic(t) == (script == "ar"))
+                     and not t.isdigit()]
+            for script in ("ar", "latin")}
+        self.key = lru_cache(maxsize=65536)(self._key)
+
+    def _exact_key(self, token: str) -> str:
+        """Key of ``token`` using exact lookups only (articles and clitics stripped)."""
+        if token in self.keep:
+            return token
+        if token[:1] in "وفب" and token[1:] in self.keep:
+            return token[1:]
+        for prefix in _ARTICLES:
+            rest = token[len(prefix):]
+            if token.startswith(prefix) and len(rest) >= 2 and rest in self.tokens:
+                return rest
+        if token in self.tokens:
+            return token
+        for prefix in _CLITICS:
+            rest = token[1:]
+            if token.startswith(prefix) and len(rest) >= 3 and (rest in self.tokens
+                                                                 or rest in self.keep):
+                return self._exact_key(rest)
+        return token
+
+    def _key(self, token: str) -> tuple[str, bool]:
+        """``(lookup key, fuzzy?)`` of a message token."""
+        key = self._exact_key(token)
+        if key in self.tokens or key in self.keep or token in _NO_FUZZ or token.isdigit():
+            return key, False
+        if not is_arabic(token):
+            loose = self._loose_latin(token)
+            if loose:
+                return loose, True
+        return self._fuzzy(_strip_article(token))
+
+    def _loose_latin(self, token: str) -> str | None:
+        """Franco fold, then consonant skeleton, for Latin tokens of five letters or more."""
+        if len(token) < 5:
+            return None
+        return self._by_fold.get(franco_fold(token)) or self._by_skeleton.get(skeleton(token))
+
+    def _fuzzy(self, token: str) -> tuple[str, bool]:
+        """The closest lexicon token above a length-aware cutoff, else ``token`` itself.
+
+        Arabic: 80 for five or six letters, 75 beyond. Latin: 85 and 80, and the Franco digit
+        letters must agree (``a2dar`` is not ``a5dar``). Shorter tokens match exactly or not at all.
+        """
+        if len(token) < 5:
+            return token, False
+        arabic = is_arabic(token)
+        cutoff = (80 if len(token) <= 6 else 75) if arabic else (85 if len(token) <= 6 else 80)
+        pool = self._fuzzy_pool["ar" if arabic else "latin"]
+        best = process.extractOne(token, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is None or _digit_letters(best[0]) != _digit_letters(token):
+            return token, False
+        return self._exact_key(best[0]), True
+
+    def scan(self, tokens: list[str]) -> tuple[list[Span], list[str]]:
+        """Longest-first phrase matches over ``tokens``; also returns the lookup keys."""
+        looked = [self.key(t) for t in tokens]
+        keys = [k for k, _ in looked]
+        spans: list[Span] = []
+        i = 0
+        while i < len(keys):
+            span = self._longest(keys, i, looked)
+            if span is None:
+                i += 1
+                continue
+            spans.append(span)
+            i = span.end
+        return spans, keys
+
+    def _longest(self, keys: list[str], i: int, looked: list[tuple[str, bool]]) -> Span | None:
+        """The longest phrase starting at ``i``, if any."""
+        for n in range(min(self.max_len, len(keys) - i), 0, -1):
+            tags = self.index.get(tuple(keys[i:i + n]))
+            if tags:
+                fuzzy = any(f for _, f in looked[i:i + n])
+                return Span(i, i + n, tuple(tags), fuzzy)
+        return None
+
+
+def _skeletons(tokens: Iterable[str], meaning: Callable[[str], frozenset[Tag]]
+               ) -> dict[str, str]:
+    """Skeleton → token, for skeletons of 3+ letters whose tokens all mean the same thing."""
+    seen: dict[str, list[str]] = {}
+    for token in tokens:
+        if len(token) >= 4 and not any(c.isdigit() for c in token):
+            seen.setdefault(skeleton(token), []).append(token)
+    return {s: sorted(ts)[0] for s, ts in seen.items()
+            if len(s) >= 3 and meaning(ts[0]) and len({meaning(t) for t in ts}) == 1}
+
+
+def _strip_article(token: str) -> str:
+    """``token`` without a leading article (fuzzy matching compares the bare word)."""
+    for prefix in _ARTICLES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+            return token[len(prefix):]
+    return token
+
+
+def _digit_letters(token: str) -> str:
+    """The Franco digit letters of a token, sorted (``ma2as`` → ``2``)."""
+    return "".join(sorted(c for c in token if c.isdigit()))
+
+
+@lru_cache(maxsize=1)
+def get_vocabulary() -> Vocabulary:
+    """The process-wide vocabulary, built on first use."""
+    return Vocabulary(load_lexicon())
