@@ -39,7 +39,7 @@ class WorkerPool:
         handler: Handler,
         *,
         threads: int = 4,
-        poll_s: float = 0.05,
+        poll_s: float = 0.1,
         recover_every_s: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

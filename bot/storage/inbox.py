@@ -21,6 +21,11 @@ from bot.storage.db import Database, scalar
 
 PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
 HOST = socket.gethostname()
+# No earlier event of the same customer is still waiting or being handled.
+_NOTHING_EARLIER = (
+    "NOT EXISTS (SELECT 1 FROM inbox AS p WHERE p.customer_key = e.customer_key AND p.id < e.id"
+    " AND p.state IN ('pending', 'processing'))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,29 +106,28 @@ class Inbox:
         return Accepted(new=new, duplicates=duplicates)
 
     def claim(self, owner: str) -> Claimed | None:
-        """Take the oldest event that is due and whose customer has nothing earlier unfinished."""
+        """Take the oldest event that is due and whose customer has nothing earlier unfinished.
+
+        Candidates are found with a plain read (WAL readers never wait for writers), then taken
+        with a conditional update, so idle workers never hold the write lock.
+        """
         now = self.clock()
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                """
-                SELECT id, event, attempts FROM inbox AS e
-                WHERE e.state = 'pending' AND e.available_at <= ?
-                  AND NOT EXISTS (
-                      SELECT 1 FROM inbox AS p
-                      WHERE p.customer_key = e.customer_key AND p.id < e.id
-                        AND p.state IN ('pending', 'processing'))
-                ORDER BY e.id LIMIT 1
-                """,
-                (now,),
-            ).fetchone()
-            if row is None:
-                return None
-            conn.execute(
-                "UPDATE inbox SET state = 'processing', claimed_by = ?, claimed_at = ?, attempts = attempts + 1"
-                " WHERE id = ?",
-                (owner, now, row["id"]),
-            )
-        return Claimed(id=row["id"], event=Event.from_dict(json.loads(row["event"])), attempt=row["attempts"] + 1)
+        candidates = self.db.query(
+            "SELECT id, event, attempts FROM inbox AS e WHERE e.state = 'pending' AND e.available_at <= ?"
+            f" AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
+            (now,),
+        )
+        for row in candidates:
+            with self.db.transaction() as conn:
+                taken = conn.execute(
+                    "UPDATE inbox AS e SET state = 'processing', claimed_by = ?, claimed_at = ?, attempts = attempts + 1"
+                    f" WHERE e.id = ? AND e.state = 'pending' AND {_NOTHING_EARLIER}",
+                    (owner, now, row["id"]),
+                ).rowcount
+            if taken:
+                event = Event.from_dict(json.loads(row["event"]))
+                return Claimed(id=row["id"], event=event, attempt=row["attempts"] + 1)
+        return None
 
     def complete(self, event_id: int) -> None:
         """The event is handled."""
