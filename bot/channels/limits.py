@@ -160,6 +160,11 @@ def split_tail(text: str, limit: int) -> tuple[str, str]:
     return text[:start].strip(), text[start:].strip()
 
 
+def first(*values: str) -> str:
+    """The first value that is not blank, or "" (choices fall back from payload to title)."""
+    return next((value for value in values if value and value.strip()), "")
+
+
 def is_arabic(text: str) -> bool:
     """True when ``text`` contains Arabic letters (picks default labels)."""
     return bool(_ARABIC.search(text or ""))

@@ -379,8 +379,8 @@ def _render_text(reply: Text, recipient_id: str) -> list[Outgoing]:
 def _render_image(reply: Image, recipient_id: str) -> list[Outgoing]:
     """The picture, then its caption as text (Messenger images carry no caption)."""
     out: list[Outgoing] = []
-    if reply.url:
-        attachment = {"type": "image", "payload": {"url": reply.url, "is_reusable": True}}
+    if reply.url.strip():
+        attachment = {"type": "image", "payload": {"url": reply.url.strip(), "is_reusable": True}}
         out.append(_send(recipient_id, {"attachment": attachment}))
     return out + _texts(reply.caption, recipient_id)
 
@@ -388,9 +388,9 @@ def _render_image(reply: Image, recipient_id: str) -> list[Outgoing]:
 def _button(button: Button) -> dict | None:
     """A web_url or postback button; None for a button with neither url nor payload."""
     title = L.title(button.title, L.MESSENGER_BUTTON_TITLE_MAX)
-    if button.url:
-        return {"type": "web_url", "url": button.url, "title": title}
-    if button.payload:
+    if button.url.strip():
+        return {"type": "web_url", "url": button.url.strip(), "title": title}
+    if button.payload.strip():
         return {"type": "postback", "title": title, "payload": L.cut(button.payload, L.MESSENGER_POSTBACK_PAYLOAD_MAX)}
     return None
 
@@ -408,12 +408,12 @@ def _element(card: Card) -> dict:
     subtitle = L.truncate(card.subtitle, L.MESSENGER_ELEMENT_SUBTITLE_MAX)
     if subtitle:
         element["subtitle"] = subtitle
-    if card.image_url:
-        element["image_url"] = card.image_url
-    if card.url:
-        element["default_action"] = {"type": "web_url", "url": card.url}
+    if card.image_url.strip():
+        element["image_url"] = card.image_url.strip()
+    if card.url.strip():
+        element["default_action"] = {"type": "web_url", "url": card.url.strip()}
     buttons = _buttons(card.buttons, L.MESSENGER_ELEMENT_BUTTONS_MAX)
-    if not buttons and card.payload and len(element) == 1:
+    if not buttons and card.payload.strip() and len(element) == 1:
         buttons = [_button(Button(title=card.title, payload=card.payload))]
     if buttons:
         element["buttons"] = buttons
@@ -452,16 +452,16 @@ def _quick_reply(title: str, payload: str) -> dict:
 
 def _render_quick_replies(reply: QuickReplies, recipient_id: str) -> list[Outgoing]:
     """The text (split if long) with at most 13 quick replies under its last part."""
-    choices = [c for c in reply.choices if c.payload or c.title]
+    choices = [c for c in reply.choices if L.first(c.payload, c.title)]
     if not choices:
         return _texts(reply.text, recipient_id)
     if len(choices) > L.MESSENGER_QUICK_REPLIES_MAX:
         log.warning("messenger: dropped %d quick replies over the limit", len(choices) - L.MESSENGER_QUICK_REPLIES_MAX)
     quick = [
-        _quick_reply(c.title or c.description or c.payload, c.payload or c.title)
+        _quick_reply(L.first(c.title, c.description, c.payload), L.first(c.payload, c.title))
         for c in choices[: L.MESSENGER_QUICK_REPLIES_MAX]
     ]
-    head, last = L.split_tail(reply.text or L.FILLER, L.MESSENGER_TEXT_MAX)
+    head, last = L.split_tail(L.first(reply.text, L.FILLER), L.MESSENGER_TEXT_MAX)
     return _texts(head, recipient_id) + [_send(recipient_id, {"text": last, "quick_replies": quick})]
 
 
@@ -470,7 +470,7 @@ def _render_buttons(reply: Buttons, recipient_id: str) -> list[Outgoing]:
     buttons = _buttons(reply.buttons, L.MESSENGER_BUTTON_TEMPLATE_BUTTONS_MAX)
     if not buttons:
         return _texts(reply.text, recipient_id)
-    head, last = L.split_tail(reply.text or L.FILLER, L.MESSENGER_BUTTON_TEMPLATE_TEXT_MAX)
+    head, last = L.split_tail(L.first(reply.text, L.FILLER), L.MESSENGER_BUTTON_TEMPLATE_TEXT_MAX)
     payload = {"template_type": "button", "text": last, "buttons": buttons}
     template = _send(recipient_id, {"attachment": {"type": "template", "payload": payload}})
     return _texts(head, recipient_id) + [template]

@@ -421,7 +421,7 @@ def _texts(text: str, recipient_id: str) -> list[Outgoing]:
 
 def _interactive_message(text: str, recipient_id: str, kind: str, action: dict) -> list[Outgoing]:
     """An interactive message whose body is the end of ``text``; the rest goes first as text."""
-    head, last = L.split_tail(text or L.FILLER, L.WHATSAPP_INTERACTIVE_BODY_MAX)
+    head, last = L.split_tail(L.first(text, L.FILLER), L.WHATSAPP_INTERACTIVE_BODY_MAX)
     interactive = {"type": kind, "body": {"text": last}, "action": action}
     return _texts(head, recipient_id) + [_send(recipient_id, "interactive", interactive)]
 
@@ -460,14 +460,14 @@ def _default_label(text: str) -> str:
 
 def _url_lines(buttons: tuple[Button, ...], extra_url: str = "") -> list[str]:
     """URL buttons as ``title: url`` lines (reply buttons cannot open links)."""
-    lines = [f"{b.title}: {b.url}" if b.title else b.url for b in buttons if b.url]
-    if extra_url and all(extra_url != b.url for b in buttons):
-        lines.append(extra_url)
+    lines = [f"{b.title.strip()}: {b.url.strip()}" if b.title.strip() else b.url.strip() for b in buttons if b.url.strip()]
+    if extra_url.strip() and all(extra_url.strip() != b.url.strip() for b in buttons):
+        lines.append(extra_url.strip())
     return lines
 
 
 def _postbacks(buttons: tuple[Button, ...]) -> list[tuple[str, str]]:
-    return [(b.title or b.payload, b.payload) for b in buttons if b.payload and not b.url]
+    return [(L.first(b.title, b.payload), b.payload) for b in buttons if b.payload.strip() and not b.url.strip()]
 
 
 def _render_text(reply: Text, recipient_id: str) -> list[Outgoing]:
@@ -484,9 +484,9 @@ def _image(url: str, caption: str, recipient_id: str) -> list[Outgoing]:
 
 
 def _render_image(reply: Image, recipient_id: str) -> list[Outgoing]:
-    if not reply.url:
+    if not reply.url.strip():
         return _texts(reply.caption, recipient_id)
-    return _image(reply.url, reply.caption, recipient_id)
+    return _image(reply.url.strip(), reply.caption, recipient_id)
 
 
 def _render_card(reply: Card, recipient_id: str) -> list[Outgoing]:
@@ -495,11 +495,11 @@ def _render_card(reply: Card, recipient_id: str) -> list[Outgoing]:
     links = _url_lines(reply.buttons, reply.url)
     postbacks = _postbacks(reply.buttons)
     out: list[Outgoing] = []
-    if reply.image_url:
+    if reply.image_url.strip():
         caption = "\n".join([heading, *links]) if not postbacks else heading
-        out += _image(reply.image_url, caption, recipient_id)
+        out += _image(reply.image_url.strip(), caption, recipient_id)
         if postbacks:
-            body = "\n".join([reply.title.strip() or L.FILLER, *links])
+            body = "\n".join([L.first(reply.title.strip(), L.FILLER), *links])
             out += _reply_buttons(body, postbacks, recipient_id)
         return out
     if postbacks:
@@ -511,7 +511,7 @@ def _render_cards(reply: Cards, recipient_id: str) -> list[Outgoing]:
     """A list: one row per card (id = card payload, title, description = subtitle)."""
     rows = []
     for card in reply.cards:
-        row_id = card.payload or next((b.payload for b in card.buttons if b.payload), "") or card.title
+        row_id = L.first(card.payload, *(b.payload for b in card.buttons if not b.url.strip()), card.title)
         if row_id:
             rows.append((row_id, card.title, card.subtitle))
     if not rows:
@@ -520,12 +520,12 @@ def _render_cards(reply: Cards, recipient_id: str) -> list[Outgoing]:
 
 
 def _choice_option(choice: Choice) -> tuple[str, str]:
-    return (choice.title or choice.description or choice.payload, choice.payload or choice.title)
+    return (L.first(choice.title, choice.description, choice.payload), L.first(choice.payload, choice.title))
 
 
 def _render_quick_replies(reply: QuickReplies, recipient_id: str) -> list[Outgoing]:
     """Reply buttons for up to three choices, a list for more."""
-    choices = [c for c in reply.choices if c.payload or c.title]
+    choices = [c for c in reply.choices if L.first(c.payload, c.title)]
     if not choices:
         return _texts(reply.text, recipient_id)
     if len(choices) <= L.WHATSAPP_REPLY_BUTTONS_MAX:
