@@ -248,7 +248,11 @@ def simulate() -> Response:
     if kind not in KINDS[platform]:
         raise ApiError(f"kind must be one of {', '.join(KINDS[platform])} on {platform}")
     description = _text(body.get("description"), "description")
-    delivery = build_delivery(platform, customer_id, kind=kind, text=text, payload=payload, title=title, description=description)
+    phone_id = _services().settings.whatsapp_phone_number_id or CONSOLE_PHONE_ID
+    delivery = build_delivery(
+        platform, customer_id, kind=kind, text=text, payload=payload, title=title, description=description,
+        phone_number_id=phone_id,
+    )
     raw = json.dumps(delivery, ensure_ascii=False).encode()
     signature = sign(raw, _services().settings.meta_app_secret)
     response = current_app.test_client(use_cookies=False).post(
@@ -260,6 +264,7 @@ def simulate() -> Response:
         webhook=response.get_data(as_text=True),
         events=events,
         delivery=delivery,
+        raw=raw.decode(),
         signature=signature,
         understanding=_understanding(platform, customer_id, kind, text, payload),
     )
@@ -267,12 +272,16 @@ def simulate() -> Response:
 
 def build_delivery(
     platform: str, customer_id: str, *, kind: str, text: str = "", payload: str = "", title: str = "",
-    description: str = "",
+    description: str = "", phone_number_id: str = CONSOLE_PHONE_ID,
 ) -> dict[str, Any]:
-    """A webhook body as Meta sends it, with one message or button press from ``customer_id``."""
+    """A webhook body as Meta sends it, with one message or button press from ``customer_id``.
+
+    ``kind`` is ``text``, ``postback`` or ``quick_reply`` on Messenger; ``text``,
+    ``button_reply`` or ``list_reply`` on WhatsApp (``payload`` is the button or row id).
+    """
     if platform == "messenger":
         return _messenger_delivery(customer_id, kind, text, payload, title)
-    return _whatsapp_delivery(customer_id, kind, text, payload, title, description)
+    return _whatsapp_delivery(customer_id, kind, text, payload, title, description, phone_number_id)
 
 
 def _messenger_delivery(psid: str, kind: str, text: str, payload: str, title: str) -> dict[str, Any]:
@@ -289,10 +298,8 @@ def _messenger_delivery(psid: str, kind: str, text: str, payload: str, title: st
 
 
 def _whatsapp_delivery(
-    wa_id: str, kind: str, text: str, payload: str, title: str, description: str
+    wa_id: str, kind: str, text: str, payload: str, title: str, description: str, phone_id: str
 ) -> dict[str, Any]:
-    settings = _services().settings
-    phone_id = settings.whatsapp_phone_number_id or CONSOLE_PHONE_ID
     message: dict[str, Any] = {"from": wa_id, "id": f"wamid.console.{uuid.uuid4().hex}", "timestamp": str(int(time.time()))}
     if kind == "text":
         message |= {"type": "text", "text": {"body": text}}

@@ -47,7 +47,7 @@
       else if (key === "dataset") Object.assign(node.dataset, value);
       else node.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -510,11 +510,51 @@
     ]));
   }
 
-  function breakerPill(store) {
-    const breaker = (store && (store.breaker || (store.client && store.client.breaker))) || null;
-    if (!breaker || !breaker.state) return null;
-    const tone = breaker.state === "closed" ? "good" : breaker.state === "open" ? "bad" : "warn";
-    return el("span", { class: "pill " + tone }, "breaker " + breaker.state);
+  function metric(label, value, tone) {
+    const shown = value === null || value === undefined ? "—" : typeof value === "number" && !Number.isInteger(value) ? value.toFixed(2) : String(value);
+    return el("div", { class: "counter" + (tone ? " " + tone : "") }, el("strong", { text: shown }), el("span", { text: label }));
+  }
+
+  function age(seconds) {
+    if (seconds === null || seconds === undefined) return "not loaded";
+    if (seconds < 90) return Math.round(seconds) + " s";
+    if (seconds < 5400) return Math.round(seconds / 60) + " min";
+    return (seconds / 3600).toFixed(1) + " h";
+  }
+
+  function storePanel(store) {
+    const breaker = store.breaker || null;
+    const limiter = store.limiter || null;
+    const cache = store.cache || {};
+    const snapshot = store.snapshot || {};
+    const breakerTone = !breaker ? "" : breaker.state === "closed" ? "good" : breaker.state === "open" ? "bad" : "warn";
+    return [
+      el("div", { class: "pills" },
+        el("span", { class: "pill", text: "backend: " + (store.backend || "?") }),
+        el("span", { class: "pill " + breakerTone, text: breaker ? "breaker " + breaker.state : "no breaker (demo)" }),
+        store.stale ? el("span", { class: "pill warn", text: "serving a stale snapshot" }) : null),
+      el("div", { class: "counters" },
+        metric("API calls", store.api_calls),
+        metric("retries", store.retries, store.retries ? "warn" : ""),
+        metric("cache hits", cache.hit_rate === undefined ? null : Math.round(cache.hit_rate * 100) + "%"),
+        metric("snapshot age", age(snapshot.age_s), snapshot.stale ? "warn" : "")),
+      el("div", { class: "small muted line" }, "snapshot: " + (snapshot.products || 0) + " products · limiter: " +
+        (limiter ? JSON.stringify(limiter) : "none") + (breaker && breaker.failures ? " · failures " + breaker.failures : "")),
+      el("details", { class: "more" }, el("summary", { text: "all counters" }), kvList(store)),
+    ];
+  }
+
+  function senderPanel(sender) {
+    return [
+      el("div", { class: "pills" }, el("span", { class: "pill", text: "mode: " + (sender.mode || "?") })),
+      el("div", { class: "counters" },
+        metric("sent", sender.sent),
+        metric("failed", sender.failed, sender.failed ? "bad" : ""),
+        metric("retries", sender.retries),
+        metric("closed windows", sender.closed_windows, sender.closed_windows ? "warn" : "")),
+      sender.last_error ? el("div", { class: "small error line", text: "last error: " + JSON.stringify(sender.last_error) }) : null,
+      el("details", { class: "more" }, el("summary", { text: "all counters" }), kvList(sender, ["alarms"])),
+    ];
   }
 
   async function loadStatus() {
@@ -526,15 +566,14 @@
       $("health-pill").className = "pill bad";
       return;
     }
-    const store = status.store || {};
-    $("status-store").replaceChildren(breakerPill(store) || "", kvList(store));
+    $("status-store").replaceChildren(...storePanel(status.store || {}).filter(Boolean));
     const inbox = status.inbox || {};
     $("status-inbox").replaceChildren(el("div", { class: "counters" },
       ["pending", "processing", "done", "dead"].map((name) =>
         el("div", { class: "counter" + (name === "dead" && inbox[name] ? " bad" : "") },
           el("strong", { text: String(inbox[name] || 0) }), el("span", { text: name === "processing" ? "in progress" : name === "dead" ? "dead letters" : name })))));
     $("dead-letters").replaceChildren(...(status.dead_letters || []).map(deadLetter));
-    $("status-sender").replaceChildren(kvList(status.sender, ["alarms"]));
+    $("status-sender").replaceChildren(...senderPanel(status.sender || {}).filter(Boolean));
     const alarms = Object.entries(status.alarms || {});
     $("status-alarms").replaceChildren(alarms.length
       ? el("ul", { class: "alarms" }, alarms.map(([name, info]) =>
