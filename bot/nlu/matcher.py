@@ -25,6 +25,8 @@ _FRANCO_WORDS = frozenset(
     "ezayko hii enti betaa3 3ayez 3ayza 3awez elly ely ba3den gama3a haklemko tany talet awel "
     "w we wa l le b be bi".split())
 _DIGIT_LETTER = frozenset("2357689")
+# Size codes and units are not words of any language (GUIDE.md §1.3).
+_SIZE_CODES = frozenset({"xs", "xl", "xxl", "2xl", "3xl", "xxxl", "kg", "cm", "egp", "le"})
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _final_slots(intent: str, slots: dict[str, Any]) -> dict[str, Any]:
 def language_of(an: Analysis) -> str:
     """``ar`` (Arabic script majority), ``franco`` (Arabizi) or ``en``."""
     arabic = sum(1 for t in an.tokens if is_arabic(t))
-    latin = [t for t in an.tokens if is_latin(t) and len(t) > 1 or t in {"w", "b", "l"}]
+    latin = [t for t in an.tokens if is_latin(t) and len(t) > 1 and t not in _SIZE_CODES]
     if arabic >= len(latin):
         return "ar"
     franco = sum(1 for t in latin if _franco_token(t))

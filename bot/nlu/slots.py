@@ -37,6 +37,7 @@ class Words:
         self.age = _single(markers["age"])
         self.negators = _single(markers["negators"])
         self.currency = _single(load_lexicon().currency)
+        self.dual = _single(markers["dual"])
 
 
 def _single(forms: tuple[str, ...]) -> frozenset[str]:
@@ -249,7 +250,7 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
                 (nxt & {"category"} and _shoes(an)):
             used.add(num.start)
             return num.value
-    return None
+    return 2 if any(t in words().dual for t in an.tokens) else None
 
 
 # -- items, colours, categories ------------------------------------------------------------

@@ -83,7 +83,8 @@ class Vocabulary:
         entries = list(_entries(lex))
         self.tokens = frozenset(t for form, _ in entries for t in form.split())
         self.keep = frozenset(f for forms in lex.ordinals.values() for f in forms
-                              if " " not in f and f.startswith("ال"))
+                              if " " not in f and f.startswith("ال")) | set(
+                                  lex.markers.get("keep_whole", ()))
         self.index: dict[tuple[str, ...], list[Tag]] = {}
         for form, tag in entries:
             tags = self.index.setdefault(tuple(self._exact_key(t) for t in form.split()), [])
