@@ -12,6 +12,7 @@ from bot.nlu.normalize import normalize
 from bot.replies import Reply
 
 ORDER_NUMBER = re.compile(r"(?:dk\s*-?\s*)?(\d{5,6})\b", re.IGNORECASE)
+ORDER_CODE = re.compile(r"\bdk\s*-?\s*\d{5,6}\b", re.IGNORECASE)
 PHONE = re.compile(r"(?:\+|00)?[\d\s\-]{10,16}")
 
 

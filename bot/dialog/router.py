@@ -183,6 +183,8 @@ def route_text(turn: Turn) -> list[Reply]:
         if chosen:
             return chosen
     intent = understanding.intent if understanding.confidence >= MIN_CONFIDENCE else "unknown"
+    if intent == "unknown" and session.results and browse.requested_sort(turn.text):
+        intent = "search"                  # "ارخص" alone re-sorts the list on screen
     return INTENTS.get(intent, _unknown)(turn)
 
 
@@ -288,6 +290,8 @@ def _simple(key: str, with_menu: bool = True) -> Callable[[Turn], list[Reply]]:
 
 
 def _unknown(turn: Turn) -> list[Reply]:
+    if orders.ORDER_CODE.search(turn.text):
+        return orders.lookup(turn) or []
     turn.session.context = "none" if turn.session.context != "after_results" else turn.session.context
     return [turn.menu(turn.t("unknown"))]
 

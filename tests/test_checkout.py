@@ -1,0 +1,306 @@
+"""Conversation II: cart, cash-on-delivery order, order status, store answers, hand-off.
+
+Everything goes through signed webhook deliveries, the inbox, the real intent matcher, the dialog
+and the renderers; what the customer gets is read from the console outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot import create_app
+from bot.dialog.checkout import egyptian_mobile
+from bot.store import SearchFilters
+from tests.factories import messenger, messenger_text, post_signed, whatsapp_text
+from tests.conftest import TEST_SECRET
+from tests.test_conversation_kit import Chat, joined, payloads, texts
+
+ADDRESS = "١٢ شارع عباس العقاد، مدينة نصر، الدور التالت"
+
+
+@pytest.fixture
+def fb(client, services) -> Chat:
+    return Chat(client, services, "messenger", "psid-7")
+
+
+@pytest.fixture
+def wa(client, services) -> Chat:
+    return Chat(client, services, "whatsapp", "201001234567")
+
+
+def hoodie(services, stock: int = 6, most: int = 10_000):
+    """An in-stock product with several sizes and colours and ``stock`` to ``most`` pieces."""
+    page = services.store.search("", filters=SearchFilters(in_stock=True), limit=300)
+    return next(p for p in page.products
+                if len(p.sizes) > 1 and len(p.colors) > 1 and stock <= p.stock_quantity <= most)
+
+
+def fill_cart(chat: Chat, product) -> list[dict]:
+    """Details → add → size → colour, by button."""
+    chat.press(f"DETAILS:{product.id}")
+    asked_size = chat.press(f"ADD:{product.id}")
+    assert f"ADD:{product.id}:{product.sizes[0]}:" in payloads(asked_size)
+    asked_colour = chat.tap(f"ADD:{product.id}:{product.sizes[0]}:", product.sizes[0])
+    assert f"ADD:{product.id}:{product.sizes[0]}:{product.colors[0]}" in payloads(asked_colour)
+    return chat.tap(f"ADD:{product.id}:{product.sizes[0]}:{product.colors[0]}")
+
+
+# ---- the whole order ----------------------------------------------------------------------------
+
+
+def test_a_full_order_on_messenger_in_arabic(fb, services) -> None:
+    product = hoodie(services)
+    added = fill_cart(fb, product)
+    assert joined(added).startswith("تمام ✅ ضفت ١ × ")
+    assert payloads(added) == ["CHECKOUT", "CART", "MENU"]
+    assert texts(fb.tap("CHECKOUT", "كمّل الطلب")) == ["يلا نكمل الطلب، الدفع كاش عند الاستلام 💵 الاسم بالكامل إيه؟"]
+    assert texts(fb.say("أحمد علي")) == ["تمام يا أحمد 👌 رقم موبايلك إيه؟ (زي 01012345678)"]
+    asked = fb.say("٠١٠٠ ١٢٣ ٤٥٦٧")
+    assert asked[0]["message"]["text"] == "ساكن في أنهي محافظة؟ اختار أو اكتب اسمها 👇"
+    assert payloads(asked)[:3] == ["GOV:cairo", "GOV:giza", "GOV:alexandria"] and payloads(asked)[-1] == "GOV:other"
+    assert texts(fb.say("ساكن في مدينة نصر"))[0].startswith("الشحن لمحافظة القاهرة بـ ٦٥ ج.م")
+    [summary] = fb.say(ADDRESS)
+    template = summary["message"]["attachment"]["payload"]
+    assert template["template_type"] == "button"
+    total = product.final_price + (65 if product.final_price < 1500 else 0)
+    assert "الاسم: أحمد علي" in template["text"] and "الموبايل: 01001234567" in template["text"]
+    [confirm, edit, cancel] = [b["payload"] for b in template["buttons"]]
+    assert confirm.startswith("CONFIRM:") and (edit, cancel) == ("EDIT", "CANCEL")
+    done = joined(fb.press(confirm, "تأكيد ✅"))
+    [order] = services.orders.by_customer("messenger", "psid-7")
+    assert done.startswith(f"طلبك اتأكد 🎉 رقم الطلب: {order.number}")
+    assert (order.name, order.phone, order.governorate, order.address) == ("أحمد علي", "01001234567", "cairo", ADDRESS)
+    assert order.total == total and order.status == "new"
+    assert order.items == ({"product_id": product.id, "name": product.name_ar, "size": product.sizes[0],
+                            "color": product.colors[0], "quantity": 1, "unit_price": product.final_price},)
+    assert texts(fb.tap("CART")) and "السلة فاضية" in joined(fb.sent() or fb.tap("CART"))
+
+
+def test_a_full_order_on_whatsapp_in_english_with_the_customers_own_number(wa, services) -> None:
+    product = hoodie(services)
+    wa.say("hello")                                         # English from now on
+    fill_cart(wa, product)
+    assert texts(wa.tap("CHECKOUT")) == ["Let's place your order, cash on delivery 💵 What's your full name?"]
+    [ask_phone] = wa.say("Mona Hassan")
+    assert ask_phone["interactive"]["action"]["buttons"] == [
+        {"type": "reply", "reply": {"id": "PHONE:01001234567", "title": "Use 01001234567"}}]
+    governorates = wa.tap("PHONE:01001234567", "Use 01001234567")
+    assert governorates[0]["interactive"]["type"] == "list"
+    assert "Alexandria" in [r["title"] for r in governorates[0]["interactive"]["action"]["sections"][0]["rows"]]
+    assert texts(wa.press("GOV:alexandria", "Alexandria"))[0].startswith("Shipping to Alexandria is 75 EGP")
+    summary = wa.say("5 Fouad Street, Raml Station, flat 4")
+    assert summary[0]["interactive"]["type"] == "button"
+    confirm = next(p for p in payloads(summary) if p.startswith("CONFIRM:"))
+    assert "Total:" in joined(summary) and "Mobile: 01001234567" in joined(summary)
+    assert joined(wa.tap(confirm, "Confirm ✅")).startswith("Your order is confirmed 🎉 Order number: DK-")
+    [order] = services.orders.by_customer("whatsapp", "201001234567")
+    assert order.governorate == "alexandria" and order.lang == "en" and order.phone == "01001234567"
+
+
+# ---- validation, cancel, edit ------------------------------------------------------------------
+
+
+def test_every_step_re_asks_kindly(fb, services) -> None:
+    fill_cart(fb, hoodie(services))
+    fb.tap("CHECKOUT")
+    assert texts(fb.say("احمد 2020")) == ["محتاج الاسم بالحروف بس، زي «أحمد محمد» 🙏"]
+    fb.say("Ahmed Ali")
+    for wrong in ("0123", "01312345678", "0100123456789", "+44 20 7946 0958"):
+        assert texts(fb.say(wrong)) == ["الرقم ده مش مظبوط 🙏 لازم يكون رقم موبايل مصري ١١ رقم يبدأ بـ 010 أو 011 أو 012 أو 015."]
+    fb.say("+20 112 345 6789")
+    assert texts(fb.say("المريخ"))[0].startswith("مش لاقي المحافظة دي 🙏")
+    fb.tap("GOV:giza", "الجيزة")
+    assert texts(fb.say("هنا")) == ["العنوان قصير شوية 🙏 اكتبه بالتفصيل: المنطقة والشارع ورقم العمارة."]
+    summary = joined(fb.say("٣ شارع الهرم، الدور الأول"))
+    assert "الموبايل: 01123456789" in summary and "الشحن (الجيزة)" in summary
+
+
+@pytest.mark.parametrize("typed, phone", [
+    ("01012345678", "01012345678"), ("٠١٢٢٣٤٥٦٧٨٩", "01223456789"), ("+201512345678", "01512345678"),
+    ("00201112345678", "01112345678"), ("010-1234-5678", "01012345678"), ("201012345678", "01012345678"),
+    ("01412345678", ""), ("0101234567", ""), ("phone", ""),
+])
+def test_egyptian_mobile_numbers(typed: str, phone: str) -> None:
+    assert egyptian_mobile(typed) == phone
+
+
+def test_cancel_in_the_middle_keeps_the_cart(fb, services) -> None:
+    fill_cart(fb, hoodie(services))
+    fb.tap("CHECKOUT")
+    fb.say("سارة محمود")
+    assert texts(fb.say("الغي")) == ["تمام، لغيت الطلب. السلة لسه محفوظة لو حبيت ترجعلها 🛒"]
+    assert "١ ×" in joined(fb.tap("CART"))
+    fb.tap("CHECKOUT")
+    fb.say("Sara Mahmoud")
+    fb.say("01001234567")
+    assert texts(fb.say("cancel"))[0].startswith("تمام، لغيت الطلب")
+    assert services.orders.list() == []
+
+
+def test_edit_from_the_summary_comes_back_to_it(fb, services) -> None:
+    fill_cart(fb, hoodie(services))
+    fb.tap("CHECKOUT")
+    for text in ("منى حسن", "01001234567", "اسكندرية", "٥ شارع فؤاد، محطة الرمل"):
+        fb.say(text)
+    assert payloads(fb.press("EDIT", "تعديل")) == ["EDIT:name", "EDIT:phone", "EDIT:governorate", "EDIT:address"]
+    fb.tap("EDIT:phone", "الموبايل")
+    summary = joined(fb.say("01223456789"))
+    assert summary.startswith("راجع طلبك:") and "الموبايل: 01223456789" in summary
+
+
+# ---- idempotency, order, restart -------------------------------------------------------------
+
+
+def test_a_confirmation_delivered_twice_is_one_order(fb, services, client) -> None:
+    fill_cart(fb, hoodie(services))
+    fb.tap("CHECKOUT")
+    for text in ("أحمد علي", "01001234567", "القاهرة"):
+        fb.say(text)
+    confirm = next(p for p in payloads(fb.say(ADDRESS)) if p.startswith("CONFIRM:"))
+    delivery = messenger("psid-7", {"postback": {"mid": "m_confirm", "title": "تأكيد", "payload": confirm}})
+    fb.post(delivery)
+    fb.post(delivery)                                       # Meta retries the same delivery
+    again = fb.press(confirm, "تأكيد ✅")                  # and the customer taps it once more
+    [order] = services.orders.list()
+    assert joined(again) == f"طلبك متأكد خلاص ✅ رقمه {order.number}."
+
+
+def test_two_quick_messages_are_answered_in_order(fb, services, client) -> None:
+    post_signed(client, messenger_text("psid-7", "عايز هودي"), TEST_SECRET)
+    post_signed(client, messenger_text("psid-7", "شكرا"), TEST_SECRET)
+    services.workers.drain()
+    said = texts(fb.sent())
+    assert said[0].startswith("لقيتلك") and said[-1] == "العفو، تحت أمرك في أي وقت 🌷"
+
+
+def test_orders_survive_a_restart(settings, fb, services) -> None:
+    fill_cart(fb, hoodie(services))
+    fb.tap("CHECKOUT")
+    for text in ("أحمد علي", "01001234567", "الجيزة"):
+        fb.say(text)
+    confirm = next(p for p in payloads(fb.say(ADDRESS)) if p.startswith("CONFIRM:"))
+    fb.press(confirm)
+    [order] = services.orders.list()
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    restarted = create_app(overrides, start_workers=False)
+    try:
+        again = restarted.extensions["dukkan"]
+        chat = Chat(restarted.test_client(), again, "messenger", "psid-7")
+        chat.sent()                                          # what was said before the restart
+        assert joined(chat.tap("ORDER_STATUS")).startswith(f"طلب {order.number}: اتسجل وهيتأكد قريب")
+        again.orders.set_status(order.number, "shipped")
+        stranger = Chat(restarted.test_client(), again, "whatsapp", "201009999999")
+        assert joined(stranger.say(f"اوردر رقم {order.number[3:]} فين")).startswith(f"طلب {order.number}: اتشحن")
+        stranger.tap("ORDER_STATUS")
+        assert joined(stranger.say("01001234567")).startswith(f"طلب {order.number}")
+    finally:
+        restarted.extensions["dukkan"].workers.stop()
+
+
+# ---- stock -----------------------------------------------------------------------------------
+
+
+def test_stock_is_checked_before_adding_and_before_the_order(fb, services, monkeypatch) -> None:
+    product = hoodie(services)
+    fill_cart(fb, product)
+    live = services.store.product
+    monkeypatch.setattr(services.store, "product",
+                        lambda pid: replace(live(pid), stock_quantity=0) if pid == product.id else live(pid))
+    assert "خلصان" in joined(fb.press(f"ADD:{product.id}"))
+    fb.tap("CHECKOUT")
+    for text in ("أحمد علي", "01001234567", "القاهرة"):
+        fb.say(text)
+    confirm = next(p for p in payloads(fb.say(ADDRESS)) if p.startswith("CONFIRM:"))
+    refused = joined(fb.press(confirm))
+    assert refused.startswith("في حاجة اتغيرت في المخزن") and "خلصان، شلته" in refused
+    assert services.orders.list() == []
+
+
+def test_cart_quantity_and_remove(fb, services) -> None:
+    product = hoodie(services, stock=3, most=15)
+    fill_cart(fb, product)
+    key = f"{product.id}:{product.sizes[0]}:{product.colors[0]}"
+    assert f"QTY:{key}:2" in payloads(fb.tap("CART_EDIT"))
+    assert "٢ ×" in joined(fb.tap(f"QTY:{key}:2"))
+    too_many = joined(fb.tap(f"QTY:{key}:{product.stock_quantity + 1}"))
+    assert f"المتاح من {product.name_ar}" in too_many
+    assert joined(fb.tap(f"REMOVE:{key}")).startswith(f"شلت {product.name_ar} من السلة.")
+    assert joined(fb.tap(f"REMOVE:{key}")).startswith("المنتج ده مش في السلة.")     # a stale button
+
+
+def test_a_typed_add_with_size_and_quantity(fb, services) -> None:
+    product = hoodie(services)
+    fb.press(f"DETAILS:{product.id}")
+    asked = fb.say("هاخد ٢ من ده")
+    assert f"ADD:{product.id}:{product.sizes[-1]}:" in payloads(asked)
+    fb.say("مقاس " + product.sizes[-1])
+    added = joined(fb.tap(f"ADD:{product.id}:{product.sizes[-1]}:{product.colors[0]}"))
+    assert added.startswith(f"تمام ✅ ضفت ٢ × {product.name_ar}")
+
+
+# ---- store answers ------------------------------------------------------------------------------
+
+
+def test_shipping_payment_returns_and_sizes(fb, wa) -> None:
+    assert joined(wa.say("sha7n l alex b kam")).startswith("الشحن لمحافظة الإسكندرية بـ ٧٥ ج.م")
+    assert "أسعار الشحن:" in joined(fb.tap("SHIPPING"))
+    payment = joined(fb.say("فودافون كاش متاح؟"))
+    assert "فودافون كاش" in payment and "إنستاباي" in payment and "الدفع عند الاستلام" in payment
+    assert joined(fb.say("سياسة الاسترجاع عندكم ايه؟")).startswith("الاستبدال خلال ١٤ يوم")
+    assert joined(fb.say("طولي ١٧٨ ووزني ٨٥ اخد مقاس ايه")).startswith("على حسب الجدول، المقاس المناسب ليك غالباً XL")
+    chart = joined(fb.say("عندكم جدول مقاسات؟"))
+    assert "جدول المقاسات" in chart and "M: وزن" in chart
+
+
+# ---- hand-off ---------------------------------------------------------------------------------
+
+
+def test_silence_during_a_hand_off_and_answers_after_release(fb, services) -> None:
+    fb.say("عايز هودي")
+    said = texts(fb.say("عايز اكلم حد"))
+    assert said[0].startswith("تمام، حوّلتك لحد من الفريق")
+    [handoff] = services.handoffs.list_open()
+    assert handoff["customer_id"] == "psid-7" and handoff["context"]["query"] == "عايز هودي"
+    assert handoff["context"]["lang"] == "ar"
+    assert fb.say("في حد هنا؟") == [] and fb.tap("MENU") == []
+    services.handoffs.release("messenger", "psid-7")
+    assert texts(fb.say("شكرا")) == ["العفو، تحت أمرك في أي وقت 🌷"]
+
+
+def test_messenger_passes_thread_control_to_the_page_inbox(tmp_path, settings) -> None:
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    app = create_app(overrides | {"messenger_inbox_app_id": "263902037430900"}, start_workers=False)
+    try:
+        services = app.extensions["dukkan"]
+        chat = Chat(app.test_client(), services, "messenger", "psid-9")
+        rows = services.pipeline.outbox.conversation("messenger", "psid-9")
+        assert rows == []
+        chat.tap("HUMAN", "كلم حد من الفريق")
+        staged = services.pipeline.outbox.conversation("messenger", "psid-9")
+        assert staged[-1]["kind"] == "handover"
+        assert staged[-1]["body"]["target_app_id"] == "263902037430900"
+        assert chat.say("الو") == []
+        back = messenger("psid-9", {"pass_thread_control": {"new_owner_app_id": "123", "metadata": "done"}})
+        chat.post(back)                                      # the Page Inbox passes the thread back
+        assert texts(chat.say("شكرا")) == ["العفو، تحت أمرك في أي وقت 🌷"]
+        taken = messenger("psid-9", {"take_thread_control": {"previous_owner_app_id": "123", "metadata": ""}})
+        chat.post(taken)
+        assert chat.say("الو") == []
+    finally:
+        app.extensions["dukkan"].workers.stop()
+
+
+def test_a_hand_off_expires(fb, services) -> None:
+    fb.tap("HUMAN")
+    assert fb.say("الو") == []
+    services.handoffs.timeout_s = -1                         # as if the configured time had passed
+    assert texts(fb.say("شكرا")) == ["العفو، تحت أمرك في أي وقت 🌷"]
+
+
+def test_whatsapp_hand_off_sends_no_handover_request(wa, services) -> None:
+    replies = wa.say("عايز اكلم حد")
+    assert [b["type"] for b in replies] == ["text"]
+    assert services.handoffs.active("whatsapp", "201001234567")
+    assert wa.say("hello?") == []
