@@ -41,6 +41,7 @@ class Analysis:
     upper_sizes: frozenset[str]
     context: str
     cue_spans: list[tuple[Span, Tag]] = field(default_factory=list)
+    all_kinds: frozenset[str] = frozenset()
 
     def span_at(self, i: int) -> Span | None:
         """The span covering token ``i`` (None outside the message or uncovered)."""
@@ -57,11 +58,13 @@ class Analysis:
 
     def spans_of(self, kind: str) -> list[Span]:
         """Spans holding a tag of ``kind``, in order."""
-        return [s for s in self.spans if kind in s.kinds()]
+        if kind not in self.all_kinds:
+            return []
+        return [s for s in self.spans if kind in s.kind_set]
 
     def has(self, kind: str) -> bool:
         """True when some span holds a tag of ``kind``."""
-        return any(kind in s.kinds() for s in self.spans)
+        return kind in self.all_kinds
 
     def key_in(self, i: int, words: frozenset[str]) -> bool:
         """True when token ``i`` (or its lookup key) is one of ``words``."""
@@ -83,7 +86,7 @@ def _numbers(tokens: list[str], at: list[Span | None]) -> list[Number]:
     i = 0
     while i < len(tokens):
         span = at[i]
-        if span is not None and (span.kinds() & blockers) and not tokens[i].isdigit():
+        if span is not None and (span.kind_set & blockers) and not tokens[i].isdigit():
             i += 1
             continue
         got = read_number(tokens, i)
@@ -105,4 +108,5 @@ def analyse(text: str, context: str = "none") -> Analysis:
             at[i] = span
     upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 else frozenset()
     cues = [(s, t) for s in spans for t in s.tags if t.kind == "cue"]
-    return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues)
+    kinds = frozenset().union(*(s.kind_set for s in spans)) if spans else frozenset()
+    return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues, kinds)

@@ -47,11 +47,12 @@ class Span:
     start: int
     end: int
     tags: tuple[Tag, ...]
+    kind_set: frozenset[str]
     fuzzy: bool = False
 
     def kinds(self) -> frozenset[str]:
         """The kinds of the span's tags."""
-        return frozenset(t.kind for t in self.tags)
+        return self.kind_set
 
     def value(self, kind: str) -> str | None:
         """The value of the first tag of ``kind``, if any."""
@@ -91,6 +92,7 @@ class Vocabulary:
             if tag not in tags:
                 tags.append(tag)
         self.max_len = max(len(k) for k in self.index)
+        self.meaning = {k: (tuple(v), frozenset(t.kind for t in v)) for k, v in self.index.items()}
         self._by_fold = {franco_fold(t): t for t in self.tokens
                          if not is_arabic(t) and len(t) >= 5}
         self._by_skeleton = _skeletons((t for t in self.tokens if not is_arabic(t)),
@@ -171,10 +173,10 @@ class Vocabulary:
     def _longest(self, keys: list[str], i: int, looked: list[tuple[str, bool]]) -> Span | None:
         """The longest phrase starting at ``i``, if any."""
         for n in range(min(self.max_len, len(keys) - i), 0, -1):
-            tags = self.index.get(tuple(keys[i:i + n]))
-            if tags:
+            found = self.meaning.get(tuple(keys[i:i + n]))
+            if found:
                 fuzzy = any(f for _, f in looked[i:i + n])
-                return Span(i, i + n, tuple(tags), fuzzy)
+                return Span(i, i + n, found[0], found[1], fuzzy)
         return None
 
 

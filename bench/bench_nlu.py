@@ -1,0 +1,73 @@
+"""NLU throughput and latency on one core over the dev set (``python -m bench nlu``).
+
+Prints messages per second and p50/p99 latency of ``understand`` against a baseline measured
+in the same run: ``normalize`` + ``tokenize`` alone. The first pass warms the token caches
+(the steady state of a running worker); a cold pass, with every cache cleared, is shown too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+from bot.nlu import understand
+from bot.nlu.normalize import normalize, tokenize
+from bot.nlu.vocab import get_vocabulary
+
+DEV = Path(__file__).resolve().parent.parent / "tests" / "data" / "nlu_dev.jsonl"
+ROUNDS = 30
+
+
+def _messages() -> list[tuple[str, str]]:
+    """(text, context) of every dev line."""
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+    return [(r["text"], r["context"]) for r in rows]
+
+
+def _latencies(fn: Callable[[str, str], object], msgs: list[tuple[str, str]]) -> list[float]:
+    """Seconds per call, ``ROUNDS`` passes over ``msgs``."""
+    out = []
+    clock = time.perf_counter
+    for _ in range(ROUNDS):
+        for text, context in msgs:
+            start = clock()
+            fn(text, context)
+            out.append(clock() - start)
+    return out
+
+
+def _report(name: str, lat: list[float]) -> None:
+    """One line: messages per second, p50 and p99 in microseconds."""
+    lat = sorted(lat)
+    rate = len(lat) / sum(lat)
+    p50, p99 = lat[len(lat) // 2], lat[int(len(lat) * 0.99)]
+    print(f"{name:<34} {rate:>10,.0f} msg/s   p50 {p50 * 1e6:7.1f} us   p99 {p99 * 1e6:7.1f} us")
+
+
+def _cold(msgs: list[tuple[str, str]]) -> float:
+    """Messages per second with every cache cleared first (one pass)."""
+    normalize.cache_clear()
+    get_vocabulary().key.cache_clear()
+    start = time.perf_counter()
+    for text, context in msgs:
+        understand(text, context)
+    return len(msgs) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    """Run the benchmark and print the numbers."""
+    msgs = _messages()
+    understand("warm up", "none")
+    print(f"{len(msgs)} dev messages x {ROUNDS} rounds, one core")
+    print(f"{'understand, cold caches (1 pass)':<34} {_cold(msgs):>10,.0f} msg/s")
+    _report("baseline: normalize + tokenize", _latencies(lambda t, c: tokenize(t), msgs))
+    normalize.cache_clear()
+    _report("baseline: uncached normalize", _latencies(
+        lambda t, c: normalize.__wrapped__(t), msgs))
+    _report("understand (warm)", _latencies(understand, msgs))
+
+
+if __name__ == "__main__":
+    main()
