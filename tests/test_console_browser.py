@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 TOKEN = "browser-admin-token"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 class LiveServer:
@@ -151,7 +152,9 @@ def test_messenger_cards_details_and_cart(page: Page, server):
     expect(page.locator("#understanding .intent-name")).to_have_text("search")
     expect(page.locator("#understanding .slot").filter(has_text="item")).to_contain_text("t-shirt")
     expect(page.locator("#delivery")).to_contain_text('"object": "page"')
-    expect(page.locator("#payloads pre").first).to_contain_text('"template_type": "generic"')
+    expect(page.locator("#payloads")).to_contain_text('"template_type": "generic"')
+    expect(page.locator("#typing")).to_be_hidden()
+    expect(page.locator('#status-inbox [data-counter="done"] strong')).not_to_have_text("0")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console.png"))
 

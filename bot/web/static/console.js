@@ -448,7 +448,7 @@
     const event = events[0];
     if (event) {
       box.append(el("div", { class: "kv" }, el("span", { text: "event" }),
-        el("code", { text: event.kind + (event.inbox_state ? " · inbox: " + event.inbox_state : "") })));
+        el("code", { text: event.kind + (event.inbox_state ? " · " + event.inbox_state + " in the inbox when accepted" : "") })));
     }
     if (u.route === "payload") {
       box.append(el("div", { class: "kv" }, el("span", { text: "routed by payload" }), el("code", { text: u.payload })));
@@ -570,7 +570,7 @@
     const inbox = status.inbox || {};
     $("status-inbox").replaceChildren(el("div", { class: "counters" },
       ["pending", "processing", "done", "dead"].map((name) =>
-        el("div", { class: "counter" + (name === "dead" && inbox[name] ? " bad" : "") },
+        el("div", { class: "counter" + (name === "dead" && inbox[name] ? " bad" : ""), dataset: { counter: name } },
           el("strong", { text: String(inbox[name] || 0) }), el("span", { text: name === "processing" ? "in progress" : name === "dead" ? "dead letters" : name })))));
     $("dead-letters").replaceChildren(...(status.dead_letters || []).map(deadLetter));
     $("status-sender").replaceChildren(...senderPanel(status.sender || {}).filter(Boolean));
