@@ -1,0 +1,123 @@
+"""The dialog on its own: the session document, payload validation, hand-over events, and the
+platform limits of what it answers with when products have over-long names and too many options."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.channels import messenger, whatsapp
+from bot.channels.limits import units
+from bot.config import Settings
+from bot.dialog import Dialog
+from bot.dialog.session import Session
+from bot.dialog.texts import COLORS
+from bot.events import Event, Kind, Platform
+from bot.store import Comparison, SearchPage, build_store
+from tests.test_conversation_kit import Script, Understood
+
+LONG = "هودي قطن فليس تقيل بكتف نازل وقصة أوفر سايز مريحة جداً للشتا وللخروج وللجامعة " * 3
+
+
+class CrowdedStore:
+    """The demo store, but with 30 results of over-long names, 15 sizes and 14 colours each."""
+
+    def __init__(self) -> None:
+        self.demo = build_store(Settings())
+        base = self.demo.search("هودي").products[0]
+        self.products = [
+            replace(base, id=900 + i, name_ar=f"{LONG} {i}", name_en=f"{'Very long hoodie name ' * 8} {i}",
+                    sizes=tuple(str(36 + n) for n in range(15)), colors=tuple(COLORS)[:14], stock_quantity=50,
+                    link=f"https://shop.example/{900 + i}")
+            for i in range(30)
+        ]
+
+    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None):
+        return SearchPage(products=tuple(self.products[:limit]), total=30, next_cursor="x" * 150)
+
+    def product(self, product_id):
+        return next(p for p in self.products if p.id == product_id)
+
+    def compare(self, ids):
+        chosen = tuple(self.product(i) for i in ids)
+        return Comparison(chosen, chosen[0], chosen[1], {"colors": tuple(p.colors for p in chosen)})
+
+    def categories(self):
+        return self.demo.categories()
+
+    def recommend(self, kind="best_sellers", product_id=None, limit=10):
+        return self.products[:limit]
+
+    def info(self):
+        return self.demo.info()
+
+
+def _check_messenger(body: dict) -> None:
+    message = body.get("message", {})
+    if "text" in message:
+        assert units(message["text"]) < 2000
+    assert len(message.get("quick_replies", [])) <= 13
+    assert all(units(q["title"]) <= 20 for q in message.get("quick_replies", []))
+    template = message.get("attachment", {}).get("payload", {})
+    assert len(template.get("elements", [])) <= 10
+    for element in template.get("elements", []):
+        assert units(element["title"]) <= 80 and units(element.get("subtitle", "")) <= 80
+        assert len(element.get("buttons", [])) <= 3
+        assert all(units(b["title"]) <= 20 for b in element.get("buttons", []))
+    assert len(template.get("buttons", [])) <= 3
+
+
+def _check_whatsapp(body: dict) -> None:
+    interactive = body.get("interactive", {})
+    action = interactive.get("action", {})
+    assert len(action.get("buttons", [])) <= 3
+    assert all(units(b["reply"]["title"]) <= 20 and len(b["reply"]["id"]) <= 256 for b in action.get("buttons", []))
+    listed = [r for s in action.get("sections", []) for r in s["rows"]]
+    assert len(listed) <= 10
+    assert all(units(r["title"]) <= 24 and units(r.get("description", "")) <= 72 and len(r["id"]) <= 200 for r in listed)
+    if interactive:
+        assert units(interactive["body"]["text"]) <= 1024
+
+
+@pytest.mark.parametrize("platform", [Platform.MESSENGER, Platform.WHATSAPP])
+def test_every_answer_keeps_to_the_platform_limits(platform) -> None:
+    script = Script({"hoodie": Understood("search", {"item": "hoodie"}), "compare": Understood(
+        "compare", {"product_refs": ["1", "2", "3", "4"]}), "which": Understood("price_inquiry")})
+    dialog = Dialog(store=CrowdedStore(), understand=script)
+    render = messenger.render if platform is Platform.MESSENGER else whatsapp.render
+    check = _check_messenger if platform is Platform.MESSENGER else _check_whatsapp
+    session: dict = {}
+    steps = [(Kind.PAYLOAD, "GET_STARTED"), (Kind.TEXT, "hoodie"), (Kind.TEXT, "which"), (Kind.PAYLOAD, "FILTER"),
+             (Kind.PAYLOAD, "DETAILS:900"), (Kind.PAYLOAD, "ADD:900"), (Kind.PAYLOAD, "ADD:900:36:"),
+             (Kind.PAYLOAD, "ADD:900:36:black"), (Kind.PAYLOAD, "CART"), (Kind.PAYLOAD, "CART_EDIT"),
+             (Kind.TEXT, "hoodie"), (Kind.TEXT, "compare"), (Kind.PAYLOAD, "CATEGORIES"), (Kind.PAYLOAD, "OFFERS"),
+             (Kind.PAYLOAD, "SHIPPING"), (Kind.PAYLOAD, "CHECKOUT")]
+    for number, (kind, value) in enumerate(steps):
+        event = Event(platform=platform, customer_id="201001234567", kind=kind, message_id=f"m{number}",
+                      text=value if kind is Kind.TEXT else "", payload=value if kind is Kind.PAYLOAD else "")
+        replies, session = dialog.respond(event, session)
+        assert replies, value
+        for reply in replies:
+            for out in render(reply, "201001234567"):
+                check(out.body)
+
+
+def test_a_session_document_of_any_shape_is_read_safely() -> None:
+    assert Session.from_dict(None) == Session()
+    assert Session.from_dict("garbage") == Session()
+    odd = Session.from_dict({"lang": "fr", "results": [1, "2", "x", None], "focus": "7", "cart": [
+        {"product_id": 5, "unit_price": 100, "quantity": 2}, {"product_id": "x"}, "junk",
+        {"product_id": 6, "unit_price": 10, "quantity": 0}], "checkout": {"id": "abc", "step": "fly"},
+        "context": "after_results", "filters": [1]})
+    assert (odd.lang, odd.results, odd.focus, odd.context, odd.filters) == ("ar", [1, 2], 7, "after_results", {})
+    assert [(line.product_id, line.quantity) for line in odd.cart] == [(5, 2)] and odd.checkout is None
+    session = Session(lang="en", results=[3, 4], focus=3)
+    assert Session.from_dict(session.to_dict()) == session
+
+
+def test_events_that_are_not_customer_messages_get_no_reply() -> None:
+    dialog = Dialog(store=CrowdedStore(), understand=Script())
+    for kind in (Kind.READ, Kind.DELIVERY, Kind.ECHO, Kind.REACTION, Kind.HANDOVER):
+        event = Event(platform=Platform.MESSENGER, customer_id="p", kind=kind, data={"action": "request"})
+        assert dialog.respond(event, {"lang": "en"}) == ([], {"lang": "en"})
