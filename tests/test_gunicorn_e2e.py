@@ -132,9 +132,9 @@ class Gunicorn:
         deadline = time.monotonic() + DEADLINE_S
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 threading.Event().wait(0.1)
         raise RuntimeError("gunicorn did not start")
 
