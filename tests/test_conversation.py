@@ -331,3 +331,45 @@ def test_stale_results_say_prices_may_have_changed(fb, services, monkeypatch) ->
 
 def _ar(amount: int) -> str:
     return f"{amount:,}".replace(",", "٬").translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+# ---- on the wire ----------------------------------------------------------------------------------
+
+
+def test_graph_mode_sends_the_exact_send_api_json(settings) -> None:
+    import json
+
+    import responses
+
+    from bot import create_app
+    from tests.factories import messenger_postback, post_signed, whatsapp_text
+    from tests.conftest import TEST_SECRET
+
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    overrides |= {"send_mode": "graph", "graph_api_url": "http://graph.test", "messenger_page_access_token": "page-token",
+                  "whatsapp_access_token": "wa-token", "whatsapp_phone_number_id": "106540352242922"}
+    with responses.RequestsMock() as mock:
+        mock.post("http://graph.test/v25.0/me/messages", json={"recipient_id": "psid-1", "message_id": "mid.1"})
+        mock.post("http://graph.test/v25.0/106540352242922/messages",
+                  json={"messaging_product": "whatsapp", "messages": [{"id": "wamid.1"}]})
+        app = create_app(overrides, start_workers=False)
+        try:
+            services = app.extensions["dukkan"]
+            client = app.test_client()
+            post_signed(client, messenger_postback("psid-1", "CATEGORIES", "الأقسام"), TEST_SECRET)
+            post_signed(client, whatsapp_text("201001234567", "السلام عليكم"), TEST_SECRET)
+            services.dialog.deps.understand = Script(AR)
+            services.workers.drain()
+        finally:
+            app.extensions["dukkan"].workers.stop()
+        sent = [json.loads(call.request.body) for call in mock.calls]
+    categories = {
+        "recipient": {"id": "psid-1"}, "messaging_type": "RESPONSE",
+        "message": {"text": "عندنا الأقسام دي، اختار اللي يعجبك 👇", "quick_replies": [
+            _qr("رجالي", "CAT:men"), _qr("حريمي", "CAT:women"), _qr("أطفال", "CAT:kids"), _qr("أحذية", "CAT:shoes"),
+            _qr("إكسسوارات", "CAT:accessories"), _qr("ملابس رياضية", "CAT:sportswear"), _qr("العروض", "OFFERS")]},
+    }
+    assert categories in sent
+    welcome = next(body for body in sent if body.get("type") == "interactive")
+    assert welcome["to"] == "201001234567" and welcome["messaging_product"] == "whatsapp"
+    assert welcome["interactive"]["action"]["sections"][0]["rows"][0] == {"id": "CATEGORIES", "title": "الأقسام"}
