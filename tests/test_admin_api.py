@@ -230,3 +230,16 @@ def test_customers_lists_recent_sessions(client, services):
     services.workers.drain()
     customers = client.get("/admin/api/customers", headers=AUTH).get_json()["customers"]
     assert {"platform": "messenger", "customer_id": "psid-c"}.items() <= customers[0].items()
+
+
+def test_simulate_is_refused_when_replies_would_really_be_sent(settings):
+    from bot import create_app
+
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__} | {"send_mode": "graph"}
+    live = create_app(overrides, start_workers=False)
+    client = live.test_client()
+    response = simulate(client, platform="messenger", customer_id="u1", text="hi")
+    assert response.status_code == 409
+    assert "SEND_MODE=console" in response.get_json()["error"]
+    assert live.extensions["dukkan"].inbox.counts()["pending"] == 0
+    assert client.get("/admin/api/status", headers=AUTH).get_json()["send_mode"] == "graph"

@@ -201,6 +201,12 @@ def test_whatsapp_list_sheet(page: Page):
     expect(page.locator("#chat .msg.out.press .bubble").last).to_have_text(title)
     expect(page.locator("#understanding")).to_contain_text(payload)
     expect(page.locator("#delivery")).to_contain_text('"list_reply"')
+    reply = page.locator("#chat .wa-reply").last
+    expect(reply).to_be_visible()
+    reply_id = reply.get_attribute("data-payload")
+    reply.click()
+    expect(page.locator("#delivery")).to_contain_text('"button_reply"')
+    expect(page.locator("#understanding")).to_contain_text(reply_id)
 
 
 def test_customer_html_is_shown_as_text(page: Page):
@@ -239,3 +245,25 @@ def test_orders_and_handoffs_views(page: Page, server):
     handoff.get_by_role("button", name="Release to the bot").click()
     expect(handoff).to_have_count(0)
     assert not server.services.handoffs.active("whatsapp", "201000000999")
+
+
+def test_quick_reply_chips_send_quick_replies(page: Page):
+    log_in(page, "browser-chips")
+    say(page, "اهلا")
+    chip = page.locator("#chat .quick-replies .chip").first
+    expect(chip).to_be_visible()
+    title, payload = chip.inner_text(), chip.get_attribute("data-payload")
+    chip.click()
+    expect(page.locator("#delivery")).to_contain_text('"quick_reply"')
+    expect(page.locator("#understanding")).to_contain_text(payload)
+    expect(page.locator("#chat .msg.out.press .bubble").last).to_have_text(title)
+
+
+def test_a_customer_asking_for_a_person_shows_the_handoff_and_staff_release_it(page: Page, server):
+    log_in(page, "browser-handoff")
+    say(page, "عايز اكلم حد من خدمة العملاء")
+    expect(page.locator("#handoff-banner")).to_be_visible()
+    assert server.services.handoffs.active("messenger", "browser-handoff")
+    page.click("#banner-release")
+    expect(page.locator("#handoff-banner")).to_be_hidden()
+    assert not server.services.handoffs.active("messenger", "browser-handoff")

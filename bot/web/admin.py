@@ -236,7 +236,12 @@ def admin_home() -> Response:
 
 @bp.post("/admin/api/simulate")
 def simulate() -> Response:
-    """Post a signed delivery from a customer to ``/webhook``; answer what happened to it."""
+    """Post a signed delivery from a customer to ``/webhook``; answer what happened to it.
+
+    Only with ``SEND_MODE=console``: in graph mode the replies would go out to real people.
+    """
+    if _services().settings.send_mode != "console":
+        raise ApiError("simulating customers needs SEND_MODE=console: in graph mode replies are really sent", 409)
     body = _json_body()
     platform, customer_id = _customer(body)
     text = _text(body.get("text"), "text")

@@ -221,10 +221,15 @@
       chat.querySelectorAll(".quick-replies").forEach((chips) => chips.remove());
       chat.append(node);
     }
-    if (items.length) chat.scrollTop = chat.scrollHeight;
+    if (items.length) scrollChatDown();
     if (data.messages.length) showPayloads();
     $("session").textContent = pretty(data.session || {});
     showHandoff(data.handoff);
+  }
+
+  function scrollChatDown() {
+    const chat = $("chat");
+    chat.scrollTop = chat.scrollHeight;
   }
 
   function showHandoff(handoff) {
@@ -337,7 +342,8 @@
   function image(url, className) {
     const src = safeUrl(url);
     if (!src) return el("div", { class: className + " broken" }, "image");
-    return el("img", { class: className, src, alt: "", loading: "eager" });
+    // Pictures grow the chat after it scrolled down: keep the newest message in view.
+    return el("img", { class: className, src, alt: "", loading: "eager", onload: scrollChatDown });
   }
 
   function unknownBody(body) {
