@@ -147,8 +147,8 @@ def _guard() -> Any:
     if via is None:
         if api:
             return jsonify(error="login required"), 401
-        return redirect(url_for("admin.login", next=request.path))
-    if request.method == "POST" and via == "session" and not _csrf_ok():
+        return redirect(url_for("admin.login", next=request.path if request.method == "GET" else None))
+    if request.method not in ("GET", "HEAD", "OPTIONS") and via == "session" and not _csrf_ok():
         log.warning("console POST %s refused: bad CSRF token", request.path)
         return (jsonify(error="bad CSRF token"), 403) if api else ("bad CSRF token", 403)
     return None
