@@ -489,11 +489,18 @@
     const box = $("payloads");
     box.replaceChildren();
     for (const row of list) {
-      box.append(el("details", { class: "payload", open: row.kind === "message" },
+      // Rich payloads (cards, lists, buttons) open; plain texts and actions stay folded.
+      box.append(el("details", { class: "payload", open: row.kind === "message" && (list.length === 1 || !plainText(row.body)) },
         el("summary", {}, el("code", { text: "#" + row.id }), " ", row.kind, " · ", row.state, row.message_id ? " · " + row.message_id : ""),
         el("pre", { class: "json", text: pretty(row.body) })));
     }
     $("payloads-meta").textContent = list.length + " request" + (list.length === 1 ? "" : "s");
+  }
+
+  function plainText(body) {
+    const message = body.message;
+    if (message) return !message.attachment && !message.quick_replies;
+    return body.type === "text";
   }
 
   // ---- status -------------------------------------------------------------------------------
