@@ -45,6 +45,8 @@ class Settings:
     breaker_fail_max: int = 5
     breaker_reset_s: float = 60.0
     database_path: str = "var/dukkan.sqlite3"
+    redis_url: str = field(default="", repr=False)
+    redis_prefix: str = "dukkan:"
     admin_token: str = field(default="", repr=False)
     admin_token_generated: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
@@ -94,6 +96,8 @@ class Settings:
             "breaker_fail_max": reader.number("BREAKER_FAIL_MAX", 5, int, minimum=1),
             "breaker_reset_s": reader.number("BREAKER_RESET_S", 60.0, float),
             "database_path": reader.text("DATABASE_PATH", "var/dukkan.sqlite3"),
+            "redis_url": reader.redis("REDIS_URL"),
+            "redis_prefix": reader.text("REDIS_PREFIX", "dukkan:"),
             "admin_token": reader.text("ADMIN_TOKEN", None if production else ""),
             "public_base_url": reader.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             "log_level": reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
@@ -182,6 +186,15 @@ class _Reader:
         if not re.match(r"^https?://[^\s/]+", value):
             self.problems.append(f"{name} must be an http(s) URL (got {value!r})")
             return default
+        return value
+
+    def redis(self, name: str) -> str:
+        value = self._raw(name)
+        if value is None:
+            return ""
+        if not re.match(r"^(redis|rediss|unix)://", value):
+            self.problems.append(f"{name} must be a redis://, rediss:// or unix:// URL")
+            return ""
         return value
 
     def rate(self, name: str, default: str) -> str:

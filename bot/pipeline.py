@@ -13,11 +13,9 @@ from typing import Any, Callable, Protocol, Sequence
 
 from bot.events import Event, Kind, Platform
 from bot.replies import Outgoing, Reply
-from bot.storage.db import Database
+from bot.storage import ConversationState
 from bot.storage.inbox import Claimed
 from bot.storage.messages import MessageStates
-from bot.storage.outbox import Outbox
-from bot.storage.sessions import SessionStore, record
 from bot.workers import RetryLater
 
 log = logging.getLogger(__name__)
@@ -46,22 +44,23 @@ class Pipeline:
     def __init__(
         self,
         *,
-        db: Database,
+        state: ConversationState,
+        messages: MessageStates,
         dialog: Dialog,
         sender: Sender,
         renderers: dict[Platform, Renderer],
         preambles: dict[Platform, Preamble] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.db = db
+        self.state = state
         self.dialog = dialog
         self.sender = sender
         self.renderers = renderers
         self.preambles = preambles or {}
         self.clock = clock
-        self.sessions = SessionStore(db, clock=clock)
-        self.outbox = Outbox(db, clock=clock)
-        self.messages = MessageStates(db, clock=clock)
+        self.sessions = state.sessions
+        self.outbox = state.outbox
+        self.messages = messages
 
     def __call__(self, claimed: Claimed) -> None:
         event = claimed.event
@@ -82,7 +81,7 @@ class Pipeline:
             session = self.sessions.load(event.platform, event.customer_id)
             replies, session = self.dialog.respond(event, session)
             outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
-            with self.db.transaction() as conn:
+            with self.state.transaction() as conn:
                 inbound = self.clock() if event.answerable else None
                 self.sessions.save(conn, event.platform, event.customer_id, session, inbound_at=inbound)
                 self.outbox.stage(conn, claimed.id, outgoing)
@@ -135,5 +134,5 @@ class Pipeline:
     def _record(self, event: Event) -> None:
         level = ALARMING.get(event.kind, logging.INFO)
         log.log(level, "%s event from %s:%s recorded, not answered", event.kind, event.platform, event.customer_id)
-        with self.db.transaction() as conn:
-            record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data), self.clock())
+        with self.state.transaction() as conn:
+            self.state.record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data), self.clock())

@@ -19,9 +19,10 @@ from bot.dialog import Dialog
 from bot.events import Event, Platform
 from bot.pipeline import Pipeline
 from bot.replies import Outgoing
-from bot.storage import Database
+from bot.storage import Database, open_shared
 from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
+from bot.storage.messages import MessageStates
 from bot.storage.orders import OrderStore
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
@@ -50,7 +51,7 @@ class Services:
 
     settings: Settings
     db: Database
-    inbox: Inbox
+    inbox: Inbox | Any  # bot.storage.redis_inbox.RedisInbox with REDIS_URL
     store: Store
     dialog: Any
     alarms: Alarms
@@ -87,7 +88,7 @@ def build_services(
 ) -> Services:
     """Wire the services for ``settings``; nothing starts running yet."""
     db = Database(settings.database_path)
-    inbox = Inbox(db, clock=clock)
+    inbox, state = open_shared(settings, db, clock)
     orders = OrderStore(db, clock=clock)
     handoffs = HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock)
     store = build_store(settings, session=store_session)
@@ -95,7 +96,8 @@ def build_services(
     alarms = Alarms()
     sender = build_sender(settings, session=http_session, sleep=sleep, alarms=alarms)
     pipeline = Pipeline(
-        db=db,
+        state=state,
+        messages=MessageStates(db, clock=clock),
         dialog=dialog,
         sender=sender,
         renderers={Platform.MESSENGER: messenger.render, Platform.WHATSAPP: whatsapp.render},
@@ -104,12 +106,3 @@ def build_services(
     )
     workers = WorkerPool(inbox, pipeline, threads=settings.workers_per_process)
     return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs)
-
-
-def _store_name(store: Store) -> str:
-    try:
-        info = store.info()
-    except Exception:  # the store may be down at start; the name is cosmetic
-        log.warning("store information unavailable at start")
-        return "Dukkan"
-    return getattr(info, "name_ar", "") or getattr(info, "name", "") or "Dukkan"

@@ -1,17 +1,40 @@
-"""Shared fixtures: an app on a temporary database with the demo store and the console sender."""
+"""Shared fixtures: an app on a temporary database with the demo store and the console sender.
+
+Every test that uses ``settings`` (and so ``app``, ``services``, ``client``) runs twice: on the
+default SQLite backend and with ``REDIS_URL`` pointing at a throwaway redis-server.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 
 from bot import create_app
 from bot.config import Settings
+from tests.redis_server import RedisServer
 
 TEST_SECRET = "test-app-secret"
+BACKENDS = ("sqlite", "redis")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    server = RedisServer()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
+def settings(tmp_path, backend, request) -> Settings:
+    shared = {}
+    if backend == "redis":
+        shared = {"redis_url": request.getfixturevalue("redis_url"), "redis_prefix": f"t{uuid.uuid4().hex[:12]}:"}
     return Settings.from_env({}).with_overrides(
         meta_app_secret=TEST_SECRET,
         verify_token="verify-me",
@@ -19,6 +42,7 @@ def settings(tmp_path) -> Settings:
         admin_token_generated=False,
         database_path=str(tmp_path / "dukkan.sqlite3"),
         public_base_url="http://bot.test",
+        **shared,
     )
 
 

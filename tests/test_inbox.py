@@ -10,6 +10,7 @@ import pytest
 from bot.events import Event, Kind, Platform
 from bot.storage import Database
 from bot.storage.inbox import DEAD, DONE, PENDING, Inbox, worker_name
+from bot.storage.redis_inbox import RedisInbox
 
 
 class Clock:
@@ -30,8 +31,22 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def inbox(tmp_path, clock) -> Inbox:
-    return Inbox(Database(tmp_path / "inbox.sqlite3"), clock=clock, max_attempts=3, lease_s=60)
+def open_inbox(tmp_path, clock, backend, request):
+    """Opens the inbox of the backend under test; a second call is the same inbox after a restart."""
+    if backend == "redis":
+        import uuid
+
+        import redis
+
+        url, prefix = request.getfixturevalue("redis_url"), f"t{uuid.uuid4().hex[:12]}:"
+        return lambda: RedisInbox(redis.Redis.from_url(url, decode_responses=True), prefix=prefix, clock=clock,
+                                  max_attempts=3, lease_s=60)
+    return lambda: Inbox(Database(tmp_path / "inbox.sqlite3"), clock=clock, max_attempts=3, lease_s=60)
+
+
+@pytest.fixture
+def inbox(open_inbox):
+    return open_inbox()
 
 
 def test_accept_recognises_repeated_delivery(inbox):
@@ -42,11 +57,9 @@ def test_accept_recognises_repeated_delivery(inbox):
     assert inbox.counts()[PENDING] == 2
 
 
-def test_dedupe_survives_a_restart(tmp_path, clock):
-    path = tmp_path / "inbox.sqlite3"
-    Inbox(Database(path), clock=clock).accept([text("u1", "m1")])
-    reopened = Inbox(Database(path), clock=clock)
-    assert reopened.accept([text("u1", "m1")]).duplicates == 1
+def test_dedupe_survives_a_restart(open_inbox):
+    open_inbox().accept([text("u1", "m1")])
+    assert open_inbox().accept([text("u1", "m1")]).duplicates == 1
 
 
 def test_one_customer_is_handled_in_arrival_order_one_at_a_time(inbox):
@@ -105,9 +118,25 @@ def test_event_held_by_a_dead_process_is_reclaimed_at_once(inbox):
     assert inbox.claim(worker_name("b")).id == claimed.id
 
 
-def test_completed_events_are_pruned_after_the_retry_horizon(inbox, clock):
+def test_completed_events_are_forgotten_after_the_retry_horizon(inbox, clock, backend):
     inbox.accept([text("u1", "m1")])
-    inbox.complete(inbox.claim(worker_name("a")).id)
+    claimed = inbox.claim(worker_name("a"))
+    inbox.complete(claimed.id)
     assert inbox.state_of(text("u1", "m1").dedupe_key) == DONE
+    if backend == "redis":  # Redis forgets by itself: the event and its dedupe key expire
+        ttl = inbox.r.ttl(inbox.p + f"event:{claimed.id}")
+        assert 7 * 24 * 3600 < ttl <= 8 * 24 * 3600
+        return
     clock.now += 9 * 24 * 3600
     assert inbox.prune() == 1
+
+
+def test_counts_and_the_customers_own_events(inbox):
+    inbox.accept([text("u1", "m1", "first"), text("u1", "m2", "second")])
+    claimed = inbox.claim(worker_name("a"))
+    assert inbox.counts() | {"done": 0} == {"pending": 1, "processing": 1, "done": 0, "dead": 0}
+    assert inbox.unfinished("messenger:u1") == 2
+    inbox.complete(claimed.id)
+    assert [row["text"] for row in inbox.inbound("messenger:u1")] == ["first", "second"]
+    assert [row["state"] for row in inbox.inbound("messenger:u1")] == ["done", "pending"]
+    assert inbox.unfinished("messenger:u1") == 1

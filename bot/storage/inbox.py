@@ -203,6 +203,22 @@ class Inbox:
         """The state of the event with this key (tests and the console)."""
         return scalar(self.db.query_one("SELECT state FROM inbox WHERE dedupe_key = ?", (dedupe_key,)), None)
 
+    def inbound(self, customer_key: str, after_id: int = 0, limit: int = 200) -> list[dict]:
+        """A customer's events, oldest first, with their state (the console's right-hand bubbles)."""
+        rows = self.db.query(
+            "SELECT id, kind, state, event, last_error, created_at FROM inbox"
+            " WHERE customer_key = ? AND id > ? ORDER BY id LIMIT ?",
+            (customer_key, after_id, limit),
+        )
+        return [_summary(row["id"], row["state"], row["last_error"], row["created_at"], row["event"]) for row in rows]
+
+    def unfinished(self, customer_key: str) -> int:
+        """How many of a customer's events wait or are being handled."""
+        return scalar(self.db.query_one(
+            "SELECT COUNT(*) FROM inbox WHERE customer_key = ? AND state IN ('pending', 'processing')",
+            (customer_key,),
+        ))
+
     def prune(self, older_than_s: float = 8 * 24 * 3600) -> int:
         """Forget finished events older than the platforms' retry horizon (WhatsApp: 7 days)."""
         with self.db.transaction() as conn:
@@ -210,3 +226,12 @@ class Inbox:
                 "DELETE FROM inbox WHERE state = 'done' AND finished_at < ?", (self.clock() - older_than_s,)
             )
         return cursor.rowcount
+
+
+def _summary(event_id: int, state: str, error: str | None, created_at: float, event_json: str) -> dict:
+    event = json.loads(event_json)
+    return {
+        "id": event_id, "kind": event.get("kind"), "state": state, "text": event.get("text", ""),
+        "payload": event.get("payload", ""), "data": event.get("data", {}), "error": error,
+        "created_at": created_at,
+    }

@@ -1,0 +1,160 @@
+"""Sessions and the reply outbox on Redis, written together in one MULTI/EXEC.
+
+The same contracts as :class:`bot.storage.sessions.SessionStore` and
+:class:`bot.storage.outbox.Outbox`; where those take a SQLite connection inside a transaction,
+these take the Redis pipeline that :func:`transaction` yields.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from typing import Any, Callable, Iterable, Iterator
+
+import redis
+
+from bot.errors import StorageError
+from bot.replies import Outgoing
+from bot.storage.sessions import WINDOW_S
+
+KEEP_S = 30 * 24 * 3600
+
+
+@contextlib.contextmanager
+def transaction(client: redis.Redis) -> Iterator[redis.client.Pipeline]:
+    """A MULTI/EXEC pipeline, executed when the block ends without an exception."""
+    pipe = client.pipeline(transaction=True)
+    yield pipe
+    try:
+        pipe.execute()
+    except redis.RedisError as exc:
+        raise StorageError(f"redis: {exc}") from exc
+
+
+class RedisSessions:
+    """Session documents per platform and customer."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
+        self.r = client
+        self.p = prefix
+        self.clock = clock
+
+    def _key(self, platform: str, customer_id: str) -> str:
+        return f"{self.p}session:{platform}:{customer_id}"
+
+    def load(self, platform: str, customer_id: str) -> dict[str, Any]:
+        try:
+            data = self.r.hget(self._key(platform, customer_id), "data")
+        except redis.RedisError as exc:
+            raise StorageError(f"redis: {exc}") from exc
+        return json.loads(data) if data else {}
+
+    def save(
+        self, pipe: redis.client.Pipeline, platform: str, customer_id: str, data: dict[str, Any],
+        *, inbound_at: float | None = None,
+    ) -> None:
+        now = self.clock()
+        key = self._key(platform, customer_id)
+        fields = {"data": json.dumps(data, ensure_ascii=False), "updated_at": now}
+        if inbound_at is not None:
+            fields["last_inbound"] = inbound_at
+        pipe.hset(key, mapping=fields)
+        pipe.expire(key, KEEP_S)
+        pipe.zadd(f"{self.p}sessions", {f"{platform}:{customer_id}": now})
+
+    def window_open(self, platform: str, customer_id: str) -> bool:
+        last = self.r.hget(self._key(platform, customer_id), "last_inbound")
+        return bool(last) and float(last) + WINDOW_S > self.clock()
+
+    def all(self, limit: int = 100) -> list[dict[str, Any]]:
+        found = []
+        for member in self.r.zrevrange(f"{self.p}sessions", 0, limit - 1):
+            platform, _, customer_id = member.partition(":")
+            record = self.r.hgetall(self._key(platform, customer_id))
+            if record:
+                found.append({
+                    "platform": platform, "customer_id": customer_id, "data": json.loads(record["data"]),
+                    "last_inbound": float(record["last_inbound"]) if record.get("last_inbound") else None,
+                    "updated_at": float(record["updated_at"]),
+                })
+        return found
+
+
+class RedisOutbox:
+    """Replies staged per inbox event, and their send results."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
+        self.r = client
+        self.p = prefix
+        self.clock = clock
+
+    def stage(self, pipe: redis.client.Pipeline, event_id: int | None, messages: Iterable[Outgoing]) -> None:
+        messages = list(messages)
+        if not messages:
+            pipe.set(f"{self.p}staged:{event_id}", 1, ex=KEEP_S)
+            return
+        last = self.r.incrby(f"{self.p}outbox:seq", len(messages))
+        now = self.clock()
+        for offset, out in enumerate(messages):
+            row_id = last - len(messages) + 1 + offset
+            pipe.hset(f"{self.p}outbox:{row_id}", mapping={
+                "id": row_id, "event_id": event_id if event_id is not None else "", "platform": out.platform,
+                "customer_id": out.recipient_id, "kind": out.kind, "state": "pending",
+                "body": json.dumps(out.body, ensure_ascii=False), "created_at": now,
+            })
+            pipe.expire(f"{self.p}outbox:{row_id}", KEEP_S)
+            pipe.rpush(f"{self.p}outbox:event:{event_id}", row_id)
+            pipe.rpush(f"{self.p}outbox:customer:{out.platform}:{out.recipient_id}", row_id)
+            pipe.incr(f"{self.p}outbox:count:pending")
+        pipe.set(f"{self.p}staged:{event_id}", 1, ex=KEEP_S)
+
+    def is_staged(self, event_id: int) -> bool:
+        return bool(self.r.exists(f"{self.p}staged:{event_id}"))
+
+    def unsent(self, event_id: int) -> list[tuple[int, Outgoing]]:
+        rows = [self.r.hgetall(f"{self.p}outbox:{row_id}") for row_id in self.r.lrange(f"{self.p}outbox:event:{event_id}", 0, -1)]
+        return [
+            (int(row["id"]), Outgoing(row["platform"], row["customer_id"], json.loads(row["body"]), row["kind"]))
+            for row in rows
+            if row.get("state") == "pending"
+        ]
+
+    def mark_sent(self, outbox_id: int, message_id: str | None) -> None:
+        self._settle(outbox_id, "sent", {"message_id": message_id or "", "sent_at": self.clock()})
+
+    def mark_failed(self, outbox_id: int, code: int | None, error: str) -> None:
+        self._settle(outbox_id, "failed", {"error_code": "" if code is None else code, "error": error[:1000]})
+
+    def _settle(self, outbox_id: int, state: str, fields: dict[str, Any]) -> None:
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(f"{self.p}outbox:{outbox_id}", mapping={"state": state, **fields})
+        pipe.decr(f"{self.p}outbox:count:pending")
+        pipe.incr(f"{self.p}outbox:count:{state}")
+        pipe.execute()
+
+    def conversation(self, platform: str, customer_id: str, after_id: int = 0, limit: int = 200) -> list[dict]:
+        ids = [int(i) for i in self.r.lrange(f"{self.p}outbox:customer:{platform}:{customer_id}", 0, -1)]
+        rows = []
+        for row_id in [i for i in ids if i > after_id][:limit]:
+            row = self.r.hgetall(f"{self.p}outbox:{row_id}")
+            if row:
+                rows.append({
+                    "id": row_id, "event_id": int(row["event_id"]) if row.get("event_id") else None,
+                    "kind": row["kind"], "body": json.loads(row["body"]), "state": row["state"],
+                    "message_id": row.get("message_id") or None,
+                    "error_code": int(row["error_code"]) if row.get("error_code") else None,
+                    "error": row.get("error") or None, "created_at": float(row["created_at"]),
+                })
+        return rows
+
+    def counts(self) -> dict[str, int]:
+        return {state: int(self.r.get(f"{self.p}outbox:count:{state}") or 0) for state in ("pending", "sent", "failed")}
+
+
+def record(pipe: redis.client.Pipeline, platform: str, customer_id: str, kind: str, data: dict, at: float,
+           *, prefix: str = "dukkan:") -> None:
+    """Keep something a customer did that needs no reply, in a capped list."""
+    entry = {"platform": platform, "customer_id": customer_id, "kind": kind, "data": data, "created_at": at}
+    pipe.lpush(f"{prefix}records", json.dumps(entry, ensure_ascii=False, default=str))
+    pipe.ltrim(f"{prefix}records", 0, 9999)
