@@ -132,7 +132,7 @@ def test_demo_store_info_governorates_and_sizes() -> None:
 def test_demo_pictures_are_served_with_absolute_urls() -> None:
     store = build_store(Settings(public_base_url="https://bot.example"))
     product = store.search("hoodie").products[0]
-    assert product.image_url == f"https://bot.example/media/products/{product.id}.svg"
+    assert product.image_url == f"https://bot.example/media/products/{product.id}.png"
     app = Flask(__name__)
     app.extensions["dukkan"] = types.SimpleNamespace(store=store)
     app.register_blueprint(bp)
@@ -141,6 +141,12 @@ def test_demo_pictures_are_served_with_absolute_urls() -> None:
     assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
     assert answer.data.startswith(b"<svg") and b"Hoodie" in answer.data
     assert client.get("/media/products/99999.svg").status_code == 404
+    png = client.get(f"/media/products/{product.id}.png")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert png.data.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png.data[16:20], "big"), int.from_bytes(png.data[20:24], "big")
+    assert (width, height) == (600, 600)
+    assert client.get("/media/products/99999.png").status_code == 404
 
 
 def test_demo_status_reports_caches_and_snapshot() -> None:

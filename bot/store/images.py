@@ -2,16 +2,21 @@
 
 The demo catalog has no image files; every card still needs a picture, so each product gets a
 simple silhouette of its item family filled with its first colour, with a swatch per colour sold.
-Pure functions: the web layer (``bot/web/images.py``) serves the text this module returns.
+Messenger and WhatsApp only take raster images (JPEG/PNG), so cards point at a PNG rendered from
+the SVG with resvg; the SVG stays available for browsers. Pure functions: the web layer
+(``bot/web/images.py``) serves what this module returns.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+import resvg_py
+
 from bot.store.product import Product
 
-__all__ = ["PALETTE", "image_path", "product_svg"]
+__all__ = ["PALETTE", "image_path", "png_from_svg", "product_svg"]
+PNG_SIZE = 600
 
 PALETTE = {
     "black": "#222222", "white": "#f4f4f4", "red": "#d32f2f", "blue": "#1e63c6", "navy": "#1b2a4a",
@@ -43,9 +48,14 @@ _FAMILY = {
 }
 
 
-def image_path(product_id: int) -> str:
-    """The app path that serves a product's picture."""
-    return f"/media/products/{int(product_id)}.svg"
+def image_path(product_id: int, extension: str = "png") -> str:
+    """The app path that serves a product's picture (PNG for the platforms, SVG for browsers)."""
+    return f"/media/products/{int(product_id)}.{extension}"
+
+
+def png_from_svg(svg: str, size: int = PNG_SIZE) -> bytes:
+    """``svg`` rendered as a square PNG of ``size`` pixels."""
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=size, height=size))
 
 
 def product_svg(product: Product) -> str:

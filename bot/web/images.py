@@ -1,26 +1,47 @@
-"""Product pictures of the demo store: ``GET /media/products/<id>.svg``.
+"""Product pictures of the demo store: ``GET /media/products/<id>.png`` (and ``.svg``).
 
-The store draws them (``bot.store.images``); this blueprint only serves the text, from the
-catalog snapshot, without calling any store API.
+The store draws them (``bot.store.images``); this blueprint serves them from the catalog
+snapshot, without calling any store API. Rendered PNGs are kept in a small LRU cache.
 """
 
 from __future__ import annotations
 
+import threading
+
+from cachetools import LRUCache, cached
 from flask import Blueprint, Response, abort, current_app
 
 from bot.errors import ProductNotFound, StoreError
+from bot.store.images import png_from_svg
 
 bp = Blueprint("images", __name__)
 
 
-@bp.get("/media/products/<int:product_id>.svg")
-def product_image(product_id: int) -> Response:
-    """The SVG picture of one product; 404 for an id the catalog does not know."""
-    store = current_app.extensions["dukkan"].store
+@cached(LRUCache(maxsize=512), lock=threading.Lock())
+def _png(svg: str) -> bytes:
+    return png_from_svg(svg)
+
+
+def _svg(product_id: int) -> str:
     try:
-        svg = store.picture(product_id)
+        return current_app.extensions["dukkan"].store.picture(product_id)
     except (ProductNotFound, StoreError):
         abort(404)
-    response = Response(svg, mimetype="image/svg+xml")
+
+
+def _image(body: str | bytes, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.get("/media/products/<int:product_id>.svg")
+def product_svg(product_id: int) -> Response:
+    """The SVG picture of one product; 404 for an id the catalog does not know."""
+    return _image(_svg(product_id), "image/svg+xml")
+
+
+@bp.get("/media/products/<int:product_id>.png")
+def product_png(product_id: int) -> Response:
+    """The same picture as PNG, the format Messenger and WhatsApp accept."""
+    return _image(_png(_svg(product_id)), "image/png")
