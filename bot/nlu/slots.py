@@ -17,7 +17,7 @@ from bot.nlu.analysis import Analysis, Number
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.vocab import Span
 
-__all__ = ["extract_slots", "Words"]
+__all__ = ["extract_slots", "Words", "head_items", "negated", "category_named"]
 
 _ARTICLE = frozenset({"ال", "el", "al", "the", "a", "an", "il", "l"})
 _WANT = frozenset({"عايز", "عاوز", "عايزه", "عاوزه", "محتاج", "محتاجه", "want", "need", "3ayez",
@@ -258,6 +258,17 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
 def _item(an: Analysis) -> str | None:
     """The item named (the head noun of a compound), if exactly one."""
     items = load_lexicon().items
+    heads = [items[name].slot or name for name in head_items(an)]
+    if not heads or len(set(heads)) > 1:
+        return None
+    return heads[0] if heads[0] in _slot_items() else None
+
+
+def head_items(an: Analysis) -> list[str]:
+    """Catalogue items named as head nouns, in order (``جيبه جينز`` → skirt; ``denim jacket`` → jacket).
+
+    Non-schema items (shorts, boots, wallet, ...) are included under their catalogue name.
+    """
     heads: list[str] = []
     spans = an.spans_of("item")
     for k, span in enumerate(spans):
@@ -266,11 +277,8 @@ def _item(an: Analysis) -> str | None:
             continue  # جيبه جينز: the second noun describes the first
         if k + 1 < len(spans) and spans[k + 1].start == span.end and _latin_modifier(an, span):
             continue  # denim jacket: the first noun describes the second
-        name = span.value("item") or ""
-        heads.append(items[name].slot or name)
-    if not heads or len(set(heads)) > 1:
-        return None
-    return heads[0] if heads[0] in _slot_items() else None
+        heads.append(span.value("item") or "")
+    return heads
 
 
 @lru_cache(maxsize=1)
@@ -290,7 +298,7 @@ def _latin_modifier(an: Analysis, span: Span) -> bool:
     return span.value("item") == "jeans" and an.tokens[span.start].isascii()
 
 
-def _negated(an: Analysis, span: Span) -> bool:
+def negated(an: Analysis, span: Span) -> bool:
     """True after مش/بلاش/غير/not/msh (optionally with عايز or an article between)."""
     w = words()
     prev = span.start - 1
@@ -303,20 +311,23 @@ def _negated(an: Analysis, span: Span) -> bool:
 
 def _colors(an: Analysis) -> list[str]:
     """Colour values stated and not negated."""
-    return [s.value("color") or "" for s in an.spans_of("color") if not _negated(an, s)]
+    return [s.value("color") or "" for s in an.spans_of("color") if not negated(an, s)]
 
 
 def _category(an: Analysis, used: set[int]) -> str | None:
     """The store section named, a child or an age giving ``kids``."""
     found = [s.value("category") or "" for s in an.spans_of("category")
-             if not _negated(an, s) and _category_ok(an, s)]
+             if not negated(an, s) and category_named(an, s)]
     if _age_mentioned(an):
         found.append("kids")
     return _one(found)
 
 
-def _category_ok(an: Analysis, span: Span) -> bool:
-    """Franco 'men' means 'from' unless it ends the message or names clothes ('men jacket')."""
+def category_named(an: Analysis, span: Span) -> bool:
+    """True unless the category word means something else here.
+
+    Franco 'men' means 'from' unless it ends the message or names clothes ('men jacket').
+    """
     if an.tokens[span.start] != "men" or span.end - span.start > 1:
         return True
     nxt = span.end

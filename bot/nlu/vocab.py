@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from bot.nlu.lexicon import Lexicon, load_lexicon
 from bot.nlu.normalize import franco_fold, is_arabic, skeleton
 
-__all__ = ["Tag", "Span", "Vocabulary", "get_vocabulary"]
+__all__ = ["Tag", "Span", "Vocabulary", "get_vocabulary", "stems"]
 
 _ARTICLES = ("وال", "بال", "فال", "كال", "لل", "ال")
 _CLITICS = ("و", "ف", "ب", "ل")
@@ -64,7 +64,7 @@ def _entries(lex: Lexicon) -> Iterator[tuple[str, Tag]]:
     for name, item in lex.items.items():
         yield from ((f, Tag("item", name)) for f in item.forms)
     for kind, groups in (("color", lex.colors), ("category", lex.categories),
-                         ("size", lex.sizes), ("ordinal", lex.ordinals)):
+                         ("size", lex.sizes), ("ordinal", lex.ordinals), ("gender", lex.genders)):
         for value, forms in groups.items():
             yield from ((f, Tag(kind, value)) for f in forms)
     yield from ((f, Tag("sizecue", "")) for f in lex.size_cues)
@@ -197,6 +197,17 @@ def _strip_article(token: str) -> str:
         if token.startswith(prefix) and len(token) - len(prefix) >= 3:
             return token[len(prefix):]
     return token
+
+
+def stems(token: str) -> list[str]:
+    """``token`` without a leading article or clitic, longest prefix first (``بالقطن`` → ``قطن``, ...).
+
+    For looking a free word up in another index (the store's product words); stems keep three
+    letters or more.
+    """
+    found = [token[len(p):] for p in _ARTICLES if token.startswith(p) and len(token) - len(p) >= 3]
+    found += [token[1:] for p in _CLITICS if token.startswith(p) and len(token) > 3]
+    return list(dict.fromkeys(found))
 
 
 def _digit_letters(token: str) -> str:

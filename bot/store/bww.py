@@ -1,7 +1,8 @@
 """BWW Store product JSON -> :class:`Product` (BWW_API.md, "Product").
 
 List items carry no colours, sizes, item type or description: the item, colours and gender are
-read from the name with the shared lexicon (``"UNITED | Men's Dotted Polo T-Shirt"`` -> t-shirt,
+read from the name with the intent matcher's vocabulary (``bot.nlu``: the shared lexicon's
+phrase index, whole tokens, longest phrase first) (``"UNITED | Men's Dotted Polo T-Shirt"`` -> t-shirt,
 men; ``"... – Off White"`` -> white). English names put the head noun last, Arabic names first.
 Prices are never recomputed: ``final_price`` is shown; ``original_price`` and ``discount`` only
 count when ``has_discount``.
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bot.nlu.analysis import analyse
 from bot.store.product import Product
-from bot.store.text import tokens
-from bot.store.vocab import Concept, Vocabulary, vocabulary
+from bot.store.search import item_slots
 
 __all__ = ["product_from_bww", "section_of"]
 
@@ -24,10 +25,9 @@ def product_from_bww(arabic: Mapping[str, Any] | None, english: Mapping[str, Any
     """Merge the Arabic and English list items (or details) of one product into a :class:`Product`."""
     main = (arabic if language == "ar" else english) or arabic or english or {}
     other = english if main is arabic else arabic
-    vocab = vocabulary()
     name_en = str((english or {}).get("name", ""))
     name_ar = str((arabic or {}).get("name", ""))
-    derived = _derive(name_en, name_ar, vocab)
+    derived = _derive(name_en, name_ar)
     has_discount = bool(main.get("has_discount"))
     final_price = int(round(float(main.get("final_price") or main.get("original_price") or 0)))
     category = main.get("category") or {}
@@ -38,7 +38,7 @@ def product_from_bww(arabic: Mapping[str, Any] | None, english: Mapping[str, Any
         name_en=name_en or name_ar,
         description_ar=_text((arabic or {}).get("description")),
         description_en=_text((english or {}).get("description")),
-        category=section_of(category, vocab),
+        category=section_of(category),
         item=derived["item"],
         gender=derived["gender"],
         colors=colors,
@@ -60,33 +60,32 @@ def product_from_bww(arabic: Mapping[str, Any] | None, english: Mapping[str, Any
     )
 
 
-def section_of(category: Mapping[str, Any], vocab: Vocabulary | None = None) -> str:
+def section_of(category: Mapping[str, Any]) -> str:
     """The store section a BWW category names (``mens-fashion`` -> ``men``), else its slug."""
-    vocab = vocab or vocabulary()
     text = " ".join(str(category.get(key, "")) for key in ("slug", "name_en"))
-    for match in vocab.scan(tokens(text.replace("-", " "))):
-        if match is not None:
-            for concept in match.concepts:
-                if concept.kind == "category":
-                    return concept.value
-    return str(category.get("slug", ""))
+    sections = _named(text.replace("-", " "))["category"]
+    return sections[0] if sections else str(category.get("slug", ""))
 
 
-def _derive(name_en: str, name_ar: str, vocab: Vocabulary) -> dict[str, Any]:
+def _derive(name_en: str, name_ar: str) -> dict[str, Any]:
     """Item, colours and gender named in the product's names."""
-    english = _concepts(name_en, vocab)
-    arabic = _concepts(name_ar, vocab)
-    items = [c.value for c in english if c.kind == "item"][::-1] + [c.value for c in arabic if c.kind == "item"]
-    catalog_items = [item for item in items if vocab.item_slot.get(item)] or items
-    colors = tuple(dict.fromkeys(c.value for c in english + arabic if c.kind == "color"))
-    sections = {c.value for c in english + arabic if c.kind == "category"}
-    gender = next((section for section in ("men", "women") if section in sections), "unisex")
+    english, arabic = _named(name_en), _named(name_ar)
+    items = english["item"][::-1] + arabic["item"]
+    catalog_items = [item for item in items if item_slots().get(item)] or items
+    colors = tuple(dict.fromkeys(english["color"] + arabic["color"]))
+    genders = english["gender"] + arabic["gender"] + english["category"] + arabic["category"]
+    gender = next((g for g in genders if g in ("boys", "girls", "men", "women")), "unisex")
     return {"item": catalog_items[0] if catalog_items else "", "colors": colors, "gender": gender}
 
 
-def _concepts(name: str, vocab: Vocabulary) -> list[Concept]:
-    words = tokens(name)
-    return [concept for match in vocab.scan(words) if match is not None for concept in match.concepts]
+def _named(name: str) -> dict[str, list[str]]:
+    """Items, colours, sections and kids' genders a name holds, in the order written."""
+    found: dict[str, list[str]] = {"item": [], "color": [], "category": [], "gender": []}
+    for span in analyse(name).spans:
+        for tag in span.tags:
+            if tag.kind in found and tag.value not in found[tag.kind]:
+                found[tag.kind].append(tag.value)
+    return found
 
 
 def _tags(row: Mapping[str, Any]) -> tuple[str, ...]:

@@ -1,17 +1,24 @@
-"""Dialect-aware search over the catalog snapshot: an inverted index, filters, ranking, cursors.
+"""Dialect-aware search over the catalog snapshot: a bitset index, filters, ranking, cursors.
 
-A query is read with the shared lexicon (:mod:`bot.store.vocab`): whole normalised tokens, longest
-phrase first, name an item, colours, sections (men, women, kids, shoes, ...) and sizes in
-Egyptian Arabic, Franco or English. Whatever is left is free text, matched word by word (a typo
-allowed from five letters) against names, descriptions and category names in both languages,
-weighted by rarity, so a word most products carry counts for nothing.
+A query is read by the intent matcher's own machinery (:func:`bot.nlu.query.read_query`: the
+shared lexicon's phrase index, longest phrase first, whole tokens only, typo-tolerant per token):
+the items, colours, sections, kids' genders and size it names, the colours and sections it
+refuses (``مش اسود``, ``not black``, ``غير الاسود``), its price bounds (``تحت 500``, ``fo2 1000``,
+``between 300 and 600``), and the free words left over. Free words (materials, styles, names)
+are matched word by word against names, descriptions and category names in both languages,
+as written, without an article or clitic, or within a typo from five letters (rapidfuzz),
+weighted by rarity, so a word most products carry counts for nothing. Never inside another
+word: ``بيج`` does not find ``بيجامه``.
 
-Filters given by the dialog (:class:`SearchFilters`) are hard. Filters read from the query are
-hard while something matches them; when nothing does, the least important is relaxed (size, then
-colour, then section) and named in ``SearchPage.relaxed`` so the reply can say so.
+Filters given by the caller (:class:`SearchFilters`) are hard and win over the text. What the
+text states (item, colours, refused colours, sections, genders, size, price bounds) is hard
+while something matches it; when nothing does, the least important is relaxed (size, refused
+colours, colour, gender, section, price, item) and named in ``SearchPage.relaxed`` so the reply
+can say so. A section the text refuses (``مش رجالي``) is always left out.
 
-Ranking (``sort="relevance"``) orders by: the exact item asked for, a colour asked for, in stock,
-free-text match, popularity; the reported ``score`` (0..1) follows that order.
+Ranking (``sort="relevance"``) orders by: the exact item asked for, a colour asked for (or, for a
+refused colour, products not sold in it), in stock, free-text match, popularity; the reported
+``score`` (0..1) is that sum.
 """
 
 from __future__ import annotations
@@ -21,27 +28,36 @@ import heapq
 import json
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.nlu.lexicon import load_lexicon
+from bot.nlu.query import QueryReading, read_query
+from bot.nlu.vocab import stems
+from bot.store.bitsets import PriceIndex, lowest, mask_of, positions
 from bot.store.product import Product
 from bot.store.text import tokens
-from bot.store.vocab import Concept, Vocabulary, strip_proclitics, vocabulary
 
-__all__ = ["SORTS", "Query", "SearchFilters", "SearchIndex", "SearchPage"]
+__all__ = ["SORTS", "SearchFilters", "SearchIndex", "SearchPage", "item_slots"]
 
 SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 GENDER_SECTIONS = {"men": ("men",), "women": ("women",), "kids": ("boys", "girls")}
 _W_ITEM, _W_COLOR, _W_STOCK, _W_TEXT, _W_POP = 0.5, 0.25, 0.125, 0.1, 0.025
 _COMMON = 0.3          # a word in more than 30% of products carries no meaning for ranking
-_KIND_ORDER = ("category", "color", "item", "size")
+_MAX_WORDS = 6         # free words ranked per query (the rarest)
+_RELAX_ORDER = ("size", "exclude_colors", "color", "gender", "category", "price", "item")
+_RELAXED_FIELDS = {"price": ("price_min", "price_max")}
 
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Structured filters (values exactly as schema.json's slots; ``gender`` as in the catalog)."""
+    """Structured filters (values exactly as schema.json's slots; ``gender`` as in the catalog).
+
+    ``exclude_colors``: products sold only in these colours are left out.
+    """
 
     category: str | None = None
     item: str | None = None
@@ -51,14 +67,16 @@ class SearchFilters:
     price_max: int | None = None
     in_stock: bool | None = None
     gender: str | None = None
+    exclude_colors: tuple[str, ...] = ()
 
     def merged(self, other: "SearchFilters") -> "SearchFilters":
         """These filters, with ``other``'s values where this one has none."""
-        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return replace(other, **{key: value for key, value in values.items() if value is not None})
+        return replace(other, **self.as_dict())
 
     def as_dict(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__ if getattr(self, name) is not None}
+        """The filters that are set."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: value for name, value in values.items() if value not in (None, ())}
 
 
 @dataclass(frozen=True)
@@ -75,116 +93,68 @@ class SearchPage:
     query: str = ""
 
 
+@lru_cache(maxsize=1)
+def item_slots() -> dict[str, str | None]:
+    """Catalogue item → the schema item value it gives (``sweatshirt`` → ``hoodie``), from the lexicon."""
+    return {name: entry.slot for name, entry in load_lexicon().items.items()}
+
+
+def _items_for_slot(slot: str) -> set[str]:
+    """Catalogue items a schema item value covers (``hoodie`` covers hoodie and sweatshirt)."""
+    return {item for item, value in item_slots().items() if value == slot} | {slot}
+
+
 @dataclass(frozen=True)
-class Query:
-    """What a query text names: an item, colours, sections, sizes, and the remaining words."""
+class _Plan:
+    """One search, worked out: hard and soft sets, ranking features, what was understood."""
 
-    item: str | None = None
-    colors: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    sizes: tuple[str, ...] = ()
-    words: tuple[str, ...] = ()
-    item_words: tuple[str, ...] = ()
-
-    @classmethod
-    def parse(cls, text: str, vocab: Vocabulary) -> "Query":
-        """Read ``text`` with the lexicon (whole tokens, longest phrase first)."""
-        words = tokens(text)
-        found: dict[str, list[str]] = {"item": [], "color": [], "category": [], "size": []}
-        free: list[str] = []
-        item_words: list[str] = []
-        matches = vocab.scan(words)
-        covered: set[int] = set()
-        for position, match in enumerate(matches):
-            if match is None:
-                continue
-            covered.update(range(match.start, match.end))
-            concept = _choose(match.concepts)
-            if concept.kind == "size" and not _size_allowed(words, match.start, match.end, vocab, matches):
-                continue
-            if concept.kind in found:
-                found[concept.kind].append(concept.value)
-            if concept.kind == "item":
-                # the first item is the head noun; a second one is a modifier (جيبه جينز)
-                (free if len(found["item"]) > 1 else item_words).extend(words[match.start:match.end])
-        found["size"].extend(_cue_numbers(words, matches))
-        free.extend(word for index, word in enumerate(words) if index not in covered and not word.isdigit())
-        return cls(
-            item=found["item"][0] if found["item"] else None,
-            colors=tuple(dict.fromkeys(found["color"])),
-            sections=tuple(dict.fromkeys(found["category"])),
-            sizes=tuple(dict.fromkeys(found["size"])),
-            words=tuple(dict.fromkeys(free)),
-            item_words=tuple(item_words),
-        )
-
-
-def _choose(concepts: tuple[Concept, ...]) -> Concept:
-    """One reading of an ambiguous phrase: a section before a colour before an item; first of a kind."""
-    return min(concepts, key=lambda concept: _KIND_ORDER.index(concept.kind) if concept.kind in _KIND_ORDER else 9)
-
-
-def _size_allowed(words: list[str], start: int, end: int, vocab: Vocabulary, matches: list) -> bool:
-    """A one-letter size (s, m, l) counts only right after a size cue (مقاس L, size m)."""
-    if end - start > 1 or words[start] not in vocab.size_letters:
-        return True
-    previous = matches[start - 1] if start else None
-    return previous is not None and any(concept.kind == "cue" for concept in previous.concepts)
-
-
-def _cue_numbers(words: list[str], matches: list) -> list[str]:
-    """Numbers right after a size cue are sizes (مقاس 42, size 40)."""
-    return [
-        words[match.end]
-        for match in matches
-        if match is not None and match.end < len(words) and words[match.end].isdigit()
-        and any(concept.kind == "cue" for concept in match.concepts)
-    ]
+    hard: int
+    soft: list[tuple[str, int]]
+    features: list[tuple[float, int]]
+    understood: SearchFilters
+    text_only: int | None
+    explicit_prices: tuple[str, ...] = ()
 
 
 class SearchIndex:
-    """Inverted index over one snapshot's products; immutable, shared by threads."""
+    """Bitset index over one snapshot's products; immutable, shared by threads.
 
-    def __init__(self, products: Iterable[Product], vocab: Vocabulary | None = None) -> None:
-        self.vocab = vocab or vocabulary()
-        self.products: tuple[Product, ...] = tuple(products)
-        self.postings: dict[str, set[int]] = {}
-        self.words: dict[str, set[int]] = {}
-        self._main_category = _main_categories(self.products)
-        for position, product in enumerate(self.products):
-            self._index(position, product)
-        count = max(1, len(self.products))
-        self.idf = {word: math.log(count / len(found)) for word, found in self.words.items()
-                    if len(found) / count <= _COMMON}
+    Products are held best static score first (in stock, then popularity), so the lowest
+    positions of any set are its best products when nothing else tells them apart.
+    """
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        given = tuple(products)
+        statics = [_static_score(product) for product in given]
+        order = sorted(range(len(given)), key=lambda i: (-statics[i], i))
+        self.products: tuple[Product, ...] = tuple(given[i] for i in order)
+        self.static = [statics[i] for i in order]
+        self.item_slot = item_slots()
+        self.size = len(self.products)
+        self.everything = (1 << self.size) - 1
+        self.postings, self.words = self._build()
+        count = max(1, self.size)
+        self.idf = {word: math.log(count / found.bit_count()) for word, found in self.words.items()
+                    if found.bit_count() / count <= _COMMON}
         self._long_words = sorted(word for word in self.idf if len(word) >= 5)
-        self.static = [_static_score(product) for product in self.products]
-        self.everything = frozenset(range(len(self.products)))
+        self.prices = PriceIndex([product.final_price for product in self.products])
+        self._sorted: dict[str, list[int]] = {}
 
     # ---- building -----------------------------------------------------------------------------
 
-    def _index(self, position: int, product: Product) -> None:
-        keys = {f"item:{product.item}", f"gender:{product.gender}"}
-        keys.update(f"color:{color}" for color in product.colors)
-        keys.update(f"size:{size}" for size in _expand_sizes(product.sizes))
-        keys.update(f"section:{section}" for section in self._sections(product))
-        if product.in_stock:
-            keys.add("stock")
-        for key in keys:
-            self.postings.setdefault(key, set()).add(position)
-        text = " ".join((product.name_ar, product.name_en, product.description_ar, product.description_en,
-                         product.category_name_ar, product.category_name_en))
-        for word in set(tokens(text)):
-            self.words.setdefault(word, set()).add(position)
-
-    def _sections(self, product: Product) -> set[str]:
-        sections = {product.category}
-        for section, genders in GENDER_SECTIONS.items():
-            if product.gender in genders:
-                sections.add(section)
-        main = self._main_category.get(product.item)
-        if main and main not in GENDER_SECTIONS:
-            sections.add(main)      # kids' sneakers are shoes too, a kids' bag an accessory
-        return sections
+    def _build(self) -> tuple[dict[str, int], dict[str, int]]:
+        keys: dict[str, list[int]] = {}
+        words: dict[str, list[int]] = {}
+        main_category = _main_categories(self.products)
+        for position, product in enumerate(self.products):
+            for key in _keys(product, main_category):
+                keys.setdefault(key, []).append(position)
+            text = " ".join((product.name_ar, product.name_en, product.description_ar,
+                             product.description_en, product.category_name_ar, product.category_name_en))
+            for word in set(tokens(text)):
+                words.setdefault(word, []).append(position)
+        return ({key: mask_of(found, self.size) for key, found in keys.items()},
+                {word: mask_of(found, self.size) for word, found in words.items()})
 
     # ---- searching ----------------------------------------------------------------------------
 
@@ -193,98 +163,141 @@ class SearchIndex:
         limit: int = 10, offset: int = 0,
     ) -> tuple[list[tuple[Product, float]], int, SearchFilters, tuple[str, ...]]:
         """Rank the products for ``text`` and ``filters``: (page of (product, score), total, understood, relaxed)."""
-        query = self._known_item(Query.parse(text, self.vocab))
-        explicit = filters or SearchFilters()
-        understood = explicit.merged(_filters_from(query, self.vocab))
-        candidates, relaxed = self._candidates(query, explicit)
-        text_scores = self._text_scores(query.words)
-        if not _names_anything(query, explicit) and query.words:
-            candidates = candidates & set(text_scores)
-        bonus = self._bonus(query, explicit, candidates, text_scores)
-        ranked = self._rank(candidates, bonus, sort, offset + limit)
-        page = [(self.products[i], round(self.static[i] + bonus.get(i, 0.0), 4)) for i in ranked[offset:]]
-        for name in relaxed:
-            understood = replace(understood, **{name: None})
-        return page, len(candidates), understood, relaxed
+        plan = self._plan(read_query(text) if text else QueryReading(), filters or SearchFilters())
+        candidates, relaxed = self._candidates(plan)
+        if plan.text_only is not None:
+            candidates &= plan.text_only
+        needed = offset + limit
+        if sort == "relevance":
+            ranked = self._relevance(candidates, plan.features, needed)
+        else:
+            ranked = [(i, self._score(i, plan.features)) for i in self._sorted_by(sort, candidates, needed)]
+        page = [(self.products[i], round(score, 4)) for i, score in ranked[offset:needed]]
+        understood = replace(plan.understood, **_cleared(relaxed, plan))
+        return page, candidates.bit_count(), understood, relaxed
 
-    def _known_item(self, query: Query) -> Query:
-        """An item the catalog does not carry (polo, suit) is searched as words instead."""
-        if query.item and f"item:{query.item}" not in self.postings:
-            slot = self.vocab.item_slot.get(query.item)
-            if not slot or not any(f"item:{item}" in self.postings for item in self.vocab.items_for_slot(slot)):
-                return replace(query, item=None, words=query.item_words + query.words)
-        return query
+    def _plan(self, reading: QueryReading, explicit: SearchFilters) -> _Plan:
+        item, words = self._carried_item(reading)
+        exclude = tuple(c for c in explicit.exclude_colors or reading.not_colors if c != explicit.color)
+        understood = explicit.merged(_filters_from(reading, item, exclude))
+        hard = _intersect(self._explicit_sets(explicit) + self._sections_refused(reading, understood),
+                          self.everything)
+        if explicit.price_min is not None or explicit.price_max is not None:
+            hard &= self.prices.between(explicit.price_min, explicit.price_max)
+        soft = self._query_sets(reading, item, explicit) + self._text_limits(reading, explicit)
+        text = self._text_features(words + reading.words)
+        features = self._features(reading, item, explicit, exclude) + text
+        names = bool(item or reading.colors or reading.categories or reading.genders or reading.size
+                     or understood.as_dict())
+        text_only = None if names or not (words + reading.words) else _union(m for _, m in text)
+        given = tuple(n for n in ("price_min", "price_max") if getattr(explicit, n) is not None)
+        return _Plan(hard, soft, features, understood, text_only, given)
 
-    def _candidates(self, query: Query, explicit: SearchFilters) -> tuple[set[int], tuple[str, ...]]:
-        hard = self._explicit_sets(explicit)
-        soft = self._query_sets(query, explicit)
-        base = _intersect(hard, self.everything)
-        base = {i for i in base if _price_ok(self.products[i], explicit)}
+    def _carried_item(self, reading: QueryReading) -> tuple[str | None, tuple[str, ...]]:
+        """The first item named that the catalog carries, and the words of the others.
+
+        An item the catalog does not carry (polo, suit) is searched as words instead, and so are
+        the nouns that describe the head (``جيبه جينز``: skirts first, denim ones up).
+        """
+        item = next((name for name in reading.items if self._carries(name)), None)
+        words = [w for name, found in zip(reading.items, reading.item_words) if name != item for w in found]
+        return item, tuple(words)
+
+    def _carries(self, item: str) -> bool:
+        slot = self.item_slot.get(item)
+        group = _items_for_slot(slot) if slot else {item}
+        return any(f"item:{name}" in self.postings for name in group | {item})
+
+    def _candidates(self, plan: _Plan) -> tuple[int, tuple[str, ...]]:
+        soft = list(plan.soft)
         relaxed: list[str] = []
-        for name in ("size", "color", "category", "item"):
-            current = _intersect([found for _, found in soft], base)
+        for name in _RELAX_ORDER:
+            current = _intersect([found for _, found in soft], plan.hard)
             if current or not soft:
                 return current, tuple(relaxed)
             if any(kind == name for kind, _ in soft):
                 relaxed.append(name)
                 soft = [(kind, found) for kind, found in soft if kind != name]
-        return _intersect([found for _, found in soft], base), tuple(relaxed)
+        return _intersect([found for _, found in soft], plan.hard), tuple(relaxed)
 
-    def _explicit_sets(self, filters: SearchFilters) -> list[set[int]]:
+    def _explicit_sets(self, filters: SearchFilters) -> list[int]:
         sets = []
         if filters.item:
-            sets.append(self._union(f"item:{item}" for item in self.vocab.items_for_slot(filters.item)))
+            sets.append(self._union(f"item:{item}" for item in _items_for_slot(filters.item)))
         if filters.color:
-            sets.append(self.postings.get(f"color:{filters.color}", set()))
+            sets.append(self.postings.get(f"color:{filters.color}", 0))
         if filters.category:
-            sets.append(self.postings.get(f"section:{filters.category}", set()))
+            sets.append(self.postings.get(f"section:{filters.category}", 0))
         if filters.gender:
-            sets.append(self.postings.get(f"gender:{filters.gender}", set()))
+            sets.append(self.postings.get(f"gender:{filters.gender}", 0))
         if filters.size:
-            sets.append(self.postings.get(f"size:{_size_key(filters.size)}", set()))
+            sets.append(self.postings.get(f"size:{_size_key(filters.size)}", 0))
         if filters.in_stock:
-            sets.append(self.postings.get("stock", set()))
+            sets.append(self.postings.get("stock", 0))
+        if filters.exclude_colors:
+            refused = filters.exclude_colors
+            sets.append(self._union(key for key in self.postings
+                                    if key.startswith("color:") and key[6:] not in refused))
         return sets
 
-    def _query_sets(self, query: Query, explicit: SearchFilters) -> list[tuple[str, set[int]]]:
-        sets: list[tuple[str, set[int]]] = []
-        if query.item and not explicit.item:
-            slot = self.vocab.item_slot.get(query.item)
-            items = self.vocab.items_for_slot(slot) if slot else {query.item}
-            found = self._union(f"item:{item}" for item in items | {query.item})
-            if found:
-                sets.append(("item", found))
-        if query.colors and not explicit.color:
-            sets.append(("color", self._union(f"color:{color}" for color in query.colors)))
-        if query.sections and not explicit.category:
-            for group in _section_groups(query.sections):
+    def _sections_refused(self, reading: QueryReading, understood: SearchFilters) -> list[int]:
+        """Everything outside the sections the text refuses (``مش رجالي``)."""
+        return [self.everything & ~self.postings.get(f"section:{section}", 0)
+                for section in reading.not_categories if section != understood.category]
+
+    def _text_limits(self, reading: QueryReading, explicit: SearchFilters) -> list[tuple[str, int]]:
+        """Price bounds and refused colours read from the text, unless the caller gave their own."""
+        limits: list[tuple[str, int]] = []
+        low = reading.price_min if explicit.price_min is None else None
+        high = reading.price_max if explicit.price_max is None else None
+        if low is not None or high is not None:
+            limits.append(("price", self.prices.between(low, high)))
+        refused = tuple(c for c in reading.not_colors if c != explicit.color)
+        if refused and not explicit.exclude_colors and not explicit.color:
+            others = (key for key in self.postings if key.startswith("color:") and key[6:] not in refused)
+            limits.append(("exclude_colors", self._union(others)))   # "color:" holds colourless ones
+        return limits
+
+    def _query_sets(self, reading: QueryReading, item: str | None, explicit: SearchFilters) -> list[tuple[str, int]]:
+        sets: list[tuple[str, int]] = []
+        if item and not explicit.item:
+            slot = self.item_slot.get(item)
+            group = _items_for_slot(slot) if slot else {item}
+            sets.append(("item", self._union(f"item:{name}" for name in group | {item})))
+        if reading.colors and not explicit.color:
+            sets.append(("color", self._union(f"color:{color}" for color in reading.colors)))
+        if reading.genders and not explicit.gender:
+            genders = (*reading.genders, "unisex")
+            sets.append(("gender", self._union(f"gender:{gender}" for gender in genders)))
+        if reading.categories and not explicit.category:
+            for group in _section_groups(reading.categories):
                 sets.append(("category", self._union(f"section:{section}" for section in group)))
-        if query.sizes and not explicit.size:
-            sets.append(("size", self._union(f"size:{_size_key(size)}" for size in query.sizes)))
+        if reading.size and not explicit.size:
+            sets.append(("size", self.postings.get(f"size:{_size_key(reading.size)}", 0)))
         return sets
 
-    def _union(self, keys: Iterable[str]) -> set[int]:
-        found: set[int] = set()
-        for key in keys:
-            found |= self.postings.get(key, set())
-        return found
+    def _features(self, reading: QueryReading, item: str | None, explicit: SearchFilters,
+                  exclude: tuple[str, ...]) -> list[tuple[float, int]]:
+        """Ranking bonuses: the exact item asked for, a colour asked for, a refused colour avoided."""
+        features = []
+        if item and not explicit.item:
+            features.append((_W_ITEM, self.postings.get(f"item:{item}", 0)))
+        colors = (explicit.color,) if explicit.color else reading.colors
+        if colors:
+            features.append((_W_COLOR, self._union(f"color:{color}" for color in colors)))
+        elif exclude:
+            features.append((_W_COLOR / 2, self.everything & ~self._union(f"color:{c}" for c in exclude)))
+        return features
 
-    def _text_scores(self, words: tuple[str, ...]) -> dict[int, float]:
-        """Share of the query's meaningful free words (weighted by rarity) each product contains."""
-        weights: list[tuple[float, set[int]]] = []
-        for word in words:
-            found = self._word_postings(word)
-            if found:
-                weights.append(found)
-        total = sum(weight for weight, _ in weights)
-        scores: dict[int, float] = {}
-        for weight, found in weights:
-            for position in found:
-                scores[position] = scores.get(position, 0.0) + weight / total
-        return scores
+    def _text_features(self, words: tuple[str, ...]) -> list[tuple[float, int]]:
+        """Each meaningful free word: its share of the query's rarity-weighted words, and its products."""
+        found = [hit for hit in (self._word_postings(word) for word in dict.fromkeys(words)) if hit]
+        found = sorted(found, key=lambda hit: -hit[0])[:_MAX_WORDS]
+        total = sum(weight for weight, _ in found)
+        return [(_W_TEXT * weight / total, mask) for weight, mask in found]
 
-    def _word_postings(self, word: str) -> tuple[float, set[int]] | None:
-        for candidate in (word, *strip_proclitics(word)):
+    def _word_postings(self, word: str) -> tuple[float, int] | None:
+        for candidate in (word, *stems(word)):
             if candidate in self.idf:
                 return self.idf[candidate], self.words[candidate]
         if len(word) >= 5 and not word.isdigit():
@@ -294,31 +307,59 @@ class SearchIndex:
                 return self.idf[near[0]] * 0.8, self.words[near[0]]
         return None
 
-    def _bonus(self, query: Query, explicit: SearchFilters, candidates: set[int], text: dict[int, float]) -> dict[int, float]:
-        bonus: dict[int, float] = {}
-        if query.item and not explicit.item:
-            for i in candidates & self.postings.get(f"item:{query.item}", set()):
-                bonus[i] = _W_ITEM
-        colors = (explicit.color,) if explicit.color else query.colors
-        if colors:
-            for i in candidates & self._union(f"color:{color}" for color in colors):
-                bonus[i] = bonus.get(i, 0.0) + _W_COLOR
-        for i, share in text.items():
-            if i in candidates:
-                bonus[i] = bonus.get(i, 0.0) + _W_TEXT * share
-        return bonus
+    def _union(self, keys: Iterable[str]) -> int:
+        return _union(self.postings.get(key, 0) for key in keys)
 
-    def _rank(self, candidates: set[int], bonus: dict[int, float], sort: str, needed: int) -> list[int]:
-        static, products = self.static, self.products
-        if sort == "relevance":
-            return heapq.nlargest(needed, candidates, key=lambda i: (static[i] + bonus.get(i, 0.0), -i))
-        keys = {
-            "price_asc": lambda i: (not products[i].in_stock, products[i].final_price, -i),
-            "price_desc": lambda i: (not products[i].in_stock, -products[i].final_price, -i),
-            "rating": lambda i: (not products[i].in_stock, -products[i].rating, -products[i].count_rating, -i),
-            "newest": lambda i: (not products[i].in_stock, _negated_date(products[i].created_at), -i),
-        }
-        return heapq.nsmallest(needed, candidates, key=keys[sort])
+    # ---- ranking ------------------------------------------------------------------------------
+
+    def _relevance(self, candidates: int, features: list[tuple[float, int]], needed: int) -> list[tuple[int, float]]:
+        """The ``needed`` best candidates by feature bonuses plus static score, best first.
+
+        Candidates are split into groups sharing the same bonuses; inside a group the lowest
+        positions are the best (products are held by static score), so each group gives at most
+        ``needed`` products, and groups whose best possible score cannot enter the page are skipped.
+        """
+        groups = [(0.0, candidates)] if candidates else []
+        for weight, mask in features:
+            groups = [part for level, found in groups
+                      for part in ((level + weight, found & mask), (level, found & ~mask)) if part[1]]
+        groups.sort(key=lambda group: -group[0])
+        best: list[tuple[float, int]] = []
+        for level, found in groups:
+            if len(best) >= needed and best[needed - 1][0] >= level + _W_STOCK + _W_POP:
+                break
+            best.extend((level + self.static[i], -i) for i in lowest(found, needed))
+            best = heapq.nlargest(needed, best)
+        return [(-negative, score) for score, negative in best]
+
+    def _score(self, position: int, features: list[tuple[float, int]]) -> float:
+        return self.static[position] + sum(weight for weight, mask in features if mask >> position & 1)
+
+    def _sorted_by(self, sort: str, candidates: int, needed: int) -> list[int]:
+        """The first ``needed`` candidates in ``sort`` order (in stock first)."""
+        count = candidates.bit_count()
+        if count * 16 < self.size:
+            return heapq.nsmallest(needed, positions(candidates), key=self._sort_key(sort))
+        order = self._sorted.get(sort)
+        if order is None:
+            order = self._sorted.setdefault(sort, sorted(range(self.size), key=self._sort_key(sort)))
+        bits = bin(candidates)[:1:-1]
+        picked = []
+        for position in order:
+            if position < len(bits) and bits[position] == "1":
+                picked.append(position)
+                if len(picked) == needed:
+                    break
+        return picked
+
+    def _sort_key(self, sort: str):  # type: ignore[no-untyped-def]
+        products = self.products
+        return {
+            "price_asc": lambda i: (not products[i].in_stock, products[i].final_price, i),
+            "price_desc": lambda i: (not products[i].in_stock, -products[i].final_price, i),
+            "rating": lambda i: (not products[i].in_stock, -products[i].rating, -products[i].count_rating, i),
+            "newest": lambda i: (not products[i].in_stock, _negated_date(products[i].created_at), i),
+        }[sort]
 
 
 # ---- cursors ------------------------------------------------------------------------------------
@@ -341,23 +382,49 @@ def decode_cursor(cursor: str | None) -> int:
 
 # ---- helpers ------------------------------------------------------------------------------------
 
-def _filters_from(query: Query, vocab: Vocabulary) -> SearchFilters:
-    item = vocab.item_slot.get(query.item) if query.item else None
-    people = [section for section in query.sections if section in GENDER_SECTIONS]
-    kinds = [section for section in query.sections if section not in GENDER_SECTIONS]
-    category = (kinds or people)[0] if len(kinds) <= 1 and len(people) <= 1 and query.sections else None
+def _keys(product: Product, main_category: dict[str, str]) -> set[str]:
+    """The index keys of one product: item, gender, colours, sizes, sections, stock."""
+    keys = {f"item:{product.item}", f"gender:{product.gender}"}
+    keys.update(f"color:{color}" for color in product.colors or ("",))
+    keys.update(f"size:{size}" for size in _expand_sizes(product.sizes))
+    keys.add(f"section:{product.category}")
+    for section, genders in GENDER_SECTIONS.items():
+        if product.gender in genders:
+            keys.add(f"section:{section}")
+    main = main_category.get(product.item)
+    if main and main not in GENDER_SECTIONS:
+        keys.add(f"section:{main}")      # kids' sneakers are shoes too, a kids' bag an accessory
+    if product.in_stock:
+        keys.add("stock")
+    return keys
+
+
+def _cleared(relaxed: tuple[str, ...], plan: _Plan) -> dict[str, object]:
+    """The understood filters a relaxation drops (only ever ones read from the text)."""
+    names = [name for kind in relaxed for name in _RELAXED_FIELDS.get(kind, (kind,))]
+    if "price" in relaxed:
+        names = [n for n in names if n not in plan.explicit_prices]
+    return {name: () if name == "exclude_colors" else None for name in names}
+
+
+def _filters_from(reading: QueryReading, item: str | None, exclude: tuple[str, ...]) -> SearchFilters:
+    """What the text asks for, as filters (one value per field, or none when it names several)."""
+    people = [section for section in reading.categories if section in GENDER_SECTIONS]
+    kinds = [section for section in reading.categories if section not in GENDER_SECTIONS]
+    category = (kinds or people)[0] if len(kinds) <= 1 and len(people) <= 1 and reading.categories else None
     gender = people[0] if kinds and len(people) == 1 and people[0] != "kids" else None
+    if gender is None and len(reading.genders) == 1:
+        gender = reading.genders[0]
     return SearchFilters(
-        item=item or query.item,
-        color=query.colors[0] if len(query.colors) == 1 else None,
+        item=(item_slots().get(item) or item) if item else None,
+        color=reading.colors[0] if len(reading.colors) == 1 else None,
         category=category,
-        size=query.sizes[0] if len(query.sizes) == 1 else None,
+        size=reading.size,
+        price_min=reading.price_min,
+        price_max=reading.price_max,
         gender=gender,
+        exclude_colors=exclude,
     )
-
-
-def _names_anything(query: Query, explicit: SearchFilters) -> bool:
-    return bool(query.item or query.colors or query.sections or query.sizes or explicit.as_dict())
 
 
 def _section_groups(sections: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -367,19 +434,20 @@ def _section_groups(sections: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [group for group in (people, kinds) if group]
 
 
-def _intersect(sets: list[set[int]], base: Iterable[int]) -> set[int]:
-    result = set(base)
-    for found in sorted(sets, key=len):
+def _union(masks: Iterable[int]) -> int:
+    result = 0
+    for mask in masks:
+        result |= mask
+    return result
+
+
+def _intersect(sets: list[int], base: int) -> int:
+    result = base
+    for found in sorted(sets, key=int.bit_count):
         result &= found
         if not result:
             break
     return result
-
-
-def _price_ok(product: Product, filters: SearchFilters) -> bool:
-    if filters.price_min is not None and product.final_price < filters.price_min:
-        return False
-    return filters.price_max is None or product.final_price <= filters.price_max
 
 
 def _size_key(size: str) -> str:
@@ -403,7 +471,7 @@ def _main_categories(products: tuple[Product, ...]) -> dict[str, str]:
     for product in products:
         per_item = counts.setdefault(product.item, {})
         per_item[product.category] = per_item.get(product.category, 0) + 1
-    return {item: max(found, key=found.get) for item, found in counts.items()}
+    return {item: max(found, key=found.__getitem__) for item, found in counts.items()}
 
 
 def _static_score(product: Product) -> float:

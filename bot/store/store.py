@@ -192,7 +192,7 @@ class Store:
         base = snapshot.by_id.get(int(product_id)) if product_id is not None else None
         if base is None:
             return []
-        same_item = SearchFilters(item=index.vocab.item_slot.get(base.item) or base.item, in_stock=True)
+        same_item = SearchFilters(item=index.item_slot.get(base.item) or base.item, in_stock=True)
         found = [p for p, _ in index.search("", same_item, "relevance", limit + 1)[0] if p.id != base.id]
         found.sort(key=lambda p: (p.gender != base.gender, p.category != base.category, -p.rating))
         return found[:limit]

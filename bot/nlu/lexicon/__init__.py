@@ -5,7 +5,8 @@ joined by single spaces (``"T-Shirt"`` → ``"t shirt"``), so a caller compares 
 ``" ".join(tokenize(text))`` or token n-grams of a message.
 
 Files: ``items.json`` (catalogue items, with the schema slot each one gives, or none),
-``colors.json``, ``categories.json``, ``sizes.json`` (letter sizes, size cues, fits),
+``colors.json``, ``categories.json``, ``genders.json`` (boys and girls, the gender split of
+the kids section; not a schema slot), ``sizes.json`` (letter sizes, size cues, fits),
 ``numbers.json`` (number words, ordinals, currency), ``markers.json`` (price bounds, id and
 order cues, measures, negators, deictics, cart nouns, phrases that are not slots),
 ``cues.json`` (intent cue phrases with weights).
@@ -27,7 +28,7 @@ Usage (the store search builds its dialect-aware index from the same data)::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -94,15 +95,16 @@ class Lexicon:
     joiners: tuple[str, ...]
     markers: Mapping[str, tuple[str, ...]]
     cues: Mapping[str, Mapping[int, tuple[str, ...]]]
+    genders: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def surface_map(self, kind: str) -> dict[str, str]:
-        """Normalised form → canonical value for ``item``, ``color``, ``category`` or ``size``."""
+        """Normalised form → canonical value for ``item``, ``color``, ``category``, ``size``, ``gender``."""
         groups: Mapping[str, Iterable[str]]
         if kind == "item":
             groups = {name: entry.forms for name, entry in self.items.items()}
         else:
             groups = {"color": self.colors, "category": self.categories,
-                      "size": self.sizes}[kind]
+                      "size": self.sizes, "gender": self.genders}[kind]
         out: dict[str, str] = {}
         for canonical, forms in groups.items():
             for form in forms:
@@ -144,4 +146,5 @@ def load_lexicon() -> Lexicon:
         joiners=_forms(numbers["joiners"]),
         markers=MappingProxyType({k: _forms(v) for k, v in read_json("markers").items()}),
         cues=MappingProxyType(cues),
+        genders=MappingProxyType({k: _scripted(v) for k, v in read_json("genders").items()}),
     )
