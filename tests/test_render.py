@@ -294,6 +294,7 @@ def test_messenger_cards_exact_json():
                 "type": "template",
                 "payload": {
                     "template_type": "generic",
+                    "image_aspect_ratio": "square",
                     "elements": [
                         {
                             "title": "قميص أبيض",

@@ -426,7 +426,8 @@ def _generic(cards: tuple[Card, ...], recipient_id: str) -> Outgoing:
     if len(cards) > L.MESSENGER_ELEMENTS_MAX:
         log.warning("messenger: dropped %d cards over the limit of %d", len(cards) - L.MESSENGER_ELEMENTS_MAX, L.MESSENGER_ELEMENTS_MAX)
     elements = [_element(card) for card in cards[: L.MESSENGER_ELEMENTS_MAX]]
-    payload = {"template_type": "generic", "elements": elements}
+    # Product pictures are square: the default 1.91:1 frame would crop shoes and clothes.
+    payload = {"template_type": "generic", "image_aspect_ratio": "square", "elements": elements}
     return _send(recipient_id, {"attachment": {"type": "template", "payload": payload}})
 
 
