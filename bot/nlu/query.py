@@ -26,7 +26,7 @@ from bot.nlu.vocab import Span
 __all__ = ["QueryReading", "read_query"]
 
 # Span kinds a query reading consumes: what they say becomes a filter, never a free word.
-_CONSUMED = frozenset({"item", "color", "category", "gender", "size", "sizecue", "fit", "currency",
+_CONSUMED = frozenset({"item", "color", "category", "gender", "size", "sizecue", "currency",
                        "negators", "price_max", "price_min", "min_suffix", "range_from",
                        "range_to", "disjunction"})
 # Words that carry a negation over a list: "مش اسود ولا كحلي", "not black or navy".
@@ -77,12 +77,26 @@ def read_query(text: str) -> QueryReading:
 
 
 def _items(an: Analysis) -> list[tuple[str, tuple[str, ...]]]:
-    """(catalogue item, its tokens) for every item span: head nouns first, then modifiers."""
+    """(catalogue item, its tokens) for every item span, the likeliest head first.
+
+    Heads as the matcher reads them (``جيبه جينز`` → skirt), except that an English compound
+    ends with its head (``cargo shorts``, ``polo t-shirt``, ``shirt dress``); then exact matches
+    before typo matches (``satin pajamas``: pajamas, even if ``satin`` is one letter from a
+    dress word), then the order written.
+    """
     spans = an.spans_of("item")
-    named = [(s.value("item") or "", tuple(an.tokens[s.start:s.end])) for s in spans]
-    heads = head_items(an)
-    first = [pair for pair in named if pair[0] in heads]
-    return first + [pair for pair in named if pair not in first]
+    heads = set(head_items(an))
+    head = [span.value("item") in heads for span in spans]
+    for k in range(1, len(spans)):
+        if spans[k - 1].end == spans[k].start and _latin(an, spans[k - 1]) and _latin(an, spans[k]):
+            head[k - 1], head[k] = False, True
+    order = sorted(range(len(spans)), key=lambda k: (not head[k], spans[k].fuzzy, k))
+    return [(spans[k].value("item") or "", tuple(an.tokens[spans[k].start:spans[k].end])) for k in order]
+
+
+def _latin(an: Analysis, span: Span) -> bool:
+    """True when the span is written in Latin letters (English or Franco)."""
+    return all(token.isascii() for token in an.tokens[span.start:span.end])
 
 
 def _split_negated(an: Analysis, spans: list[Span], kind: str) -> tuple[list[str], list[str]]:

@@ -46,6 +46,7 @@ __all__ = ["SORTS", "SearchFilters", "SearchIndex", "SearchPage", "item_slots"]
 SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 GENDER_SECTIONS = {"men": ("men",), "women": ("women",), "kids": ("boys", "girls")}
 _W_ITEM, _W_COLOR, _W_STOCK, _W_TEXT, _W_POP = 0.5, 0.25, 0.125, 0.1, 0.025
+_W_AVOIDED = 0.05      # sold in no refused colour
 _COMMON = 0.3          # a word in more than 30% of products carries no meaning for ranking
 _MAX_WORDS = 6         # free words ranked per query (the rarest)
 _RELAX_ORDER = ("size", "exclude_colors", "color", "gender", "category", "price", "item")
@@ -286,7 +287,8 @@ class SearchIndex:
         if colors:
             features.append((_W_COLOR, self._union(f"color:{color}" for color in colors)))
         elif exclude:
-            features.append((_W_COLOR / 2, self.everything & ~self._union(f"color:{c}" for c in exclude)))
+            # below a free-word match: "polo, not black" wants polos first, black-free ones among them
+            features.append((_W_AVOIDED, self.everything & ~self._union(f"color:{c}" for c in exclude)))
         return features
 
     def _text_features(self, words: tuple[str, ...]) -> list[tuple[float, int]]:
@@ -466,12 +468,17 @@ def _expand_sizes(sizes: Iterable[str]) -> set[str]:
 
 
 def _main_categories(products: tuple[Product, ...]) -> dict[str, str]:
-    """The category most products of each item sit in (sneakers -> shoes, bag -> accessories)."""
+    """The category most products of each item sit in (sneakers -> shoes, bag -> accessories).
+
+    Only a majority counts: trousers spread over men, women and sportswear have none, so formal
+    trousers never turn up as sportswear.
+    """
     counts: dict[str, dict[str, int]] = {}
     for product in products:
         per_item = counts.setdefault(product.item, {})
         per_item[product.category] = per_item.get(product.category, 0) + 1
-    return {item: max(found, key=found.__getitem__) for item, found in counts.items()}
+    mains = {item: max(found, key=found.__getitem__) for item, found in counts.items()}
+    return {item: main for item, main in mains.items() if 2 * counts[item][main] > sum(counts[item].values())}
 
 
 def _static_score(product: Product) -> float:
