@@ -1,6 +1,17 @@
-"""gunicorn settings: threaded workers on $PORT. Each worker process runs its own inbox workers."""
+"""gunicorn settings: threaded workers on $PORT. Each worker process runs its own inbox workers.
+
+Metrics: every worker process counts on its own, so prometheus-client runs in multiprocess mode
+with its files in ``PROMETHEUS_MULTIPROC_DIR``. The variable must be set before a worker imports
+prometheus_client, so it is set here, in the master, when this file is read: to a fresh
+temporary directory when unset (removed at exit). The directory is emptied when the master
+starts (a previous run's counters are not ours), and a worker's live gauges are dropped when it
+exits (``child_exit``).
+"""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
@@ -12,6 +23,32 @@ keepalive = 5
 accesslog = "-" if os.environ.get("ACCESS_LOG", "") == "1" else None
 # A webhook body reaches 3 MB on WhatsApp; gunicorn limits only the request line and headers.
 limit_request_line = 8190
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dukkan-metrics-")
+    os.environ["DUKKAN_OWN_METRICS_DIR"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def on_starting(server):
+    """Start from empty metric files: counters of an earlier run would be summed with ours."""
+    path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    """Drop the live gauges of a worker that is gone (its counters stay in the sums)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics directory this file created."""
+    own = os.environ.get("DUKKAN_OWN_METRICS_DIR")
+    if own and own == os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def worker_exit(server, worker):

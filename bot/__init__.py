@@ -28,7 +28,7 @@ def create_app(
     ``start_workers`` is False (tests drive them with ``services.workers.drain()``)."""
     from bot.logs import configure_logging
     from bot.services import build_services
-    from bot.web import admin, health, images, webhook
+    from bot.web import admin, health, images, metrics, webhook
 
     settings = Settings.from_env()
     if overrides:
@@ -43,7 +43,7 @@ def create_app(
     ).hexdigest()
     services = services or build_services(settings)
     app.extensions["dukkan"] = services
-    for blueprint in (webhook.bp, health.bp, images.bp, admin.bp):
+    for blueprint in (webhook.bp, health.bp, images.bp, admin.bp, metrics.bp):
         app.register_blueprint(blueprint)
     if start_workers:
         services.workers.start()

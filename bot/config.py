@@ -49,6 +49,7 @@ class Settings:
     redis_prefix: str = "dukkan:"
     admin_token: str = field(default="", repr=False)
     admin_token_generated: bool = False
+    metrics_token: str = field(default="", repr=False)
     public_base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_format: str = "text"
@@ -99,6 +100,7 @@ class Settings:
             "redis_url": reader.redis("REDIS_URL"),
             "redis_prefix": reader.text("REDIS_PREFIX", "dukkan:"),
             "admin_token": reader.text("ADMIN_TOKEN", None if production else ""),
+            "metrics_token": reader.text("METRICS_TOKEN", ""),
             "public_base_url": reader.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             "log_level": reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
             "log_format": reader.choice("LOG_FORMAT", ("text", "json"), "text"),

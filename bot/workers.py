@@ -3,6 +3,9 @@
 Each gunicorn worker process runs a small pool. Workers of every process share the SQLite inbox,
 so an event is handled by exactly one of them; a process killed mid-way leaves its events to be
 reclaimed (``Inbox.recover``) by whoever runs next.
+
+While a worker handles an event, every log record carries its ``event_id`` (the inbox id) and
+``message_id`` (the platform's), and :mod:`bot.metrics` times it per kind and counts its outcome.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import threading
 import time
 from typing import Callable, Protocol
 
+from bot import metrics
 from bot.errors import BotError
+from bot.logs import log_context
 from bot.storage.inbox import Claimed, Inbox, worker_name
 
 log = logging.getLogger(__name__)
@@ -122,6 +127,16 @@ class WorkerPool:
             self._recover_lock.release()
 
     def _handle(self, claimed: Claimed) -> None:
+        """Run the handler with the event's ids in every log record, and time it."""
+        event = claimed.event
+        with log_context(event_id=claimed.id, message_id=event.message_id or None):
+            started = time.perf_counter()
+            outcome = self._outcome(claimed)
+            seconds = time.perf_counter() - started
+            metrics.event_handled(str(event.kind), outcome, seconds, self._since_accepted(claimed))
+
+    def _outcome(self, claimed: Claimed) -> str:
+        """Handle ``claimed`` and settle it in the inbox: ``done``, ``retry`` or ``dead``."""
         try:
             self.handler(claimed)
         except RetryLater as exc:
@@ -132,3 +147,12 @@ class WorkerPool:
             log.exception("event %s failed (now %s)", claimed.id, state)
         else:
             self.inbox.complete(claimed.id)
+            return "done"
+        return "dead" if state == "dead" else "retry"
+
+    def _since_accepted(self, claimed: Claimed) -> float | None:
+        """Seconds since the inbox accepted the event, when the inbox tells when that was."""
+        accepted_at = getattr(claimed, "accepted_at", None)
+        if not accepted_at:
+            return None
+        return getattr(self.inbox, "clock", time.time)() - accepted_at

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from bot import metrics
 from bot.errors import (
     AuthError,
     BotError,
@@ -473,6 +474,8 @@ class GraphSender:
         elif result.error is not None:
             result.error.args = (self._redact(str(result.error)),)
             self._record_failure(out, result)
+        code = None if result.ok or result.error is None else _code_key(result.error)
+        metrics.graph_send(out.platform, out.kind, ok=result.ok, code=code, attempts=result.attempts)
         return result
 
     def _record_ok(self, out: Outgoing) -> None:

@@ -16,6 +16,9 @@ Every call goes through the same layers, outermost first::
 pybreaker holds its lock during a guarded call, so HTTP calls of one process are serialised;
 with a 60/minute budget and a snapshot that serves searches locally this costs nothing in
 practice, and it makes the half-open trial truly a single call. Caches are per process.
+
+:mod:`bot.metrics` sees every call (by endpoint and outcome, short-circuits included), every
+cache hit and miss, and the breaker's state changes and failures (through a pybreaker listener).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pybreaker
 import requests
 import tenacity
 
+from bot import metrics
 from bot.errors import CircuitOpen, ProductNotFound, StoreError, StoreRateLimited, StoreUnavailable
 from bot.store.limiter import RateLimiter
 from bot.store.password import Password
@@ -106,6 +110,17 @@ class _BackoffOrRetryAfter(tenacity.wait.wait_base):
         return max(delay, retry_after) if retry_after else delay
 
 
+class _BreakerMetrics(pybreaker.CircuitBreakerListener):
+    """Reports the breaker's state and failures to :mod:`bot.metrics`."""
+
+    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: Any, new_state: Any) -> None:
+        metrics.breaker_state(new_state.name)
+        log.warning("store API breaker %s -> %s", getattr(old_state, "name", old_state), new_state.name)
+
+    def failure(self, cb: pybreaker.CircuitBreaker, exc: BaseException) -> None:
+        metrics.breaker_failure()
+
+
 class BwwClient:
     """Cached, rate-limited, breaker-guarded, retrying access to the BWW Store API; thread-safe."""
 
@@ -130,8 +145,10 @@ class BwwClient:
             exclude=[lambda error: not isinstance(error, StoreUnavailable)],
             state_storage=self._storage,
             throw_new_error_on_trip=False,
+            listeners=[_BreakerMetrics()],
             name="bww",
         )
+        metrics.breaker_state(self._breaker.current_state)
         self._retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(config.retries + 1),
             wait=_BackoffOrRetryAfter(
@@ -147,6 +164,7 @@ class BwwClient:
         self._counter_lock = threading.Lock()
         self.api_calls = 0
         self.retries = 0
+        self._missed = threading.local()
         self._caches = self._build_caches()
 
     # ---- public reads -------------------------------------------------------------------------
@@ -154,11 +172,11 @@ class BwwClient:
     def filter_products(self, language: str = "ar", page: int = 1, page_size: int = 10, **filters: Any) -> dict:
         """One page of ``POST /filter-products`` (the envelope's ``data``); cached short."""
         body = tuple(sorted((key, _hashable(value)) for key, value in filters.items() if value not in (None, "", [])))
-        return self._caches["search"](language, page, page_size, body)
+        return self._read("search", language, page, page_size, body)
 
     def catalog(self, language: str = "ar") -> list[dict]:
         """Every product of the store in ``language``, paging through /filter-products; cached long."""
-        return self._caches["catalog"](language)
+        return self._read("catalog", language)
 
     def product_details(self, product_id: int, language: str = "ar") -> dict:
         """One product from /product-details/{id}, else /product/{id}; cached medium.
@@ -167,7 +185,7 @@ class BwwClient:
             ProductNotFound: neither path knows the id.
             StoreUnavailable / CircuitOpen / StoreRateLimited: the API cannot answer now.
         """
-        return self._caches["details"](int(product_id), language)
+        return self._read("details", int(product_id), language)
 
     def status(self) -> dict[str, Any]:
         """Counters for the console: caches, limiter, breaker, API calls, retries."""
@@ -189,6 +207,21 @@ class BwwClient:
 
     # ---- caches -------------------------------------------------------------------------------
 
+    def _read(self, kind: str, *key: Any) -> Any:
+        """Read through cache ``kind``, counting a hit or a miss (the fetch marks the miss)."""
+        self._missed.value = False
+        try:
+            return self._caches[kind](*key)
+        finally:
+            metrics.cache_lookup(kind, hit=not self._missed.value)
+
+    def _fetching(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def fetch(*key: Any) -> Any:
+            self._missed.value = True
+            return function(*key)
+
+        return fetch
+
     def _build_caches(self) -> dict[str, Any]:
         config = self.config
         plan = {
@@ -201,7 +234,7 @@ class BwwClient:
             lock = threading.RLock()
             cache = cachetools.TTLCache(maxsize=size, ttl=ttl, timer=self._clock)
             decorate = cachetools.cached(cache, lock=lock, condition=threading.Condition(lock), info=True)
-            caches[kind] = decorate(function)
+            caches[kind] = decorate(self._fetching(function))
         return caches
 
     # ---- fetches (what the caches call) -------------------------------------------------------
@@ -252,14 +285,31 @@ class BwwClient:
 
     def _guarded(self, method: str, path: str, language: str, body: dict | None, product_id: int | None, password: str) -> Any:
         if self._breaker.current_state == pybreaker.STATE_OPEN and self._storage.seconds_open() < self.config.reset_s:
+            metrics.store_request(_endpoint(path), "breaker_open")
             raise CircuitOpen("the store API breaker is open")
         wait = self._limiter.try_acquire()
         if wait:
+            metrics.store_request(_endpoint(path), "budget_spent")
             raise StoreRateLimited("our store API budget is spent for now", retry_after=wait)
         try:
-            return self._breaker.call(self._exchange, method, path, language, body, product_id, password)
+            return self._breaker.call(self._timed_exchange, method, path, language, body, product_id, password)
         except pybreaker.CircuitBreakerError as error:
+            metrics.store_request(_endpoint(path), "breaker_open")
             raise CircuitOpen("the store API breaker is open") from error
+
+    def _timed_exchange(self, method: str, path: str, *args: Any) -> Any:
+        """:meth:`_exchange`, timed and counted by its outcome."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            data = self._exchange(method, path, *args)
+            outcome = "refused" if data is _REFUSED else "ok"
+            return data
+        except StoreError as error:
+            outcome = _outcome(error)
+            raise
+        finally:
+            metrics.store_request(_endpoint(path), outcome, time.perf_counter() - started)
 
     def _exchange(self, method: str, path: str, language: str, body: dict | None, product_id: int | None, password: str) -> Any:
         """Send one request and unwrap its envelope; the single translation boundary."""
@@ -323,6 +373,29 @@ def _unwrap(response: requests.Response, path: str, product_id: int | None) -> A
     if isinstance(inner, int) and inner >= 500:
         raise StoreUnavailable(f"the store API envelope says {inner} on {path}")
     return envelope["data"]
+
+
+def _endpoint(path: str) -> str:
+    """The metric label of an API path: ``/product-details/53`` -> ``product-details``."""
+    return path.strip("/").split("/", 1)[0] or "root"
+
+
+def _outcome(error: StoreError) -> str:
+    """The metric outcome of a failed exchange."""
+    if isinstance(error, ProductNotFound):
+        return "not_found"
+    if isinstance(error, StoreRateLimited):
+        return "rate_limited"
+    if isinstance(error, _ClientError):
+        return "client_error"
+    if isinstance(error, StoreUnavailable):
+        cause = error.__cause__
+        if isinstance(cause, requests.Timeout):
+            return "timeout"
+        if isinstance(cause, requests.RequestException):
+            return "unreachable"
+        return "bad_answer" if isinstance(cause, ValueError) else "server_error"
+    return "error"
 
 
 def _retry_after(response: requests.Response) -> float | None:

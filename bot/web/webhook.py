@@ -2,6 +2,10 @@
 
 A delivery is verified over its raw bytes, parsed, and durably accepted into the inbox before
 the 200; the work happens in the inbox workers, so Meta gets its answer in milliseconds.
+
+Every request runs with a request id in its log records (``X-Request-Id`` when the caller sent
+a sane one, else a fresh one), returned in the ``X-Request-Id`` response header. Deliveries are
+counted by :mod:`bot.metrics` once their answer is known (401/403/400/413/503/200 alike).
 """
 
 from __future__ import annotations
@@ -9,15 +13,46 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
+import time
+import uuid
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
+from bot import metrics
 from bot.channels import parse_delivery
 from bot.channels.signature import verify
 from bot.errors import PayloadError, SignatureError, StorageError
+from bot.logs import bind, unbind
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
+REQUEST_ID_HEADER = "X-Request-Id"
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@bp.before_request
+def _open_request() -> None:
+    """Bind the request id for the whole request, error handlers and teardown included."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+    g.log_token = bind(request_id=g.request_id)
+
+
+@bp.after_request
+def _close_response(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = g.request_id
+    if request.method == "POST":
+        metrics.delivery(g.get("body_object"), response.status_code, time.perf_counter() - g.started)
+    return response
+
+
+@bp.teardown_request
+def _close_request(exc: BaseException | None) -> None:
+    token = g.pop("log_token", None)
+    if token is not None:
+        unbind(token)
 
 
 @bp.get("/webhook")
@@ -41,6 +76,7 @@ def receive() -> Response:
     try:
         verify(raw, request.headers.get("X-Hub-Signature-256"), services.settings.meta_app_secret)
         body = _json(raw)
+        g.body_object = body.get("object") if isinstance(body, dict) else None
         events = parse_delivery(body)
     except SignatureError as exc:
         log.warning("webhook refused: %s", exc)
@@ -54,6 +90,8 @@ def receive() -> Response:
         log.exception("could not store a delivery; Meta will retry it")
         return _plain("temporarily unavailable", 503)
     services.wake_workers()
+    metrics.events_received(events)
+    metrics.events_accepted(accepted.new, accepted.duplicates)
     log.info("delivery: %d events, %d new, %d repeated", len(events), accepted.new, accepted.duplicates)
     return _plain("EVENT_RECEIVED", 200)
 

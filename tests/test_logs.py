@@ -1,0 +1,242 @@
+"""Logs: one JSON object a line with request and event ids, and nothing secret in any of them.
+
+The JSON tests capture the real handler's output while a signed delivery goes through the
+webhook and a worker answers it over a fake Graph API that fails with an error echoing the
+token and the customer's number.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+
+import pytest
+import responses
+
+from bot import create_app
+from bot.channels.signature import sign
+from bot.config import Settings
+from bot.logs import RedactingFilter, current_context, log_context, redact, settings_secrets
+from tests.conftest import TEST_SECRET
+from tests.factories import post_signed, whatsapp_text
+
+GRAPH = "http://graph.test"
+PHONE_ID = "109876543210"
+WA_TOKEN = "EAAGwhatsappSecretToken456"
+PAGE_TOKEN = "EAAGpageSecretToken123"
+STORE_KEY = "store-api-key-secret"
+METRICS_TOKEN = "metrics-token-secret"
+WA_ID = "201012345678"
+# The customer's number in every form it may take in a log line.
+NUMBER_FORMS = (WA_ID, "01012345678", "1012345678", "٠١٠١٢٣٤٥٦٧٨", "0101 234 5678")
+SECRETS = (TEST_SECRET, "verify-me", "admin-test-token", WA_TOKEN, PAGE_TOKEN, STORE_KEY, METRICS_TOKEN)
+
+
+# --------------------------------------------------------------------------- redact()
+
+
+@pytest.mark.parametrize("number", [
+    "01012345678", "01112345678", "01212345678", "01512345678",
+    "+201012345678", "00201012345678", "201012345678",
+    "+20 101 234 5678", "+2 01012345678", "+20 010 1234 5678", "0101 234 5678", "010-1234-5678",
+    "٠١٠١٢٣٤٥٦٧٨", "+٢٠١٠١٢٣٤٥٦٧٨", "۰۱۰۱۲۳۴۵۶۷۸", "٠١٠ ١٢٣٤ ٥٦٧٨",
+])
+def test_every_form_of_an_egyptian_mobile_number_is_redacted(number):
+    text = redact(f"customer said: رقمي {number} شكرا")
+    assert text == "customer said: رقمي [redacted] شكرا"
+
+
+@pytest.mark.parametrize("text", [
+    "psid 24681357913579 wrote", "timestamp 1700000000000", "order 1042 total 350 EGP",
+    "price 1500 EGP", "on 2026-05-10 14:30:00", "landline 02 2345 6789", "product 53 size 42",
+])
+def test_ordinary_numbers_are_kept(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("GET https://graph.test/v25.0/me?access_token=EAAGabc123def456&fields=id", "&fields=id"),
+    ("headers {'Authorization': 'Bearer abcdef.123456', 'X': 1}", "'X': 1"),
+    ("{'X-API-PASSWORD': '9f86d081884c7d659a2feaa0c55ad015', 'Accept-Language': 'ar'}", "'Accept-Language'"),
+    ('{"access_token": "EAAGxyzxyz123456", "ok": true}', '"ok": true'),
+    ("hub.mode=subscribe&hub.verify_token=sekrit-value&hub.challenge=42", "hub.challenge=42"),
+    ("token in text EAAGm0PX4ZCpsBAO1234 here", " here"),
+    ("redis://:p4ssw0rd@redis.internal:6379/0", "@redis.internal:6379/0"),
+])
+def test_tokens_and_passwords_are_redacted_and_the_rest_kept(text, kept):
+    redacted = redact(text)
+    assert "[redacted]" in redacted
+    assert kept in redacted
+    for secret in ("EAAG", "abcdef.123456", "9f86d081", "sekrit-value", "p4ssw0rd"):
+        assert secret not in redacted
+
+
+def test_secrets_of_the_settings_are_redacted_wherever_they_appear():
+    settings = Settings().with_overrides(
+        meta_app_secret="app-secret-value", store_api_key=STORE_KEY, metrics_token=METRICS_TOKEN,
+        admin_token="admin-secret-value",
+    )
+    secrets = settings_secrets(settings)
+    text = redact(f"x{STORE_KEY}y {METRICS_TOKEN} app-secret-value/admin-secret-value", secrets)
+    assert text == "x[redacted]y [redacted] [redacted]/[redacted]"
+
+
+# --------------------------------------------------------------------------- context
+
+
+def test_log_context_nests_and_is_restored():
+    assert current_context() == {}
+    with log_context(request_id="r1"):
+        with log_context(event_id=5, message_id=None):
+            assert current_context() == {"request_id": "r1", "event_id": 5}
+        assert current_context() == {"request_id": "r1"}
+    assert current_context() == {}
+
+
+# --------------------------------------------------------------------------- JSON lines
+
+
+@pytest.fixture
+def json_app(settings):
+    overrides = vars(settings) | {
+        "log_format": "json",
+        "log_level": "DEBUG",
+        "send_mode": "graph",
+        "graph_api_url": GRAPH,
+        "messenger_page_access_token": PAGE_TOKEN,
+        "whatsapp_access_token": WA_TOKEN,
+        "whatsapp_phone_number_id": PHONE_ID,
+        "store_api_key": STORE_KEY,
+        "metrics_token": METRICS_TOKEN,
+    }
+    app = create_app(overrides, start_workers=False)
+    yield app
+    app.extensions["dukkan"].workers.stop()
+
+
+@pytest.fixture
+def output():
+    """The real handler's output, as a string buffer."""
+    handler = next(h for h in logging.getLogger().handlers if getattr(h, "dukkan", False))
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield buffer
+    handler.setStream(previous)
+
+
+def lines_of(buffer: io.StringIO) -> list[dict]:
+    """Every line parsed as JSON, after checking none holds a secret or the customer's number."""
+    text = buffer.getvalue()
+    for secret in SECRETS:
+        assert secret not in text
+    for number in NUMBER_FORMS:
+        assert number not in text
+    assert "EAAG" not in text
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def watch_handler(services) -> list[int]:
+    """Wrap the workers' handler; the list collects the inbox ids it is given."""
+    handled: list[int] = []
+    inner = services.workers.handler
+
+    def handler(claimed):
+        handled.append(claimed.id)
+        return inner(claimed)
+
+    services.workers.handler = handler
+    return handled
+
+
+def graph_failing_with_secrets(request):
+    """The Graph API refusing with an error text that echoes the token and the number."""
+    body = {"error": {
+        "message": f"(#131047) Re-engagement message to +{WA_ID} failed; access_token={WA_TOKEN}",
+        "code": 131047, "fbtrace_id": "AbC",
+    }}
+    return 400, {}, json.dumps(body)
+
+
+def test_a_webhook_request_and_a_worker_run_write_json_lines_with_their_ids(json_app, output):
+    client = json_app.test_client()
+    services = json_app.extensions["dukkan"]
+    body = whatsapp_text(WA_ID, "رقمي ٠١٠١٢٣٤٥٦٧٨ وعايز تيشيرت")
+    raw = json.dumps(body, ensure_ascii=False).encode()
+
+    answer = client.post("/webhook", data=raw, headers={
+        "X-Hub-Signature-256": sign(raw, TEST_SECRET), "X-Request-Id": "req-from-the-proxy-1",
+    })
+    assert answer.status_code == 200
+    assert answer.headers["X-Request-Id"] == "req-from-the-proxy-1"
+    webhook_lines = lines_of(output)
+    assert webhook_lines, "the webhook logs the delivery"
+    assert all(line["request_id"] == "req-from-the-proxy-1" for line in webhook_lines)
+    assert all("event_id" not in line for line in webhook_lines)
+
+    handled = watch_handler(services)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as graph:
+        graph.add_callback(responses.POST, f"{GRAPH}/v25.0/{PHONE_ID}/messages", callback=graph_failing_with_secrets)
+        assert services.workers.drain() == 1
+    worker_lines = lines_of(output)[len(webhook_lines):]
+    event_id = handled[0]
+    message_id = body["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    failures = [line for line in worker_lines if "send failed" in line["message"]]
+    assert failures and "[redacted]" in failures[0]["message"]
+    for line in worker_lines:
+        assert line["event_id"] == event_id
+        assert line["message_id"] == message_id
+        assert "request_id" not in line
+        assert set(line) >= {"time", "level", "logger", "message"}
+
+
+def test_a_generated_request_id_is_returned_and_logged(json_app, output):
+    client = json_app.test_client()
+    answer = post_signed(client, b"{not json", TEST_SECRET)
+    assert answer.status_code == 400
+    request_id = answer.headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    assert [line["request_id"] for line in lines_of(output)] == [request_id]
+    hostile = client.post("/webhook", data=b"{}", headers={"X-Request-Id": "bad id <script>" + "x" * 200})
+    assert re.fullmatch(r"[0-9a-f]{32}", hostile.headers["X-Request-Id"])
+    assert current_context() == {}
+
+
+def test_an_exception_in_a_worker_is_one_redacted_json_line_with_the_event_id(json_app, output):
+    client = json_app.test_client()
+    services = json_app.extensions["dukkan"]
+
+    def explode(claimed):
+        raise ValueError(f"cannot parse +{WA_ID} with Bearer {WA_TOKEN} and {STORE_KEY}")
+
+    services.workers.handler = explode
+    handled = watch_handler(services)
+    post_signed(client, whatsapp_text(WA_ID, "hi"), TEST_SECRET)
+    assert services.workers.drain() == 1
+    failed = [line for line in lines_of(output) if "exception" in line]
+    assert len(failed) == 1
+    assert failed[0]["level"] == "ERROR"
+    assert failed[0]["event_id"] == handled[0]
+    assert "ValueError: cannot parse [redacted] with Bearer [redacted] and [redacted]" in failed[0]["exception"]
+
+
+def test_text_format_appends_the_context_fields(app, output):
+    with log_context(request_id="abc123", event_id=9):
+        logging.getLogger("bot.test").warning("reply to whatsapp:%s failed", WA_ID)
+    line = output.getvalue().strip()
+    assert line.endswith("WARNING bot.test: reply to whatsapp:[redacted] failed request_id=abc123 event_id=9")
+
+
+def test_gunicorn_access_lines_are_redacted(app):
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    access = logging.getLogger("gunicorn.access")
+    access.addHandler(handler)
+    try:
+        access.warning('"GET /webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=7 HTTP/1.1" 200')
+    finally:
+        access.removeHandler(handler)
+    assert "verify-me" not in buffer.getvalue()
+    assert "hub.challenge=7" in buffer.getvalue()
+    assert any(isinstance(f, RedactingFilter) for f in access.filters)
