@@ -386,43 +386,11 @@ def conversation() -> Response:
         platform=platform,
         customer_id=customer_id,
         messages=services.pipeline.outbox.conversation(platform, customer_id, after_id=after),
-        inbound=_inbound(key, after_inbound),
-        pending=_pending(key),
+        inbound=services.inbox.inbound(key, after_inbound),
+        pending=services.inbox.unfinished(key),
         session=services.pipeline.sessions.load(platform, customer_id),
         handoff=services.handoffs.current(platform, customer_id),
     )
-
-
-def _inbound(customer_key: str, after_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """The customer's own messages and presses, oldest first (the right-hand bubbles)."""
-    rows = _services().db.query(
-        "SELECT id, kind, state, event, last_error, created_at FROM inbox"
-        " WHERE customer_key = ? AND id > ? ORDER BY id LIMIT ?",
-        (customer_key, after_id, limit),
-    )
-    inbound = []
-    for row in rows:
-        event = json.loads(row["event"])
-        inbound.append(
-            {
-                "id": row["id"],
-                "kind": row["kind"],
-                "state": row["state"],
-                "text": event.get("text", ""),
-                "payload": event.get("payload", ""),
-                "data": event.get("data", {}),
-                "error": row["last_error"],
-                "created_at": row["created_at"],
-            }
-        )
-    return inbound
-
-
-def _pending(customer_key: str) -> int:
-    row = _services().db.query_one(
-        "SELECT COUNT(*) FROM inbox WHERE customer_key = ? AND state IN ('pending', 'processing')", (customer_key,)
-    )
-    return int(row[0]) if row else 0
 
 
 @bp.get("/admin/api/customers")

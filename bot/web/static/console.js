@@ -24,6 +24,10 @@
     generation: 0,
     waitingSince: 0,
     pollTimer: null,
+    polling: false,
+    sending: 0,
+    sent: 0,
+    pollAgain: false,
     repliesFrom: 0,
     sheetChoice: null,
     orderNumber: null,
@@ -135,6 +139,8 @@
     state.lastId = 0;
     state.lastInbound = 0;
     state.waitingSince = 0;
+    $("typing").hidden = true;
+    $("handoff-banner").hidden = true;
     $("chat").replaceChildren();
     closeSheet();
     localStorage.setItem("dukkan.customer." + state.platform, customerId());
@@ -146,6 +152,7 @@
   async function send(message) {
     const body = Object.assign({ platform: state.platform, customer_id: customerId() }, message);
     state.repliesFrom = state.lastId;
+    state.sending += 1;
     startWaiting();
     try {
       const result = await api("/admin/api/simulate", { body });
@@ -153,6 +160,9 @@
       if (result.status !== 200) toast("The webhook answered " + result.status + ": " + result.webhook, true);
     } catch (error) {
       toast("Not sent: " + error.message, true);
+    } finally {
+      state.sending -= 1;
+      state.sent += 1;
     }
     poll();
   }
@@ -177,9 +187,17 @@
     $("typing").hidden = false;
   }
 
+  /** One conversation request at a time; a call while one is in flight asks for another after it. */
   async function poll() {
     clearTimeout(state.pollTimer);
+    if (state.polling) {
+      state.pollAgain = true;
+      return;
+    }
+    state.polling = true;
+    state.pollAgain = false;
     const generation = state.generation;
+    const sentBefore = state.sent; // a poll started before a send was accepted cannot end the wait
     const query = new URLSearchParams({
       platform: state.platform,
       customer_id: customerId(),
@@ -191,27 +209,37 @@
       data = await api("/admin/api/conversation?" + query);
     } catch (error) {
       toast("Conversation not loaded: " + error.message, true);
+    } finally {
+      state.polling = false;
     }
-    if (generation !== state.generation) return; // the customer changed meanwhile
-    if (data) absorb(data);
-    const waiting = state.waitingSince && (data ? data.pending > 0 : true);
-    if (state.waitingSince && (!waiting || Date.now() - state.waitingSince > WAIT_LIMIT_MS)) {
-      state.waitingSince = 0;
-      $("typing").hidden = true;
-      loadStatus();
-    }
+    if (generation === state.generation && data) absorb(data);
+    const current = generation === state.generation && data;
+    const settled = current && data.pending === 0 && !state.sending && sentBefore === state.sent;
+    if (state.waitingSince && settled && !state.pollAgain) stopWaiting();
+    if (state.waitingSince && Date.now() - state.waitingSince > WAIT_LIMIT_MS) stopWaiting();
+    if (state.pollAgain) return poll();
     state.pollTimer = setTimeout(poll, state.waitingSince ? POLL_MS : IDLE_POLL_MS);
+  }
+
+  function stopWaiting() {
+    state.waitingSince = 0;
+    $("typing").hidden = true;
+    loadStatus();
   }
 
   function absorb(data) {
     const items = [];
     for (const row of data.inbound) {
-      state.lastInbound = Math.max(state.lastInbound, row.id);
+      if (row.id <= state.lastInbound) continue;
       items.push({ at: row.created_at, order: 0, id: row.id, row, inbound: true });
     }
     for (const row of data.messages) {
-      state.lastId = Math.max(state.lastId, row.id);
+      if (row.id <= state.lastId) continue;
       items.push({ at: row.created_at, order: 1, id: row.id, row, inbound: false });
+    }
+    for (const item of items) {
+      if (item.inbound) state.lastInbound = Math.max(state.lastInbound, item.id);
+      else state.lastId = Math.max(state.lastId, item.id);
     }
     items.sort((a, b) => a.at - b.at || a.order - b.order || a.id - b.id);
     const chat = $("chat");
@@ -222,7 +250,7 @@
       chat.append(node);
     }
     if (items.length) scrollChatDown();
-    if (data.messages.length) showPayloads();
+    if (items.some((item) => !item.inbound)) showPayloads();
     $("session").textContent = pretty(data.session || {});
     showHandoff(data.handoff);
   }
