@@ -24,6 +24,7 @@ QUERIES = [
     "hoodie black", "شنطة بيج", "بيجامه لابني", "gazma rgaly", "linen shirt", "ساعة رجالي",
     "جيبه جينز", "polo", "جاكيت جلد", "ترنج رياضي", "عايز حاجه لابني عنده ٦ سنين", "sandals",
     "بنطلون كارجو زيتي", "abaya", "قميص ابيض كتان", "", "شراب", "نضارة شمس",
+    "تيشيرت مش اسود تحت 500", "dress between 300 and 600", "fo2 1000 gazma rgaly", "cargo shorts",
 ]
 PAYLOAD = Path(__file__).resolve().parent.parent / "tests/payloads/store/bww_filter_products_page1_en.json"
 

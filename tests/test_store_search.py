@@ -164,3 +164,91 @@ def test_categories_with_counts(store) -> None:
     assert set(categories) == {"men", "women", "kids", "shoes", "accessories", "sportswear"}
     assert sum(c.count for c in categories.values()) == 249
     assert categories["women"].name("ar") == "حريمي"
+
+
+# ---- price words, refusals and ranges read from the text ---------------------------------------
+
+@pytest.mark.parametrize("query, low, high", [
+    ("تيشيرت رجالي تحت 500", None, 500), ("فستان اقل من الف", None, 1000),
+    ("ta7t 300 tshirt", None, 300), ("dress under 800", None, 800),
+    ("جاكيت فوق ١٥٠٠", 1500, None), ("fo2 1000 gazma", 1000, None), ("watch above 1000", 1000, None),
+    ("شنطة من ٤٠٠ ل ٩٠٠", 400, 900), ("shanta 7arimy men 500 l 900", 500, 900),
+    ("dress between 300 and 600", 300, 600), ("جزمه بين ٥٠٠ و ٨٠٠", 500, 800),
+])
+def test_price_words_become_filters(store, query, low, high) -> None:
+    page = store.search(query, limit=50)
+    assert page.products and page.relaxed == ()
+    assert (page.filters.price_min, page.filters.price_max) == (low, high)
+    assert all((low is None or p.final_price >= low) and (high is None or p.final_price <= high)
+               for p in page.products)
+
+
+@pytest.mark.parametrize("query", ["تيشيرت مش اسود", "not black t-shirt", "تيشيرت غير الاسود",
+                                   "tshirt msh eswed", "بلاش الاسود تيشيرت"])
+def test_refused_colour_is_excluded_not_selected(store, query) -> None:
+    page = store.search(query, limit=50)
+    assert page.filters.color is None and page.filters.exclude_colors == ("black",)
+    assert page.products and all(p.item == "t-shirt" for p in page.products)
+    assert all(set(p.colors) - {"black"} for p in page.products)      # never sold only in black
+    black_free = [not ("black" in p.colors) for p in page.products if p.in_stock]
+    assert black_free == sorted(black_free, reverse=True)             # black-free ones first
+
+
+def test_a_colour_refused_in_a_list(store) -> None:
+    page = store.search("فستان مش اسود ولا كحلي", limit=50)
+    assert page.filters.exclude_colors == ("black", "navy")
+    assert all(set(p.colors) - {"black", "navy"} for p in page.products)
+
+
+def test_refused_section_is_left_out(store) -> None:
+    page = store.search("تيشيرت مش رجالي", limit=50)
+    assert page.products and all(p.gender != "men" for p in page.products)
+
+
+def test_caller_filters_win_over_the_text(store) -> None:
+    page = store.search("تيشيرت اسود تحت 500", filters=SearchFilters(color="white", price_max=300), limit=50)
+    assert page.filters.color == "white" and page.filters.price_max == 300
+    assert all("white" in p.colors and p.final_price <= 300 for p in page.products)
+    refused = store.search("تيشيرت مش اسود", filters=SearchFilters(color="black"), limit=50)
+    assert refused.filters.exclude_colors == () and all("black" in p.colors for p in refused.products)
+    low = store.search("jacket fo2 1000", filters=SearchFilters(price_min=500), limit=50)
+    assert low.filters.price_min == 500 and any(p.final_price < 1000 for p in low.products)
+
+
+def test_text_price_relaxes_when_nothing_matches(store) -> None:
+    page = store.search("فستان بنفسجي تحت ١٠ جنيه", limit=10)
+    assert page.products and set(page.relaxed) == {"color", "price"}
+    assert page.filters.price_max is None and page.filters.item == "dress"
+    explicit = store.search("فستان", filters=SearchFilters(price_max=10))
+    assert explicit.total == 0                                          # the caller's bound is hard
+
+
+def test_kids_genders_from_the_shared_lexicon(store) -> None:
+    boys = store.search("بيجامه ولادي", limit=20)
+    assert boys.products and {p.gender for p in boys.products} <= {"boys", "unisex"}
+    girls = store.search("girls dress", limit=20)
+    assert girls.products and all(p.gender == "girls" and p.item == "dress" for p in girls.products)
+
+
+def test_non_schema_items_and_english_compounds(store) -> None:
+    assert all(p.item == "shorts" for p in top(store, "cargo shorts"))
+    assert top(store, "cargo shorts", 1)[0].name_en == "Men's Cargo Shorts"
+    assert all(p.item == "pajamas" for p in top(store, "satin pajamas"))
+    assert all(p.item == "sunglasses" for p in top(store, "نضارة شمس"))
+    formal = store.search("leggings for the gym", limit=20).products
+    assert formal and all(p.category == "sportswear" for p in formal)
+
+
+def test_bww_names_give_item_colour_and_kids_gender() -> None:
+    from bot.store.bww import product_from_bww
+
+    def made(name_en: str, name_ar: str):
+        row = {"id": 1, "final_price": 100, "category": {"slug": "kids", "name_en": "Kids"}}
+        return product_from_bww({**row, "name": name_ar}, {**row, "name": name_en})
+
+    boys = made("Boys' Cotton Pajama Set - Navy", "بيجامة قطن ولادي - كحلي")
+    assert (boys.item, boys.gender, boys.colors) == ("pajamas", "boys", ("navy",))
+    girls = made("Girls' Denim Dress", "فستان جينز بناتي")
+    assert (girls.item, girls.gender) == ("dress", "girls")
+    polo = made("UNITED | Men's Dotted Polo T-Shirt – Off White", "تيشيرت بولو رجالي")
+    assert (polo.item, polo.gender, polo.colors) == ("t-shirt", "men", ("white",))

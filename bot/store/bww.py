@@ -1,9 +1,10 @@
 """BWW Store product JSON -> :class:`Product` (BWW_API.md, "Product").
 
 List items carry no colours, sizes, item type or description: the item, colours and gender are
-read from the name with the intent matcher's vocabulary (``bot.nlu``: the shared lexicon's
-phrase index, whole tokens, longest phrase first) (``"UNITED | Men's Dotted Polo T-Shirt"`` -> t-shirt,
-men; ``"... – Off White"`` -> white). English names put the head noun last, Arabic names first.
+read from the name with the intent matcher's vocabulary (``bot.nlu.analysis``: the shared
+lexicon's phrase index, whole tokens, longest phrase first): ``"UNITED | Men's Dotted Polo
+T-Shirt"`` -> t-shirt, men; ``"... – Off White"`` -> white; ``"Boys' ..."``/``ولادي`` -> boys.
+English names put the head noun last, Arabic names first.
 Prices are never recomputed: ``final_price`` is shown; ``original_price`` and ``discount`` only
 count when ``has_discount``.
 """
