@@ -66,6 +66,7 @@ def test_one_customer_is_handled_in_arrival_order_one_at_a_time(inbox):
     inbox.accept([text("u1", "m1", "first"), text("u1", "m2", "second"), text("u2", "m3", "other")])
     a = inbox.claim(worker_name("a"))
     b = inbox.claim(worker_name("b"))
+    assert a.accepted_at == b.accepted_at == 1_700_000_000.0
     assert a.event.text == "first"
     assert b.event.text == "other"  # u1's second message waits for the first
     assert inbox.claim(worker_name("c")) is None

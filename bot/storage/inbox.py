@@ -30,11 +30,12 @@ _NOTHING_EARLIER = (
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """An event a worker holds, with its inbox id and attempt number (1 for the first)."""
+    """An event a worker holds: its inbox id, attempt number (1 for the first), and when it came."""
 
     id: int
     event: Event
     attempt: int
+    accepted_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ class Inbox:
         """
         now = self.clock()
         candidates = self.db.query(
-            "SELECT id, event, attempts FROM inbox AS e WHERE e.state = 'pending' AND e.available_at <= ?"
+            "SELECT id, event, attempts, created_at FROM inbox AS e WHERE e.state = 'pending' AND e.available_at <= ?"
             f" AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
             (now,),
         )
@@ -126,7 +127,7 @@ class Inbox:
                 ).rowcount
             if taken:
                 event = Event.from_dict(json.loads(row["event"]))
-                return Claimed(id=row["id"], event=event, attempt=row["attempts"] + 1)
+                return Claimed(row["id"], event, row["attempts"] + 1, row["created_at"])
         return None
 
     def complete(self, event_id: int) -> None:

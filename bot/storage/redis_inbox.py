@@ -155,7 +155,8 @@ class RedisInbox:
         self.r.hset(key, mapping={"state": PROCESSING, "claimed_by": owner, "claimed_at": now, "entry": entry_id})
         self.r.sadd(self.p + "processing", head)
         self._held[int(head)] = (entry_id, customer, owner)
-        return Claimed(id=int(head), event=Event.from_dict(json.loads(record["event"])), attempt=int(attempts))
+        event = Event.from_dict(json.loads(record["event"]))
+        return Claimed(int(head), event, int(attempts), float(record.get("created_at", 0)))
 
     def _announce_due(self) -> None:
         """Put customers whose retry time has come back on the stream."""
