@@ -46,7 +46,15 @@ def build_store(
         reset_s=settings.breaker_reset_s,
         rate=settings.store_rate,
     )
-    client = BwwClient(config, session=session, clock=clock, sleep=sleep or time.sleep)
+    shared = None
+    if settings.redis_url:
+        import redis
+
+        shared = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=5)
+    client = BwwClient(
+        config, session=session, clock=clock, sleep=sleep or time.sleep, shared=shared,
+        shared_prefix=settings.redis_prefix,
+    )
     backend = BwwBackend(client, _bww_info(), settings.store_language)
     return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s)
 

@@ -38,6 +38,7 @@ import tenacity
 from bot import metrics
 from bot.errors import CircuitOpen, ProductNotFound, StoreError, StoreRateLimited, StoreUnavailable
 from bot.store.limiter import RateLimiter
+from bot.store.shared import RedisCache, RedisRateLimiter
 from bot.store.password import Password
 
 __all__ = ["BwwClient", "ClientConfig", "ClockedBreakerStorage"]
@@ -131,13 +132,22 @@ class BwwClient:
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        shared: Any = None,
+        shared_prefix: str = "dukkan:",
     ) -> None:
+        """``shared`` (a Redis client) moves the rate limit and the caches to Redis for every host."""
         self.config = config
+        self._shared = shared
+        self._shared_prefix = shared_prefix + "store:"
         self._base = config.base_url.rstrip("/")
         self._session = session or requests.Session()
         self._clock = clock
         self._password = Password(config.secret, clock)
-        self._limiter = RateLimiter(*config.rate, clock=clock)
+        self._limiter = (
+            RedisRateLimiter(shared, *config.rate, key=self._shared_prefix + "rate", clock=clock)
+            if shared is not None
+            else RateLimiter(*config.rate, clock=clock)
+        )
         self._storage = ClockedBreakerStorage(clock)
         self._breaker = pybreaker.CircuitBreaker(
             fail_max=config.fail_max,
@@ -232,7 +242,11 @@ class BwwClient:
         caches = {}
         for kind, (function, ttl, size) in plan.items():
             lock = threading.RLock()
-            cache = cachetools.TTLCache(maxsize=size, ttl=ttl, timer=self._clock)
+            cache = (
+                RedisCache(self._shared, f"{self._shared_prefix}{kind}:", ttl, maxsize=size)
+                if self._shared is not None
+                else cachetools.TTLCache(maxsize=size, ttl=ttl, timer=self._clock)
+            )
             decorate = cachetools.cached(cache, lock=lock, condition=threading.Condition(lock), info=True)
             caches[kind] = decorate(self._fetching(function))
         return caches
