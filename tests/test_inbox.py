@@ -141,3 +141,17 @@ def test_counts_and_the_customers_own_events(inbox):
     assert [row["text"] for row in inbox.inbound("messenger:u1")] == ["first", "second"]
     assert [row["state"] for row in inbox.inbound("messenger:u1")] == ["done", "pending"]
     assert inbox.unfinished("messenger:u1") == 1
+
+
+def test_a_stream_entry_left_by_a_vanished_consumer_is_reclaimed(redis_url, clock):
+    """Redis: an entry read by a consumer on another host that never came back is taken over."""
+    import uuid
+
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    inbox = RedisInbox(client, prefix=f"t{uuid.uuid4().hex[:12]}:", clock=clock, lease_s=0.001)
+    inbox.accept([text("u1", "m1")])
+    assert inbox._entries("otherhost:1:worker")  # read into that consumer's pending list, then lost
+    claimed = inbox.claim(worker_name("b"))
+    assert claimed is not None and claimed.event.message_id == "m1"
