@@ -3,16 +3,7 @@
 Both senders take an :class:`~bot.replies.Outgoing` and return a :class:`SendResult`; they do
 not raise for failures Meta reports. :class:`GraphSender` is the one boundary where requests
 exceptions and Graph error JSON become the project's :class:`~bot.errors.SendError` tree
-(platform_spec.md §5.5, §6.6)::
-
-    code (/subcode)                                         -> class               retried
-    4, 17, 32, 613, 80007, 130429, 131056; HTTP 429         -> Throttled            yes
-    1, 2, 1200, 131000, 131016, 131057; 5xx, timeouts       -> TransientSendError   yes
-    190, 10, 200-299, 131005, 3                             -> AuthError            no (alarm)
-    10/2018278, 131047                                      -> WindowClosed         no (recorded)
-    551, 100/2018001, 131026, 131030                        -> RecipientUnavailable no (recorded)
-    368, 131031, 131048                                     -> PolicyBlocked        no (alarm)
-    anything else                                           -> InvalidRequest       no
+(platform_spec.md §5.5, §6.6); the code table is in :mod:`bot.channels.graph_errors`.
 
 Endpoints, by ``Outgoing.platform`` and ``Outgoing.kind``:
 
@@ -27,7 +18,6 @@ redacted from every error text kept or logged.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import re
@@ -41,6 +31,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from bot import metrics
+from bot.channels.graph_errors import body_snippet, parse_graph_error
 from bot.errors import (
     AuthError,
     BotError,
@@ -48,7 +39,6 @@ from bot.errors import (
     PolicyBlocked,
     RecipientUnavailable,
     SendError,
-    Throttled,
     TransientSendError,
     WindowClosed,
 )
@@ -69,17 +59,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-THROTTLING_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131056})
-TRANSIENT_CODES = frozenset({1, 2, 1200, 131000, 131016, 131057})
-AUTH_CODES = frozenset({190, 10, 3, 131005, *range(200, 300)})
-WINDOW_CODES = frozenset({131047})
-UNAVAILABLE_CODES = frozenset({551, 131026, 131030})
-POLICY_CODES = frozenset({368, 131031, 131048})
-# (code, subcode) pairs that mean something other than the bare code.
-SUBCODE_CLASSES: dict[tuple[int, int], type[SendError]] = {
-    (10, 2018278): WindowClosed,
-    (100, 2018001): RecipientUnavailable,
-}
 HANDOVER_PATHS = {
     "handover": "pass_thread_control",
     "handover_take": "take_thread_control",
@@ -88,105 +67,6 @@ HANDOVER_PATHS = {
 DEFAULT_TIMEOUT = (3.05, 10.0)
 MAX_REMEMBERED = 10_000
 _TOKEN_IN_TEXT = re.compile(r"(access_token=)[^&\s\"']+")
-_TAGS = re.compile(r"<[^>]+>")
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def parse_graph_error(status: int, body: dict | str | None) -> SendError:
-    """Turn a failed Graph response into the matching :class:`SendError` subclass.
-
-    Args:
-        status: the HTTP status code.
-        body: the parsed JSON, the raw text (JSON or not, e.g. a proxy's HTML page), or None.
-    """
-    error = _error_object(body)
-    if error is None:
-        return _status_only_error(status, body)
-    code = _as_int(error.get("code"))
-    subcode = _as_int(error.get("error_subcode"))
-    cls = _class_for(status, code, subcode, bool(error.get("is_transient")))
-    return cls(
-        _error_message(error, code, subcode, status),
-        code=code,
-        subcode=subcode,
-        http_status=status,
-        fbtrace_id=error.get("fbtrace_id"),
-    )
-
-
-def _error_object(body: dict | str | None) -> dict | None:
-    """The ``error`` object of a Graph error body, or None when there is none."""
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return body["error"]
-    return None
-
-
-def _status_only_error(status: int, body: dict | str | None) -> SendError:
-    """An error from the HTTP status alone (no Graph error JSON, e.g. an HTML proxy page)."""
-    if status == 429:
-        cls: type[SendError] = Throttled
-    elif status >= 500:
-        cls = TransientSendError
-    else:
-        cls = InvalidRequest
-    snippet = _snippet(body)
-    detail = f": {snippet}" if snippet else ""
-    return cls(f"Graph API answered HTTP {status} without an error object{detail}", http_status=status)
-
-
-def _class_for(status: int, code: int | None, subcode: int | None, is_transient: bool) -> type[SendError]:
-    """The error class for a Graph error code (and subcode)."""
-    if code is not None and subcode is not None and (code, subcode) in SUBCODE_CLASSES:
-        return SUBCODE_CLASSES[(code, subcode)]
-    table: tuple[tuple[frozenset[int], type[SendError]], ...] = (
-        (THROTTLING_CODES, Throttled),
-        (TRANSIENT_CODES, TransientSendError),
-        (AUTH_CODES, AuthError),
-        (WINDOW_CODES, WindowClosed),
-        (UNAVAILABLE_CODES, RecipientUnavailable),
-        (POLICY_CODES, PolicyBlocked),
-    )
-    for codes, cls in table:
-        if code in codes:
-            return cls
-    if status >= 500 or is_transient:
-        return TransientSendError
-    if status == 429:
-        return Throttled
-    return InvalidRequest
-
-
-def _error_message(error: dict, code: int | None, subcode: int | None, status: int) -> str:
-    """A one-line description: Graph's message, WhatsApp's details, code/subcode, HTTP status."""
-    message = str(error.get("message") or error.get("error_user_msg") or "Graph API error")
-    details = error.get("error_data", {}).get("details") if isinstance(error.get("error_data"), dict) else None
-    if details:
-        message = f"{message} ({details})"
-    ident = f"{code}/{subcode}" if subcode is not None else f"{code}"
-    return f"{message} [code {ident}, HTTP {status}]"
-
-
-def _snippet(body: dict | str | None, limit: int = 120) -> str:
-    """A short, tag-free, single-line excerpt of a non-Graph body for the error text."""
-    if body is None:
-        return ""
-    text = body if isinstance(body, str) else json.dumps(body)
-    return " ".join(_TAGS.sub(" ", text).split())[:limit]
-
-
-def _as_int(value: Any) -> int | None:
-    """``value`` as an int, or None when it is missing or not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------- results, alarms
@@ -450,7 +330,7 @@ class GraphSender:
         if not isinstance(payload, dict):
             # Graph always answers JSON; anything else came from a middlebox and proves nothing.
             raise TransientSendError(
-                f"Graph API answered HTTP {response.status_code} with a non-JSON body: {_snippet(payload)}",
+                f"Graph API answered HTTP {response.status_code} with a non-JSON body: {body_snippet(payload)}",
                 http_status=response.status_code,
             )
         return payload
