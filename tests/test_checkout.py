@@ -304,3 +304,47 @@ def test_whatsapp_hand_off_sends_no_handover_request(wa, services) -> None:
     assert [b["type"] for b in replies] == ["text"]
     assert services.handoffs.active("whatsapp", "201001234567")
     assert wa.say("hello?") == []
+
+
+# ---- yes, no and cancel at the confirm step ----------------------------------------------------
+
+
+def to_summary(chat: Chat, services) -> list[dict]:
+    """A cart, then every checkout step typed, up to the summary with its confirm button."""
+    fill_cart(chat, hoodie(services))
+    chat.tap("CHECKOUT")
+    for text in ("أحمد علي", "01001234567", "القاهرة"):
+        chat.say(text)
+    return chat.say(ADDRESS)
+
+
+@pytest.mark.parametrize("said", ["مش تمام", "لا مش موافق", "not ok", "لا استنى، مش اكيد", "no", "don't confirm",
+                                  "ماش تمام", "تمام بس عايز اغير العنوان للشغل"])
+def test_a_no_at_the_confirm_step_places_no_order(fb, services, said) -> None:
+    to_summary(fb, services)
+    answer = joined(fb.say(said))
+    assert answer.startswith("دوس «تأكيد» لو كله تمام") and "راجع طلبك:" in answer
+    assert services.orders.list() == []
+    assert any(p.startswith("CONFIRM:") for p in payloads(fb.say("مش موافق")))
+
+
+@pytest.mark.parametrize("said", ["تمام", "أيوه أكد", "ok confirm", "تمام كده ✅"])
+def test_a_short_yes_at_the_confirm_step_places_the_order(fb, services, said) -> None:
+    to_summary(fb, services)
+    assert joined(fb.say(said)).startswith("طلبك اتأكد 🎉")
+    assert len(services.orders.list()) == 1
+
+
+@pytest.mark.parametrize("said", ["لا مش عايز الغي", "don't cancel", "مش هلغي لا"])
+def test_a_negated_cancel_keeps_the_checkout(fb, services, said) -> None:
+    to_summary(fb, services)
+    answer = joined(fb.say(said))
+    assert "لغيت الطلب" not in answer and "راجع طلبك:" in answer
+    confirm = next(p for p in payloads(fb.sent() or fb.tap("CHECKOUT")) if p.startswith("CONFIRM:"))
+    assert joined(fb.press(confirm)).startswith("طلبك اتأكد 🎉")
+
+
+def test_no_then_cancel_cancels(fb, services) -> None:
+    to_summary(fb, services)
+    assert texts(fb.say("لا خلاص الغي الطلب"))[0].startswith("تمام، لغيت الطلب")
+    assert services.orders.list() == []

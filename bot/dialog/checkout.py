@@ -16,6 +16,7 @@ from bot.dialog import texts
 from bot.dialog.session import Checkout
 from bot.dialog.turn import Turn
 from bot.errors import ProductNotFound
+from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
@@ -24,6 +25,10 @@ CANCEL_WORDS = frozenset({"الغي", "الغا", "الغاء", "لغي", "كا�
                           "el8y", "cancell", "ulgh", "الغيه", "الغيها"})
 YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا", "موافق", "تاكيد", "confirm", "yes", "ok", "okay",
                        "tamam", "akked", "aywa", "sure"})
+# The NLU's one-word negators, and the bare "no" words a customer answers a question with.
+NEGATORS = frozenset(f for f in load_lexicon().markers["negators"] if " " not in f)
+NO_WORDS = frozenset(tokenize("لا لأ ماش no nope la la2"))
+YES_MAX_WORDS = 4
 NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*$")
 ADDRESS_MIN = 10
 MAIN_GOVERNORATES = 9
@@ -41,9 +46,22 @@ def start(turn: Turn) -> list[Reply]:
 
 
 def is_cancel(text: str) -> bool:
-    """"الغي", "cancel", "لا خلاص الغي الطلب": a short message with a cancel word."""
+    """"الغي", "cancel", "لا خلاص الغي الطلب": a short message with a cancel word and no negation.
+
+    "مش عايز الغي", "don't cancel" are not a cancel; a leading "لا" / "no" answers the question
+    asked ("no, cancel it") and does not negate the verb after it.
+    """
     words = tokenize(text)
-    return bool(words) and len(words) <= 5 and bool(set(words) & CANCEL_WORDS)
+    negated = set(words[1:] if words and words[0] in NO_WORDS else words) & (NEGATORS | NO_WORDS)
+    return bool(words) and len(words) <= 5 and bool(set(words) & CANCEL_WORDS) and not negated
+
+
+def is_yes(text: str) -> bool:
+    """"تمام", "أيوه أكد", "ok confirm": short, mostly yes words, and no negation anywhere."""
+    words = tokenize(text)
+    yes = sum(word in YES_WORDS for word in words)
+    negated = set(words) & (NEGATORS | NO_WORDS)
+    return bool(yes) and not negated and len(words) <= YES_MAX_WORDS and 2 * yes >= len(words)
 
 
 def cancel(turn: Turn) -> list[Reply]:
@@ -129,7 +147,7 @@ def _address(turn: Turn, text: str) -> list[Reply]:
 
 
 def _confirm_text(turn: Turn, text: str) -> list[Reply]:
-    if set(tokenize(text)) & YES_WORDS:
+    if is_yes(text):
         return confirm(turn, turn.session.checkout.id)
     return summary(turn, hint=True)
 
