@@ -27,10 +27,12 @@ from bot.replies import Outgoing, Reply
 __all__ = [
     "as_dict",
     "as_list",
+    "as_number",
     "as_text",
     "opaque_id",
     "parse_delivery",
     "render",
+    "render_by_type",
     "safely",
     "seconds",
     "sign",
@@ -57,6 +59,18 @@ def as_text(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return opaque_id(value)
     return ""
+
+
+def as_number(value: Any) -> float | int | None:
+    """A JSON number (or numeric string) as a number; None otherwise (booleans too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def opaque_id(value: Any) -> str:
@@ -124,6 +138,23 @@ def render(platform: Platform | str, reply: Reply, recipient_id: str) -> list[Ou
     """``reply`` as Send API requests for ``platform`` (see the platform modules)."""
     module = messenger if Platform(platform) is Platform.MESSENGER else whatsapp
     return module.render(reply, recipient_id)
+
+
+Renderer = Callable[[Any, str], list[Outgoing]]
+
+
+def render_by_type(
+    renderers: Mapping[type, Renderer], reply: Reply, recipient_id: str, log: logging.Logger
+) -> list[Outgoing]:
+    """Run the renderer registered for ``type(reply)``; without one, log an error and send nothing.
+
+    ``log`` is the platform module's logger; the last part of its name prefixes the message.
+    """
+    renderer = renderers.get(type(reply))
+    if renderer is None:
+        log.error("%s: no renderer for %s", log.name.rsplit(".", 1)[-1], type(reply).__name__)
+        return []
+    return renderer(reply, recipient_id)
 
 
 def _keep_distinct(events: Iterable[Event]) -> list[Event]:

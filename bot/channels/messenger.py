@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from bot.channels import as_dict, as_list, as_text, opaque_id, safely, seconds
+from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, safely, seconds
 from bot.channels.messenger_render import SENDER_ACTIONS, render, sender_action
 from bot.events import Event, Kind, Platform
 
@@ -135,8 +135,8 @@ def _attachment(attachment: dict) -> dict[str, Any]:
         result["title"] = as_text(attachment.get("title")) or as_text(payload.get("title"))
     coordinates = as_dict(payload.get("coordinates"))
     if kind == "location" and coordinates:
-        result["latitude"] = _number(coordinates.get("lat"))
-        result["longitude"] = _number(coordinates.get("long"))
+        result["latitude"] = as_number(coordinates.get("lat"))
+        result["longitude"] = as_number(coordinates.get("long"))
     return result
 
 
@@ -272,9 +272,9 @@ def _order(order: dict, item: dict, base: dict) -> Event:
             "id": opaque_id(product.get("id")),
             "retailer_id": opaque_id(product.get("retailer_id")),
             "name": as_text(product.get("name")),
-            "unit_price": _number(product.get("unit_price")),
+            "unit_price": as_number(product.get("unit_price")),
             "currency": as_text(product.get("currency")),
-            "quantity": _number(product.get("quantity")),
+            "quantity": as_number(product.get("quantity")),
         }
         for product in map(as_dict, as_list(order.get("products")))
     ]
@@ -287,17 +287,6 @@ def _edit(edit: dict, item: dict, base: dict) -> Event:
     data = {"event": "message_edit", "edited_mid": opaque_id(edit.get("mid")), "text": as_text(edit.get("text"))}
     return Event(kind=Kind.UNKNOWN, data=data, **base)
 
-
-def _number(value: Any) -> float | int | None:
-    """A JSON number (or numeric string) as a number; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 _HANDLERS: tuple[tuple[str, Callable[[dict, dict, dict], Event]], ...] = (

@@ -12,8 +12,9 @@ messages, titles are truncated with "…", extra cards, quick replies and button
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
 
+from bot.channels import Renderer, render_by_type
 from bot.channels import limits as L
 from bot.events import Platform
 from bot.replies import (
@@ -40,11 +41,7 @@ SENDER_ACTIONS = frozenset({"mark_seen", "typing_on", "typing_off"})
 
 def render(reply: Reply, recipient_id: str) -> list[Outgoing]:
     """``reply`` as Send API requests to ``recipient_id`` (a PSID), within every limit."""
-    renderer = _RENDERERS.get(type(reply))
-    if renderer is None:
-        log.error("messenger: no renderer for %s", type(reply).__name__)
-        return []
-    return renderer(reply, recipient_id)
+    return render_by_type(_RENDERERS, reply, recipient_id, log)
 
 
 def sender_action(recipient_id: str, action: str) -> dict[str, Any]:
@@ -182,7 +179,7 @@ def _render_handoff(reply: HandOff, recipient_id: str) -> list[Outgoing]:
     return [Outgoing(platform=str(PLATFORM), recipient_id=recipient_id, body=body, kind="handover")]
 
 
-_RENDERERS: dict[type, Callable[[Any, str], list[Outgoing]]] = {
+_RENDERERS: dict[type, Renderer] = {
     Text: _render_text,
     Image: _render_image,
     Card: _render_card,

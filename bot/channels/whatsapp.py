@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from bot.channels import as_dict, as_list, as_text, opaque_id, safely, seconds
+from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, safely, seconds
 from bot.channels.whatsapp_render import address, mark_read, render
 from bot.events import Event, Kind, Platform
 
@@ -179,8 +179,8 @@ def _media(media: dict, message: dict, data: dict) -> dict[str, Any]:
 
 def _location(location: dict, message: dict, data: dict) -> dict[str, Any]:
     data.update(
-        latitude=_number(location.get("latitude")),
-        longitude=_number(location.get("longitude")),
+        latitude=as_number(location.get("latitude")),
+        longitude=as_number(location.get("longitude")),
         name=as_text(location.get("name")),
         address=as_text(location.get("address")),
         url=as_text(location.get("url")),
@@ -209,8 +209,8 @@ def _order(order: dict, message: dict, data: dict) -> dict[str, Any]:
     items = [
         {
             "retailer_id": opaque_id(item.get("product_retailer_id")),
-            "quantity": _number(item.get("quantity")),
-            "item_price": _number(item.get("item_price")),
+            "quantity": as_number(item.get("quantity")),
+            "item_price": as_number(item.get("item_price")),
             "currency": as_text(item.get("currency")),
         }
         for item in map(as_dict, as_list(order.get("product_items")))
@@ -326,16 +326,6 @@ def _code(value: Any) -> int | None:
     except (TypeError, ValueError, OverflowError):
         return None
 
-
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 _TYPES: dict[str, Callable[[dict, dict, dict], dict[str, Any]]] = {

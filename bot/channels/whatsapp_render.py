@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable
+from typing import Any
 
+from bot.channels import Renderer, render_by_type
 from bot.channels import limits as L
 from bot.events import Platform
 from bot.replies import (
@@ -43,11 +44,7 @@ _URL = re.compile(r"https?://", re.IGNORECASE)
 
 def render(reply: Reply, recipient_id: str) -> list[Outgoing]:
     """``reply`` as Cloud API requests to ``recipient_id`` (wa_id or BSUID), within every limit."""
-    renderer = _RENDERERS.get(type(reply))
-    if renderer is None:
-        log.error("whatsapp: no renderer for %s", type(reply).__name__)
-        return []
-    return renderer(reply, recipient_id)
+    return render_by_type(_RENDERERS, reply, recipient_id, log)
 
 
 def mark_read(message_id: str, typing: bool = True) -> dict[str, Any]:
@@ -207,7 +204,7 @@ def _render_handoff(reply: HandOff, recipient_id: str) -> list[Outgoing]:
     return []
 
 
-_RENDERERS: dict[type, Callable[[Any, str], list[Outgoing]]] = {
+_RENDERERS: dict[type, Renderer] = {
     Text: _render_text,
     Image: _render_image,
     Card: _render_card,
