@@ -319,6 +319,17 @@ def test_a_store_outage_gets_a_polite_answer(fb, services, monkeypatch) -> None:
     assert services.inbox.counts().get("dead", 0) == 0
 
 
+def test_a_bug_in_a_handler_is_answered_and_leaves_no_dead_letter(fb, services, monkeypatch, caplog) -> None:
+    def broken(*args, **kwargs):
+        raise TypeError("unexpected keyword")
+
+    monkeypatch.setattr(services.store, "product", broken)
+    answer = fb.press("DETAILS:53")
+    assert texts(answer) == ["حصلت مشكلة صغيرة عندي 🙏 جرب تاني كمان شوية."] and "CATEGORIES" in payloads(answer)
+    assert services.inbox.counts().get("dead", 0) == 0
+    assert "TypeError: unexpected keyword" in caplog.text
+
+
 def test_stale_results_say_prices_may_have_changed(fb, services, monkeypatch) -> None:
     from dataclasses import replace
 

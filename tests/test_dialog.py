@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import logging
+
 import pytest
 
 from bot.channels import messenger, whatsapp
@@ -13,7 +15,9 @@ from bot.config import Settings
 from bot.dialog import Dialog
 from bot.dialog.session import Session
 from bot.dialog.texts import COLORS
+from bot.errors import StorageError
 from bot.events import Event, Kind, Platform
+from bot.replies import QuickReplies
 from bot.store import Comparison, SearchPage, build_store
 from tests.test_conversation_kit import Script, Understood
 
@@ -121,3 +125,58 @@ def test_events_that_are_not_customer_messages_get_no_reply() -> None:
     for kind in (Kind.READ, Kind.DELIVERY, Kind.ECHO, Kind.REACTION, Kind.HANDOVER):
         event = Event(platform=Platform.MESSENGER, customer_id="p", kind=kind, data={"action": "request"})
         assert dialog.respond(event, {"lang": "en"}) == ([], {"lang": "en"})
+
+
+# ---- a handler that fails ---------------------------------------------------------------------
+
+BUSY = "حصلت مشكلة صغيرة عندي 🙏 جرب تاني كمان شوية."
+
+
+def _text(text: str, platform: Platform = Platform.MESSENGER) -> Event:
+    return Event(platform=platform, customer_id="p-1", kind=Kind.TEXT, message_id="m-1", text=text)
+
+
+def _press(payload: str) -> Event:
+    return Event(platform=Platform.MESSENGER, customer_id="p-1", kind=Kind.PAYLOAD, message_id="m-2", payload=payload)
+
+
+def test_a_failing_matcher_gets_the_busy_answer_and_a_logged_traceback(caplog) -> None:
+    def broken(text, context="none"):
+        raise RuntimeError("matcher bug")
+
+    dialog = Dialog(store=CrowdedStore(), understand=broken)
+    before = {"lang": "ar", "results": [901, 902], "context": "after_results"}
+    with caplog.at_level(logging.ERROR, logger="bot.dialog"):
+        replies, session = dialog.respond(_text("عايز هودي"), dict(before))
+    [reply] = replies
+    assert isinstance(reply, QuickReplies) and reply.text == BUSY
+    assert "CATEGORIES" in [c.payload for c in reply.choices]
+    assert session == before
+    [record] = [r for r in caplog.records if r.exc_info]
+    assert record.exc_info[0] is RuntimeError and "matcher bug" in caplog.text and "Traceback" in caplog.text
+
+
+def test_a_bug_behind_a_valid_button_is_not_called_an_old_button(caplog) -> None:
+    class BrokenStore(CrowdedStore):
+        def product(self, product_id):
+            raise KeyError("price_final")                   # a bug, not a bad payload
+
+    with caplog.at_level(logging.ERROR, logger="bot.dialog"):
+        [reply], _ = Dialog(store=BrokenStore(), understand=Script()).respond(_press("DETAILS:901"), {"lang": "en"})
+    assert reply.text == "Something went wrong on my side 🙏 Please try again in a moment."
+    assert any(r.exc_info and r.exc_info[0] is KeyError for r in caplog.records)
+    [old], _ = Dialog(store=CrowdedStore(), understand=Script()).respond(_press("SORT:sideways"), {"lang": "en"})
+    assert old.text.startswith("That button is old")
+
+
+def test_a_storage_failure_still_reaches_the_pipeline() -> None:
+    class Down:
+        def active(self, platform, customer):
+            return False
+
+        def open(self, *args):
+            raise StorageError("database is locked")
+
+    dialog = Dialog(store=CrowdedStore(), handoffs=Down(), understand=Script())
+    with pytest.raises(StorageError):
+        dialog.respond(_press("HUMAN"), {})

@@ -13,8 +13,8 @@ from typing import Any, Callable, Sequence
 
 from bot.dialog import handoff, router
 from bot.dialog.session import Session
-from bot.dialog.turn import Deps, Turn
-from bot.errors import ProductNotFound, StoreError
+from bot.dialog.turn import Deps, InvalidPayload, Turn
+from bot.errors import ProductNotFound, StorageError, StoreError
 from bot.events import Event, Kind
 from bot.replies import Reply
 
@@ -40,7 +40,12 @@ class Dialog:
                          understand=understand, store_name=store_name)
 
     def respond(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
-        """The replies to ``event`` and the session to keep; silent during a hand-off."""
+        """The replies to ``event`` and the session to keep; silent during a hand-off.
+
+        Every answerable event gets an answer. A bug in a handler is logged with its traceback and
+        answered with the "busy" line and the menu, keeping the session as it was; only
+        :class:`StorageError` propagates, because the pipeline retries the event for it.
+        """
         if event.kind is Kind.HANDOVER:
             handoff.on_handover(self.deps, event)
             return [], session
@@ -54,9 +59,15 @@ class Dialog:
         except StoreError as exc:
             log.warning("store unavailable while answering %s:%s: %s", event.platform, event.customer_id, exc)
             replies = [turn.menu(turn.t("store.down"))]
-        except router.InvalidPayload:
+        except InvalidPayload:
             log.info("invalid payload %r from %s:%s", event.payload[:80], event.platform, event.customer_id)
             replies = [turn.menu(turn.t("payload.invalid"))]
+        except StorageError:
+            raise
+        except Exception:
+            log.exception("dialog failed on %s event from %s:%s", event.kind, event.platform, event.customer_id)
+            turn.session = Session.from_dict(session)      # what the failed turn changed is dropped
+            return [turn.menu(turn.t("busy"))], session
         return replies, turn.session.to_dict()
 
     def _route(self, turn: Turn) -> list[Reply]:
@@ -72,3 +83,4 @@ class Dialog:
     def _handed_off(self, event: Event) -> bool:
         handoffs = self.deps.handoffs
         return handoffs is not None and handoffs.active(str(event.platform), event.customer_id)
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from bot.dialog import texts
-from bot.dialog.turn import Turn
+from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
 from bot.nlu.normalize import tokenize
 from bot.replies import Button, Buttons, Card, Cards, Choice, Image, QuickReplies, Reply, Text
@@ -83,7 +83,7 @@ def more(turn: Turn, cursor: str) -> list[Reply]:
 def resort(turn: Turn, sort: str) -> list[Reply]:
     """The last search again in another order (``SORT:price_asc``)."""
     if sort not in SORTS:
-        raise ValueError(sort)
+        raise InvalidPayload(sort)
     session = turn.session
     if not session.query and not session.filters:
         return [turn.menu(turn.t("results.expired"))]
@@ -107,8 +107,8 @@ def apply_filter(turn: Turn, arg: str) -> list[Reply]:
         kept = {k: v for k, v in session.filters.items() if k in ("category", "item")}
         return run_search(turn, session.query, kept, session.sort)
     name, _, value = arg.partition("=")
-    if name not in REFINING or not value:
-        raise ValueError(arg)
+    if name not in REFINING or not value or (name.startswith("price") and not (value.isascii() and value.isdigit())):
+        raise InvalidPayload(arg)
     value_typed: Any = int(value) if name.startswith("price") else value
     return run_search(turn, session.query, session.filters | {name: value_typed}, session.sort)
 
@@ -116,7 +116,7 @@ def apply_filter(turn: Turn, arg: str) -> list[Reply]:
 def category(turn: Turn, slug: str) -> list[Reply]:
     """Everything in a section (``CAT:men``)."""
     if slug not in texts.CATEGORIES:
-        raise ValueError(slug)
+        raise InvalidPayload(slug)
     return run_search(turn, "", {"category": slug})
 
 

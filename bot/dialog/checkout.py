@@ -14,7 +14,7 @@ from typing import Any
 from bot.dialog import cart as carts
 from bot.dialog import texts
 from bot.dialog.session import Checkout
-from bot.dialog.turn import Turn
+from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
@@ -221,7 +221,7 @@ def edit(turn: Turn, step: str) -> list[Reply]:
     if checkout is None:
         return stale(turn)
     if step not in ("name", "phone", "governorate", "address"):
-        raise ValueError(step)
+        raise InvalidPayload(step)
     checkout.step, checkout.editing = step, True
     questions = {
         "name": lambda: Text(turn.t("checkout.ask_name")),

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.dialog import texts
 from bot.dialog.checkout import days
-from bot.dialog.turn import Turn
+from bot.dialog.turn import InvalidPayload, Turn
 from bot.nlu.normalize import tokenize
 from bot.replies import Choice, QuickReplies, Reply, Text
 
@@ -62,7 +62,7 @@ def sizes(turn: Turn) -> list[Reply]:
 def size_chart(turn: Turn, section: str) -> list[Reply]:
     """``SIZES:<section>``: the chart of one section."""
     if section not in texts.CATEGORIES:
-        raise ValueError(section)
+        raise InvalidPayload(section)
     info = turn.deps.store.info()
     return [Text(_chart(turn, info, section)), turn.menu(turn.t("sizes.ask"))]
 

@@ -10,7 +10,7 @@ Payload grammar (``NAME`` or ``NAME:argument``; every id ≤ 200 characters)::
     GOV:<key>  PHONE:<mobile>  CONFIRM:<checkout id>  EDIT:<name|phone|governorate|address>
 
 A payload that does not parse, or names nothing we know, is answered with a polite line and the
-menu (``InvalidPayload``); it never raises out of the dialog.
+menu (``InvalidPayload``, raised only while reading the argument); it never raises out of the dialog.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 from typing import Any, Callable
 
 from bot.dialog import browse, cart, checkout, handoff, info, orders
-from bot.dialog.turn import Turn
+from bot.dialog.turn import InvalidPayload, Turn
 from bot.events import Kind
 from bot.nlu.normalize import tokenize
 from bot.replies import Choice, QuickReplies, Reply, Text
@@ -33,10 +33,6 @@ NEW_WORDS = frozenset({"جديد", "الجديد", "جديده", "نازل", "ne
 BEST_WORDS = frozenset({"مبيعا", "مبيعات", "الاكثر", "best", "seller", "sellers", "bestseller", "popular", "trending"})
 
 
-class InvalidPayload(ValueError):
-    """A payload we cannot act on: forged, truncated, or from an older version of the bot."""
-
-
 # ---- payloads --------------------------------------------------------------------------------
 
 
@@ -46,10 +42,7 @@ def route_payload(turn: Turn, payload: str) -> list[Reply]:
     entry = PAYLOADS.get(name.upper())
     if entry is None or len(payload) > MAX_PAYLOAD:
         raise InvalidPayload(payload)
-    try:
-        return entry(turn, arg)
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise InvalidPayload(payload) from exc
+    return entry(turn, arg)
 
 
 def _plain(handler: Callable[[Turn], list[Reply]]) -> Callable[[Turn, str], list[Reply]]:

@@ -11,6 +11,14 @@ from bot.events import Event
 from bot.replies import Choice, QuickReplies, Reply
 
 
+class InvalidPayload(ValueError):
+    """A payload we cannot act on: forged, truncated, or from an older version of the bot.
+
+    Only the parsing of a payload's argument raises it (in the router or the handler it names);
+    any other error of a handler is a bug and is never answered as an old button.
+    """
+
+
 @dataclass
 class Deps:
     """What the dialog works with. ``understand`` is ``bot.nlu.understand`` unless a test injects one."""
