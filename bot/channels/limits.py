@@ -170,31 +170,30 @@ def is_arabic(text: str) -> bool:
     return bool(_ARABIC.search(text or ""))
 
 
-def unique(values: list[str], limit: int) -> list[str]:
-    """``values`` made pairwise distinct by numbering repeats, each kept within ``limit`` units."""
-    seen: set[str] = set()
+def unique(values: list[str], limit: int, *, ids: bool = False) -> list[str]:
+    """``values`` made pairwise distinct by numbering repeats, each repeat kept within ``limit`` units.
+
+    Titles (the default) get `` 2``, `` 3``, ... and are shortened with "…" to make room.
+    Identifiers (``ids=True``) are cut to ``limit`` first, then get ``~2``, ``~3``, ... and are cut
+    hard, because they are matched, not read.
+    """
     result: list[str] = []
     for value in values:
-        candidate, number = value, 2
-        while candidate in seen:
-            suffix = f" {number}"
-            candidate = truncate(value, limit - units(suffix)) + suffix
-            number += 1
-        seen.add(candidate)
-        result.append(candidate)
+        result.append(_first_unused(value, limit, result, ids))
     return result
 
 
-def unique_ids(values: list[str], limit: int) -> list[str]:
-    """Identifiers made pairwise distinct (``~2``, ``~3`` suffixes), each cut to ``limit`` units."""
-    seen: set[str] = set()
-    result: list[str] = []
-    for value in values:
-        candidate, number = cut(value, limit), 2
-        while candidate in seen:
-            suffix = f"~{number}"
-            candidate = cut(value, limit - units(suffix)) + suffix
-            number += 1
-        seen.add(candidate)
-        result.append(candidate)
-    return result
+def _first_unused(value: str, limit: int, taken: list[str], ids: bool) -> str:
+    """``value`` (an id cut to ``limit``) or, when that is taken, its first free numbered form."""
+    candidate, number = (cut(value, limit) if ids else value), 2
+    while candidate in taken:
+        candidate = _numbered(value, limit, number, ids)
+        number += 1
+    return candidate
+
+
+def _numbered(value: str, limit: int, number: int, ids: bool) -> str:
+    """``value`` shortened to leave room for its number, then numbered (``~n`` for ids)."""
+    suffix = f"~{number}" if ids else f" {number}"
+    shorten = cut if ids else truncate
+    return shorten(value, limit - units(suffix)) + suffix

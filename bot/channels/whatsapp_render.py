@@ -86,7 +86,7 @@ def _reply_buttons(text: str, options: list[tuple[str, str]], recipient_id: str)
     """Up to three reply buttons (unique titles ≤ 20, unique ids ≤ 256) under ``text``."""
     options = options[: L.WHATSAPP_REPLY_BUTTONS_MAX]
     titles = L.unique([L.title(t, L.WHATSAPP_BUTTON_TITLE_MAX) for t, _ in options], L.WHATSAPP_BUTTON_TITLE_MAX)
-    ids = L.unique_ids([i for _, i in options], L.WHATSAPP_BUTTON_ID_MAX)
+    ids = L.unique([i for _, i in options], L.WHATSAPP_BUTTON_ID_MAX, ids=True)
     buttons = [{"type": "reply", "reply": {"id": i, "title": t}} for i, t in zip(ids, titles)]
     return _interactive_message(text, recipient_id, "button", {"buttons": buttons})
 
@@ -96,7 +96,7 @@ def _list(text: str, label: str, rows: list[tuple[str, str, str]], recipient_id:
     if len(rows) > L.WHATSAPP_LIST_ROWS_MAX:
         log.warning("whatsapp: dropped %d list rows over the limit of %d", len(rows) - L.WHATSAPP_LIST_ROWS_MAX, L.WHATSAPP_LIST_ROWS_MAX)
     rows = rows[: L.WHATSAPP_LIST_ROWS_MAX]
-    ids = L.unique_ids([row_id for row_id, _, _ in rows], L.WHATSAPP_ROW_ID_MAX)
+    ids = L.unique([row_id for row_id, _, _ in rows], L.WHATSAPP_ROW_ID_MAX, ids=True)
     rendered = []
     for row_id, (_, title, description) in zip(ids, rows):
         row = {"id": row_id, "title": L.title(title, L.WHATSAPP_ROW_TITLE_MAX)}
