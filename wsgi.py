@@ -6,11 +6,11 @@ A configuration problem stops the start with one clear line per variable, not a 
 import sys
 
 from bot import create_app
+from bot.config import print_problems
 from bot.errors import ConfigError
 
 try:
     app = create_app()
 except ConfigError as error:
-    for problem in error.problems:
-        print(f"config: {problem}", file=sys.stderr)
+    print_problems(error)
     sys.exit(2)

@@ -9,19 +9,25 @@ import shutil
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import Settings, print_problems
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _load_settings() -> Settings | None:
+    """The settings from the environment, or None after printing every problem."""
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        print_problems(exc)
+        return None
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Print every configuration problem, or a one-line summary when there is none."""
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"config: {problem}", file=sys.stderr)
+    settings = _load_settings()
+    if settings is None:
         return 2
     print(
         f"config ok: {settings.env}, send mode {settings.send_mode}, store {settings.store_backend},"
@@ -32,11 +38,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the service under gunicorn (the same server as production)."""
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"config: {problem}", file=sys.stderr)
+    settings = _load_settings()
+    if settings is None:
         return 2
     env = dict(os.environ)
     if settings.admin_token_generated:

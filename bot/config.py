@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
@@ -19,6 +20,12 @@ DEV_VERIFY_TOKEN = "dukkan-dev"
 DEFAULT_GRAPH_VERSION = "v25.0"
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour)\s*$")
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+def print_problems(error: ConfigError) -> None:
+    """Print each configuration problem as one ``config: ...`` line on stderr."""
+    for problem in error.problems:
+        print(f"config: {problem}", file=sys.stderr)
 
 
 @dataclass(frozen=True)
