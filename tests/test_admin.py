@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.web.admin import LoginLimiter
+from bot.web.console_auth import LoginLimiter
 
 TOKEN = "admin-test-token"
 SAMPLE_ARGS = {"event_id": 1, "number": "DK-10001", "filename": "console.css"}

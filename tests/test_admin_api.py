@@ -9,7 +9,7 @@ from flask import request
 
 from bot.channels.signature import verify
 from bot.events import Event, Kind, Platform
-from bot.web.admin import build_delivery
+from bot.web.simulate import build_delivery
 from tests.conftest import TEST_SECRET
 
 AUTH = {"Authorization": "Bearer admin-test-token"}

@@ -1,31 +1,17 @@
 """The admin console (``/console``) and its JSON API (``/admin/api/...``).
 
-Access needs ``ADMIN_TOKEN``: people log in with it once and get a signed session cookie
-(HttpOnly, SameSite=Strict); scripts send ``Authorization: Bearer <token>``. Every POST made
-with the cookie carries the session's CSRF token (form field ``csrf_token`` or header
-``X-CSRF-Token``). Failed logins are counted per client address and refused for a while.
-
-The console tests the bot as a customer would: ``POST /admin/api/simulate`` builds a real-shaped
-Messenger or WhatsApp delivery, signs it with the app secret and posts it to ``/webhook`` inside
-the process, so it goes through signature verification, parsing and the durable inbox like any
-delivery from Meta. The replies are read back from the console outbox.
+Who may use them (login, session cookie, CSRF, login limit) is :mod:`bot.web.console_auth`,
+attached to this blueprint. The console tests the bot as a customer would:
+``POST /admin/api/simulate`` posts a signed, real-shaped delivery to ``/webhook``
+(:mod:`bot.web.simulate`); the replies are read back from the console outbox.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hmac
-import json
 import logging
 import re
-import secrets
-import threading
-import time
-import uuid
-from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
+from typing import Any, Mapping
 
-from cachetools import TTLCache
 from flask import (
     Blueprint,
     Response,
@@ -34,32 +20,23 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
-from bot.channels import parse_delivery
-from bot.channels.signature import sign
+from bot.web import console_auth
+from bot.web.simulate import CONSOLE_PHONE_ID, build_delivery, event_views, post_signed, understanding
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/console/static")
+console_auth.attach(bp)
 
-PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
-CSRF_HEADER = "X-CSRF-Token"
-CONSOLE_PAGE_ID = "100000000000000"
-CONSOLE_PHONE_ID = "100000000000001"
 CUSTOMER_ID = re.compile(r"^[\w.:+-]{1,64}$")
 MAX_TEXT = 4096
-CONTEXTS = ("none", "after_results", "after_details")
 KINDS = {
     "messenger": ("text", "quick_reply", "postback"),
     "whatsapp": ("text", "button_reply", "list_reply"),
 }
 DEFAULT_PRESS = {"messenger": "postback", "whatsapp": "button_reply"}
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: http: https:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 class ApiError(Exception):
@@ -70,99 +47,8 @@ class ApiError(Exception):
         self.status = status
 
 
-class LoginLimiter:
-    """Failed logins per client address; ``limit`` failures lock it out for ``window_s``.
-
-    The counters live in a cachetools ``TTLCache``, so a quiet address is forgotten by itself
-    (each failure restarts its window). Per process, like every cache here.
-    """
-
-    def __init__(self, limit: int = 5, window_s: float = 300.0, *, timer: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self._failures: TTLCache = TTLCache(maxsize=10_000, ttl=window_s, timer=timer)
-        self._lock = threading.Lock()  # cachetools caches are not thread-safe
-
-    def blocked(self, address: str) -> bool:
-        with self._lock:
-            return self._failures.get(address, 0) >= self.limit
-
-    def failed(self, address: str) -> None:
-        with self._lock:
-            self._failures[address] = self._failures.get(address, 0) + 1
-
-
-@bp.record_once
-def _setup(state: Any) -> None:
-    """Session cookie settings and the login limiter, once per app."""
-    settings = state.app.extensions["dukkan"].settings
-    state.app.config.update(
-        SESSION_COOKIE_NAME="dukkan_console",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=12 * 3600,
-    )
-    state.app.extensions["dukkan.console"] = LoginLimiter()
-
-
 def _services() -> Any:
     return current_app.extensions["dukkan"]
-
-
-# ---- access -----------------------------------------------------------------------------------
-
-
-def _token_matches(candidate: str) -> bool:
-    expected = _services().settings.admin_token
-    return bool(expected) and hmac.compare_digest(candidate.encode(), expected.encode())
-
-
-def _authenticated() -> str | None:
-    """``"bearer"``, ``"session"`` or None. A Bearer header is judged alone, never with the cookie."""
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return "bearer" if _token_matches(header[7:].strip()) else None
-    return "session" if session.get("admin") is True else None
-
-
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
-def _csrf_ok() -> bool:
-    sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token", "")
-    expected = session.get("csrf", "")
-    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
-
-
-@bp.before_request
-def _guard() -> Any:
-    """Refuse everything but the login page and static files without a login; check CSRF."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    api = request.path.startswith("/admin/api/")
-    via = _authenticated()
-    if via is None:
-        if api:
-            return jsonify(error="login required"), 401
-        return redirect(url_for("admin.login", next=request.path if request.method == "GET" else None))
-    if request.method not in ("GET", "HEAD", "OPTIONS") and via == "session" and not _csrf_ok():
-        log.warning("console POST %s refused: bad CSRF token", request.path)
-        return (jsonify(error="bad CSRF token"), 403) if api else ("bad CSRF token", 403)
-    return None
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    if request.endpoint != "admin.static":
-        response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.errorhandler(ApiError)
@@ -173,53 +59,12 @@ def _api_error(exc: ApiError) -> tuple[Response, int]:
 # ---- pages ------------------------------------------------------------------------------------
 
 
-@bp.route("/console/login", methods=["GET", "POST"])
-def login() -> Any:
-    """The token form; a right token opens a fresh session and goes to the console."""
-    if request.method == "GET":
-        return render_template("login.html", csrf_token=_csrf_token(), error=None)
-    limiter: LoginLimiter = current_app.extensions["dukkan.console"]
-    address = request.remote_addr or "unknown"
-    if limiter.blocked(address):
-        log.warning("console login refused for %s: too many attempts", address)
-        return _login_error("Too many attempts. Wait a few minutes and try again.", 429)
-    if not _csrf_ok():
-        return _login_error("The form expired. Please try again.", 403)
-    if not _token_matches(request.form.get("token", "")):
-        limiter.failed(address)
-        log.warning("console login failed from %s", address)
-        return _login_error("That token is not right.", 401)
-    session.clear()
-    session.permanent = True
-    session["admin"] = True
-    session["csrf"] = secrets.token_urlsafe(32)
-    return redirect(_safe_next(request.args.get("next", "")))
-
-
-def _login_error(message: str, status: int) -> tuple[str, int]:
-    return render_template("login.html", csrf_token=_csrf_token(), error=message), status
-
-
-def _safe_next(target: str) -> str:
-    """Only a console path after logging in (never ``//host``, a backslash trick or a full URL)."""
-    parts = urlsplit(target)
-    if target.startswith(("/console", "/admin")) and "\\" not in target and not parts.netloc and not parts.scheme:
-        return target
-    return url_for("admin.console")
-
-
-@bp.post("/console/logout")
-def logout() -> Response:
-    session.clear()
-    return redirect(url_for("admin.login"))
-
-
 @bp.get("/console")
 def console() -> str:
     services = _services()
     return render_template(
         "console.html",
-        csrf_token=_csrf_token(),
+        csrf_token=console_auth.csrf_token(),
         send_mode=services.settings.send_mode,
         statuses=_order_statuses(),
     )
@@ -240,135 +85,38 @@ def simulate() -> Response:
 
     Only with ``SEND_MODE=console``: in graph mode the replies would go out to real people.
     """
-    if _services().settings.send_mode != "console":
+    services = _services()
+    if services.settings.send_mode != "console":
         raise ApiError("simulating customers needs SEND_MODE=console: in graph mode replies are really sent", 409)
-    body = _json_body()
-    platform, customer_id = _customer(body)
-    text = _text(body.get("text"), "text")
-    payload = _text(body.get("payload"), "payload")
-    title = _text(body.get("title"), "title")
-    if not text and not payload:
-        raise ApiError("give text or payload")
-    kind = str(body.get("kind") or (DEFAULT_PRESS[platform] if payload else "text"))
-    if kind not in KINDS[platform]:
-        raise ApiError(f"kind must be one of {', '.join(KINDS[platform])} on {platform}")
-    description = _text(body.get("description"), "description")
-    phone_id = _services().settings.whatsapp_phone_number_id or CONSOLE_PHONE_ID
-    delivery = build_delivery(
-        platform, customer_id, kind=kind, text=text, payload=payload, title=title, description=description,
-        phone_number_id=phone_id,
-    )
-    raw = json.dumps(delivery, ensure_ascii=False).encode()
-    signature = sign(raw, _services().settings.meta_app_secret)
-    response = current_app.test_client(use_cookies=False).post(
-        "/webhook", data=raw, headers={"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
-    )
-    events = [_event_view(event) for event in parse_delivery(delivery)]
+    platform, customer_id, kind, fields = _simulated_message(_json_body())
+    phone_id = services.settings.whatsapp_phone_number_id or CONSOLE_PHONE_ID
+    delivery = build_delivery(platform, customer_id, kind=kind, phone_number_id=phone_id, **fields)
+    posted = post_signed(delivery, services.settings.meta_app_secret)
+    events = event_views(delivery, services.inbox)
     return jsonify(
-        status=response.status_code,
-        webhook=response.get_data(as_text=True),
+        status=posted.status,
+        webhook=posted.answer,
         events=events,
         delivery=delivery,
-        raw=raw.decode(),
-        signature=signature,
-        understanding=_understanding(platform, customer_id, kind, text, payload),
+        raw=posted.raw.decode(),
+        signature=posted.signature,
+        understanding=understanding(
+            services.pipeline.sessions, platform, customer_id, kind, fields["text"], fields["payload"]
+        ),
     )
 
 
-def build_delivery(
-    platform: str, customer_id: str, *, kind: str, text: str = "", payload: str = "", title: str = "",
-    description: str = "", phone_number_id: str = CONSOLE_PHONE_ID,
-) -> dict[str, Any]:
-    """A webhook body as Meta sends it, with one message or button press from ``customer_id``.
-
-    ``kind`` is ``text``, ``postback`` or ``quick_reply`` on Messenger; ``text``,
-    ``button_reply`` or ``list_reply`` on WhatsApp (``payload`` is the button or row id).
-    """
-    if platform == "messenger":
-        return _messenger_delivery(customer_id, kind, text, payload, title)
-    return _whatsapp_delivery(customer_id, kind, text, payload, title, description, phone_number_id)
-
-
-def _messenger_delivery(psid: str, kind: str, text: str, payload: str, title: str) -> dict[str, Any]:
-    now_ms = int(time.time() * 1000)
-    mid = f"m_console_{uuid.uuid4().hex}"
-    item: dict[str, Any] = {"sender": {"id": psid}, "recipient": {"id": CONSOLE_PAGE_ID}, "timestamp": now_ms}
-    if kind == "postback":
-        item["postback"] = {"mid": mid, "title": title or payload, "payload": payload}
-    elif kind == "quick_reply":
-        item["message"] = {"mid": mid, "text": title or text or payload, "quick_reply": {"payload": payload}}
-    else:
-        item["message"] = {"mid": mid, "text": text}
-    return {"object": "page", "entry": [{"id": CONSOLE_PAGE_ID, "time": now_ms, "messaging": [item]}]}
-
-
-def _whatsapp_delivery(
-    wa_id: str, kind: str, text: str, payload: str, title: str, description: str, phone_id: str
-) -> dict[str, Any]:
-    message: dict[str, Any] = {"from": wa_id, "id": f"wamid.console.{uuid.uuid4().hex}", "timestamp": str(int(time.time()))}
-    if kind == "text":
-        message |= {"type": "text", "text": {"body": text}}
-    else:
-        reply = {"id": payload, "title": title or payload}
-        if kind == "list_reply" and description:
-            reply["description"] = description
-        message |= {"type": "interactive", "interactive": {"type": kind, kind: reply}}
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_id},
-        "contacts": [{"profile": {"name": "Console customer"}, "wa_id": wa_id}],
-        "messages": [message],
-    }
-    change = {"value": value, "field": "messages"}
-    return {"object": "whatsapp_business_account", "entry": [{"id": CONSOLE_PHONE_ID, "changes": [change]}]}
-
-
-def _event_view(event: Any) -> dict[str, Any]:
-    view = event.to_dict()
-    view.pop("raw", None)
-    view["dedupe_key"] = event.dedupe_key
-    view["inbox_state"] = _services().inbox.state_of(event.dedupe_key)
-    return view
-
-
-def _understanding(platform: str, customer_id: str, kind: str, text: str, payload: str) -> dict[str, Any]:
-    """What the NLU makes of typed text; button presses are routed by payload instead."""
-    if kind != "text":
-        return {"route": "payload", "payload": payload}
-    try:
-        from bot.nlu import understand
-    except ImportError:
-        return {"route": "text", "available": False, "error": "bot.nlu.understand is not available"}
-    session_doc = _services().pipeline.sessions.load(platform, customer_id)
-    context = _context(session_doc)
-    try:
-        result = understand(text, context)
-    except Exception as exc:  # the console must keep working while the matcher misbehaves
-        log.exception("understand failed in the console")
-        return {"route": "text", "context": context, "error": f"{type(exc).__name__}: {exc}"}
-    return {"route": "text", "context": context} | _plain(result)
-
-
-def _context(session_doc: Mapping[str, Any]) -> str:
-    """The NLU context the dialog would use, from the customer's session document."""
-    stated = session_doc.get("context")
-    if stated in CONTEXTS:
-        return stated
-    if session_doc.get("last_product"):
-        return "after_details"
-    if session_doc.get("last_results"):
-        return "after_results"
-    return "none"
-
-
-def _plain(result: Any) -> dict[str, Any]:
-    if hasattr(result, "to_dict"):
-        return dict(result.to_dict())
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return dataclasses.asdict(result)
-    if isinstance(result, Mapping):
-        return dict(result)
-    return {name: getattr(result, name, None) for name in ("intent", "confidence", "slots")}
+def _simulated_message(body: Mapping[str, Any]) -> tuple[str, str, str, dict[str, str]]:
+    """Platform, customer, kind and the text fields of a simulate request; ApiError when invalid."""
+    platform, customer_id = _customer(body)
+    fields = {name: _text(body.get(name), name) for name in ("text", "payload", "title")}
+    if not fields["text"] and not fields["payload"]:
+        raise ApiError("give text or payload")
+    kind = str(body.get("kind") or (DEFAULT_PRESS[platform] if fields["payload"] else "text"))
+    if kind not in KINDS[platform]:
+        raise ApiError(f"kind must be one of {', '.join(KINDS[platform])} on {platform}")
+    fields["description"] = _text(body.get("description"), "description")
+    return platform, customer_id, kind, fields
 
 
 # ---- conversations ----------------------------------------------------------------------------
