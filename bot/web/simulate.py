@@ -125,7 +125,7 @@ def understanding(sessions: Any, platform: str, customer_id: str, kind: str, tex
     except Exception as exc:  # the console must keep working while the matcher misbehaves
         log.exception("understand failed in the console")
         return {"route": "text", "context": context, "error": f"{type(exc).__name__}: {exc}"}
-    return {"route": "text", "context": context} | _plain(result)
+    return {"route": "text", "context": context} | _understanding_fields(result)
 
 
 def _context(session_doc: Mapping[str, Any]) -> str:
@@ -140,7 +140,8 @@ def _context(session_doc: Mapping[str, Any]) -> str:
     return "none"
 
 
-def _plain(result: Any) -> dict[str, Any]:
+def _understanding_fields(result: Any) -> dict[str, Any]:
+    """An NLU result (to_dict, dataclass, mapping or plain object) as a dict of its fields."""
     if hasattr(result, "to_dict"):
         return dict(result.to_dict())
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
