@@ -180,3 +180,77 @@ def test_a_storage_failure_still_reaches_the_pipeline() -> None:
     dialog = Dialog(store=CrowdedStore(), handoffs=Down(), understand=Script())
     with pytest.raises(StorageError):
         dialog.respond(_press("HUMAN"), {})
+
+
+# ---- numbers agree with what they count -----------------------------------------------------------
+
+COUNTS = (1, 2, 3, 10, 11, 15)
+
+
+class CountedStore(CrowdedStore):
+    """The crowded store with ``n`` results, ``n`` pieces left, and every delivery and policy taking ``n`` days."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+        self.products = [replace(p, stock_quantity=n, count_rating=n, rating=4.5) for p in self.products]
+
+    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None):
+        return SearchPage(products=tuple(self.products[:min(limit, self.n)]), total=self.n)
+
+    def info(self):
+        info = self.demo.info()
+        rows = {g.key: replace(g, days_min=self.n, days_max=self.n) if g.key == "cairo" else g for g in info.governorates}
+        phrases = tuple((words, rows[g.key]) for words, g in info._phrases)   # the name index holds the rows too
+        return replace(info, governorates=tuple(rows.values()), _phrases=phrases, exchange_days=self.n, return_days=self.n)
+
+
+def _said(n: int, lang: str, *steps: Event) -> list[str]:
+    script = Script({"hoodie": Understood("search", {"item": "hoodie"}), "shipping cairo": Understood("shipping_info"),
+                     "returns": Understood("returns_policy")})
+    dialog, session, said = Dialog(store=CountedStore(n), understand=script), {"lang": lang, "lang_chosen": True}, []
+    for event in steps:
+        replies, session = dialog.respond(event, session)
+        said += [getattr(r, "text", "") or getattr(r, "caption", "") for r in replies]
+    return said
+
+
+AR_COUNTS = {1: ("منتج واحد", "قطعة واحدة", "تقييم واحد", "يوم شغل واحد", "يوم واحد"),
+             2: ("منتجين", "قطعتين", "تقييمين", "يومين شغل", "يومين"),
+             3: ("٣ منتجات", "٣ قطع", "٣ تقييمات", "٣ أيام شغل", "٣ أيام"),
+             10: ("١٠ منتجات", "١٠ قطع", "١٠ تقييمات", "١٠ أيام شغل", "١٠ أيام"),
+             11: ("١١ منتج", "١١ قطعة", "١١ تقييم", "١١ يوم شغل", "١١ يوم"),
+             15: ("١٥ منتج", "١٥ قطعة", "١٥ تقييم", "١٥ يوم شغل", "١٥ يوم")}
+
+
+@pytest.mark.parametrize("n", COUNTS)
+def test_arabic_counts_agree_with_their_nouns(n) -> None:
+    products, pieces, reviews, working_days, days = AR_COUNTS[n]
+    found, _, details, _, shipping, returns = _said(n, "ar", _text("hoodie"), _press("DETAILS:900"),
+                                                    _text("shipping cairo"), _text("returns"))
+    assert found == f"لقيتلك {products} 👇"
+    assert f"({reviews})" in details
+    assert (f"فاضل {pieces} بس ⚡" in details) is (n <= 5)
+    assert shipping.startswith(f"الشحن لمحافظة القاهرة بـ ٦٥ ج.م وبيوصل في {working_days}.")
+    assert returns.startswith(f"الاستبدال خلال {days} والاسترجاع خلال {days} من الاستلام.")
+
+
+@pytest.mark.parametrize("n", COUNTS)
+def test_english_counts_agree_with_their_nouns(n) -> None:
+    s = "" if n == 1 else "s"
+    found, _, details, _, shipping, returns = _said(n, "en", _text("hoodie"), _press("DETAILS:900"),
+                                                    _text("shipping cairo"), _text("returns"))
+    assert found == f"I found {n} product{s} 👇"
+    assert f"({n} review{s})" in details
+    assert (f"Only {n} piece{s} left ⚡" in details) is (n <= 5)
+    assert shipping.startswith(f"Shipping to Cairo is 65 EGP and takes {n} working day{s}.")
+    assert returns.startswith(f"Exchange within {n} day{s} and returns within {n} day{s} of delivery.")
+
+
+def test_a_delivery_range_agrees_with_its_upper_bound() -> None:
+    dialog = Dialog(store=CrowdedStore(), understand=Script({"alex": Understood("shipping_info"),
+                                                             "aswan": Understood("shipping_info")}))
+    said = [dialog.respond(_text(city), {"lang": lang, "lang_chosen": True})[0][0].text
+            for lang in ("ar", "en") for city in ("alex", "aswan")]
+    assert "وبيوصل في ٢ لـ ٣ أيام شغل." in said[0] and "وبيوصل في ٤ لـ ٦ أيام شغل." in said[1]
+    assert "takes 2 to 3 working days." in said[2] and "takes 4 to 6 working days." in said[3]

@@ -138,8 +138,7 @@ def no_results(turn: Turn, filters: dict[str, Any]) -> list[Reply]:
 
 
 def _intro(turn: Turn, total: int) -> str:
-    noun = turn.t("results.noun.one" if total == 1 else "results.noun.many")
-    return turn.t("results.intro", total=turn.number(total), noun=noun)
+    return turn.t("results.intro", count=turn.count(total, "product"))
 
 
 def _stale(turn: Turn, page: Any) -> list[Reply]:
@@ -213,7 +212,7 @@ def _stock(turn: Turn, product: Any, prefix: str) -> str:
     if count <= 0:
         return turn.t(f"{prefix}.stock.out")
     if count <= LOW_STOCK:
-        return turn.t(f"{prefix}.stock.low", count=turn.number(count))
+        return turn.t(f"{prefix}.stock.low", count=turn.count(count, "piece"))
     return turn.t(f"{prefix}.stock.in")
 
 
@@ -244,7 +243,7 @@ def details_text(turn: Turn, product: Any) -> str:
     if product.colors:
         lines.append(turn.t("details.colors", colors=texts.joined(lang, [texts.color(lang, c) for c in product.colors])))
     if product.count_rating:
-        lines.append(turn.t("details.rating", rating=turn.number(product.rating), count=turn.number(product.count_rating)))
+        lines.append(turn.t("details.rating", rating=turn.number(product.rating), count=turn.count(product.count_rating, "review")))
     lines.append(_stock(turn, product, "details"))
     description = product.description(lang)
     return "\n".join(lines + ([description] if description else []))

@@ -75,10 +75,10 @@ def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list
     if in_cart + quantity > product.stock_quantity:
         left = product.stock_quantity - in_cart
         if left <= 0:
-            return [Text(turn.t("cart.short", name=product.name(turn.lang), count=turn.number(product.stock_quantity))), _next(turn)]
-        choice = Choice(turn.t("choice.take", count=turn.number(left)), f"ADD:{product.id}:{size}:{color}")
+            return [Text(turn.t("cart.all_in", name=product.name(turn.lang), count=turn.count(in_cart, "piece"))), _next(turn)]
+        choice = Choice(turn.t("choice.take", count=turn.count(left, "piece")), f"ADD:{product.id}:{size}:{color}")
         session.pending = {"product_id": product.id, "quantity": left, "size": size, "color": color}
-        return [QuickReplies(turn.t("cart.short", name=product.name(turn.lang), count=turn.number(left)),
+        return [QuickReplies(turn.t("cart.short", name=product.name(turn.lang), count=turn.count(left, "piece")),
                              (choice, turn.choice("choice.view_cart", "CART")))]
     line = _line(session.cart, product.id, size, color)
     if line:
@@ -142,9 +142,9 @@ def set_quantity(turn: Turn, key: str, quantity: int) -> list[Reply]:
     quantity = min(quantity, MAX_QUANTITY)
     if others + quantity > product.stock_quantity:
         left = max(0, product.stock_quantity - others)
-        return [Text(turn.t("cart.short", name=line.name(turn.lang), count=turn.number(left)))] + view(turn)
+        return [Text(turn.t("cart.short", name=line.name(turn.lang), count=turn.count(left, "piece")))] + view(turn)
     line.quantity = quantity
-    return [Text(turn.t("cart.qty_set", name=line.name(turn.lang), quantity=turn.number(quantity)))] + view(turn)
+    return [Text(turn.t("cart.qty_set", name=line.name(turn.lang), quantity=turn.count(quantity, "piece")))] + view(turn)
 
 
 def clear(turn: Turn) -> list[Reply]:

@@ -290,7 +290,7 @@ def _stock_problems(turn: Turn) -> list[str]:
             problems.append(turn.t("checkout.stock_line_out", name=name))
         elif line.quantity > stock:
             line.quantity = stock
-            problems.append(turn.t("checkout.stock_line_short", name=name, count=turn.number(stock)))
+            problems.append(turn.t("checkout.stock_line_short", name=name, count=turn.count(stock, "piece")))
     return problems
 
 
@@ -300,11 +300,12 @@ def stale(turn: Turn) -> list[Reply]:
 
 
 def days(turn: Turn, row: Any) -> str:
-    if row is None:
-        return turn.t("days.range", low=turn.number(2), high=turn.number(5))
-    if row.days_min == row.days_max:
-        return turn.t("days.one", low=turn.number(row.days_min))
-    return turn.t("days.range", low=turn.number(row.days_min), high=turn.number(row.days_max))
+    """"٢ لـ ٤ أيام شغل", "يومين شغل", "1 working day": how long delivery takes to ``row``."""
+    low, high = (2, 5) if row is None else (row.days_min, row.days_max)
+    if low == high:
+        return turn.count(high, "working_day")
+    return turn.t("days.range", low=turn.number(low), high=turn.number(high),
+                  unit=texts.unit(turn.lang, high, "working_day"))
 
 
 def _fee(turn: Turn, fee: int) -> str:

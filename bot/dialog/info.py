@@ -40,7 +40,7 @@ def payment(turn: Turn) -> list[Reply]:
 
 def returns(turn: Turn) -> list[Reply]:
     info = turn.deps.store.info()
-    head = turn.t("returns.title", exchange=turn.number(info.exchange_days), returns=turn.number(info.return_days))
+    head = turn.t("returns.title", exchange=turn.count(info.exchange_days, "day"), returns=turn.count(info.return_days, "day"))
     turn.session.context = "none"
     return [turn.menu("\n".join(p for p in (head, info.return_policy(turn.lang)) if p))]
 

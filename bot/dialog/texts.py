@@ -30,9 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "menu.human": "كلم حد من الفريق",
         "menu.switch": "English",
         "search.prompt": "بتدور على إيه؟ اكتبلي اسم المنتج واللون أو المقاس، زي «هودي رمادي لارج».",
-        "results.intro": "لقيتلك {total} {noun} 👇",
-        "results.noun.one": "منتج",
-        "results.noun.many": "منتجات",
+        "results.intro": "لقيتلك {count} 👇",
         "results.more_intro": "وده كمان 👇",
         "results.stale": "ملحوظة: بعرضلك آخر نسخة عندي من المنتجات، فالأسعار والمتاح ممكن يكونوا اتغيروا شوية.",
         "results.button": "المنتجات",
@@ -59,9 +57,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "details.discount": "السعر: {price} بدل {old} (خصم {percent}٪)",
         "details.sizes": "المقاسات: {sizes}",
         "details.colors": "الألوان: {colors}",
-        "details.rating": "التقييم: {rating} من ٥ ({count} تقييم)",
+        "details.rating": "التقييم: {rating} من ٥ ({count})",
         "details.stock.in": "متاح في المخزن ✅",
-        "details.stock.low": "فاضل {count} قطع بس ⚡",
+        "details.stock.low": "فاضل {count} بس ⚡",
         "details.stock.out": "للأسف خلصان دلوقتي ❌",
         "details.actions": "تحب تضيفه للسلة؟",
         "price.one": "{name}: {price}",
@@ -109,13 +107,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "cart.added": "تمام ✅ ضفت {quantity} × {name}{options} للسلة. إجمالي السلة: {subtotal}",
         "cart.out": "للأسف {name} خلصان دلوقتي 😕 تحب أوريك حاجات شبهه؟",
         "cart.short": "للأسف المتاح من {name} {count} بس. تحب تاخد {count}؟",
+        "cart.all_in": "كل المتاح من {name} في سلتك خلاص ({count}).",
         "cart.empty": "السلة فاضية لسه 🛒 اكتبلي بتدور على إيه.",
         "cart.title": "سلتك 🛒",
         "cart.line": "{index}. {name}{options}: {quantity} × {price}",
         "cart.subtotal": "الإجمالي: {subtotal} (من غير الشحن)",
         "cart.removed": "شلت {name} من السلة.",
         "cart.cleared": "فضيت السلة.",
-        "cart.qty_set": "خليت {name} {quantity} قطع.",
+        "cart.qty_set": "بقى عندك {quantity} من {name}.",
         "cart.not_in": "المنتج ده مش في السلة.",
         "cart.which_remove": "تشيل أنهي واحد؟",
         "cart.edit_prompt": "تعدّل إيه؟",
@@ -176,10 +175,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "shipping.all": "أسعار الشحن:\n{lines}",
         "shipping.free": "الشحن مجاني للطلبات من {amount} وأكتر.",
         "shipping.ask": "قولي إنت في أنهي محافظة وأقولك السعر والمدة بالظبط.",
-        "days.range": "من {low} لـ {high} أيام شغل",
-        "days.one": "{low} يوم شغل",
+        "days.range": "{low} لـ {high} {unit}",
         "payment.title": "طرق الدفع عندنا:",
-        "returns.title": "الاستبدال خلال {exchange} يوم والاسترجاع خلال {returns} يوم من الاستلام.",
+        "returns.title": "الاستبدال خلال {exchange} والاسترجاع خلال {returns} من الاستلام.",
         "sizes.suggest": "على حسب الجدول، المقاس المناسب ليك غالباً {size} 👌 لو بين مقاسين خد الأكبر.",
         "sizes.ask": "قولي طولك ووزنك (زي «طولي ١٧٥ ووزني ٨٠») وأنا أقولك المقاس المناسب.",
         "sizes.chart": "جدول المقاسات ({section}):\n{lines}",
@@ -209,9 +207,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "menu.human": "Talk to a person",
         "menu.switch": "عربي",
         "search.prompt": "What are you looking for? Tell me the product and a colour or size, like “grey hoodie large”.",
-        "results.intro": "I found {total} {noun} 👇",
-        "results.noun.one": "product",
-        "results.noun.many": "products",
+        "results.intro": "I found {count} 👇",
         "results.more_intro": "Here are some more 👇",
         "results.stale": "Note: I'm showing my last copy of the catalogue, so prices and stock may have changed a little.",
         "results.button": "Products",
@@ -238,7 +234,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "details.discount": "Price: {price} instead of {old} ({percent}% off)",
         "details.sizes": "Sizes: {sizes}",
         "details.colors": "Colours: {colors}",
-        "details.rating": "Rating: {rating} of 5 ({count} reviews)",
+        "details.rating": "Rating: {rating} of 5 ({count})",
         "details.stock.in": "In stock ✅",
         "details.stock.low": "Only {count} left ⚡",
         "details.stock.out": "Sold out right now ❌",
@@ -287,13 +283,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "cart.added": "Done ✅ Added {quantity} × {name}{options} to your cart. Cart total: {subtotal}",
         "cart.out": "Sorry, {name} is sold out right now 😕 Shall I show you similar items?",
         "cart.short": "Sorry, only {count} of {name} left. Take {count}?",
+        "cart.all_in": "All of {name} in stock is already in your cart ({count}).",
         "cart.empty": "Your cart is empty 🛒 Tell me what you're looking for.",
         "cart.title": "Your cart 🛒",
         "cart.line": "{index}. {name}{options}: {quantity} × {price}",
         "cart.subtotal": "Total: {subtotal} (before shipping)",
         "cart.removed": "Removed {name} from your cart.",
         "cart.cleared": "Your cart is empty now.",
-        "cart.qty_set": "{name} is now {quantity} pieces.",
+        "cart.qty_set": "You now have {quantity} of {name}.",
         "cart.not_in": "That item isn't in your cart.",
         "cart.which_remove": "Which one should I remove?",
         "cart.edit_prompt": "What would you like to change?",
@@ -351,10 +348,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "shipping.all": "Shipping fees:\n{lines}",
         "shipping.free": "Free shipping on orders of {amount} or more.",
         "shipping.ask": "Tell me your governorate and I'll give you the exact fee and time.",
-        "days.range": "{low} to {high} working days",
-        "days.one": "{low} working day",
+        "days.range": "{low} to {high} {unit}",
         "payment.title": "Ways to pay:",
-        "returns.title": "Exchange within {exchange} days and returns within {returns} days of delivery.",
+        "returns.title": "Exchange within {exchange} and returns within {returns} of delivery.",
         "sizes.suggest": "Going by our chart, {size} should fit you 👌 Between two sizes, take the larger one.",
         "sizes.ask": "Tell me your height and weight (like “175 cm, 80 kg”) and I'll suggest a size.",
         "sizes.chart": "Size chart ({section}):\n{lines}",
@@ -381,6 +377,17 @@ CATEGORIES: dict[str, tuple[str, str]] = {
 }
 
 
+# What is counted: Arabic (one, two, 3–10, 11 and more) and English (one, more) forms.
+NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "product": {"ar": ("منتج واحد", "منتجين", "منتجات", "منتج"), "en": ("product", "products")},
+    "piece": {"ar": ("قطعة واحدة", "قطعتين", "قطع", "قطعة"), "en": ("piece", "pieces")},
+    "review": {"ar": ("تقييم واحد", "تقييمين", "تقييمات", "تقييم"), "en": ("review", "reviews")},
+    "day": {"ar": ("يوم واحد", "يومين", "أيام", "يوم"), "en": ("day", "days")},
+    "working_day": {"ar": ("يوم شغل واحد", "يومين شغل", "أيام شغل", "يوم شغل"),
+                    "en": ("working day", "working days")},
+}
+
+
 def t(lang: str, key: str, **values: object) -> str:
     """The text ``key`` in ``lang`` (Arabic when unknown), with ``values`` filled in."""
     table = TEXTS.get(lang, TEXTS["ar"])
@@ -393,6 +400,24 @@ def number(lang: str, value: int | float) -> str:
     if lang == "en":
         return text
     return text.replace(",", "٬").replace(".", "٫").translate(AR_DIGITS)
+
+
+def plural(lang: str, count: int, noun: str) -> str:
+    """``count`` with ``noun`` in agreement, as Egyptians say it.
+
+    Arabic: "منتج واحد", "منتجين", "٣ منتجات" … "١٠ منتجات", "١١ منتج", "١٥ منتج", "١٠٣ منتجات";
+    English: "1 product", "3 products". ``noun`` is a key of :data:`NOUNS`.
+    """
+    if lang != "en" and count in (1, 2):
+        return NOUNS[noun]["ar"][count - 1]
+    return f"{number(lang, count)} {unit(lang, count, noun)}"
+
+
+def unit(lang: str, count: int, noun: str) -> str:
+    """The form of ``noun`` written after the number ``count``: "أيام" after ٣–١٠, "يوم" after ١١."""
+    if lang == "en":
+        return NOUNS[noun]["en"][0 if count == 1 else 1]
+    return NOUNS[noun]["ar"][2 if 3 <= count % 100 <= 10 else 3]
 
 
 def price(lang: str, amount: int | float) -> str:

@@ -76,6 +76,10 @@ class Turn:
     def number(self, value: int | float) -> str:
         return texts.number(self.lang, value)
 
+    def count(self, count: int, noun: str) -> str:
+        """"منتجين", "٣ منتجات", "15 products": a number with its noun in agreement."""
+        return texts.plural(self.lang, count, noun)
+
     def choice(self, key: str, payload: str, **values: object) -> Choice:
         return Choice(self.t(key, **values), payload)
 
