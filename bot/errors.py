@@ -21,7 +21,8 @@ these at the boundary where it happens, so callers catch project errors only::
     │   ├── RecipientUnavailable    551, 100/2018001, 131026, 131030 — undeliverable, not retried
     │   ├── PolicyBlocked           368, 131031, 131048 — stop sending, alarm
     │   └── InvalidRequest          100, 131008, 131009 and other 4xx — a bug on our side, not retried
-    └── StorageError                the database failed
+    ├── StorageError                the database failed
+    └── RetryLater                  a worker asks for its event to be tried again later
 """
 
 from __future__ import annotations
@@ -140,3 +141,11 @@ class InvalidRequest(SendError):
 
 class StorageError(BotError):
     """The database failed."""
+
+
+class RetryLater(BotError):
+    """Raised while handling an event that should be tried again after ``delay`` seconds."""
+
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay

@@ -11,16 +11,17 @@ import logging
 import time
 from typing import Any, Callable, Protocol, Sequence
 
+from bot.errors import RetryLater
 from bot.events import Event, Kind, Platform
 from bot.replies import Outgoing, Reply
 from bot.storage import ConversationState
 from bot.storage.inbox import Claimed
 from bot.storage.messages import MessageStates
-from bot.workers import RetryLater
 
 log = logging.getLogger(__name__)
 
 RECEIPTS = {Kind.DELIVERY: "delivered", Kind.READ: "read"}
+WINDOW_S = 24 * 3600.0  # Meta's customer service window: no free-form reply after it
 ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN: logging.WARNING}
 
 
@@ -50,9 +51,16 @@ class Pipeline:
         sender: Sender,
         renderers: dict[Platform, Renderer],
         preambles: dict[Platform, Preamble] | None = None,
+        quiet: Callable[[Event], bool] = lambda event: False,
+        heartbeat: Callable[[Claimed], bool] = lambda claimed: True,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """``quiet(event)`` is True while a person handles the customer (no typing dots);
+        ``heartbeat(claimed)`` renews the worker's lease and is False once another worker took over.
+        """
         self.state = state
+        self.quiet = quiet
+        self.heartbeat = heartbeat
         self.dialog = dialog
         self.sender = sender
         self.renderers = renderers
@@ -75,17 +83,29 @@ class Pipeline:
 
     def _converse(self, claimed: Claimed) -> None:
         event = claimed.event
+        if event.answerable and self._too_old(event):
+            log.warning("%s from %s:%s is past the 24-hour window: recorded, not answered",
+                        event.kind, event.platform, event.customer_id)
+            self._record(event)
+            return
         if not self.outbox.is_staged(claimed.id):
-            if claimed.attempt == 1 and event.answerable:
-                self._send_preamble(event)
-            session = self.sessions.load(event.platform, event.customer_id)
-            replies, session = self.dialog.respond(event, session)
-            outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
-            with self.state.transaction() as conn:
-                inbound = self.clock() if event.answerable else None
-                self.sessions.save(conn, event.platform, event.customer_id, session, inbound_at=inbound)
-                self.outbox.stage(conn, claimed.id, outgoing)
-        self._deliver(claimed.id)
+            self._decide(claimed)
+        self._deliver(claimed)
+
+    def _decide(self, claimed: Claimed) -> None:
+        """Run the dialog and stage its replies with the session (once, whoever gets there first)."""
+        event = claimed.event
+        if claimed.attempt == 1 and event.answerable and not self.quiet(event):
+            self._send_preamble(event)
+        session = self.sessions.load(event.platform, event.customer_id)
+        replies, session = self.dialog.respond(event, session)
+        outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
+        inbound = self.clock() if event.answerable else None
+        if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound):
+            log.warning("event %s was already answered by another worker", claimed.id)
+
+    def _too_old(self, event: Event) -> bool:
+        return bool(event.timestamp) and self.clock() - event.timestamp > WINDOW_S
 
     def _send_preamble(self, event: Event) -> None:
         """Mark the message seen and show typing; best effort, never staged or retried."""
@@ -95,8 +115,11 @@ class Pipeline:
             if not getattr(result, "ok", True):
                 log.info("typing indicator not sent: %s", getattr(result, "error", ""))
 
-    def _deliver(self, event_id: int) -> None:
-        for outbox_id, out in self.outbox.unsent(event_id):
+    def _deliver(self, claimed: Claimed) -> None:
+        for outbox_id, out in self.outbox.unsent(claimed.id):
+            if not self.heartbeat(claimed):
+                log.warning("event %s was taken over; its other worker sends the rest", claimed.id)
+                return
             result = self.sender.send(out)
             if result.ok:
                 self.outbox.mark_sent(outbox_id, result.message_id)
@@ -126,9 +149,7 @@ class Pipeline:
         log.debug("status %s for %s (changed=%s)", status, event.message_id, changed)
 
     def _receipt(self, event: Event) -> None:
-        watermark = float(event.data.get("watermark") or event.timestamp or 0)
-        if watermark >= 1e12:
-            watermark /= 1000.0
+        watermark = float(event.data.get("watermark") or event.timestamp or 0)  # epoch seconds
         self.messages.apply_watermark(str(event.platform), event.customer_id, watermark, RECEIPTS[event.kind])
 
     def _record(self, event: Event) -> None:

@@ -102,7 +102,14 @@ def build_services(
         sender=sender,
         renderers={Platform.MESSENGER: messenger.render, Platform.WHATSAPP: whatsapp.render},
         preambles={Platform.MESSENGER: messenger_preamble, Platform.WHATSAPP: whatsapp_preamble},
+        quiet=lambda event: handoffs.active(str(event.platform), event.customer_id),
+        heartbeat=inbox.extend,
         clock=clock,
     )
-    workers = WorkerPool(inbox, pipeline, threads=settings.workers_per_process)
+
+    def housekeeping() -> None:
+        inbox.prune()
+        state.prune()
+
+    workers = WorkerPool(inbox, pipeline, threads=settings.workers_per_process, housekeeping=housekeeping)
     return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs)

@@ -16,7 +16,7 @@ import time
 from typing import Callable, Protocol
 
 from bot import metrics
-from bot.errors import BotError
+from bot.errors import BotError, RetryLater
 from bot.logs import log_context
 from bot.storage.inbox import Claimed, Inbox, worker_name
 
@@ -25,14 +25,6 @@ log = logging.getLogger(__name__)
 
 class Handler(Protocol):
     def __call__(self, claimed: Claimed) -> None: ...
-
-
-class RetryLater(BotError):
-    """Raised by a handler when an event should be tried again after ``delay`` seconds."""
-
-    def __init__(self, message: str, delay: float | None = None) -> None:
-        super().__init__(message)
-        self.delay = delay
 
 
 class WorkerPool:
@@ -46,14 +38,20 @@ class WorkerPool:
         threads: int = 4,
         poll_s: float = 0.1,
         recover_every_s: float = 2.0,
+        housekeeping: Callable[[], None] | None = None,
+        housekeeping_every_s: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``housekeeping`` (forgetting old events and replies) runs every ``housekeeping_every_s``."""
         self.inbox = inbox
         self.handler = handler
         self.threads = threads
         self.poll_s = poll_s
         self.recover_every_s = recover_every_s
         self.clock = clock
+        self.housekeeping = housekeeping
+        self.housekeeping_every_s = housekeeping_every_s
+        self._last_housekeeping = clock()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -104,8 +102,8 @@ class WorkerPool:
             self._maybe_recover()
             try:
                 busy = self.run_once(owner)
-            except BotError:
-                log.exception("inbox unavailable; retrying")
+            except Exception:  # a worker thread never dies: log, wait, try again
+                log.exception("taking an event from the inbox failed; retrying")
                 busy = False
             if not busy:
                 self._wake.wait(self.poll_s)
@@ -121,6 +119,9 @@ class WorkerPool:
             if reclaimed:
                 log.warning("reclaimed %d events from dead workers", reclaimed)
                 self._wake.set()
+            if self.housekeeping and now - self._last_housekeeping >= self.housekeeping_every_s:
+                self._last_housekeeping = now
+                self.housekeeping()
         except BotError:
             log.exception("recovering stalled events failed")
         finally:
@@ -137,16 +138,18 @@ class WorkerPool:
 
     def _outcome(self, claimed: Claimed) -> str:
         """Handle ``claimed`` and settle it in the inbox: ``done``, ``retry`` or ``dead``."""
+        owner = claimed.owner or None
         try:
             self.handler(claimed)
         except RetryLater as exc:
-            state = self.inbox.fail(claimed.id, str(exc), retry_in=exc.delay)
+            state = self.inbox.fail(claimed.id, str(exc), retry_in=exc.delay, owner=owner)
             log.warning("event %s will be retried (%s): %s", claimed.id, state, exc)
         except Exception as exc:  # one bad event never stops the worker
-            state = self.inbox.fail(claimed.id, f"{type(exc).__name__}: {exc}")
+            state = self.inbox.fail(claimed.id, f"{type(exc).__name__}: {exc}", owner=owner)
             log.exception("event %s failed (now %s)", claimed.id, state)
         else:
-            self.inbox.complete(claimed.id)
+            if not self.inbox.complete(claimed.id, owner=owner):
+                log.warning("event %s was taken over by another worker before it finished", claimed.id)
             return "done"
         return "dead" if state == "dead" else "retry"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from typing import Any
 
 from bot.channels.signature import sign
@@ -22,8 +23,13 @@ def _mid(prefix: str) -> str:
     return f"{prefix}{next(_ids):08d}"
 
 
-def messenger(psid: str, item: dict[str, Any], *, time_ms: int = 1_700_000_000_000) -> dict:
-    """A Messenger delivery with one messaging item from ``psid``."""
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def messenger(psid: str, item: dict[str, Any], *, time_ms: int | None = None) -> dict:
+    """A Messenger delivery with one messaging item from ``psid``, sent now (or at ``time_ms``)."""
+    time_ms = now_ms() if time_ms is None else time_ms
     item = {"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": time_ms} | item
     return {"object": "page", "entry": [{"id": PAGE_ID, "time": time_ms, "messaging": [item]}]}
 
@@ -42,7 +48,7 @@ def messenger_postback(psid: str, payload: str, title: str = "", *, mid: str | N
 
 def whatsapp(wa_id: str, message: dict[str, Any], *, name: str = "Customer") -> dict:
     """A WhatsApp delivery with one message from ``wa_id``."""
-    message = {"from": wa_id, "id": _mid("wamid.HBgM"), "timestamp": "1700000000"} | message
+    message = {"from": wa_id, "id": _mid("wamid.HBgM"), "timestamp": str(int(time.time()))} | message
     value = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550000000", "phone_number_id": WA_PHONE_ID},
@@ -68,6 +74,31 @@ def whatsapp_button(wa_id: str, reply_id: str, title: str = "") -> dict:
 def whatsapp_list(wa_id: str, row_id: str, title: str = "", description: str = "") -> dict:
     row = {"id": row_id, "title": title or row_id[:24], "description": description}
     return whatsapp(wa_id, {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": row}})
+
+
+def refreshed(body: dict) -> dict:
+    """A recorded delivery as if sent now: every numeric ``timestamp``/``time`` moved to the present.
+
+    Recorded payloads are years old, and the bot never answers outside Meta's 24-hour window.
+    Non-numeric values (the invalid-timestamp payload) are kept as they are.
+    """
+    def fresh(key: str, value: Any) -> Any:
+        if isinstance(value, (dict, list)):
+            return walk(value)
+        if key in ("timestamp", "time") and isinstance(value, (int, str)) and str(value).isdigit():
+            in_ms = int(value) >= 1e12
+            stamp = now_ms() if in_ms else int(time.time())
+            return str(stamp) if isinstance(value, str) else stamp
+        return value
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: fresh(key, value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(body)
 
 
 def encode(body: dict | str | bytes) -> bytes:

@@ -150,7 +150,7 @@ def test_a_stream_entry_left_by_a_vanished_consumer_is_reclaimed(redis_url, cloc
     import redis
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    inbox = RedisInbox(client, prefix=f"t{uuid.uuid4().hex[:12]}:", clock=clock, lease_s=0.001)
+    inbox = RedisInbox(client, prefix=f"t{uuid.uuid4().hex[:12]}:", clock=clock, lease_s=0)
     inbox.accept([text("u1", "m1")])
     assert inbox._entries("otherhost:1:worker")  # read into that consumer's pending list, then lost
     claimed = inbox.claim(worker_name("b"))

@@ -25,8 +25,8 @@ from responses.registries import OrderedRegistry
 from bot import create_app, metrics
 from bot.channels.graph import GraphSender
 from bot.errors import CircuitOpen, ProductNotFound, StoreUnavailable
+from bot.errors import RetryLater
 from bot.replies import Outgoing
-from bot.workers import RetryLater
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_text, post_signed, whatsapp_text
 from tests.test_gunicorn_e2e import FakeGraph, Gunicorn
@@ -132,21 +132,13 @@ def test_retries_and_dead_letters_are_counted_as_outcomes(client, services):
     assert value(after, "dukkan_inbox_events", state="dead") == 1
 
 
-def test_latency_since_acceptance_is_observed_when_the_inbox_reports_it(services):
-    """The inbox may report when it accepted an event (``Claimed.accepted_at``); the worker
-    then observes accept -> handled on the inbox's clock."""
-    claimed = SimpleNamespace(
-        id=7, attempt=1, accepted_at=services.inbox.clock() - 2.0,
-        event=SimpleNamespace(kind="postback", message_id="m_1"),
-    )
-    services.workers.handler = lambda held: None
-    services.inbox.complete = lambda event_id: None
+def test_latency_from_acceptance_to_handling_is_observed(client, services):
     before = here()
-    services.workers._handle(claimed)
+    post_signed(client, messenger_text("psid-latency", "hello"), TEST_SECRET)
+    services.workers.drain()
     after = here()
-    assert moved(before, after, "dukkan_event_latency_seconds_count", kind="postback") == 1
-    assert moved(before, after, "dukkan_event_latency_seconds_bucket", kind="postback", le="1.0") == 0
-    assert moved(before, after, "dukkan_event_latency_seconds_bucket", kind="postback", le="2.5") == 1
+    assert moved(before, after, "dukkan_event_latency_seconds_count", kind="text") == 1
+    assert moved(before, after, "dukkan_event_handling_seconds_count", kind="text") == 1
 
 
 # --------------------------------------------------------------------------- store client

@@ -12,7 +12,8 @@ from bot import create_app
 from bot.channels import parse_delivery
 from bot.events import Kind
 from tests.conftest import TEST_SECRET
-from tests.factories import encode, messenger_text, post_signed, whatsapp_text
+from tests import factories
+from tests.factories import encode, messenger_text, post_signed, refreshed, whatsapp_text
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ROW = re.compile(r"^\| `(?P<file>[^`]+\.json)` \| (?P<what>.*?) \| (?P<action>.*?) \|$")
@@ -72,7 +73,7 @@ def test_readme_lists_every_payload():
 
 @pytest.mark.parametrize(("file", "action"), readme_rows(), ids=lambda value: value if value.endswith(".json") else "")
 def test_every_recorded_payload_gets_the_action_its_readme_gives(client, services, file, action):
-    raw = (PAYLOADS / file).read_bytes()
+    raw = encode(refreshed(json.loads((PAYLOADS / file).read_bytes())))
     response = post_signed(client, raw, TEST_SECRET)
     assert response.status_code == 200
     services.workers.drain()
@@ -178,3 +179,12 @@ def test_health_and_readiness(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json()["checks"] == {"database": True, "store": True}
+
+
+def test_a_message_older_than_the_24_hour_window_is_recorded_not_answered(client, services):
+    old = messenger_text("u-late", "عايز تيشيرت", mid="m_late_1")
+    old["entry"][0]["messaging"][0]["timestamp"] = factories.now_ms() - 25 * 3600 * 1000
+    assert post_signed(client, old, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    assert answered_events(services, old) == 0
+    assert services.inbox.counts()["done"] == 1

@@ -3,7 +3,8 @@
 SQLite (``DATABASE_PATH``) always holds orders, hand-offs and message states. The inbox,
 duplicate detection, sessions and the reply outbox live in SQLite too, or in Redis so that several
 hosts share them. :class:`ConversationState` is what the pipeline writes a turn through: the
-session and the staged replies go in one transaction (SQLite) or one MULTI/EXEC (Redis).
+session and the staged replies go together, once per event, in one transaction (SQLite) or one
+watched MULTI/EXEC (Redis).
 """
 
 from __future__ import annotations
@@ -18,19 +19,42 @@ from bot.storage.inbox import Inbox
 from bot.storage.outbox import Outbox
 from bot.storage.sessions import SessionStore, record as sqlite_record
 
+KEEP_REPLIES_S = 30 * 24 * 3600.0
+
 
 @dataclass(frozen=True)
 class ConversationState:
-    """Sessions, the outbox, and how to write them together."""
+    """Sessions, the outbox, and how to write a turn.
+
+    ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at) -> bool`` saves
+    the session and stages the replies once per event (False when another worker already did);
+    ``transaction()`` with ``record(conn, ...)`` keeps events that need no reply; ``prune()``
+    forgets old replies.
+    """
 
     sessions: Any
     outbox: Any
+    stage_turn: Callable[..., bool]
     transaction: Callable[[], ContextManager[Any]]
     record: Callable[..., None]
+    prune: Callable[[], None]
 
 
 def sqlite_state(db: Database, clock: Callable[[], float] = time.time) -> ConversationState:
-    return ConversationState(SessionStore(db, clock=clock), Outbox(db, clock=clock), db.transaction, sqlite_record)
+    sessions, outbox = SessionStore(db, clock=clock), Outbox(db, clock=clock)
+
+    def stage_turn(event_id, platform, customer_id, session, messages, inbound_at) -> bool:
+        with db.transaction() as conn:
+            if not outbox.stage(conn, event_id, messages):
+                return False
+            sessions.save(conn, platform, customer_id, session, inbound_at=inbound_at)
+        return True
+
+    def prune() -> None:
+        with db.transaction() as conn:
+            outbox.prune(conn, clock() - KEEP_REPLIES_S)
+
+    return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune)
 
 
 def open_shared(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> tuple[Any, ConversationState]:
@@ -44,11 +68,15 @@ def open_shared(settings: Any, db: Database, clock: Callable[[], float] = time.t
 
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=10)
     prefix = settings.redis_prefix
+    sessions = redis_state.RedisSessions(client, prefix=prefix, clock=clock)
+    outbox = redis_state.RedisOutbox(client, prefix=prefix, clock=clock)
     state = ConversationState(
-        redis_state.RedisSessions(client, prefix=prefix, clock=clock),
-        redis_state.RedisOutbox(client, prefix=prefix, clock=clock),
+        sessions,
+        outbox,
+        functools.partial(redis_state.stage_turn, client, sessions, outbox),
         functools.partial(redis_state.transaction, client),
         functools.partial(redis_state.record, prefix=prefix),
+        lambda: None,  # every Redis key carries its own expiry
     )
     return RedisInbox(client, prefix=prefix, clock=clock), state
 

@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_event ON outbox (event_id, id);
 CREATE INDEX IF NOT EXISTS outbox_customer ON outbox (platform, customer_id, id);
 
+CREATE TABLE IF NOT EXISTS staged (
+    event_id      INTEGER PRIMARY KEY,
+    created_at    REAL NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS message_state (
     message_id    TEXT PRIMARY KEY,
     platform      TEXT NOT NULL,

@@ -36,6 +36,7 @@ class Claimed:
     event: Event
     attempt: int
     accepted_at: float = 0.0
+    owner: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,34 +127,59 @@ class Inbox:
                     (owner, now, row["id"]),
                 ).rowcount
             if taken:
-                event = Event.from_dict(json.loads(row["event"]))
-                return Claimed(row["id"], event, row["attempts"] + 1, row["created_at"])
+                event = decode(row["event"])
+                if event is None:
+                    self._bury(row["id"], "the stored event cannot be read")
+                    continue
+                return Claimed(row["id"], event, row["attempts"] + 1, row["created_at"], owner)
         return None
 
-    def complete(self, event_id: int) -> None:
-        """The event is handled."""
+    def extend(self, claimed: Claimed) -> bool:
+        """Renew the lease on an event still being handled; False when it was taken over."""
         with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL WHERE id = ?",
-                (self.clock(), event_id),
+            cursor = conn.execute(
+                "UPDATE inbox SET claimed_at = ? WHERE id = ? AND state = 'processing' AND claimed_by = ?",
+                (self.clock(), claimed.id, claimed.owner),
             )
+        return cursor.rowcount == 1
 
-    def fail(self, event_id: int, error: str, *, retry_in: float | None = None) -> str:
+    def complete(self, event_id: int, owner: str | None = None) -> bool:
+        """The event is handled. With ``owner``, only while that worker still holds it."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL"
+                " WHERE id = ? AND (? IS NULL OR (state = 'processing' AND claimed_by = ?))",
+                (self.clock(), event_id, owner, owner),
+            )
+        return cursor.rowcount == 1
+
+    def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:
         """Record a failed attempt; the event is retried later, or becomes a dead letter.
 
-        Returns the new state. ``retry_in`` defaults to an exponential backoff (2, 4, 8 … 300 s).
+        Returns the new state (or the current one when ``owner`` no longer holds the event).
+        ``retry_in`` defaults to an exponential backoff (2, 4, 8 … 300 s).
         """
         now = self.clock()
         with self.db.transaction() as conn:
-            attempts = scalar(conn.execute("SELECT attempts FROM inbox WHERE id = ?", (event_id,)).fetchone())
-            state = DEAD if attempts >= self.max_attempts else PENDING
-            delay = retry_in if retry_in is not None else min(2.0**attempts, 300.0)
+            row = conn.execute("SELECT attempts, state, claimed_by FROM inbox WHERE id = ?", (event_id,)).fetchone()
+            if row is None or (owner is not None and (row["state"] != PROCESSING or row["claimed_by"] != owner)):
+                return row["state"] if row else DEAD
+            state = DEAD if row["attempts"] >= self.max_attempts else PENDING
+            delay = retry_in if retry_in is not None else min(2.0 ** row["attempts"], 300.0)
             conn.execute(
                 "UPDATE inbox SET state = ?, last_error = ?, available_at = ?, claimed_by = NULL,"
                 " finished_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END WHERE id = ?",
                 (state, error[:2000], now + delay, state, now, event_id),
             )
         return state
+
+    def _bury(self, event_id: int, error: str) -> None:
+        """Make an event a dead letter at once (it can never be handled)."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE inbox SET state = 'dead', last_error = ?, finished_at = ?, claimed_by = NULL WHERE id = ?",
+                (error, self.clock(), event_id),
+            )
 
     def recover(self) -> int:
         """Give back events held by dead workers or whose lease ran out; returns how many."""
@@ -227,6 +253,14 @@ class Inbox:
                 "DELETE FROM inbox WHERE state = 'done' AND finished_at < ?", (self.clock() - older_than_s,)
             )
         return cursor.rowcount
+
+
+def decode(event_json: str) -> Event | None:
+    """The stored event, or None when it cannot be read (bad JSON, a kind this version lacks)."""
+    try:
+        return Event.from_dict(json.loads(event_json))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _summary(event_id: int, state: str, error: str | None, created_at: float, event_json: str) -> dict:

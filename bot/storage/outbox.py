@@ -26,9 +26,13 @@ class Outbox:
         self.db = db
         self.clock = clock
 
-    def stage(self, conn: sqlite3.Connection, event_id: int | None, messages: Iterable[Outgoing]) -> None:
-        """Stage rendered messages inside the caller's transaction."""
+    def stage(self, conn: sqlite3.Connection, event_id: int | None, messages: Iterable[Outgoing]) -> bool:
+        """Stage an event's replies inside the caller's transaction, once: False when already staged."""
         now = self.clock()
+        if event_id is not None:
+            marked = conn.execute("INSERT OR IGNORE INTO staged (event_id, created_at) VALUES (?, ?)", (event_id, now))
+            if not marked.rowcount:
+                return False
         conn.executemany(
             "INSERT INTO outbox (event_id, platform, customer_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -36,10 +40,11 @@ class Outbox:
                 for out in messages
             ],
         )
+        return True
 
     def is_staged(self, event_id: int) -> bool:
-        """True when the replies to this event were already decided."""
-        return scalar(self.db.query_one("SELECT COUNT(*) FROM outbox WHERE event_id = ?", (event_id,))) > 0
+        """True when the replies to this event were already decided (even when there were none)."""
+        return self.db.query_one("SELECT 1 FROM staged WHERE event_id = ?", (event_id,)) is not None
 
     def unsent(self, event_id: int) -> list[tuple[int, Outgoing]]:
         """The staged messages of an event not sent yet, in order."""
@@ -76,6 +81,12 @@ class Outbox:
             (platform, customer_id, after_id, limit),
         )
         return [dict(row) | {"body": json.loads(row["body"])} for row in rows]
+
+    def prune(self, conn: sqlite3.Connection, older_than: float) -> None:
+        """Forget replies (and their staging marks) decided before ``older_than``."""
+        conn.execute("DELETE FROM outbox WHERE created_at < ?", (older_than,))
+        conn.execute("DELETE FROM staged WHERE created_at < ?", (older_than,))
+        conn.execute("DELETE FROM records WHERE created_at < ?", (older_than,))
 
     def counts(self) -> dict[str, int]:
         rows = self.db.query("SELECT state, COUNT(*) FROM outbox GROUP BY state")

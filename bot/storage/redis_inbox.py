@@ -26,7 +26,7 @@ import redis
 
 from bot.errors import StorageError
 from bot.events import Event
-from bot.storage.inbox import DEAD, DONE, PENDING, PROCESSING, Accepted, Claimed, _owner_alive, _summary
+from bot.storage.inbox import DEAD, DONE, PENDING, PROCESSING, Accepted, Claimed, _owner_alive, _summary, decode
 
 KEEP_S = 8 * 24 * 3600
 GROUP = "workers"
@@ -69,6 +69,7 @@ class RedisInbox:
         self.lease_s = lease_s
         self.max_attempts = max_attempts
         self.clock = clock
+        self._lease_ms = max(int(lease_s * 1000), 1)
         self._accept = client.register_script(ACCEPT)
         self._release = client.register_script(RELEASE)
         self._held: dict[int, tuple[str, str, str]] = {}  # event id -> (stream entry, customer, owner)
@@ -134,7 +135,7 @@ class RedisInbox:
 
     def _take_head(self, owner: str, entry_id: str, customer: str) -> Claimed | None:
         lock = self.p + "lock:" + customer
-        if not self.r.set(lock, owner, nx=True, px=int(self.lease_s * 1000)):
+        if not self.r.set(lock, owner, nx=True, px=self._lease_ms):
             self._ack(entry_id)  # whoever holds the customer re-announces it when done
             return None
         head = self.r.lindex(self.p + "q:" + customer, 0)
@@ -155,8 +156,31 @@ class RedisInbox:
         self.r.hset(key, mapping={"state": PROCESSING, "claimed_by": owner, "claimed_at": now, "entry": entry_id})
         self.r.sadd(self.p + "processing", head)
         self._held[int(head)] = (entry_id, customer, owner)
-        event = Event.from_dict(json.loads(record["event"]))
-        return Claimed(int(head), event, int(attempts), float(record.get("created_at", 0)))
+        event = decode(record.get("event", ""))
+        if event is None:
+            self._finish(int(head), DEAD, "the stored event cannot be read")
+            return None
+        return Claimed(int(head), event, int(attempts), float(record.get("created_at", 0)), owner)
+
+    def extend(self, claimed: Claimed) -> bool:
+        """Renew the lease (the customer's lock and the claim time) while still the holder."""
+        return bool(self._guard(self._extend, claimed))
+
+    def _extend(self, claimed: Claimed) -> bool:
+        key = self.p + f"event:{claimed.id}"
+        if self.r.hget(key, "claimed_by") != claimed.owner:
+            return False
+        customer = f"{claimed.event.platform}:{claimed.event.customer_id}"
+        self.r.hset(key, "claimed_at", self.clock())
+        self.r.pexpire(self.p + "lock:" + customer, self._lease_ms)
+        return True
+
+    def _holds(self, event_id: int, owner: str | None) -> bool:
+        """True when no owner is given, or ``owner`` still holds the event."""
+        if owner is None:
+            return True
+        record = self.r.hmget(self.p + f"event:{event_id}", "state", "claimed_by")
+        return record == [PROCESSING, owner]
 
     def _announce_due(self) -> None:
         """Put customers whose retry time has come back on the stream."""
@@ -166,12 +190,19 @@ class RedisInbox:
 
     # -- finishing -------------------------------------------------------------------------------
 
-    def complete(self, event_id: int) -> None:
-        """The event is handled: drop it from the customer's queue."""
+    def complete(self, event_id: int, owner: str | None = None) -> bool:
+        """The event is handled: drop it from the customer's queue (only while ``owner`` holds it)."""
+        if not self._guard(self._holds, event_id, owner):
+            self._held.pop(event_id, None)
+            return False
         self._guard(self._finish, event_id, DONE, "")
+        return True
 
-    def fail(self, event_id: int, error: str, *, retry_in: float | None = None) -> str:
+    def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:
         """Retry later (the customer's later events wait behind it) or make it a dead letter."""
+        if not self._guard(self._holds, event_id, owner):
+            self._held.pop(event_id, None)
+            return self.r.hget(self.p + f"event:{event_id}", "state") or DEAD
         attempts = int(self._guard(self.r.hget, self.p + f"event:{event_id}", "attempts") or 0)
         if attempts >= self.max_attempts:
             self._guard(self._finish, event_id, DEAD, error)
@@ -236,7 +267,7 @@ class RedisInbox:
             if record and (expired or not _owner_alive(owner)):
                 customer = record["customer"]
                 self._release(keys=[self.p + "lock:" + customer], args=[owner])
-                self.r.hset(self.p + f"event:{event_id}", "state", PENDING)
+                self.r.hset(self.p + f"event:{event_id}", mapping={"state": PENDING, "claimed_by": ""})
                 self.r.srem(self.p + "processing", event_id)
                 self._ack(record.get("entry", ""))
                 self.r.xadd(self.p + "stream", {"customer": customer})

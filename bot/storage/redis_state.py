@@ -21,6 +21,28 @@ from bot.storage.sessions import WINDOW_S
 KEEP_S = 30 * 24 * 3600
 
 
+def stage_turn(
+    client: redis.Redis, sessions: "RedisSessions", outbox: "RedisOutbox", event_id: int, platform: str,
+    customer_id: str, session: dict[str, Any], messages: list[Outgoing], inbound_at: float | None,
+) -> bool:
+    """Save the session and stage the replies in one MULTI/EXEC, once per event (WATCH on its mark)."""
+    mark = f"{outbox.p}staged:{event_id}"
+    try:
+        with client.pipeline(transaction=True) as pipe:
+            pipe.watch(mark)
+            if pipe.exists(mark):
+                return False
+            pipe.multi()
+            sessions.save(pipe, platform, customer_id, session, inbound_at=inbound_at)
+            outbox.stage(pipe, event_id, messages)
+            pipe.execute()
+    except redis.WatchError:
+        return False  # another worker staged this event first
+    except redis.RedisError as exc:
+        raise StorageError(f"redis: {exc}") from exc
+    return True
+
+
 @contextlib.contextmanager
 def transaction(client: redis.Redis) -> Iterator[redis.client.Pipeline]:
     """A MULTI/EXEC pipeline, executed when the block ends without an exception."""
@@ -89,11 +111,12 @@ class RedisOutbox:
         self.p = prefix
         self.clock = clock
 
-    def stage(self, pipe: redis.client.Pipeline, event_id: int | None, messages: Iterable[Outgoing]) -> None:
+    def stage(self, pipe: redis.client.Pipeline, event_id: int | None, messages: Iterable[Outgoing]) -> bool:
+        """Queue the staging on ``pipe`` (a MULTI that watches the staged mark, see ``stage_turn``)."""
         messages = list(messages)
+        pipe.set(f"{self.p}staged:{event_id}", 1, ex=KEEP_S)
         if not messages:
-            pipe.set(f"{self.p}staged:{event_id}", 1, ex=KEEP_S)
-            return
+            return True
         last = self.r.incrby(f"{self.p}outbox:seq", len(messages))
         now = self.clock()
         for offset, out in enumerate(messages):
@@ -105,9 +128,12 @@ class RedisOutbox:
             })
             pipe.expire(f"{self.p}outbox:{row_id}", KEEP_S)
             pipe.rpush(f"{self.p}outbox:event:{event_id}", row_id)
-            pipe.rpush(f"{self.p}outbox:customer:{out.platform}:{out.recipient_id}", row_id)
+            customer_rows = f"{self.p}outbox:customer:{out.platform}:{out.recipient_id}"
+            pipe.rpush(customer_rows, row_id)
+            pipe.ltrim(customer_rows, -500, -1)
+            pipe.expire(customer_rows, KEEP_S)
             pipe.incr(f"{self.p}outbox:count:pending")
-        pipe.set(f"{self.p}staged:{event_id}", 1, ex=KEEP_S)
+        return True
 
     def is_staged(self, event_id: int) -> bool:
         return bool(self.r.exists(f"{self.p}staged:{event_id}"))

@@ -1,0 +1,110 @@
+"""What a worker does with an event: staging once, resuming a half-sent answer, poison events,
+takeovers, silence during a hand-off. Runs on both backends (conftest)."""
+
+from __future__ import annotations
+
+import json
+
+from bot.channels.graph import SendResult
+from bot.errors import TransientSendError
+from bot.events import Event, Kind, Platform
+from bot.storage.inbox import worker_name
+from tests.conftest import TEST_SECRET
+from tests.factories import messenger_text, post_signed
+
+
+class FlakySender:
+    """Fails the ``fail_at``-th real message once (a 5xx after Meta's retries), then recovers."""
+
+    def __init__(self, inner, fail_at: int) -> None:
+        self.inner = inner
+        self.fail_at = fail_at
+        self.messages: list[dict] = []
+        self.actions: list[dict] = []
+        self.failed = False
+
+    def send(self, out):
+        if out.kind != "message":
+            self.actions.append(out.body)
+            return self.inner.send(out)
+        if len(self.messages) + 1 == self.fail_at and not self.failed:
+            self.failed = True
+            return SendResult(ok=False, error=TransientSendError("HTTP 503", http_status=503))
+        self.messages.append(out.body)
+        return self.inner.send(out)
+
+
+def test_a_half_sent_answer_is_resumed_without_running_the_dialog_again(client, services, monkeypatch):
+    sender = FlakySender(services.pipeline.sender, fail_at=2)
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    turns = []
+    respond = services.pipeline.dialog.respond
+    monkeypatch.setattr(services.pipeline.dialog, "respond", lambda e, s: turns.append(e) or respond(e, s))
+    post_signed(client, messenger_text("psid-half", "عايز تيشيرت اسود"), TEST_SECRET)
+    [claimed_id] = [row["id"] for row in services.inbox.inbound("messenger:psid-half")]
+    services.workers.run_once()  # first attempt: the second message fails, the event waits
+    assert services.inbox.counts()["pending"] == 1 and len(sender.messages) == 1
+    _make_due(services, claimed_id)  # the retry waits for its backoff: make it due now
+    services.workers.drain()
+    staged = [row["body"] for row in services.pipeline.outbox.conversation("messenger", "psid-half")]
+    assert len(turns) == 1, "the dialog ran again"
+    assert len(staged) >= 2
+    assert [json.dumps(b, sort_keys=True) for b in sender.messages] == [json.dumps(b, sort_keys=True) for b in staged]
+
+
+def _make_due(services, event_id: int) -> None:
+    """Move the retry time of an event to now (both backends keep it as ``available_at``)."""
+    inbox = services.inbox
+    if hasattr(inbox, "db"):
+        with inbox.db.transaction() as conn:
+            conn.execute("UPDATE inbox SET available_at = 0 WHERE id = ?", (event_id,))
+    else:
+        inbox.r.hset(inbox.p + f"event:{event_id}", "available_at", 0)
+        inbox.r.zadd(inbox.p + "delayed", {"messenger:psid-half": 0})
+
+
+def test_an_event_that_cannot_be_read_becomes_a_dead_letter_and_the_worker_goes_on(client, services):
+    bad = Event(Platform.MESSENGER, "psid-bad", Kind.TEXT, text="hi", message_id="m_bad", raw={"x": 1})
+    services.inbox.accept([bad])
+    _corrupt(services, bad)
+    post_signed(client, messenger_text("psid-good", "hello"), TEST_SECRET)
+    services.workers.drain()
+    assert services.inbox.counts()["dead"] == 1
+    assert services.pipeline.outbox.conversation("messenger", "psid-good")
+
+
+def _corrupt(services, event: Event) -> None:
+    inbox = services.inbox
+    body = json.dumps(event.to_dict() | {"kind": "a-kind-from-the-future"})
+    if hasattr(inbox, "db"):
+        with inbox.db.transaction() as conn:
+            conn.execute("UPDATE inbox SET event = ? WHERE dedupe_key = ?", (body, event.dedupe_key))
+    else:
+        event_id = inbox.r.get(inbox.p + "seen:" + event.dedupe_key)
+        inbox.r.hset(inbox.p + f"event:{event_id}", "event", body)
+
+
+def test_a_worker_whose_event_was_taken_over_cannot_settle_it(services):
+    services.inbox.accept([Event(Platform.MESSENGER, "psid-slow", Kind.TEXT, text="hi", message_id="m_slow")])
+    first = services.inbox.claim(worker_name("slow"))
+    services.inbox.clock = lambda: 10**12  # the first worker's lease ran out long ago
+    assert services.inbox.recover() == 1
+    second = services.inbox.claim(worker_name("fresh"))
+    assert second.id == first.id
+    assert not services.inbox.extend(first)
+    assert not services.inbox.complete(first.id, owner=first.owner)
+    assert services.inbox.complete(second.id, owner=second.owner)
+
+
+def test_no_typing_dots_while_a_person_handles_the_customer(client, services, monkeypatch):
+    sender = FlakySender(services.pipeline.sender, fail_at=0)
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    services.handoffs.open("messenger", "psid-quiet", "asked for a person", {})
+    post_signed(client, messenger_text("psid-quiet", "انتو فين؟"), TEST_SECRET)
+    services.workers.drain()
+    assert sender.actions == [] and sender.messages == []
+    services.handoffs.release("messenger", "psid-quiet")
+    post_signed(client, messenger_text("psid-quiet", "hello"), TEST_SECRET)
+    services.workers.drain()
+    assert {body.get("sender_action") for body in sender.actions} == {"mark_seen", "typing_on"}
+    assert sender.messages
