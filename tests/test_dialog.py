@@ -254,3 +254,80 @@ def test_a_delivery_range_agrees_with_its_upper_bound() -> None:
             for lang in ("ar", "en") for city in ("alex", "aswan")]
     assert "وبيوصل في ٢ لـ ٣ أيام شغل." in said[0] and "وبيوصل في ٤ لـ ٦ أيام شغل." in said[1]
     assert "takes 2 to 3 working days." in said[2] and "takes 4 to 6 working days." in said[3]
+
+
+# ---- long choice lists are paged, never cut ------------------------------------------------------
+
+
+def _offered(dialog: Dialog, platform: Platform, payload: str, session: dict) -> tuple[list[str], str, dict]:
+    """The payloads a customer can tap after pressing ``payload``, as rendered for ``platform``."""
+    event = Event(platform=platform, customer_id="201001234567", kind=Kind.PAYLOAD, message_id=payload, payload=payload)
+    replies, session = dialog.respond(event, session)
+    render = messenger.render if platform is Platform.MESSENGER else whatsapp.render
+    bodies = [out.body for reply in replies for out in render(reply, "201001234567")]
+    check = _check_messenger if platform is Platform.MESSENGER else _check_whatsapp
+    for body in bodies:
+        check(body)
+    tapped = [q["payload"] for b in bodies for q in b.get("message", {}).get("quick_replies", [])]
+    actions = [b.get("interactive", {}).get("action", {}) for b in bodies]
+    tapped += [r["id"] for a in actions for s in a.get("sections", []) for r in s["rows"]]
+    tapped += [button["reply"]["id"] for a in actions for button in a.get("buttons", [])]
+    text = "\n".join(b.get("message", {}).get("text", "") or b.get("interactive", {}).get("body", {}).get("text", "")
+                     for b in bodies)
+    return tapped, text, session
+
+
+def _every_page(dialog: Dialog, platform: Platform, first: str, more: str, session: dict | None = None
+                ) -> tuple[list[str], str, dict]:
+    """Press ``first``, then "more" until it comes back round: every other payload offered, the first text."""
+    offered, text, session = _offered(dialog, platform, first, session or {})
+    seen, pages = [], 1
+    while True:
+        seen += [p for p in offered if not p.startswith(more)]
+        following = next(p for p in offered if p.startswith(more))
+        if following.endswith(":0"):
+            break
+        offered, _, session = _offered(dialog, platform, following, session)
+        pages += 1
+    assert pages > 1
+    return seen, text, session
+
+
+@pytest.mark.parametrize("platform", [Platform.WHATSAPP, Platform.MESSENGER])
+def test_every_size_and_colour_of_a_product_with_many_is_reachable(platform) -> None:
+    store = CrowdedStore()
+    product = store.product(900)                            # 15 sizes, 14 colours
+    dialog = Dialog(store=store, understand=Script())
+    sizes, text, session = _every_page(dialog, platform, "ADD:900", "OPTIONS:900:")
+    assert sizes == [f"ADD:900:{s}:" for s in product.sizes]
+    assert "المقاسات: " + "، ".join(product.sizes) in text    # all of them named too, to be typed
+    last = product.sizes[-1]                                  # a size only a later page offers
+    colours, text, session = _every_page(dialog, platform, f"ADD:900:{last}:", "OPTIONS:900:", session)
+    assert colours == [f"ADD:900:{last}:{c}" for c in product.colors]
+    added, _, _ = _offered(dialog, platform, colours[-1], session)
+    assert "CHECKOUT" in added
+
+
+def test_every_section_and_the_offers_are_reachable_on_whatsapp() -> None:
+    from bot.store import Category
+
+    class ManySections(CrowdedStore):
+        def categories(self):
+            return [Category(slug=f"s{i}", name_ar=f"قسم {i}", name_en=f"Section {i}", count=3) for i in range(12)]
+
+    sections, _, _ = _every_page(Dialog(store=ManySections(), understand=Script()), Platform.WHATSAPP,
+                              "CATEGORIES", "CATEGORIES:")
+    assert sections == [f"CAT:s{i}" for i in range(12)] + ["OFFERS"]
+
+
+def test_every_cart_line_can_be_edited() -> None:
+    store = CrowdedStore()
+    lines = [{"product_id": 900 + i, "name_ar": "هودي", "name_en": "Hoodie", "unit_price": 100, "quantity": 2,
+              "size": "40", "color": "black"} for i in range(6)]
+    dialog = Dialog(store=store, understand=Script())
+    offered, _, session = _offered(dialog, Platform.WHATSAPP, "CART_EDIT", {"cart": lines})
+    removable = [p for p in offered if p.startswith("REMOVE:")]
+    while (following := next(p for p in offered if p.startswith("CART_EDIT:"))) != "CART_EDIT:0":
+        offered, _, session = _offered(dialog, Platform.WHATSAPP, following, session)
+        removable += [p for p in offered if p.startswith("REMOVE:")]
+    assert removable == [f"REMOVE:{900 + i}:40:black" for i in range(6)] and "CLEAR_CART" in offered

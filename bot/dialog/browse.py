@@ -300,13 +300,14 @@ def compare_summary(turn: Turn, comparison: Any) -> str:
     return "\n".join(lines)
 
 
-def categories(turn: Turn) -> list[Reply]:
-    """The store's sections as quick replies (a list on WhatsApp)."""
+def categories(turn: Turn, page: int = 0) -> list[Reply]:
+    """The store's sections as quick replies (a list on WhatsApp), a page at a time (``CATEGORIES:<page>``)."""
     sections = list(turn.deps.store.categories())
     choices = [Choice(c.name(turn.lang), f"CAT:{c.slug}") for c in sections if getattr(c, "count", 1)]
     choices.append(turn.choice("menu.offers", "OFFERS"))
     turn.session.context = "none"
-    return [QuickReplies(turn.t("categories.prompt"), tuple(choices[:10]), button_label=turn.t("menu.categories"))]
+    shown = turn.paged(choices, page, lambda next_page: f"CATEGORIES:{next_page}")
+    return [QuickReplies(turn.t("categories.prompt"), shown, button_label=turn.t("menu.categories"))]
 
 
 def recommend(turn: Turn, kind: str, product_id: int | None = None) -> list[Reply]:

@@ -19,8 +19,13 @@ MAX_QUANTITY = 20
 EVERYTHING = frozenset({"كل", "كله", "all", "everything", "kol", "kolo", "koll", "فضي", "empty"})
 
 
-def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: int | None = None) -> list[Reply]:
-    """Put a product in the cart once its size and colour are known and the stock allows it."""
+def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: int | None = None,
+        page: int = 0) -> list[Reply]:
+    """Put a product in the cart once its size and colour are known and the stock allows it.
+
+    ``page`` is the page of sizes or colours to offer (``OPTIONS:<id>:<page>``) when they do not
+    all fit in one message.
+    """
     product = turn.deps.store.product(product_id)
     session = turn.session
     pending = session.pending if session.pending.get("product_id") == product.id else {}
@@ -32,7 +37,7 @@ def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: 
         session.pending = {}
         return [Buttons(turn.t("cart.out", name=product.name(turn.lang)),
                         (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))]
-    asked = _ask_options(turn, product, size, color, quantity)
+    asked = _ask_options(turn, product, size, color, quantity, page)
     if asked:
         return asked
     size = size or _only(product.sizes)
@@ -49,7 +54,7 @@ def choose(turn: Turn) -> list[Reply] | None:
     return add(turn, int(pending["product_id"]), size or pending.get("size", ""), color or pending.get("color", ""))
 
 
-def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list[Reply]:
+def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int, page: int = 0) -> list[Reply]:
     """Ask for the size, then the colour, when the product has several and none valid was given."""
     name = product.name(turn.lang)
     bad = (size and product.sizes and size not in product.sizes) or (color and product.colors and color not in product.colors)
@@ -58,14 +63,27 @@ def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int)
     turn.session.pending = {"product_id": product.id, "quantity": quantity, "size": size, "color": color}
     if len(product.sizes) > 1 and not size:
         choices = [Choice(s, f"ADD:{product.id}:{s}:{color}") for s in product.sizes]
-        key = "cart.bad_option" if bad else "cart.ask_size"
-        return [QuickReplies(turn.t(key, name=name), tuple(choices[:13]), button_label=turn.t("label.sizes"))]
+        text = turn.t("cart.bad_option" if bad else "cart.ask_size", name=name)
+        every = turn.t("details.sizes", sizes=texts.joined(turn.lang, list(product.sizes)))
+        return [_options(turn, product.id, text, every, choices, page, "label.sizes")]
     if len(product.colors) > 1 and not color:
         size = size or _only(product.sizes)
-        choices = [Choice(texts.color(turn.lang, c), f"ADD:{product.id}:{size}:{c}") for c in product.colors]
-        key = "cart.bad_option" if bad else "cart.ask_color"
-        return [QuickReplies(turn.t(key, name=name), tuple(choices[:13]), button_label=turn.t("label.colors"))]
+        names = [texts.color(turn.lang, c) for c in product.colors]
+        choices = [Choice(n, f"ADD:{product.id}:{size}:{c}") for n, c in zip(names, product.colors)]
+        text = turn.t("cart.bad_option" if bad else "cart.ask_color", name=name)
+        every = turn.t("details.colors", colors=texts.joined(turn.lang, names))
+        return [_options(turn, product.id, text, every, choices, page, "label.colors")]
     return []
+
+
+def _options(turn: Turn, product_id: int, text: str, every: str, choices: list[Choice], page: int,
+             label: str) -> Reply:
+    """Sizes or colours as choices, a page at a time when there are more than the platform shows;
+    then the text names them all, so the customer can also type one."""
+    shown = turn.paged(choices, page, lambda next_page: f"OPTIONS:{product_id}:{next_page}")
+    if len(shown) < len(choices):
+        text = f"{text}\n{every}"
+    return QuickReplies(text, shown, button_label=turn.t(label))
 
 
 def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list[Reply]:
@@ -105,20 +123,21 @@ def view(turn: Turn) -> list[Reply]:
     return [QuickReplies("\n".join(lines), choices)]
 
 
-def edit_menu(turn: Turn, prompt: str = "") -> list[Reply]:
-    """Per line: remove it, one more, one less; and empty the cart."""
+def edit_menu(turn: Turn, prompt: str = "", page: int = 0) -> list[Reply]:
+    """Per line: remove it, one more, one less; and empty the cart (``CART_EDIT:<page>`` for the rest)."""
     session = turn.session
     if not session.cart:
         return [turn.menu(turn.t("cart.empty"))]
     choices: list[Choice] = []
-    for line in session.cart[:3]:
+    for line in session.cart:
         name = line.name(turn.lang)
         choices.append(Choice(turn.t("choice.remove", name=name), f"REMOVE:{line.key()}"))
         choices.append(Choice(turn.t("choice.plus", name=name), f"QTY:{line.key()}:{line.quantity + 1}"))
         if line.quantity > 1:
             choices.append(Choice(turn.t("choice.minus", name=name), f"QTY:{line.key()}:{line.quantity - 1}"))
     choices.append(turn.choice("choice.clear", "CLEAR_CART"))
-    return [QuickReplies(prompt or turn.t("cart.edit_prompt"), tuple(choices[:10]), button_label=turn.t("choice.edit_cart"))]
+    shown = turn.paged(choices, page, lambda next_page: f"CART_EDIT:{next_page}")
+    return [QuickReplies(prompt or turn.t("cart.edit_prompt"), shown, button_label=turn.t("choice.edit_cart"))]
 
 
 def remove(turn: Turn, key: str) -> list[Reply]:

@@ -2,9 +2,9 @@
 
 Payload grammar (``NAME`` or ``NAME:argument``; every id ≤ 200 characters)::
 
-    GET_STARTED  MENU  SEARCH  CATEGORIES  OFFERS  NEW  BEST  CART  CART_EDIT  CLEAR_CART
+    GET_STARTED  MENU  SEARCH  CATEGORIES[:<page>]  OFFERS  NEW  BEST  CART  CART_EDIT[:<page>]  CLEAR_CART
     CHECKOUT  EDIT  CANCEL  ORDERS  ORDER_STATUS  SHIPPING  PAYMENT  RETURNS  SIZES  HUMAN  FILTER
-    DETAILS:<id>  PRICE:<id>  ADD:<id>[:<size>[:<colour>]]  RELATED:<id>  COMPARE:<id>,<id>[,...]
+    DETAILS:<id>  PRICE:<id>  ADD:<id>[:<size>[:<colour>]]  OPTIONS:<id>:<page>  RELATED:<id>  COMPARE:<id>,<id>[,...]
     MORE:<cursor>  SORT:<relevance|price_asc|price_desc|rating|newest>  FILTER:<slot>=<value>|clear
     CAT:<slug>  LANG:<ar|en>  SIZES:<section>  REMOVE:<id>:<size>:<colour>  QTY:<id>:<size>:<colour>:<n>
     GOV:<key>  PHONE:<mobile>  CONFIRM:<checkout id>  EDIT:<name|phone|governorate|address>
@@ -54,6 +54,18 @@ def _product_id(arg: str) -> int:
     if not re.fullmatch(r"\d{1,9}", arg):
         raise InvalidPayload(arg)
     return int(arg)
+
+
+def _page(arg: str) -> int:
+    """The page of a long choice list ("" is the first)."""
+    if not re.fullmatch(r"\d{0,2}", arg):
+        raise InvalidPayload(arg)
+    return int(arg or 0)
+
+
+def _options(turn: Turn, arg: str) -> list[Reply]:
+    product_id, _, page = arg.partition(":")
+    return cart.add(turn, _product_id(product_id), page=_page(page))
 
 
 def _add(turn: Turn, arg: str) -> list[Reply]:
@@ -118,12 +130,12 @@ PAYLOADS: dict[str, Callable[[Turn, str], list[Reply]]] = {
     "__GET_STARTED__": _plain(welcome),
     "MENU": _plain(_menu),
     "SEARCH": _plain(lambda turn: [turn.menu(turn.t("search.prompt"))]),
-    "CATEGORIES": _plain(browse.categories),
+    "CATEGORIES": lambda turn, arg: browse.categories(turn, _page(arg)),
     "OFFERS": _plain(lambda turn: browse.recommend(turn, "offers")),
     "NEW": _plain(lambda turn: browse.recommend(turn, "new")),
     "BEST": _plain(lambda turn: browse.recommend(turn, "best_sellers")),
     "CART": _plain(cart.view),
-    "CART_EDIT": _plain(cart.edit_menu),
+    "CART_EDIT": lambda turn, arg: cart.edit_menu(turn, page=_page(arg)),
     "CLEAR_CART": _plain(cart.clear),
     "CHECKOUT": _plain(lambda turn: checkout.summary(turn) if turn.session.checkout and turn.session.checkout.step == "confirm" else checkout.start(turn)),
     "CANCEL": _plain(checkout.cancel),
@@ -137,6 +149,7 @@ PAYLOADS: dict[str, Callable[[Turn, str], list[Reply]]] = {
     "DETAILS": lambda turn, arg: browse.details(turn, _product_id(arg)),
     "PRICE": lambda turn, arg: browse.price(turn, _product_id(arg)),
     "ADD": _add,
+    "OPTIONS": _options,
     "RELATED": lambda turn, arg: browse.recommend(turn, "related", _product_id(arg)),
     "COMPARE": _compare,
     "MORE": lambda turn, arg: browse.more(turn, arg),

@@ -10,6 +10,10 @@ from bot.dialog.session import Session
 from bot.events import Event
 from bot.replies import Choice, QuickReplies, Reply
 
+# The most choices one message can offer (platform_spec.md, table rows 6 and 13): Messenger quick
+# replies, WhatsApp list rows. An unknown platform gets the smaller one.
+CHOICES_MAX = {"messenger": 13, "whatsapp": 10}
+
 
 class InvalidPayload(ValueError):
     """A payload we cannot act on: forged, truncated, or from an older version of the bot.
@@ -82,6 +86,21 @@ class Turn:
 
     def choice(self, key: str, payload: str, **values: object) -> Choice:
         return Choice(self.t(key, **values), payload)
+
+    def paged(self, choices: list[Choice], page: int, more: Callable[[int], str]) -> tuple[Choice, ...]:
+        """Page ``page`` of ``choices``, cut to what the platform shows, with "more" when they do not fit.
+
+        Nothing is ever dropped: the last choice of a full page is "المزيد", whose payload
+        (``more(next_page)``) shows the next page; after the last page it comes back to the first.
+        """
+        limit = CHOICES_MAX.get(self.platform, min(CHOICES_MAX.values()))
+        if len(choices) <= limit:
+            return tuple(choices)
+        size = limit - 1
+        pages = -(-len(choices) // size)
+        page = page if 0 <= page < pages else 0
+        shown = choices[page * size:(page + 1) * size]
+        return (*shown, Choice(self.t("choice.more"), more((page + 1) % pages)))
 
     def menu(self, text: str | None = None) -> Reply:
         """The main menu under ``text``: what a customer can always do next."""
