@@ -19,11 +19,12 @@ from bot.dialog import Dialog
 from bot.events import Event, Platform
 from bot.pipeline import Pipeline
 from bot.replies import Outgoing
-from bot.storage import Database, open_shared
+from bot.storage import Database, open_stores
 from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
-from bot.storage.messages import MessageStates
 from bot.storage.orders import OrderStore
+from bot.storage.redis_inbox import RedisInbox
+from bot.storage.redis_shared import RedisHandoffs, RedisOrders
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
 
@@ -51,22 +52,22 @@ class Services:
 
     settings: Settings
     db: Database
-    inbox: Inbox | Any  # bot.storage.redis_inbox.RedisInbox with REDIS_URL
+    inbox: Inbox | RedisInbox
     store: Store
     dialog: Any
     alarms: Alarms
     sender: Any
     pipeline: Pipeline
     workers: WorkerPool
-    orders: OrderStore
-    handoffs: HandoffStore
+    orders: OrderStore | RedisOrders
+    handoffs: HandoffStore | RedisHandoffs
 
     def wake_workers(self) -> None:
         self.workers.wake()
 
     def readiness(self) -> dict[str, bool]:
         """Checks for /readyz."""
-        return {"database": self.db.ping(), "store": self.store.ready()}
+        return {"database": self.inbox.ping(), "store": self.store.ready()}
 
     def status(self) -> dict[str, Any]:
         """Everything the console's status panel shows."""
@@ -88,16 +89,15 @@ def build_services(
 ) -> Services:
     """Wire the services for ``settings``; nothing starts running yet."""
     db = Database(settings.database_path)
-    inbox, state = open_shared(settings, db, clock)
-    orders = OrderStore(db, clock=clock)
-    handoffs = HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock)
+    stores = open_stores(settings, db, clock)
+    inbox, state, orders, handoffs = stores.inbox, stores.state, stores.orders, stores.handoffs
     store = build_store(settings, session=store_session)
     dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings)
     alarms = Alarms()
     sender = build_sender(settings, session=http_session, sleep=sleep, alarms=alarms)
     pipeline = Pipeline(
         state=state,
-        messages=MessageStates(db, clock=clock),
+        messages=stores.messages,
         dialog=dialog,
         sender=sender,
         renderers={Platform.MESSENGER: messenger.render, Platform.WHATSAPP: whatsapp.render},

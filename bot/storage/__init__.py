@@ -1,8 +1,7 @@
-"""Durable state: SQLite by default, Redis for the shared parts when ``REDIS_URL`` is set.
+"""Durable state: SQLite by default; Redis, shared by several hosts, when ``REDIS_URL`` is set.
 
-SQLite (``DATABASE_PATH``) always holds orders, hand-offs and message states. The inbox,
-duplicate detection, sessions and the reply outbox live in SQLite too, or in Redis so that several
-hosts share them. :class:`ConversationState` is what the pipeline writes a turn through: the
+The inbox, duplicate detection, sessions, the reply outbox, orders, hand-offs and the states of
+sent messages live in one SQLite file (``DATABASE_PATH``), or all in Redis. :class:`ConversationState` is what the pipeline writes a turn through: the
 session and the staged replies go together, once per event, in one transaction (SQLite) or one
 watched MULTI/EXEC (Redis).
 """
@@ -15,7 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, ContextManager
 
 from bot.storage.db import Database
+from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
+from bot.storage.messages import MessageStates
+from bot.storage.orders import OrderStore
 from bot.storage.outbox import Outbox
 from bot.storage.sessions import SessionStore, record as sqlite_record
 
@@ -57,14 +59,36 @@ def sqlite_state(db: Database, clock: Callable[[], float] = time.time) -> Conver
     return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune)
 
 
-def open_shared(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> tuple[Any, ConversationState]:
-    """The inbox and conversation state for these settings: Redis when configured, else SQLite."""
-    if not settings.redis_url:
-        return Inbox(db, clock=clock), sqlite_state(db, clock)
+@dataclass(frozen=True)
+class Stores:
+    """Every store of the service, from one backend."""
+
+    inbox: Any
+    state: ConversationState
+    orders: Any
+    handoffs: Any
+    messages: Any
+
+
+def open_stores(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> Stores:
+    """The stores for these settings: Redis when ``REDIS_URL`` is set, else SQLite."""
+    if settings.redis_url:
+        return _redis_stores(settings, clock)
+    return Stores(
+        Inbox(db, clock=clock),
+        sqlite_state(db, clock),
+        OrderStore(db, clock=clock),
+        HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock),
+        MessageStates(db, clock=clock),
+    )
+
+
+def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
     import redis
 
     from bot.storage import redis_state
     from bot.storage.redis_inbox import RedisInbox
+    from bot.storage.redis_shared import RedisHandoffs, RedisMessageStates, RedisOrders
 
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=10)
     prefix = settings.redis_prefix
@@ -78,7 +102,13 @@ def open_shared(settings: Any, db: Database, clock: Callable[[], float] = time.t
         functools.partial(redis_state.record, prefix=prefix),
         lambda: None,  # every Redis key carries its own expiry
     )
-    return RedisInbox(client, prefix=prefix, clock=clock), state
+    return Stores(
+        RedisInbox(client, prefix=prefix, clock=clock),
+        state,
+        RedisOrders(client, prefix=prefix, clock=clock),
+        RedisHandoffs(client, prefix=prefix, timeout_s=settings.handoff_timeout_s, clock=clock),
+        RedisMessageStates(client, prefix=prefix, clock=clock),
+    )
 
 
-__all__ = ["ConversationState", "Database", "open_shared", "sqlite_state"]
+__all__ = ["ConversationState", "Database", "Stores", "open_stores", "sqlite_state"]

@@ -230,6 +230,10 @@ class Inbox:
         """The state of the event with this key (tests and the console)."""
         return scalar(self.db.query_one("SELECT state FROM inbox WHERE dedupe_key = ?", (dedupe_key,)), None)
 
+    def ping(self) -> bool:
+        """True when the inbox's database answers (for /readyz)."""
+        return self.db.ping()
+
     def inbound(self, customer_key: str, after_id: int = 0, limit: int = 200) -> list[dict]:
         """A customer's events, oldest first, with their state (the console's right-hand bubbles)."""
         rows = self.db.query(

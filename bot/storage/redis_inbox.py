@@ -315,6 +315,13 @@ class RedisInbox:
         event_id = self._guard(self.r.get, self.p + "seen:" + dedupe_key)
         return self.r.hget(self.p + f"event:{event_id}", "state") if event_id else None
 
+    def ping(self) -> bool:
+        """True when Redis answers (for /readyz)."""
+        try:
+            return bool(self.r.ping())
+        except redis.RedisError:
+            return False
+
     def inbound(self, customer_key: str, after_id: int = 0, limit: int = 200) -> list[dict]:
         ids = [int(i) for i in self._guard(self.r.lrange, self.p + "inbound:" + customer_key, 0, -1)]
         found = []

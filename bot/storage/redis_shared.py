@@ -1,0 +1,211 @@
+"""Orders, hand-offs and message states on Redis, when several hosts share one Redis.
+
+The same contracts as :class:`~bot.storage.orders.OrderStore`,
+:class:`~bot.storage.handoffs.HandoffStore` and :class:`~bot.storage.messages.MessageStates`:
+a hand-off opened on one host silences the bot on every host, order numbers are unique across
+hosts, and a status reported to any host moves the one message state.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable
+
+import redis
+
+from bot.errors import StorageError
+from bot.storage.messages import RANK
+from bot.storage.orders import FIRST_NUMBER, STATUSES, Order
+
+KEEP_S = 30 * 24 * 3600
+
+CREATE_ORDER = """
+local p, key = KEYS[1], ARGV[1]
+local existing = redis.call('GET', p .. 'orders:key:' .. key)
+if existing then return existing end
+local n = redis.call('INCR', p .. 'orders:seq')
+local number = 'DK-' .. (tonumber(ARGV[2]) + n)
+redis.call('SET', p .. 'orders:key:' .. key, number)
+redis.call('SET', p .. 'order:' .. number, ARGV[3])
+redis.call('ZADD', p .. 'orders:all', n, number)
+redis.call('ZADD', p .. 'orders:phone:' .. ARGV[4], n, number)
+redis.call('ZADD', p .. 'orders:customer:' .. ARGV[5], n, number)
+return number
+"""
+
+# Move a message's status forward only (sent < delivered < read; failed is final).
+ADVANCE = """
+local key, status, rank = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local ranks = {sent = 1, delivered = 2, read = 3, failed = 4}
+local current = redis.call('HGET', key, 'status')
+if current == 'failed' then return 0 end
+if current and ranks[current] >= rank then return 0 end
+redis.call('HSET', key, 'status', status, 'updated_at', ARGV[3], 'error_code', ARGV[4], 'error', ARGV[5])
+redis.call('EXPIRE', key, ARGV[6])
+return 1
+"""
+
+
+def _guard(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return call(*args, **kwargs)
+    except redis.RedisError as exc:
+        raise StorageError(f"redis: {exc}") from exc
+
+
+class RedisOrders:
+    """Orders in Redis, numbered once across every host."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
+        self.r = client
+        self.p = prefix
+        self.clock = clock
+        self._create = client.register_script(CREATE_ORDER)
+
+    def create(
+        self, *, idempotency_key: str, platform: str, customer_id: str, name: str, phone: str,
+        governorate: str, address: str, items: list[dict[str, Any]], shipping_fee: int, lang: str = "ar",
+    ) -> Order:
+        """Save an order, or return the one already saved under ``idempotency_key``."""
+        subtotal = sum(int(item["unit_price"]) * int(item.get("quantity", 1)) for item in items)
+        now = self.clock()
+        fields = {
+            "platform": platform, "customer_id": customer_id, "name": name, "phone": phone,
+            "governorate": governorate, "address": address, "items": items, "subtotal": subtotal,
+            "shipping_fee": shipping_fee, "total": subtotal + shipping_fee, "lang": lang, "status": "new",
+            "created_at": now, "updated_at": now,
+        }
+        args = [idempotency_key, FIRST_NUMBER, json.dumps(fields, ensure_ascii=False), phone, f"{platform}:{customer_id}"]
+        number = _guard(self._create, keys=[self.p], args=args)
+        return self.get(number)
+
+    def get(self, number: str) -> Order | None:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        raw = _guard(self.r.get, f"{self.p}order:DK-{digits}") if digits else None
+        return _order(f"DK-{digits}", json.loads(raw)) if raw else None
+
+    def by_phone(self, phone: str, limit: int = 5) -> list[Order]:
+        return self._newest(f"orders:phone:{phone}", limit)
+
+    def by_customer(self, platform: str, customer_id: str, limit: int = 5) -> list[Order]:
+        return self._newest(f"orders:customer:{platform}:{customer_id}", limit)
+
+    def list(self, status: str | None = None, limit: int = 100) -> list[Order]:
+        orders = self._newest("orders:all", 1000 if status else limit)
+        return [order for order in orders if not status or order.status == status][:limit]
+
+    def set_status(self, number: str, status: str) -> Order | None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown order status {status!r}")
+        order = self.get(number)
+        if order is None:
+            return None
+        fields = order.to_dict() | {"status": status, "updated_at": self.clock()}
+        fields.pop("number")
+        _guard(self.r.set, f"{self.p}order:{order.number}", json.dumps(fields, ensure_ascii=False))
+        return self.get(order.number)
+
+    def _newest(self, index: str, limit: int) -> list[Order]:
+        numbers = _guard(self.r.zrevrange, self.p + index, 0, limit - 1)
+        return [order for order in (self.get(number) for number in numbers) if order]
+
+
+def _order(number: str, fields: dict[str, Any]) -> Order:
+    return Order(number=number, **(fields | {"items": tuple(fields["items"])}))
+
+
+class RedisHandoffs:
+    """Open hand-offs in Redis: one per customer, expiring by itself after ``timeout_s``."""
+
+    def __init__(
+        self, client: redis.Redis, *, prefix: str = "dukkan:", timeout_s: float = 24 * 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.r = client
+        self.p = prefix
+        self.timeout_s = timeout_s
+        self.clock = clock
+
+    def _key(self, platform: str, customer_id: str) -> str:
+        return f"{self.p}handoff:{platform}:{customer_id}"
+
+    def open(self, platform: str, customer_id: str, reason: str, context: dict[str, Any]) -> int:
+        current = self.current(platform, customer_id)
+        if current:
+            return current["id"]
+        handoff_id = _guard(self.r.incr, f"{self.p}handoffs:seq")
+        now = self.clock()
+        record = {"id": handoff_id, "platform": platform, "customer_id": customer_id, "reason": reason,
+                  "context": context, "opened_at": now, "released_at": None, "released_by": None}
+        pipe = self.r.pipeline(transaction=True)
+        pipe.set(self._key(platform, customer_id), json.dumps(record, ensure_ascii=False, default=str),
+                 ex=max(int(self.timeout_s), 1))
+        pipe.zadd(f"{self.p}handoffs:open", {f"{platform}:{customer_id}": now})
+        _guard(pipe.execute)
+        return handoff_id
+
+    def current(self, platform: str, customer_id: str) -> dict[str, Any] | None:
+        raw = _guard(self.r.get, self._key(platform, customer_id))
+        if not raw:
+            return None
+        record = json.loads(raw)
+        return record if record["opened_at"] > self.clock() - self.timeout_s else None
+
+    def active(self, platform: str, customer_id: str) -> bool:
+        return self.current(platform, customer_id) is not None
+
+    def release(self, platform: str, customer_id: str, by: str = "staff") -> bool:
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(self._key(platform, customer_id))
+        pipe.zrem(f"{self.p}handoffs:open", f"{platform}:{customer_id}")
+        deleted, _ = _guard(pipe.execute)
+        return bool(deleted)
+
+    def list_open(self, limit: int = 100) -> list[dict[str, Any]]:
+        members = _guard(self.r.zrevrangebyscore, f"{self.p}handoffs:open", "+inf",
+                         self.clock() - self.timeout_s, start=0, num=limit)
+        found = []
+        for member in members:
+            platform, _, customer_id = member.partition(":")
+            record = self.current(platform, customer_id)
+            if record:
+                found.append(record)
+        return found
+
+
+class RedisMessageStates:
+    """States of the messages we sent, shared by every host."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
+        self.r = client
+        self.p = prefix
+        self.clock = clock
+        self._advance = client.register_script(ADVANCE)
+
+    def record_sent(self, platform: str, customer_id: str, message_id: str) -> None:
+        now = self.clock()
+        key = f"{self.p}msg:{message_id}"
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hsetnx(key, "status", "sent")
+        pipe.hset(key, mapping={"platform": platform, "customer_id": customer_id, "sent_at": now})
+        pipe.expire(key, KEEP_S)
+        pipe.zadd(f"{self.p}msgs:{platform}:{customer_id}", {message_id: now})
+        pipe.expire(f"{self.p}msgs:{platform}:{customer_id}", KEEP_S)
+        _guard(pipe.execute)
+
+    def apply_status(
+        self, message_id: str, status: str, *, platform: str = "whatsapp", customer_id: str = "",
+        error_code: int | None = None, error: str | None = None,
+    ) -> bool:
+        if status not in RANK:
+            return False
+        args = [status, RANK[status], self.clock(), "" if error_code is None else error_code, error or "", KEEP_S]
+        return bool(_guard(self._advance, keys=[f"{self.p}msg:{message_id}"], args=args))
+
+    def apply_watermark(self, platform: str, customer_id: str, watermark: float, status: str) -> int:
+        ids = _guard(self.r.zrangebyscore, f"{self.p}msgs:{platform}:{customer_id}", "-inf", watermark)
+        return sum(self.apply_status(message_id, status) for message_id in ids)
+
+    def status_of(self, message_id: str) -> str | None:
+        return _guard(self.r.hget, f"{self.p}msg:{message_id}", "status")
