@@ -29,6 +29,8 @@ YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا",
 NEGATORS = frozenset(f for f in load_lexicon().markers["negators"] if " " not in f)
 NO_WORDS = frozenset(tokenize("لا لأ ماش no nope la la2"))
 YES_MAX_WORDS = 4
+QUESTION_CONFIDENCE = 0.8
+PRODUCT_SLOTS = frozenset({"item", "category", "price_min", "price_max", "product_ref"})
 NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*$")
 ADDRESS_MIN = 10
 MAIN_GOVERNORATES = 9
@@ -77,6 +79,19 @@ def answer(turn: Turn) -> list[Reply]:
         return cancel(turn)
     step = turn.session.checkout.step
     return STEP_ANSWERS[step](turn, turn.text.strip())
+
+
+def is_question(text: str, understanding: Any) -> bool:
+    """A message typed at the name step that is clearly not a name: "الشحن بكام", "فيه مقاس XL؟".
+
+    A colour alone is no question ("Rose", "Hana Black" are names the matcher reads as colours).
+    """
+    if "?" in text or "؟" in text:
+        return True
+    intent, slots = understanding.intent, set(understanding.slots or {})
+    if intent == "search":
+        return bool(slots & PRODUCT_SLOTS)
+    return intent != "unknown" and understanding.confidence >= QUESTION_CONFIDENCE
 
 
 def _name(turn: Turn, text: str) -> list[Reply]:

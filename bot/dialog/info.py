@@ -22,13 +22,17 @@ def shipping(turn: Turn) -> list[Reply]:
     turn.session.context = "none"
     free = turn.t("shipping.free", amount=turn.price(info.free_shipping_min_order)) if info.free_shipping_min_order else ""
     if row is not None:
-        text = turn.t("shipping.one", governorate=row.name(turn.lang), fee=turn.price(row.fee), days=days(turn, row))
-        return [turn.menu("\n".join(p for p in (text, free) if p))]
+        return [turn.menu("\n".join(p for p in (shipping_line(turn, row), free) if p))]
     lines = "\n".join(
         f"- {_gov(turn, g)}: {turn.price(g.fee)} ({days(turn, g)})" for g in info.governorates
     )
     text = "\n".join(p for p in (turn.t("shipping.all", lines=lines), free, turn.t("shipping.ask")) if p)
     return [Text(text)]
+
+
+def shipping_line(turn: Turn, row: Any) -> str:
+    """"الشحن لمحافظة الجيزة بـ ٦٥ ج.م وبيوصل في ١ لـ ٢ يوم شغل."."""
+    return turn.t("shipping.one", governorate=row.name(turn.lang), fee=turn.price(row.fee), days=days(turn, row))
 
 
 def payment(turn: Turn) -> list[Reply]:
@@ -40,9 +44,14 @@ def payment(turn: Turn) -> list[Reply]:
 
 def returns(turn: Turn) -> list[Reply]:
     info = turn.deps.store.info()
-    head = turn.t("returns.title", exchange=turn.count(info.exchange_days, "day"), returns=turn.count(info.return_days, "day"))
     turn.session.context = "none"
-    return [turn.menu("\n".join(p for p in (head, info.return_policy(turn.lang)) if p))]
+    return [turn.menu("\n".join(p for p in (returns_line(turn, info), info.return_policy(turn.lang)) if p))]
+
+
+def returns_line(turn: Turn, info: Any) -> str:
+    """"الاستبدال خلال ١٤ يوم والاسترجاع خلال ١٤ يوم من الاستلام."."""
+    return turn.t("returns.title", exchange=turn.count(info.exchange_days, "day"),
+                  returns=turn.count(info.return_days, "day"))
 
 
 def sizes(turn: Turn) -> list[Reply]:

@@ -177,6 +177,9 @@ def route_text(turn: Turn) -> list[Reply]:
     if session.checkout is not None:
         if understanding.intent == "human_handoff" and understanding.confidence >= 0.6:
             return handoff.request(turn)
+        if session.checkout.step == "name" and not checkout.is_cancel(turn.text) \
+                and checkout.is_question(turn.text, understanding):
+            return _aside(turn, understanding.intent)
         return checkout.answer(turn)
     _follow_language(turn, understanding)
     if session.expect == "order_ref":
@@ -192,6 +195,22 @@ def route_text(turn: Turn) -> list[Reply]:
     if intent == "unknown" and session.results and browse.requested_sort(turn.text):
         intent = "search"                  # "ارخص" alone re-sorts the list on screen
     return INTENTS.get(intent, _unknown)(turn)
+
+
+def _aside(turn: Turn, intent: str) -> list[Reply]:
+    """A question asked instead of the name: a one-line answer, then the name asked again."""
+    store_info = turn.deps.store.info()
+    row = store_info.governorate(turn.text) if intent == "shipping_info" else None
+    if row is not None:
+        answer = info.shipping_line(turn, row)
+    elif intent == "returns_policy":
+        answer = info.returns_line(turn, store_info)
+    else:
+        answer = turn.t(ASIDES.get(intent, "checkout.aside"))
+    return [Text(f"{answer}\n{turn.t('checkout.ask_name_again')}")]
+
+
+ASIDES = {"shipping_info": "checkout.aside_shipping", "payment_info": "checkout.aside_payment"}
 
 
 def _follow_language(turn: Turn, understanding: Any) -> None:
