@@ -372,3 +372,30 @@ def test_a_question_at_the_name_step_is_answered_and_the_name_asked_again(fb, se
     for text in ("01001234567", "القاهرة"):
         fb.say(text)
     assert "الاسم: Rose Adel" in joined(fb.say(ADDRESS))
+
+
+# ---- the confirm button confirms the order it showed ------------------------------------------------
+
+CHANGED = "طلبك اتغير من آخر مرة 🙏 راجعه تاني ودوس «تأكيد» لو كله تمام."
+
+
+def _another(services, first):
+    page = services.store.search("", filters=SearchFilters(in_stock=True), limit=300)
+    return next(p for p in page.products if p.id != first.id and len(p.sizes) > 1 and len(p.colors) > 1
+                and p.stock_quantity >= 6)
+
+
+@pytest.mark.parametrize("confirm_by", ["button", "typed"])
+def test_an_add_at_the_confirm_step_gets_a_new_summary_not_an_order(fb, services, confirm_by) -> None:
+    first = hoodie(services)
+    old = next(p for p in payloads(to_summary(fb, services)) if p.startswith("CONFIRM:"))
+    second = _another(services, first)
+    fill_cart(fb, second)                                   # an ADD pressed with the summary on screen
+    again = fb.press(old, "تأكيد ✅") if confirm_by == "button" else fb.say("تمام")
+    assert joined(again).startswith(CHANGED) and second.name_ar in joined(again)
+    assert services.orders.list() == []
+    new = next(p for p in payloads(again) if p.startswith("CONFIRM:"))
+    assert new != old and new.split(":")[1] == old.split(":")[1]      # the same checkout, another digest
+    assert joined(fb.press(new, "تأكيد ✅")).startswith("طلبك اتأكد 🎉")
+    [order] = services.orders.list()
+    assert [item["product_id"] for item in order.items] == [first.id, second.id]

@@ -2,12 +2,15 @@
 
 Every step re-asks kindly when the answer does not fit; "الغي" / "cancel" works at any step. The
 order's idempotency key comes from the checkout id, which is carried by the confirm button, so a
-confirmation delivered twice (or pressed twice) is one order.
+confirmation delivered twice (or pressed twice) is one order. The button also carries a digest of
+the order its summary showed (``CONFIRM:<checkout id>:<digest>``): when the cart changed since, the
+customer gets the new summary to confirm instead of an order they have not seen.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -162,9 +165,10 @@ def _address(turn: Turn, text: str) -> list[Reply]:
 
 
 def _confirm_text(turn: Turn, text: str) -> list[Reply]:
+    checkout = turn.session.checkout
     if is_yes(text):
-        return confirm(turn, turn.session.checkout.id)
-    return summary(turn, hint=True)
+        return confirm(turn, f"{checkout.id}:{checkout.shown}")
+    return summary(turn, hint="checkout.confirm_hint")
 
 
 STEP_ANSWERS = {"name": _name, "phone": _phone, "governorate": _governorate, "address": _address,
@@ -199,8 +203,8 @@ def _ask_governorate(turn: Turn, text: str) -> Reply:
     return QuickReplies(text, tuple(choices), button_label=turn.t("checkout.edit.governorate"))
 
 
-def summary(turn: Turn, hint: bool = False) -> list[Reply]:
-    """Lines, subtotal, shipping and total, who and where; confirm / edit / cancel."""
+def summary(turn: Turn, hint: str = "") -> list[Reply]:
+    """Lines, subtotal, shipping and total, who and where; confirm / edit / cancel (``hint``: a text key above)."""
     session, checkout = turn.session, turn.session.checkout
     info = turn.deps.store.info()
     row = next((g for g in info.governorates if g.key == checkout.governorate), None)
@@ -215,10 +219,19 @@ def summary(turn: Turn, hint: bool = False) -> list[Reply]:
                   shipping=_fee(turn, fee), total=turn.price(subtotal + fee), name=checkout.name,
                   phone=checkout.phone, address=checkout.address)
     if hint:
-        text = f"{turn.t('checkout.confirm_hint')}\n\n{text}"
-    buttons = (Button(turn.t("checkout.confirm"), f"CONFIRM:{checkout.id}"),
+        text = f"{turn.t(hint)}\n\n{text}"
+    checkout.shown = order_digest(turn)
+    buttons = (Button(turn.t("checkout.confirm"), f"CONFIRM:{checkout.id}:{checkout.shown}"),
                Button(turn.t("checkout.edit"), "EDIT"), Button(turn.t("checkout.cancel"), "CANCEL"))
     return [Buttons(text, buttons)]
+
+
+def order_digest(turn: Turn) -> str:
+    """A short digest of everything the summary shows: the lines, prices, who and where."""
+    checkout = turn.session.checkout
+    shown = [[x.product_id, x.size, x.color, x.quantity, x.unit_price] for x in turn.session.cart]
+    shown.append([checkout.name, checkout.phone, checkout.governorate, checkout.address])
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def edit_menu(turn: Turn) -> list[Reply]:
@@ -247,8 +260,13 @@ def edit(turn: Turn, step: str) -> list[Reply]:
     return [questions[step]()]
 
 
-def confirm(turn: Turn, checkout_id: str) -> list[Reply]:
-    """``CONFIRM:<checkout id>``: check stock live, save the order once, thank the customer."""
+def confirm(turn: Turn, arg: str) -> list[Reply]:
+    """``CONFIRM:<checkout id>:<digest>``: check stock live, save the order once, thank the customer.
+
+    An order that changed since its summary was shown (an ADD pressed at the confirm step) is not
+    placed: the new summary is shown to confirm.
+    """
+    checkout_id, _, digest = arg.partition(":")
     session, checkout = turn.session, turn.session.checkout
     if checkout is None or checkout.id != checkout_id:
         if session.last_order.get("checkout") == checkout_id:
@@ -256,6 +274,8 @@ def confirm(turn: Turn, checkout_id: str) -> list[Reply]:
         return stale(turn)
     if checkout.step != "confirm":
         return answer_step_again(turn)
+    if digest != order_digest(turn):
+        return summary(turn, hint="checkout.changed")
     problems = _stock_problems(turn)
     if problems:
         session.checkout = None

@@ -59,6 +59,7 @@ class Checkout:
     governorate: str = ""           # the store's governorate key
     address: str = ""
     editing: bool = False           # back to the summary after the edited step
+    shown: str = ""                 # digest of the order the last summary showed (what a "yes" confirms)
 
     @classmethod
     def from_dict(cls, data: Any) -> "Checkout | None":
