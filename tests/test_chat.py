@@ -13,7 +13,7 @@ def test_chat_answers_typed_lines_and_numbered_buttons(tmp_path, monkeypatch) ->
     out = io.StringIO()
     assert run_chat("messenger", "t-1", stdin=typed, stdout=out, database_path=str(tmp_path / "chat.sqlite3")) == 0
     shown = out.getvalue()
-    assert "bot: أهلاً بيك في دولاب" in shown
+    assert "bot: أهلاً وسهلاً في دولاب" in shown
     assert "[1. الأقسام]" in shown                               # quick replies as numbered [title]
     assert "bot: عندنا الأقسام دي، اختار اللي يعجبك 👇" in shown    # "1" pressed the first one
     assert "bot: Sure, I'll talk to you in English from now on." in shown

@@ -76,10 +76,10 @@ def test_get_started_is_a_welcome_with_the_exact_quick_replies(fb) -> None:
         "recipient": {"id": "psid-100"},
         "messaging_type": "RESPONSE",
         "message": {
-            "text": "أهلاً بيك في دولاب 👋 أنا مساعد المتجر: أدورلك على أي منتج، أقولك السعر والمقاسات، وأعملك الأوردر. تحب تبدأ بإيه؟",
+            "text": "أهلاً وسهلاً في دولاب 👋 أنا مساعد المتجر: أدورلك على أي منتج، أقولك السعر والمقاسات، وأسجّلك طلبك. تحب تبدأ بإيه؟",
             "quick_replies": [
                 _qr("الأقسام", "CATEGORIES"), _qr("العروض", "OFFERS"), _qr("الجديد", "NEW"),
-                _qr("الأكثر مبيعاً", "BEST"), _qr("السلة", "CART"), _qr("كلم حد من الفريق", "HUMAN"),
+                _qr("الأكتر مبيعاً", "BEST"), _qr("السلة", "CART"), _qr("كلم حد من الفريق", "HUMAN"),
                 _qr("English", "LANG:en"),
             ],
         },
@@ -246,7 +246,7 @@ def test_offers_new_arrivals_and_best_sellers(fb, services) -> None:
     assert all(services.store.product(i).discount_percent > 0 for i in ids_of(payloads(offers), "DETAILS"))
     new = fb.say("ايه الجديد عندكم")
     assert all(services.store.product(i).is_new for i in ids_of(payloads(new), "DETAILS"))
-    best = fb.tap("BEST", "الأكثر مبيعاً")
+    best = fb.tap("BEST", "الأكتر مبيعاً")
     assert all(services.store.product(i).is_best_seller for i in ids_of(payloads(best), "DETAILS"))
 
 
@@ -280,6 +280,11 @@ def test_attachments_and_stickers_are_answered_politely(fb, wa) -> None:
     assert joined(fb.post(like)).startswith("😊")
     voice = whatsapp("201001234567", {"type": "audio", "audio": {"id": "media-1", "mime_type": "audio/ogg", "voice": True}})
     assert joined(wa.post(voice)).startswith("وصلتني الرسالة الصوتية")
+    clip = whatsapp("201001234567", {"type": "video", "video": {"id": "media-2", "mime_type": "video/mp4"}})
+    assert joined(wa.post(clip)).startswith("وصلني الفيديو 👌")
+    reel = messenger("psid-100", {"message": {"mid": "m_vid", "attachments": [
+        {"type": "video", "payload": {"url": "https://cdn.test/v.mp4"}}]}})
+    assert joined(fb.post(reel)).startswith("وصلني الفيديو 👌")
 
 
 @pytest.mark.parametrize("payload", [
@@ -298,7 +303,7 @@ def test_forged_or_stale_payloads_get_a_polite_answer(fb, services, payload) -> 
 
 def test_language_follows_the_customer_and_a_choice_sticks(fb) -> None:
     assert texts(fb.say("hi there"))[0].startswith("Welcome to Dolab")
-    assert texts(fb.say("السلام عليكم"))[0].startswith("أهلاً بيك في دولاب")
+    assert texts(fb.say("السلام عليكم"))[0].startswith("أهلاً وسهلاً في دولاب")
     assert texts(fb.tap("LANG:en", "English")) == ["Sure, I'll talk to you in English from now on."]
     assert texts(fb.say("عايز هودي"))[0].startswith("I found ")
 

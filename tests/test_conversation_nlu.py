@@ -23,7 +23,7 @@ PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_p
 
 def test_arabic_conversation_from_search_to_the_cart(client, services) -> None:
     fb = Chat(client, services, "messenger", "psid-ar")
-    assert texts(fb.say("السلام عليكم"))[0].startswith("أهلاً بيك في دولاب")
+    assert texts(fb.say("السلام عليكم"))[0].startswith("أهلاً وسهلاً في دولاب")
     shown = ids_of(payloads(fb.say("عايز هودي اسود")), "DETAILS")
     assert len(shown) >= 2
     second = services.store.product(shown[1])

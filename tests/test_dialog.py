@@ -331,3 +331,16 @@ def test_every_cart_line_can_be_edited() -> None:
         offered, _, session = _offered(dialog, Platform.WHATSAPP, following, session)
         removable += [p for p in offered if p.startswith("REMOVE:")]
     assert removable == [f"REMOVE:{900 + i}:40:black" for i in range(6)] and "CLEAR_CART" in offered
+
+
+def test_compare_names_the_best_rated_and_who_each_is_for() -> None:
+    store = CrowdedStore()
+    store.products[0] = replace(store.products[0], gender="men", rating=4.8, count_rating=12)
+    store.products[1] = replace(store.products[1], gender="women", rating=4.1, count_rating=3)
+    store.compare = lambda ids: Comparison(tuple(store.product(i) for i in ids), store.products[1], store.products[0],
+                                           {"gender": ("men", "women")})
+    for lang, best, differs in (("ar", "أعلى تقييم: {} (٤٫٨ من ٥)", "الفرق في: لمين"),
+                                ("en", "Best rated: {} (4.8 of 5)", "They differ in: for")):
+        replies, _ = Dialog(store=store, understand=Script()).respond(_press("COMPARE:900,901"), {"lang": lang})
+        summary = replies[-1].text
+        assert best.format(store.products[0].name(lang)) in summary and differs in summary

@@ -361,7 +361,6 @@ def route_other(turn: Turn) -> list[Reply]:
     if kind is Kind.ORDER:
         return handoff.request(turn, "catalogue order")
     kind_name = str(turn.event.data.get("type", ""))
-    key = {"image": "attachment.image", "audio": "attachment.audio", "sticker": "attachment.sticker"}.get(kind_name)
-    if kind_name == "video":
-        key = "attachment.other"
-    return [turn.menu(turn.t(key or "attachment.other"))]
+    key = {"image": "attachment.image", "video": "attachment.video", "audio": "attachment.audio",
+           "sticker": "attachment.sticker"}.get(kind_name, "attachment.other")
+    return [turn.menu(turn.t(key))]
