@@ -221,3 +221,48 @@ def test_a_worker_killed_after_the_200_still_gets_the_customer_answered(server, 
     bodies = [json.dumps(reply["body"], sort_keys=True) for reply in replies]
     assert len(bodies) == len(set(bodies)), "a reply was sent twice"
     assert replies[0]["body"]["recipient"] == {"id": "psid-kill"}
+
+
+def wait_until_settled(database: Path, customer_key: str) -> tuple[int, list[str]]:
+    """Poll the service's SQLite file until the customer's events are done and their replies sent.
+
+    Returns (events of the customer, states of their staged replies); after this nothing more
+    can be sent to that customer.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + DEADLINE_S
+    events, replies = 0, []
+    while time.monotonic() < deadline:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+            states = [row[0] for row in conn.execute("SELECT state FROM inbox WHERE customer_key = ?", (customer_key,))]
+            platform, _, customer = customer_key.partition(":")
+            replies = [row[0] for row in conn.execute(
+                "SELECT state FROM outbox WHERE platform = ? AND customer_id = ? AND kind = 'message'", (platform, customer))]
+        events = len(states)
+        if states and all(state == "done" for state in states) and replies and "pending" not in replies:
+            return events, replies
+        threading.Event().wait(0.05)
+    return events, replies
+
+
+def test_the_same_delivery_posted_100_times_at_once_gets_one_reply(server, graph, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = messenger_text("psid-100x", "عايز تيشيرت اسود", mid="m_same_delivery_100x")
+    start = threading.Barrier(100)
+
+    def post(_: int) -> int:
+        start.wait()
+        return server.post(body)
+
+    with ThreadPoolExecutor(100) as pool:
+        statuses = list(pool.map(post, range(100)))
+    assert statuses == [200] * 100
+    events, replies = wait_until_settled(tmp_path / "e2e.sqlite3", "messenger:psid-100x")
+    assert events == 1, "one event for 100 copies of a delivery"
+    assert replies and set(replies) == {"sent"}
+    sent = graph.messages_to("psid-100x")
+    bodies = [json.dumps(call["body"], sort_keys=True) for call in sent]
+    assert len(bodies) == len(replies), "exactly the staged reply set reached the Graph API"
+    assert len(set(bodies)) == len(bodies), "no message body was sent twice"
