@@ -11,6 +11,7 @@ a crash loop. Final failures are recorded as designed and not retried: 190 raise
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import responses
@@ -88,7 +89,8 @@ class FakeGraphAPI:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    """Starts at the real time: deliveries are stamped now, and older ones are past the 24-hour window."""
+    return Clock(time.time())
 
 
 @pytest.fixture
