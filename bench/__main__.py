@@ -2,28 +2,111 @@
 
     python -m bench            # all of them
     python -m bench nlu store  # bench_nlu and bench_store only
+
+What each module prints is shown as it runs and kept in ``bench/RESULTS.md``, one section per
+module under a header describing the machine (cores, memory, Python, date, load); running some
+modules replaces their sections and keeps the others.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import importlib
+import io
+import os
+import platform
 import pkgutil
+import re
+import subprocess
 import sys
 from pathlib import Path
 
+HERE = Path(__file__).parent
+RESULTS = HERE / "RESULTS.md"
+_SECTION = re.compile(r"^## (bench_\w+)\n", re.MULTILINE)
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the real stdout and keeps a copy."""
+
+    def __init__(self, out: io.TextIOBase) -> None:
+        self.out, self.kept = out, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.kept.write(text)
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
 
 def main(argv: list[str]) -> int:
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
     wanted = [f"bench_{name}" for name in argv] or names
     failures = 0
+    sections = {}
     for name in wanted:
         print(f"\n=== {name}", flush=True)
-        try:
-            importlib.import_module(f"bench.{name}").main()
-        except Exception as exc:  # one broken benchmark must not hide the others
-            failures += 1
-            print(f"{name} failed: {type(exc).__name__}: {exc}", flush=True)
+        started = _now()
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        tee = _Tee(sys.stdout)
+        with contextlib.redirect_stdout(tee):
+            try:
+                importlib.import_module(f"bench.{name}").main()
+            except Exception as exc:  # one broken benchmark must not hide the others
+                failures += 1
+                print(f"{name} failed: {type(exc).__name__}: {exc}", flush=True)
+        sections[name] = f"Run {started}, load average before the run {load}.\n\n```text\n{tee.kept.getvalue().strip()}\n```\n"
+    write_results(sections)
+    print(f"\nresults written to {RESULTS.relative_to(HERE.parent)}")
     return 1 if failures else 0
+
+
+def write_results(sections: dict[str, str]) -> None:
+    """Replace these modules' sections of RESULTS.md (keeping the others) under a fresh machine header."""
+    kept = _sections(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
+    kept.update(sections)
+    body = "".join(f"## {name}\n\n{text.strip()}\n\n" for name, text in sorted(kept.items()))
+    RESULTS.write_text(f"# Benchmark results\n\nWritten by `make bench` (`python -m bench`); numbers, not assertions.\n\n"
+                       f"{machine()}\n\n{body}".rstrip() + "\n", "utf-8")
+
+
+def machine() -> str:
+    """One paragraph: cores, CPU model, memory, Python, OS, commit, date."""
+    cpu = _first("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
+    memory_kb = _first("/proc/meminfo", "MemTotal")
+    memory = f"{int(memory_kb.split()[0]) / 1024 / 1024:.1f} GiB" if memory_kb else "unknown memory"
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    return (f"Machine: {os.cpu_count()} cores ({cpu}), {memory} memory, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}; commit {commit}{dirty}; written {_now()}.")
+
+
+def _sections(text: str) -> dict[str, str]:
+    parts = _SECTION.split(text)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def _first(path: str, field: str) -> str:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,12 @@ keep-alive threads posts signed Messenger text deliveries (each with a new messa
 fixed number of requests, then at fixed rates. Prints requests/s, the ratio Dukkan/bare (goal
 ≥ 0.8), and ack latency p50/p99. The inbox workers run meanwhile, as in production, answering
 into the console outbox.
+
+Three more Dukkan runs explain the ratio: with one inbox worker thread per process instead of
+four; then, through bench/app_variants.py's bench-only switches, with the inbox workers not
+started (the ack path alone: signature, parse, one SQLite transaction), and the same with
+``PRAGMA synchronous=NORMAL`` (no fsync per commit). Each is a ratio to the bare
+endpoint of the same run. ``BENCH_WEBHOOK_REQUESTS`` sets the burst size (default 3000).
 """
 
 from __future__ import annotations
@@ -51,9 +57,9 @@ def start(target: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.post(f"{url}/webhook", data=b"{}", timeout=1)
+            requests.post(f"{url}/webhook", data=b"{}", timeout=5)
             return process, url
-        except requests.ConnectionError:
+        except requests.RequestException:   # not listening yet, or a worker still booting
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"{target} did not start")
@@ -123,22 +129,54 @@ def main() -> None:
             "LOG_LEVEL": "WARNING", "SEND_MODE": "console",
         }
         results = {}
-        for name, target in (("bare flask", "bench.bare_app:app"), ("dukkan", "wsgi:app")):
-            process, url = start(target, env)
+        variants = (
+            ("bare flask", "bench.bare_app:app", {}),
+            ("dukkan", "wsgi:app", {}),
+            ("dukkan, WORKER_THREADS=1", "wsgi:app", {"WORKER_THREADS": "1"}),
+            ("dukkan, inbox workers idle", "bench.app_variants:app", {"BENCH_INBOX_WORKERS": "0"}),
+            ("dukkan, idle + sync=NORMAL", "bench.app_variants:app", {"BENCH_INBOX_WORKERS": "0", "BENCH_SQLITE_SYNC": "NORMAL"}),
+        )
+        print(f"gunicorn.conf.py: WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')} processes x "
+              f"GUNICORN_THREADS={os.environ.get('GUNICORN_THREADS', '8')} threads; inbox WORKER_THREADS="
+              f"{os.environ.get('WORKER_THREADS', '4')} per process; {os.cpu_count()} cores")
+        for index, (name, target, extra) in enumerate(variants):
+            database = {"DATABASE_PATH": f"{tmp}/bench{index}.sqlite3"}
+            process, url = start(target, env | database | extra)
             try:
-                blast(url, bodies(200, f"warm{name[0]}"))
-                rps, latencies = blast(url, bodies(REQUESTS, name[0]))
+                blast(url, bodies(200, f"warm{index}"))
+                rps, latencies = blast(url, bodies(REQUESTS, f"b{index}"))
                 results[name] = rps
-                print(f"{name:>10}: {rps:8.0f} acks/s  p50 {pct(latencies, .5):6.1f} ms  p99 {pct(latencies, .99):6.1f} ms"
-                      f"  ({REQUESTS} signed deliveries, {CLIENT_THREADS} client threads)")
+                ratio = f"  ratio {rps / results['bare flask']:.2f}" if name != "bare flask" else ""
+                print(f"{name:>27}: {rps:6.0f} acks/s  p50 {pct(latencies, .5):6.1f} ms  p99 {pct(latencies, .99):6.1f} ms"
+                      f"  ({REQUESTS} deliveries, {CLIENT_THREADS} client threads){ratio}", flush=True)
                 for rate in RATES:
-                    lat = paced(url, bodies(rate * RATE_SECONDS, f"{name[0]}r{rate}"), rate)
-                    print(f"{'':>10}  at {rate:4d}/s: p50 {pct(lat, .5):6.1f} ms  p99 {pct(lat, .99):6.1f} ms")
+                    lat = paced(url, bodies(rate * RATE_SECONDS, f"{index}r{rate}"), rate)
+                    print(f"{'':>27}  at {rate:4d}/s: p50 {pct(lat, .5):6.1f} ms  p99 {pct(lat, .99):6.1f} ms", flush=True)
             finally:
                 process.send_signal(signal.SIGTERM)
                 process.wait(20)
         ratio = results["dukkan"] / results["bare flask"]
-        print(f"ratio dukkan/bare: {ratio:.2f} (goal >= 0.80)  on {os.cpu_count()} cores")
+        print(f"ratio dukkan/bare: {ratio:.2f} (goal >= 0.80); with the inbox workers idle "
+              f"{results['dukkan, inbox workers idle'] / results['bare flask']:.2f}; idle and no fsync per commit "
+              f"{results['dukkan, idle + sync=NORMAL'] / results['bare flask']:.2f}")
+        explain(results)
+
+
+def explain(results: dict[str, float]) -> None:
+    """Split Dukkan's time per ack (1 / throughput) into what each variant takes away."""
+    per_ack = {name: 1000.0 / rps for name, rps in results.items()}
+    steps = [
+        ("the bare endpoint (gunicorn, Flask, loopback HTTP)", per_ack["bare flask"]),
+        ("the ack's own work (signature, parse, metrics, one transaction)",
+         per_ack["dukkan, idle + sync=NORMAL"] - per_ack["bare flask"]),
+        ("the fsync of the ack's commit (synchronous=FULL)",
+         per_ack["dukkan, inbox workers idle"] - per_ack["dukkan, idle + sync=NORMAL"]),
+        ("the inbox workers meanwhile (their commits hold the write lock; CPU)",
+         per_ack["dukkan"] - per_ack["dukkan, inbox workers idle"]),
+    ]
+    print(f"time per ack {per_ack['dukkan']:.2f} ms (1 / throughput), made of:")
+    for label, ms in steps:
+        print(f"  {ms:6.2f} ms  {100 * ms / per_ack['dukkan']:3.0f}%  {label}")
 
 
 if __name__ == "__main__":
