@@ -28,7 +28,7 @@ ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN:
 class Dialog(Protocol):
     """Decides the replies to an event, given and returning the customer's session document."""
 
-    def respond(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]: ...
+    def handle(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]: ...
 
 
 class Sender(Protocol):
@@ -98,7 +98,7 @@ class Pipeline:
         if claimed.attempt == 1 and event.answerable and not self.quiet(event):
             self._send_preamble(event)
         session = self.sessions.load(event.platform, event.customer_id)
-        replies, session = self.dialog.respond(event, session)
+        replies, session = self.dialog.handle(event, session)
         outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
         inbound = self.clock() if event.answerable else None
         if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound):

@@ -100,7 +100,7 @@ def test_every_answer_keeps_to_the_platform_limits(platform) -> None:
     for number, (kind, value) in enumerate(steps):
         event = Event(platform=platform, customer_id="201001234567", kind=kind, message_id=f"m{number}",
                       text=value if kind is Kind.TEXT else "", payload=value if kind is Kind.PAYLOAD else "")
-        replies, session = dialog.respond(event, session)
+        replies, session = dialog.handle(event, session)
         assert replies, value
         for reply in replies:
             for out in render(reply, "201001234567"):
@@ -124,7 +124,7 @@ def test_events_that_are_not_customer_messages_get_no_reply() -> None:
     dialog = Dialog(store=CrowdedStore(), understand=Script())
     for kind in (Kind.READ, Kind.DELIVERY, Kind.ECHO, Kind.REACTION, Kind.HANDOVER):
         event = Event(platform=Platform.MESSENGER, customer_id="p", kind=kind, data={"action": "request"})
-        assert dialog.respond(event, {"lang": "en"}) == ([], {"lang": "en"})
+        assert dialog.handle(event, {"lang": "en"}) == ([], {"lang": "en"})
 
 
 # ---- a handler that fails ---------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_a_failing_matcher_gets_the_busy_answer_and_a_logged_traceback(caplog) -
     dialog = Dialog(store=CrowdedStore(), understand=broken)
     before = {"lang": "ar", "results": [901, 902], "context": "after_results"}
     with caplog.at_level(logging.ERROR, logger="bot.dialog"):
-        replies, session = dialog.respond(_text("عايز هودي"), dict(before))
+        replies, session = dialog.handle(_text("عايز هودي"), dict(before))
     [reply] = replies
     assert isinstance(reply, QuickReplies) and reply.text == BUSY
     assert "CATEGORIES" in [c.payload for c in reply.choices]
@@ -162,10 +162,10 @@ def test_a_bug_behind_a_valid_button_is_not_called_an_old_button(caplog) -> None
             raise KeyError("price_final")                   # a bug, not a bad payload
 
     with caplog.at_level(logging.ERROR, logger="bot.dialog"):
-        [reply], _ = Dialog(store=BrokenStore(), understand=Script()).respond(_press("DETAILS:901"), {"lang": "en"})
+        [reply], _ = Dialog(store=BrokenStore(), understand=Script()).handle(_press("DETAILS:901"), {"lang": "en"})
     assert reply.text == "Something went wrong on my side 🙏 Please try again in a moment."
     assert "Traceback" in caplog.text and "KeyError: 'price_final'" in caplog.text
-    [old], _ = Dialog(store=CrowdedStore(), understand=Script()).respond(_press("SORT:sideways"), {"lang": "en"})
+    [old], _ = Dialog(store=CrowdedStore(), understand=Script()).handle(_press("SORT:sideways"), {"lang": "en"})
     assert old.text.startswith("That button is old")
 
 
@@ -179,7 +179,7 @@ def test_a_storage_failure_still_reaches_the_pipeline() -> None:
 
     dialog = Dialog(store=CrowdedStore(), handoffs=Down(), understand=Script())
     with pytest.raises(StorageError):
-        dialog.respond(_press("HUMAN"), {})
+        dialog.handle(_press("HUMAN"), {})
 
 
 # ---- numbers agree with what they count -----------------------------------------------------------
@@ -210,7 +210,7 @@ def _said(n: int, lang: str, *steps: Event) -> list[str]:
                      "returns": Understood("returns_policy")})
     dialog, session, said = Dialog(store=CountedStore(n), understand=script), {"lang": lang, "lang_chosen": True}, []
     for event in steps:
-        replies, session = dialog.respond(event, session)
+        replies, session = dialog.handle(event, session)
         said += [getattr(r, "text", "") or getattr(r, "caption", "") for r in replies]
     return said
 
@@ -250,7 +250,7 @@ def test_english_counts_agree_with_their_nouns(n) -> None:
 def test_a_delivery_range_agrees_with_its_upper_bound() -> None:
     dialog = Dialog(store=CrowdedStore(), understand=Script({"alex": Understood("shipping_info"),
                                                              "aswan": Understood("shipping_info")}))
-    said = [dialog.respond(_text(city), {"lang": lang, "lang_chosen": True})[0][0].text
+    said = [dialog.handle(_text(city), {"lang": lang, "lang_chosen": True})[0][0].text
             for lang in ("ar", "en") for city in ("alex", "aswan")]
     assert "وبيوصل في ٢ لـ ٣ أيام شغل." in said[0] and "وبيوصل في ٤ لـ ٦ أيام شغل." in said[1]
     assert "takes 2 to 3 working days." in said[2] and "takes 4 to 6 working days." in said[3]
@@ -262,7 +262,7 @@ def test_a_delivery_range_agrees_with_its_upper_bound() -> None:
 def _offered(dialog: Dialog, platform: Platform, payload: str, session: dict) -> tuple[list[str], str, dict]:
     """The payloads a customer can tap after pressing ``payload``, as rendered for ``platform``."""
     event = Event(platform=platform, customer_id="201001234567", kind=Kind.PAYLOAD, message_id=payload, payload=payload)
-    replies, session = dialog.respond(event, session)
+    replies, session = dialog.handle(event, session)
     render = messenger.render if platform is Platform.MESSENGER else whatsapp.render
     bodies = [out.body for reply in replies for out in render(reply, "201001234567")]
     check = _check_messenger if platform is Platform.MESSENGER else _check_whatsapp
@@ -341,6 +341,6 @@ def test_compare_names_the_best_rated_and_who_each_is_for() -> None:
                                            {"gender": ("men", "women")})
     for lang, best, differs in (("ar", "أعلى تقييم: {} (٤٫٨ من ٥)", "الفرق في: لمين"),
                                 ("en", "Best rated: {} (4.8 of 5)", "They differ in: for")):
-        replies, _ = Dialog(store=store, understand=Script()).respond(_press("COMPARE:900,901"), {"lang": lang})
+        replies, _ = Dialog(store=store, understand=Script()).handle(_press("COMPARE:900,901"), {"lang": lang})
         summary = replies[-1].text
         assert best.format(store.products[0].name(lang)) in summary and differs in summary

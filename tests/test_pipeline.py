@@ -38,8 +38,8 @@ def test_a_half_sent_answer_is_resumed_without_running_the_dialog_again(client, 
     sender = FlakySender(services.pipeline.sender, fail_at=2)
     monkeypatch.setattr(services.pipeline, "sender", sender)
     turns = []
-    respond = services.pipeline.dialog.respond
-    monkeypatch.setattr(services.pipeline.dialog, "respond", lambda e, s: turns.append(e) or respond(e, s))
+    handle = services.pipeline.dialog.handle
+    monkeypatch.setattr(services.pipeline.dialog, "handle", lambda e, s: turns.append(e) or handle(e, s))
     post_signed(client, messenger_text("psid-half", "عايز تيشيرت اسود"), TEST_SECRET)
     [claimed_id] = [row["id"] for row in services.inbox.inbound("messenger:psid-half")]
     services.workers.run_once()  # first attempt: the second message fails, the event waits

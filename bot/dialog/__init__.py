@@ -1,6 +1,6 @@
 """The conversation: from an event and the customer's session to the replies.
 
-``Dialog.respond(event, session) -> (replies, session)`` is the whole interface the pipeline uses.
+``Dialog.handle(event, session) -> (replies, session)`` is the whole interface the pipeline uses.
 The session is a JSON document the dialog owns (:class:`bot.dialog.session.Session`). Payloads
 are routed before text (``bot.dialog.router``); each capability has its module (browse, cart,
 checkout, orders, info, handoff) and every sentence is in ``bot.dialog.texts``.
@@ -39,7 +39,7 @@ class Dialog:
         self.deps = Deps(store=store, orders=orders, handoffs=handoffs, settings=settings,
                          understand=understand, store_name=store_name)
 
-    def respond(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
+    def handle(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
         """The replies to ``event`` and the session to keep; silent during a hand-off.
 
         Every answerable event gets an answer. A bug in a handler is logged with its traceback and

@@ -1,6 +1,6 @@
 """Hand-off to a person: record it, say so, and (Messenger, where configured) pass thread control.
 
-While a hand-off is open the dialog stays quiet for that customer (``Dialog.respond``); staff
+While a hand-off is open the dialog stays quiet for that customer (``Dialog.handle``); staff
 release it from the console, it expires after ``settings.handoff_timeout_s``, or the Page Inbox
 passes the thread back to us.
 """
