@@ -91,10 +91,10 @@ def build_services(
     db = Database(settings.database_path)
     stores = open_stores(settings, db, clock)
     inbox, state, orders, handoffs = stores.inbox, stores.state, stores.orders, stores.handoffs
-    store = build_store(settings, session=store_session)
+    store = build_store(settings, session=store_session, clock=clock, sleep=sleep)
     dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings)
     alarms = Alarms()
-    sender = build_sender(settings, session=http_session, sleep=sleep, alarms=alarms)
+    sender = build_sender(settings, session=http_session, sleep=sleep, clock=clock, alarms=alarms)
     pipeline = Pipeline(
         state=state,
         messages=stores.messages,
