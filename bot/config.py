@@ -61,7 +61,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     port: int = 8000
-    workers_per_process: int = 4
+    workers_per_process: int = 2
     handoff_timeout_s: float = 24 * 3600.0
     max_body_bytes: int = 4 * 1024 * 1024
 
@@ -112,7 +112,7 @@ class Settings:
             "log_level": reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
             "log_format": reader.choice("LOG_FORMAT", ("text", "json"), "text"),
             "port": reader.number("PORT", 8000, int, minimum=1),
-            "workers_per_process": reader.number("WORKER_THREADS", 4, int, minimum=1),
+            "workers_per_process": reader.number("WORKER_THREADS", 2, int, minimum=1),
             "handoff_timeout_s": reader.number("HANDOFF_TIMEOUT_S", 24 * 3600.0, float),
         }
         if values["store_backend"] == "bww" and not values["store_api_url"]:

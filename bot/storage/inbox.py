@@ -37,6 +37,7 @@ class Claimed:
     attempt: int
     accepted_at: float = 0.0
     owner: str = ""
+    claimed_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class Inbox:
         self.lease_s = lease_s
         self.max_attempts = max_attempts
         self.clock = clock
+        self._renewed: dict[int, float] = {}
 
     def accept(self, events: Iterable[Event]) -> Accepted:
         """Store the events in one transaction; repeated deliveries are recognised and skipped."""
@@ -131,11 +133,18 @@ class Inbox:
                 if event is None:
                     self._bury(row["id"], "the stored event cannot be read")
                     continue
-                return Claimed(row["id"], event, row["attempts"] + 1, row["created_at"], owner)
+                return Claimed(row["id"], event, row["attempts"] + 1, row["created_at"], owner, now)
         return None
 
     def extend(self, claimed: Claimed) -> bool:
-        """Renew the lease on an event still being handled; False when it was taken over."""
+        """Renew the lease on an event still being handled; False when it was taken over.
+
+        A lease renewed less than a quarter of its length ago cannot have run out, so the
+        database is only written once in a while.
+        """
+        if self.clock() - self._renewed.get(claimed.id, claimed.claimed_at) < self.lease_s / 4:
+            return True
+        self._renewed[claimed.id] = self.clock()
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inbox SET claimed_at = ? WHERE id = ? AND state = 'processing' AND claimed_by = ?",
@@ -145,6 +154,7 @@ class Inbox:
 
     def complete(self, event_id: int, owner: str | None = None) -> bool:
         """The event is handled. With ``owner``, only while that worker still holds it."""
+        self._renewed.pop(event_id, None)
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL"
@@ -160,6 +170,7 @@ class Inbox:
         ``retry_in`` defaults to an exponential backoff (2, 4, 8 … 300 s).
         """
         now = self.clock()
+        self._renewed.pop(event_id, None)
         with self.db.transaction() as conn:
             row = conn.execute("SELECT attempts, state, claimed_by FROM inbox WHERE id = ?", (event_id,)).fetchone()
             if row is None or (owner is not None and (row["state"] != PROCESSING or row["claimed_by"] != owner)):

@@ -160,7 +160,7 @@ class RedisInbox:
         if event is None:
             self._finish(int(head), DEAD, "the stored event cannot be read")
             return None
-        return Claimed(int(head), event, int(attempts), float(record.get("created_at", 0)), owner)
+        return Claimed(int(head), event, int(attempts), float(record.get("created_at", 0)), owner, now)
 
     def extend(self, claimed: Claimed) -> bool:
         """Renew the lease (the customer's lock and the claim time) while still the holder."""
