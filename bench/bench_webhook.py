@@ -138,7 +138,7 @@ def main() -> None:
         )
         print(f"gunicorn.conf.py: WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')} processes x "
               f"GUNICORN_THREADS={os.environ.get('GUNICORN_THREADS', '8')} threads; inbox WORKER_THREADS="
-              f"{os.environ.get('WORKER_THREADS', '4')} per process; {os.cpu_count()} cores")
+              f"{os.environ.get('WORKER_THREADS', '2')} per process; {os.cpu_count()} cores")
         for index, (name, target, extra) in enumerate(variants):
             database = {"DATABASE_PATH": f"{tmp}/bench{index}.sqlite3"}
             process, url = start(target, env | database | extra)

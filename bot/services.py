@@ -111,5 +111,8 @@ def build_services(
         inbox.prune()
         state.prune()
 
-    workers = WorkerPool(inbox, pipeline, threads=settings.workers_per_process, housekeeping=housekeeping)
+    workers = WorkerPool(
+        inbox, pipeline, threads=settings.workers_per_process, housekeeping=housekeeping,
+        on_thread_start=db.relax_this_thread,
+    )
     return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs)

@@ -40,6 +40,7 @@ class WorkerPool:
         recover_every_s: float = 2.0,
         housekeeping: Callable[[], None] | None = None,
         housekeeping_every_s: float = 3600.0,
+        on_thread_start: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``housekeeping`` (forgetting old events and replies) runs every ``housekeeping_every_s``."""
@@ -50,6 +51,7 @@ class WorkerPool:
         self.recover_every_s = recover_every_s
         self.clock = clock
         self.housekeeping = housekeeping
+        self.on_thread_start = on_thread_start
         self.housekeeping_every_s = housekeeping_every_s
         self._last_housekeeping = clock()
         self._stop = threading.Event()
@@ -98,6 +100,7 @@ class WorkerPool:
 
     def _loop(self) -> None:
         owner = threading.current_thread().name
+        self.on_thread_start()
         while not self._stop.is_set():
             self._maybe_recover()
             try:
