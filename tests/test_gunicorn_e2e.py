@@ -104,9 +104,10 @@ class FakeGraph:
 class Gunicorn:
     """The service under gunicorn on a free port."""
 
-    def __init__(self, graph_url: str, database: Path) -> None:
+    def __init__(self, graph_url: str, database: Path, redis_url: str = "") -> None:
         self.port = free_port()
-        self.env = os.environ | {
+        shared = {"REDIS_URL": redis_url, "REDIS_PREFIX": f"e2e{free_port()}:"} if redis_url else {}
+        self.env = os.environ | shared | {
             "DUKKAN_ENV": "production",
             "META_APP_SECRET": SECRET,
             "VERIFY_TOKEN": "e2e-verify",
@@ -173,7 +174,17 @@ def server(graph, tmp_path):
     service.stop()
 
 
-def test_every_kind_of_delivery_produces_exactly_the_calls_it_should(server, graph):
+@pytest.fixture(params=["sqlite", "redis"])
+def any_server(request, graph, tmp_path):
+    """The service on either backend (with Redis, the two gunicorn workers share one inbox)."""
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    service = Gunicorn(graph.url, tmp_path / "e2e.sqlite3", redis_url)
+    yield service
+    service.stop()
+
+
+def test_every_kind_of_delivery_produces_exactly_the_calls_it_should(any_server, graph):
+    server = any_server
     answered = {
         "psid-text": messenger_text("psid-text", "عايز تيشيرت اسود"),
         "psid-postback": messenger_postback("psid-postback", "GET_STARTED", "Get Started"),
@@ -208,7 +219,8 @@ def test_every_kind_of_delivery_produces_exactly_the_calls_it_should(server, gra
     assert graph.messages_to("201000000010")[0]["path"] == "/v25.0/106540352242922/messages"
 
 
-def test_a_worker_killed_after_the_200_still_gets_the_customer_answered(server, graph):
+def test_a_worker_killed_after_the_200_still_gets_the_customer_answered(any_server, graph):
+    server = any_server
     graph.hold.set()
     assert server.post(messenger_text("psid-kill", "hello")) == 200
     assert graph.arrived.wait(DEADLINE_S), "the reply never reached the Graph API"
