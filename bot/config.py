@@ -49,6 +49,7 @@ class Settings:
     store_rate_limit: str = "60/minute"
     store_timeout_s: float = 5.0
     store_retries: int = 3
+    store_budget_s: float = 4.0
     breaker_fail_max: int = 5
     breaker_reset_s: float = 60.0
     database_path: str = "var/dukkan.sqlite3"
@@ -101,6 +102,7 @@ class Settings:
             "store_rate_limit": reader.rate("STORE_RATE_LIMIT", "60/minute"),
             "store_timeout_s": reader.number("STORE_TIMEOUT_S", 5.0, float),
             "store_retries": reader.number("STORE_RETRIES", 3, int, minimum=0),
+            "store_budget_s": reader.number("STORE_BUDGET_S", 4.0, float, minimum=0.5),
             "breaker_fail_max": reader.number("BREAKER_FAIL_MAX", 5, int, minimum=1),
             "breaker_reset_s": reader.number("BREAKER_RESET_S", 60.0, float),
             "database_path": reader.text("DATABASE_PATH", "var/dukkan.sqlite3"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,7 +14,7 @@ import responses
 from responses import matchers, registries
 
 from bot.errors import CircuitOpen, ProductNotFound, StoreError, StoreRateLimited, StoreUnavailable
-from bot.store.client import BwwClient, ClientConfig
+from bot.store.client import MIN_ATTEMPT_S, BwwClient, ClientConfig, OutOfTime
 from bot.store.limiter import RateLimiter
 from bot.store.password import password_for
 
@@ -125,11 +126,11 @@ def test_gives_up_after_the_configured_retries() -> None:
 @responses.activate(registry=registries.OrderedRegistry)
 def test_429_waits_at_least_retry_after() -> None:
     clock = Clock()
-    responses.post(f"{BASE}/filter-products", status=429, headers={"Retry-After": "7"})
+    responses.post(f"{BASE}/filter-products", status=429, headers={"Retry-After": "3"})
     responses.post(f"{BASE}/filter-products", json=PAGE)
     client = make_client(clock, backoff_initial_s=0.5)
     client.filter_products("en")
-    assert clock.sleeps == [7.0]
+    assert clock.sleeps == [3.0]
 
 
 @responses.activate
@@ -336,3 +337,108 @@ def test_limiter_frees_a_permit_when_the_window_slides() -> None:
     clock.now = 60.5
     assert limiter.try_acquire() == 0.0
     assert limiter.remaining() == 0
+
+
+# ---- the time budget of one call --------------------------------------------------------------
+
+
+def slow_api(clock: Clock, timeouts: list) -> None:
+    """Every request hangs until its read timeout passes on ``clock``, then times out."""
+
+    def answer(request: requests.PreparedRequest):
+        connect, read = request.req_kwargs["timeout"]
+        timeouts.append((connect, read))
+        clock.now += connect + read          # the worst an attempt can cost: connect, then read
+        return requests.ReadTimeout("slow")
+
+    responses.add_callback(responses.POST, f"{BASE}/filter-products", callback=answer)
+    responses.add_callback(responses.GET, re.compile(rf"{re.escape(BASE)}/product(-details)?/\d+"), callback=answer)
+
+
+@responses.activate
+def test_a_call_never_spends_more_than_its_budget_whatever_the_timeout_and_retries() -> None:
+    clock, timeouts = Clock(), []
+    slow_api(clock, timeouts)
+    client = make_client(clock, timeout_s=5.0, retries=3, budget_s=4.0)
+    started = clock.now
+    with pytest.raises(StoreUnavailable):
+        client.filter_products("en")
+    assert clock.now - started == pytest.approx(sum(clock.sleeps) + sum(c + r for c, r in timeouts))
+    assert clock.now - started <= 4.0
+    assert timeouts[0] == (1.0, 3.0), "connect and read add up to the budget, not to STORE_TIMEOUT_S"
+
+
+@responses.activate
+def test_attempts_are_capped_at_what_is_left_and_stop_when_a_wait_would_pass_the_deadline() -> None:
+    clock, timeouts = Clock(), []
+
+    def answer(request: requests.PreparedRequest):
+        timeouts.append(request.req_kwargs["timeout"])
+        clock.now += min(1.0, sum(request.req_kwargs["timeout"]))    # a failure takes a second
+        return 503, {}, "{}"
+
+    responses.add_callback(responses.POST, f"{BASE}/filter-products", callback=answer)
+    client = make_client(clock, timeout_s=5.0, retries=5, backoff_initial_s=0.5, budget_s=4.0)
+    with pytest.raises(StoreUnavailable):
+        client.filter_products("en")
+    # 1 s fail, 0.5 s wait, 1 s fail (1.5 s left: a 1 s wait and a 0.5 s attempt just fit), 1 s wait,
+    # then 0.5 s left: the attempt gets exactly that and the 2 s backoff would pass the deadline.
+    assert clock.sleeps == [0.5, 1.0]
+    assert [c + r for c, r in timeouts] == pytest.approx([4.0, 2.5, 0.5])
+    assert client.api_calls == 3 and clock.now - NOW == pytest.approx(4.0)
+
+
+@responses.activate
+def test_a_retry_after_that_does_not_fit_in_the_budget_is_not_waited_for() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=429, headers={"Retry-After": "5"})
+    client = make_client(clock, max_wait_s=10.0, budget_s=4.0)
+    with pytest.raises(StoreRateLimited):
+        client.filter_products("en")
+    assert clock.sleeps == [] and client.api_calls == 1
+
+
+@responses.activate
+def test_no_backoff_after_the_failure_that_opened_the_breaker() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", status=500)
+    client = make_client(clock, retries=3, fail_max=2, backoff_initial_s=0.5)
+    with pytest.raises(StoreUnavailable):
+        client.filter_products("en")
+    assert client.status()["breaker"]["state"] == "open"
+    assert clock.sleeps == [0.5], "one backoff between the two failures, none after the one that opened it"
+    assert client.api_calls == 2
+
+
+@responses.activate
+def test_calls_inside_one_budget_share_its_deadline_and_other_threads_have_their_own() -> None:
+    clock, timeouts = Clock(), []
+    slow_api(clock, timeouts)
+    client = make_client(clock, retries=0, budget_s=4.0)
+    with client.budget():
+        with pytest.raises(StoreUnavailable):
+            client.filter_products("en", search="first")        # spends the whole budget
+        other: list[BaseException] = []
+        thread = threading.Thread(target=lambda: other.append(_failure(client)))
+        thread.start()
+        thread.join()
+        with pytest.raises(OutOfTime):
+            client.product_details(7)                           # nothing left: not even sent
+    assert isinstance(other[0], StoreUnavailable) and not isinstance(other[0], OutOfTime)
+    assert len(timeouts) == 2 and client.api_calls == 2
+    assert client.status()["breaker"]["failures"] == 2, "running out of time is not the store's failure"
+    with pytest.raises(StoreUnavailable):
+        client.filter_products("en", search="after")             # a new call, a new budget
+    assert len(timeouts) == 3
+
+
+def _failure(client: BwwClient) -> BaseException:
+    try:
+        client.filter_products("en", search="another thread")
+    except StoreError as error:
+        return error
+    raise AssertionError("the slow API answered")
+
+
+def test_min_attempt_is_half_a_second() -> None:
+    assert MIN_ATTEMPT_S == 0.5

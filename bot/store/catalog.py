@@ -9,6 +9,7 @@ file, BWW from ``/product-details/{id}``).
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol
@@ -58,6 +59,10 @@ class Backend(Protocol):
 
     def status(self) -> dict[str, Any]: ...
 
+    def budget(self) -> AbstractContextManager[None]:
+        """One time budget shared by every call made inside the block."""
+        ...
+
 
 class DemoBackend:
     """The embedded demo catalog; pictures are served by the app under ``public_base_url``."""
@@ -89,6 +94,10 @@ class DemoBackend:
     def status(self) -> dict[str, Any]:
         return {"api_calls": 0, "limiter": None, "breaker": None}
 
+    def budget(self) -> AbstractContextManager[None]:
+        """The file costs no time: nothing to budget."""
+        return nullcontext()
+
 
 class BwwBackend:
     """The BWW Store REST API through :class:`BwwClient` (Arabic and English merged by id)."""
@@ -101,8 +110,10 @@ class BwwBackend:
         self.language = language
 
     def load(self) -> tuple[list[Product], list[Category]]:
-        arabic = {row["id"]: row for row in self.client.catalog("ar")}
-        english = {row["id"]: row for row in self.client.catalog("en")}
+        """The whole catalog in both languages, within one time budget."""
+        with self.client.budget():
+            arabic = {row["id"]: row for row in self.client.catalog("ar")}
+            english = {row["id"]: row for row in self.client.catalog("en")}
         products = [
             product_from_bww(arabic.get(pid), english.get(pid), self.language)
             for pid in dict.fromkeys([*arabic, *english])
@@ -121,6 +132,9 @@ class BwwBackend:
 
     def status(self) -> dict[str, Any]:
         return self.client.status()
+
+    def budget(self) -> AbstractContextManager[None]:
+        return self.client.budget()
 
 
 def product_from_demo(row: Mapping[str, Any], base_url: str, category: Category | None = None) -> Product:

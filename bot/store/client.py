@@ -7,7 +7,14 @@ Every call goes through the same layers, outermost first::
 
 - Cache hits never spend the rate limit and never touch the breaker.
 - tenacity retries timeouts, connection errors, 5xx and 429 (waiting at least its Retry-After),
-  with exponential backoff and jitter; never a 4xx, never an open breaker.
+  with exponential backoff and jitter; never a 4xx, never once the breaker is open.
+- Every logical call has a time budget (``budget_s``, default 4 s) on the injected clock: an
+  attempt's connect and read timeouts add up to at most what is left, no attempt starts with less
+  than :data:`MIN_ATTEMPT_S` left, and no retry is made whose wait (a backoff or a Retry-After) and
+  minimal attempt would pass the deadline. :meth:`BwwClient.budget` opens one deadline for several
+  calls (the two catalogs of a load, a product's details and its fallback path); nested calls
+  share it. So a customer never waits on the API for more than ``budget_s`` plus one minimal
+  attempt, whatever ``timeout_s`` and ``retries`` say.
 - The breaker counts transport failures, 5xx and garbage answers only (``StoreUnavailable``);
   "not found" and other 4xx are business answers and leave it alone. It half-opens after
   ``reset_s`` seconds of the injected clock.
@@ -26,9 +33,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import cachetools
 import pybreaker
@@ -41,11 +49,13 @@ from bot.store.limiter import RateLimiter
 from bot.store.shared import RedisCache, RedisRateLimiter
 from bot.store.password import Password
 
-__all__ = ["BwwClient", "ClientConfig", "ClockedBreakerStorage"]
+__all__ = ["BwwClient", "ClientConfig", "ClockedBreakerStorage", "MIN_ATTEMPT_S", "OutOfTime"]
 
 log = logging.getLogger(__name__)
 _REFUSED = object()          # the API refused the password (401/403)
 _MAX_PAGES = 500
+MIN_ATTEMPT_S = 0.5          # the shortest attempt worth making: less left and the call gives up
+_CONNECT_S = 1.0             # longest connect timeout; at most a quarter of an attempt's time
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class ClientConfig:
     secret: str = field(default="", repr=False)
     timeout_s: float = 5.0
     retries: int = 3
+    budget_s: float = 4.0             # one logical call, retries and waits included
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 8.0
     jitter_s: float = 0.5
@@ -160,7 +171,7 @@ class BwwClient:
         )
         metrics.breaker_state(self._breaker.current_state)
         self._retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(config.retries + 1),
+            stop=self._should_stop,
             wait=_BackoffOrRetryAfter(
                 tenacity.wait_exponential_jitter(
                     multiplier=config.backoff_initial_s, max=config.backoff_max_s, jitter=config.jitter_s
@@ -175,6 +186,7 @@ class BwwClient:
         self.api_calls = 0
         self.retries = 0
         self._missed = threading.local()
+        self._scope = threading.local()       # this thread's deadline, while a call is running
         self._caches = self._build_caches()
 
     # ---- public reads -------------------------------------------------------------------------
@@ -196,6 +208,26 @@ class BwwClient:
             StoreUnavailable / CircuitOpen / StoreRateLimited: the API cannot answer now.
         """
         return self._read("details", int(product_id), language)
+
+    @contextmanager
+    def budget(self) -> Iterator[None]:
+        """Share one deadline (``budget_s`` from now) between every call made inside the block.
+
+        Nested blocks and calls reuse the outer deadline; the deadline is per thread.
+        """
+        if getattr(self._scope, "deadline", None) is not None:
+            yield
+            return
+        self._scope.deadline = self._clock() + self.config.budget_s
+        try:
+            yield
+        finally:
+            self._scope.deadline = None
+
+    def _left(self) -> float:
+        """Seconds left before this thread's deadline (the whole budget outside a call)."""
+        deadline = getattr(self._scope, "deadline", None)
+        return self.config.budget_s if deadline is None else deadline - self._clock()
 
     def status(self) -> dict[str, Any]:
         """Counters for the console: caches, limiter, breaker, API calls, retries."""
@@ -221,7 +253,8 @@ class BwwClient:
         """Read through cache ``kind``, counting a hit or a miss (the fetch marks the miss)."""
         self._missed.value = False
         try:
-            return self._caches[kind](*key)
+            with self.budget():       # one deadline for every page of a catalog, both details paths
+                return self._caches[kind](*key)
         finally:
             metrics.cache_lookup(kind, hit=not self._missed.value)
 
@@ -243,7 +276,7 @@ class BwwClient:
         for kind, (function, ttl, size) in plan.items():
             lock = threading.RLock()
             cache = (
-                RedisCache(self._shared, f"{self._shared_prefix}{kind}:", ttl, maxsize=size)
+                RedisCache(self._shared, f"{self._shared_prefix}{kind}:", ttl, maxsize=size, clock=self._clock)
                 if self._shared is not None
                 else cachetools.TTLCache(maxsize=size, ttl=ttl, timer=self._clock)
             )
@@ -286,7 +319,8 @@ class BwwClient:
     # ---- one logical call: retries, password variants, breaker, limiter ------------------------
 
     def _call(self, method: str, path: str, language: str, body: dict | None, product_id: int | None = None) -> Any:
-        return self._retrying(self._attempt, method, path, language, body, product_id)
+        with self.budget():
+            return self._retrying(self._attempt, method, path, language, body, product_id)
 
     def _attempt(self, method: str, path: str, language: str, body: dict | None, product_id: int | None) -> Any:
         for variant, password in self._password.candidates():
@@ -301,6 +335,9 @@ class BwwClient:
         if self._breaker.current_state == pybreaker.STATE_OPEN and self._storage.seconds_open() < self.config.reset_s:
             metrics.store_request(_endpoint(path), "breaker_open")
             raise CircuitOpen("the store API breaker is open")
+        if self._left() < MIN_ATTEMPT_S:
+            metrics.store_request(_endpoint(path), "out_of_time")
+            raise OutOfTime(f"no time left for {path} in this call's {self.config.budget_s:g} s budget")
         wait = self._limiter.try_acquire()
         if wait:
             metrics.store_request(_endpoint(path), "budget_spent")
@@ -335,7 +372,7 @@ class BwwClient:
         }
         with self._counter_lock:
             self.api_calls += 1
-        timeout = (min(3.05, self.config.timeout_s), self.config.timeout_s)
+        timeout = self._attempt_timeouts()
         try:
             response = self._session.request(method, self._base + path, json=body, headers=headers, timeout=timeout)
         except requests.Timeout as error:
@@ -344,11 +381,31 @@ class BwwClient:
             raise StoreUnavailable(f"the store API is unreachable ({type(error).__name__})") from error
         return _unwrap(response, path, product_id)
 
+    def _attempt_timeouts(self) -> tuple[float, float]:
+        """(connect, read) timeouts adding up to what is left of the budget, at most ``timeout_s``.
+
+        Waiting for another thread's call (pybreaker's lock) may have eaten into the budget since
+        :meth:`_guarded` checked it: the attempt still gets :data:`MIN_ATTEMPT_S`.
+        """
+        allowed = min(self.config.timeout_s, max(self._left(), MIN_ATTEMPT_S))
+        connect = min(_CONNECT_S, allowed / 4)
+        return connect, allowed - connect
+
     # ---- tenacity hooks -----------------------------------------------------------------------
 
+    def _should_stop(self, retry_state: tenacity.RetryCallState) -> bool:
+        """Stop after ``retries``, or when the wait and a minimal attempt would pass the deadline.
+
+        tenacity's own ``stop_after_delay`` reads the real monotonic clock; this reads the
+        injected one (tenacity computes ``upcoming_sleep`` before it asks whether to stop).
+        """
+        if retry_state.attempt_number > self.config.retries:
+            return True
+        return retry_state.upcoming_sleep + MIN_ATTEMPT_S > self._left()
+
     def _is_transient(self, error: BaseException) -> bool:
-        if isinstance(error, CircuitOpen):
-            return False
+        if isinstance(error, (CircuitOpen, OutOfTime)) or self._breaker.current_state == pybreaker.STATE_OPEN:
+            return False          # the next attempt would be refused: sleeping before it is waste
         if isinstance(error, StoreRateLimited):
             return error.retry_after is None or error.retry_after <= self.config.max_wait_s
         return isinstance(error, StoreUnavailable)
@@ -356,6 +413,10 @@ class BwwClient:
     def _count_retry(self, retry_state: tenacity.RetryCallState) -> None:
         with self._counter_lock:
             self.retries += 1
+
+
+class OutOfTime(StoreUnavailable):
+    """The call's time budget is spent before an attempt could start; never sent, never retried."""
 
 
 class _ClientError(StoreError):
