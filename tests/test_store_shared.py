@@ -80,6 +80,30 @@ def test_cached_answers_expire_with_the_configured_ttl(shared):
     assert 590 <= client.ttl(key) <= 600
 
 
+@responses.activate
+def test_cached_answers_expire_on_the_injected_clock(shared):
+    responses.add(responses.GET, f"{BASE}/product-details/7", json=DETAILS)
+    clock = Clock()
+    first, second = host(shared, clock, ttl_details_s=600), host(shared, clock, ttl_details_s=600)
+    first.product_details(7, "en")
+    clock.now += 599
+    second.product_details(7, "en")
+    assert len(responses.calls) == 1
+    clock.now += 1
+    second.product_details(7, "en")
+    assert len(responses.calls) == 2, "600 s of the injected clock: expired, though Redis still holds it"
+
+
+def test_an_entry_without_its_time_reads_as_a_miss(shared):
+    client, prefix = shared
+    cache = RedisCache(client, prefix, ttl=60, clock=Clock())
+    cache[("k",)] = {"a": 1}
+    assert cache[("k",)] == {"a": 1}
+    client.set(cache._key(("k",)), json.dumps({"a": 1}))        # written before entries kept their time
+    with pytest.raises(KeyError):
+        cache[("k",)]
+
+
 def test_a_redis_outage_reads_as_a_miss():
     broken = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
     cache = RedisCache(broken, "x:", ttl=60)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Iterator, MutableMapping
 from typing import Any, Callable
@@ -78,18 +79,25 @@ class RedisRateLimiter:
 
 
 class RedisCache(MutableMapping):
-    """A JSON-valued mapping in Redis whose entries expire after ``ttl`` seconds.
+    """A JSON-valued mapping in Redis whose entries expire after ``ttl`` seconds of ``clock``.
 
     Keys are cachetools keys (tuples of plain values), stored under a digest of their ``repr``;
-    values must be JSON-serialisable (the store API's answers are). A Redis failure reads as a
-    miss and a skipped write, so the store keeps working on its own caches' source: the API.
+    values must be JSON-serialisable (the store API's answers are). Each entry keeps the time it
+    was written on the injected ``clock`` and reads as a miss once ``ttl`` has passed on that clock,
+    as cachetools' ``TTLCache(timer=clock)`` does; Redis's own expiry (whole seconds, real time)
+    only cleans up. A Redis failure reads as a miss and a skipped write, so the store keeps working
+    on its own caches' source: the API.
     """
 
-    def __init__(self, client: redis.Redis, namespace: str, ttl: float, maxsize: int = 0) -> None:
+    def __init__(
+        self, client: redis.Redis, namespace: str, ttl: float, maxsize: int = 0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.r = client
         self.namespace = namespace
-        self.ttl = max(int(ttl), 1)
+        self.ttl = ttl
         self.maxsize = maxsize
+        self._clock = clock
 
     def _key(self, key: Any) -> str:
         return self.namespace + hashlib.sha1(repr(key).encode()).hexdigest()
@@ -99,13 +107,16 @@ class RedisCache(MutableMapping):
             raw = self.r.get(self._key(key))
         except redis.RedisError:
             raw = None
-        if raw is None:
+        entry = json.loads(raw) if raw is not None else None
+        # An entry without its time (written before entries kept one) is a miss too.
+        if not isinstance(entry, dict) or entry.keys() != {"at", "value"} or self._clock() - entry["at"] >= self.ttl:
             raise KeyError(key)
-        return json.loads(raw)
+        return entry["value"]
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        entry = {"at": self._clock(), "value": value}
         try:
-            self.r.set(self._key(key), json.dumps(value, ensure_ascii=False), ex=self.ttl)
+            self.r.set(self._key(key), json.dumps(entry, ensure_ascii=False), ex=max(math.ceil(self.ttl), 1))
         except redis.RedisError:
             return
 
