@@ -37,10 +37,15 @@ def whole_catalog() -> dict:
     return {"status": 200, "message": "Products list", "data": {**PAGE["data"], "total_pages": 1}}
 
 
-def bww_store(clock: Clock, **overrides):
-    settings = Settings(store_backend="bww", store_api_url=BASE, store_api_key="k", store_retries=1,
-                        breaker_fail_max=2, **overrides)
-    return build_store(settings, clock=clock, sleep=clock.sleep)
+def inline(job) -> None:
+    job()
+
+
+def bww_store(clock: Clock, runner=inline, **overrides):
+    """A BWW store on ``clock``; catalog refreshes run through ``runner`` (inline by default)."""
+    settings = Settings(**{"store_backend": "bww", "store_api_url": BASE, "store_api_key": "k", "store_retries": 1,
+                           "breaker_fail_max": 2, **overrides})
+    return build_store(settings, clock=clock, sleep=clock.sleep, refresh_runner=runner)
 
 
 @responses.activate
@@ -98,12 +103,13 @@ def test_details_live_then_cached_then_snapshot_when_down() -> None:
     store = bww_store(clock)
     product = store.product(2351)
     assert product.stock_quantity == 0 and product.final_price == 300 and product.item == "pajamas"
+    assert not product.stale
     store.product(2351)
     assert details.call_count == 1                 # medium TTL
     responses.replace(responses.GET, f"{BASE}/product-details/2351", status=503)
     clock.now += 601
     fallback = store.product(2351)
-    assert fallback.final_price == 349 and store.stale
+    assert fallback.final_price == 349 and fallback.stale and store.stale
     clock.now += 61                                # the breaker half-opens
     responses.get(f"{BASE}/product-details/4", status=404)
     responses.get(f"{BASE}/product/4", status=404)
@@ -157,3 +163,57 @@ def test_demo_status_reports_caches_and_snapshot() -> None:
     assert status["backend"] == "demo" and status["api_calls"] == 0 and not status["stale"]
     assert status["cache"]["kinds"]["search"]["hits"] == 1
     assert status["snapshot"]["products"] == 249 and status["snapshot"]["age_s"] == 0
+
+
+@responses.activate
+def test_an_expired_snapshot_is_served_at_once_while_one_refresh_runs_in_the_background() -> None:
+    clock, jobs = Clock(), []
+    catalog = responses.post(f"{BASE}/filter-products", json=whole_catalog())
+    store = bww_store(clock, runner=jobs.append)
+    assert store.search("pajama").total == 3 and jobs == [], "the first load is synchronous"
+    assert catalog.call_count == 2
+    responses.replace(responses.POST, f"{BASE}/filter-products", body=requests.ConnectionError("down"))
+    clock.now += 3601
+    first, second = store.search("pajama"), store.search("polo")
+    assert first.total == 3 and not first.stale, "served at once; nothing has failed yet"
+    assert second.products and len(jobs) == 1, "one refresh at a time"
+    assert clock.sleeps == [] and store.status()["snapshot"]["refreshing"]
+    jobs.pop()()                                    # the refresh runs (and fails) off the customer's turn
+    assert store.search("pajama").stale and store.stale and len(jobs) == 1, "stale; the next refresh queued"
+    responses.replace(responses.POST, f"{BASE}/filter-products", json=whole_catalog())
+    clock.now += 61                                 # the breaker half-opens
+    jobs.pop()()
+    assert not store.search("pajama").stale and not store.status()["snapshot"]["refreshing"]
+    assert jobs == []
+
+
+@responses.activate
+def test_a_search_during_an_outage_tries_one_refresh_and_looks_the_snapshot_up_once() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=whole_catalog())
+    store = bww_store(clock, store_retries=0, breaker_fail_max=10)
+    store.search("pajama")
+    responses.replace(responses.POST, f"{BASE}/filter-products", status=500)
+    clock.now += 3601
+    calls, lookups = store.status()["api_calls"], _lookups(store)
+    assert store.search("a new query").stale
+    assert store.status()["api_calls"] == calls + 1, "one refresh (its Arabic catalog fails), not two"
+    assert _lookups(store) == lookups + 1
+
+
+def _lookups(store) -> int:
+    snapshot = store.status()["cache"]["kinds"]["snapshot"]
+    return snapshot["hits"] + snapshot["misses"]
+
+
+@responses.activate
+def test_cached_product_reads_the_snapshot_without_calling_the_api() -> None:
+    clock = Clock()
+    responses.post(f"{BASE}/filter-products", json=whole_catalog())
+    store = bww_store(clock)
+    calls = store.status()["api_calls"]
+    product = store.cached_product(2351)
+    assert product.id == 2351 and not product.stale
+    with pytest.raises(ProductNotFound):
+        store.cached_product(99999)
+    assert store.status()["api_calls"] == calls + 2, "the catalog load only"

@@ -16,7 +16,7 @@ from bot.store.client import BwwClient, ClientConfig
 from bot.store.info import Governorate, PaymentMethod, StoreInfo
 from bot.store.product import Category, Comparison, Product
 from bot.store.search import SearchFilters, SearchPage
-from bot.store.store import Store
+from bot.store.store import Runner, Store, run_in_background
 
 __all__ = [
     "Category", "Comparison", "Governorate", "PaymentMethod", "Product", "SearchFilters", "SearchPage",
@@ -32,16 +32,18 @@ def build_store(
     session: Any = None,
     clock: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
+    refresh_runner: Runner = run_in_background,
 ) -> Store:
     """The store for ``settings``; nothing is fetched until the first call that needs the catalog."""
     clock = clock or time.time
     if settings.store_backend != "bww":
-        return Store(DemoBackend(settings.public_base_url), clock=clock)
+        return Store(DemoBackend(settings.public_base_url), clock=clock, refresh_runner=refresh_runner)
     config = ClientConfig(
         base_url=settings.store_api_url,
         secret=settings.store_api_key,
         timeout_s=settings.store_timeout_s,
         retries=settings.store_retries,
+        budget_s=settings.store_budget_s,
         fail_max=settings.breaker_fail_max,
         reset_s=settings.breaker_reset_s,
         rate=settings.store_rate,
@@ -56,7 +58,7 @@ def build_store(
         shared_prefix=settings.redis_prefix,
     )
     backend = BwwBackend(client, _bww_info(), settings.store_language)
-    return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s)
+    return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s, refresh_runner=refresh_runner)
 
 
 def _bww_info() -> StoreInfo:

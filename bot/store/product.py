@@ -40,6 +40,7 @@ class Product:
     category_name_ar: str = ""
     category_name_en: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    stale: bool = field(default=False, compare=False, hash=False)   # the snapshot's copy: the live read failed
 
     def name(self, lang: str = "ar") -> str:
         """The name in ``lang`` (``ar`` or ``en``), falling back to the other language."""
@@ -73,6 +74,7 @@ class Product:
         """A JSON-ready dict (lists instead of tuples, no ``extra``)."""
         data = asdict(self)
         data.pop("extra")
+        data.pop("stale")
         for key in ("colors", "sizes", "tags"):
             data[key] = list(data[key])
         return data

@@ -1,9 +1,12 @@
 """The store facade the dialog uses: search, details, compare, categories, recommend, info, status.
 
 Every method is thread-safe and raises only :mod:`bot.errors` store errors. Searches run on the
-local snapshot (refreshed through the backend after a long TTL); product details are read live
-(medium TTL) and fall back to the snapshot. When the store API fails, the last good snapshot
-keeps answering and ``stale`` says prices may have changed; only a store that never loaded raises
+local snapshot; product details are read live (medium TTL) and fall back to the snapshot, marked
+``stale``. Once a snapshot exists no customer waits for a catalog reload: an expired snapshot is
+still served at once while one refresh at a time runs through ``refresh_runner`` (a daemon thread
+by default). Only the first load, with nothing to serve yet, is synchronous, within the backend's
+time budget. When the store API fails, the last good snapshot keeps answering and ``stale`` says
+prices may have changed (until a refresh succeeds); only a store that never loaded raises
 :class:`StoreUnavailable`.
 """
 
@@ -13,9 +16,11 @@ import logging
 import threading
 import time
 from dataclasses import replace
+from contextlib import AbstractContextManager
 from typing import Any, Callable
 
 import cachetools
+from cachetools.keys import hashkey
 
 from bot.errors import ProductNotFound, StoreError, StoreUnavailable
 from bot.store.catalog import Backend, Snapshot
@@ -27,12 +32,22 @@ from bot.store.search import SORTS, SearchFilters, SearchIndex, SearchPage, deco
 __all__ = ["Store"]
 
 log = logging.getLogger(__name__)
+Runner = Callable[[Callable[[], None]], None]
 _COMPARED = ("final_price", "discount_percent", "rating", "stock_quantity", "colors", "sizes",
              "category", "item", "gender")
 
 
+def run_in_background(job: Callable[[], None]) -> None:
+    """The default ``refresh_runner``: ``job`` on a daemon thread."""
+    threading.Thread(target=job, name="catalog-refresh", daemon=True).start()
+
+
 class Store:
-    """Catalog snapshot + search index + live details behind one thread-safe object."""
+    """Catalog snapshot + search index + live details behind one thread-safe object.
+
+    ``refresh_runner`` runs a catalog refresh (a no-argument callable); tests pass
+    ``lambda job: job()`` to refresh inline, or ``jobs.append`` to run it when they choose.
+    """
 
     def __init__(
         self,
@@ -42,41 +57,102 @@ class Store:
         snapshot_ttl_s: float = 3600.0,
         search_ttl_s: float = 60.0,
         cache_size: int = 512,
+        refresh_runner: Runner = run_in_background,
     ) -> None:
         self.backend = backend
+        self.refresh_runner = refresh_runner
         self._clock = clock
+        self._snapshot_ttl_s = snapshot_ttl_s
         self._lock = threading.RLock()
+        self._first_load = threading.Lock()    # one synchronous first load at a time
         self._good: tuple[Snapshot, SearchIndex] | None = None
+        self._loaded_at = 0.0
+        self._loads = 0                        # finished loads, good or failed
+        self._last_error: StoreError | None = None
+        self._refreshing = False
         self._snapshot_stale = False
         self._details_stale = False
-        self._snapshot_cache = self._cached(cachetools.TTLCache(1, snapshot_ttl_s, timer=clock), self._load)
-        self._search_cache = self._cached(cachetools.TTLCache(cache_size, search_ttl_s, timer=clock), self._search)
-
-    def _cached(self, cache: cachetools.Cache, function: Callable) -> Any:
+        self._snapshot_hits = self._snapshot_misses = 0
+        cache = cachetools.TTLCache(cache_size, search_ttl_s, timer=clock)
         lock = threading.RLock()
-        return cachetools.cached(cache, lock=lock, condition=threading.Condition(lock), info=True)(function)
+        # The index is an argument but not part of the key: ``built_at`` names the snapshot it indexes.
+        self._search_cache = cachetools.cached(
+            cache, key=lambda index, *rest: hashkey(*rest), lock=lock, condition=threading.Condition(lock), info=True,
+        )(self._search)
 
     # ---- snapshot -----------------------------------------------------------------------------
 
     def _load(self) -> tuple[Snapshot, SearchIndex]:
-        products, categories = self.backend.load()
-        snapshot = Snapshot.build(products, categories, self._clock(), self.backend.name)
-        return snapshot, SearchIndex(snapshot.products)
-
-    def _current(self) -> tuple[Snapshot, SearchIndex]:
-        """The fresh snapshot, or the last good one (stale) while the backend fails."""
+        """Load the catalog now; remember it as the good snapshot, or remember the failure."""
         try:
-            current = self._snapshot_cache()
+            products, categories = self.backend.load()
+            snapshot = Snapshot.build(products, categories, self._clock(), self.backend.name)
+            current = snapshot, SearchIndex(snapshot.products)
         except StoreError as error:
             with self._lock:
-                if self._good is None:
-                    raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
-                self._snapshot_stale = True
-                log.warning("catalog refresh failed, serving the last good snapshot: %s", error)
-                return self._good
+                self._loads += 1
+                self._last_error = error
+                self._snapshot_stale = self._good is not None
+            raise
         with self._lock:
-            self._good, self._snapshot_stale = current, False
+            self._loads += 1
+            self._good, self._loaded_at, self._snapshot_stale, self._last_error = current, self._clock(), False, None
         return current
+
+    def _current(self) -> tuple[Snapshot, SearchIndex]:
+        """The snapshot to serve now: the good one (refreshed behind the customer's back once it
+        expires), or, before there is any, one loaded now.
+        """
+        start = False
+        with self._lock:
+            good, due = self._good, self._clock() - self._loaded_at >= self._snapshot_ttl_s
+            if good is not None:
+                self._snapshot_hits += not due
+                self._snapshot_misses += due
+                start = due and not self._refreshing
+                self._refreshing = self._refreshing or start
+        if good is None:
+            return self._first()
+        if start:
+            self.refresh_runner(self._refresh)
+            with self._lock:            # an inline runner has refreshed (or failed) already
+                good = self._good or good
+        return good
+
+    def _first(self) -> tuple[Snapshot, SearchIndex]:
+        """Load the first snapshot; callers that waited for another's load share its outcome."""
+        seen = self._loads
+        with self._first_load:
+            with self._lock:
+                good, loads, error = self._good, self._loads, self._last_error
+            if good is not None:
+                return good
+            if loads != seen and error is not None:
+                raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
+            with self._lock:
+                self._snapshot_misses += 1
+            try:
+                return self._load()
+            except StoreError as error:
+                raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
+
+    def _refresh(self) -> None:
+        """Reload an expired snapshot (the ``refresh_runner`` job); the old one serves meanwhile."""
+        try:
+            self._load()
+        except StoreError as error:
+            log.warning("catalog refresh failed, serving the last good snapshot: %s", error)
+        except Exception:
+            log.exception("catalog refresh crashed, serving the last good snapshot")
+            with self._lock:
+                self._snapshot_stale = True
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def budget(self) -> AbstractContextManager[None]:
+        """A block whose store calls share one time budget (e.g. everything one customer message asks)."""
+        return self.backend.budget()
 
     @property
     def stale(self) -> bool:
@@ -101,11 +177,12 @@ class Store:
         if sort not in SORTS:
             sort = "relevance"
         snapshot, index = self._current()
-        page = self._search_cache(snapshot.built_at, query or "", filters, sort, max(1, int(limit)), decode_cursor(cursor))
+        page = self._search_cache(index, snapshot.built_at, query or "", filters, sort, max(1, int(limit)),
+                                  decode_cursor(cursor))
         return replace(page, stale=self.stale)
 
-    def _search(self, built_at: float, query: str, filters: SearchFilters | None, sort: str, limit: int, offset: int) -> SearchPage:
-        _, index = self._current()
+    def _search(self, index: SearchIndex, built_at: float, query: str, filters: SearchFilters | None, sort: str,
+                limit: int, offset: int) -> SearchPage:
         ranked, total, understood, relaxed = index.search(query, filters, sort, limit, offset)
         following = offset + limit
         return SearchPage(
@@ -121,11 +198,15 @@ class Store:
     # ---- products -----------------------------------------------------------------------------
 
     def product(self, product_id: int) -> Product:
-        """Live details of one product (medium TTL), else the snapshot's copy (marked stale).
+        """Live details of one product (medium TTL), else the snapshot's copy with ``stale`` set.
 
         Raises:
             ProductNotFound: the store does not know ``product_id``.
         """
+        with self.budget():
+            return self._product(product_id)
+
+    def _product(self, product_id: int) -> Product:
         known = self._known(product_id)
         try:
             product = self.backend.details(int(product_id), known)
@@ -136,8 +217,19 @@ class Store:
                 raise
             log.warning("live details of %s unavailable, using the snapshot: %s", product_id, error)
             self._details_stale = True
-            return known
+            return replace(known, stale=True)
         self._details_stale = False
+        return product
+
+    def cached_product(self, product_id: int) -> Product:
+        """A product as the snapshot has it (no API call).
+
+        Raises:
+            ProductNotFound: the snapshot does not hold ``product_id``.
+        """
+        product = self._known(product_id)
+        if product is None:
+            raise ProductNotFound(product_id)
         return product
 
     def _known(self, product_id: int) -> Product | None:
@@ -149,10 +241,7 @@ class Store:
 
     def picture(self, product_id: int) -> str:
         """The SVG picture of a product (from the snapshot; no API call)."""
-        product = self._known(product_id)
-        if product is None:
-            raise ProductNotFound(product_id)
-        return product_svg(product)
+        return product_svg(self.cached_product(product_id))
 
     def compare(self, ids: list[int]) -> Comparison:
         """2–4 products side by side (live details); unknown ids are listed in ``missing_ids``.
@@ -161,11 +250,12 @@ class Store:
             ProductNotFound: fewer than two of the ids are known.
         """
         products, missing = [], []
-        for product_id in list(dict.fromkeys(int(i) for i in ids))[:4]:
-            try:
-                products.append(self.product(product_id))
-            except ProductNotFound:
-                missing.append(product_id)
+        with self.budget():
+            for product_id in list(dict.fromkeys(int(i) for i in ids))[:4]:
+                try:
+                    products.append(self._product(product_id))
+                except ProductNotFound:
+                    missing.append(product_id)
         if len(products) < 2:
             raise ProductNotFound(missing[0] if missing else (ids[0] if ids else 0))
         return _comparison(products, missing)
@@ -206,8 +296,9 @@ class Store:
     def status(self) -> dict[str, Any]:
         """Caches, limiter, breaker, snapshot age, API calls and the stale flag, for the console."""
         backend = self.backend.status()
-        caches = {"snapshot": self._snapshot_cache.cache_info()._asdict(),
-                  "search": self._search_cache.cache_info()._asdict(), **backend.get("caches", {})}
+        snapshot = {"hits": self._snapshot_hits, "misses": self._snapshot_misses, "maxsize": 1,
+                    "currsize": int(self._good is not None)}
+        caches = {"snapshot": snapshot, "search": self._search_cache.cache_info()._asdict(), **backend.get("caches", {})}
         hits = sum(info["hits"] for info in caches.values())
         misses = sum(info["misses"] for info in caches.values())
         good = self._good
@@ -228,6 +319,7 @@ class Store:
                 "products": len(good[0].products) if good else 0,
                 "age_s": round(self._clock() - good[0].built_at, 1) if good else None,
                 "stale": self._snapshot_stale,
+                "refreshing": self._refreshing,
             },
         }
 
