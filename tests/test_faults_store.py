@@ -8,10 +8,11 @@ and the event is done, never a dead letter. The breaker opens after ``BREAKER_FA
 failures and lets one trial through after ``BREAKER_RESET_S`` seconds of the injected clock.
 
 Time is injected: :class:`tests.test_store_client.Clock` is the store client's clock and its
-sleep (every backoff is recorded, nothing waits), the breaker's clock and the TTL timer, so
-expiring the snapshot or half-opening the breaker is a matter of moving ``clock.now``. That is
-why these tests run on the SQLite backend only: with ``REDIS_URL`` the client's caches live in
-Redis and expire on Redis's own clock, which no test can move.
+sleep (every backoff is recorded, nothing waits), the breaker's clock and the TTL timer (also of
+the caches in Redis), so expiring the snapshot or half-opening the breaker is a matter of moving
+``clock.now``. Catalog refreshes run inline unless a test collects them. "Answered within 5 s" is
+measured on that clock: with every failed attempt charged its whole connect and read timeouts (the
+worst it can cost), the waits and attempts of one customer message add up to 5 s at most.
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ import pytest
 import requests
 import responses
 
-import bot.services
 from bot import create_app
 from bot.services import build_services
-from bot.store import build_store
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_postback, messenger_text, post_signed, whatsapp_text
 from tests.test_conversation_kit import ids_of, payloads, texts
@@ -41,6 +40,7 @@ SNAPSHOT_TTL_S = 3600.0       # ClientConfig.ttl_catalog_s, the snapshot's lifet
 STALE = {"ar": "ملحوظة: بعرضلك آخر نسخة", "en": "Note: I'm showing my last copy"}
 DOWN = {"ar": "المتجر مش بيرد دلوقتي", "en": "The shop isn't answering right now"}
 FAILURES = ("500", "timeout", "garbage_json", "proxy_html", "429_retry_after", "slow")
+ANSWERED_WITHIN_S = 5.0
 
 
 class FakeStore:
@@ -50,13 +50,15 @@ class FakeStore:
 
     ``timeouts`` keeps the (connect, read) timeout of every request the client made, so a test
     can add up what one message may cost; ``slow`` answers after the read timeout has passed on
-    the injected clock (requests would raise ReadTimeout), so it costs a whole timeout.
+    the injected clock (requests would raise ReadTimeout), so it costs a whole timeout. With
+    ``worst_case`` every failure costs its whole connect and read timeouts on the injected clock.
     """
 
     def __init__(self, mock: responses.RequestsMock, clock: Clock) -> None:
         self.mode = "ok"
         self.script: list[str] = []       # modes for the next requests, in order, before ``mode``
         self.clock = clock
+        self.worst_case = False
         self.timeouts: list[tuple[float, float]] = []
         mock.add_callback(responses.POST, f"{STORE}/filter-products", callback=self.answer)
         mock.add_callback(responses.GET, re.compile(rf"{re.escape(STORE)}/product(-details)?/\d+"), callback=self.details)
@@ -79,6 +81,12 @@ class FakeStore:
         mode = self.script.pop(0) if self.script else self.mode
         if mode == "ok":
             return None
+        if self.worst_case:
+            self.clock.now += sum(request.req_kwargs["timeout"])
+            return requests.ReadTimeout("the answer took longer than the read timeout") if mode == "slow" else self._answer(mode, request)
+        return self._answer(mode, request)
+
+    def _answer(self, mode: str, request: requests.PreparedRequest):
         if mode == "500":
             return 500, {}, json.dumps({"status": 500, "message": "Server Error"})
         if mode == "timeout":
@@ -96,12 +104,6 @@ class FakeStore:
         raise AssertionError(mode)
 
 
-@pytest.fixture(params=["sqlite"])
-def backend(request) -> str:
-    """Overrides conftest's: SQLite only (see the module docstring)."""
-    return request.param
-
-
 @pytest.fixture
 def clock() -> Clock:
     """Starts at the real time: deliveries are stamped now, and older ones are past the 24-hour window."""
@@ -109,17 +111,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bww(settings, clock, monkeypatch):
+def bww(settings, clock):
     """(app, services, store): the app on the simulated BWW API, every clock and sleep injected."""
     settings = settings.with_overrides(store_backend="bww", store_api_url=STORE, store_api_key="k",
                                        breaker_fail_max=5, breaker_reset_s=60.0)
-    # build_services does not hand its clock and sleep to build_store (reported): inject them here.
-    monkeypatch.setattr(bot.services, "build_store", lambda s, session=None: build_store(
-        s, session=session, clock=clock, sleep=clock.sleep))
     overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         store = FakeStore(mock, clock)
         services = build_services(settings, clock=clock, sleep=clock.sleep)
+        services.store.refresh_runner = lambda job: job()     # refresh inline: the test sees its outcome
         app = create_app(overrides, start_workers=False, services=services)
         yield app.test_client(), services, store
         services.workers.stop()
@@ -146,9 +146,9 @@ def fail_until_open(bww, customer: str, limit: int = 10) -> None:
     """Ask until the breaker opens (bounded, so a breaker that never opens fails the test)."""
     services = bww[1]
     for _ in range(limit):
+        assert texts(ask(bww, customer, "عايز تيشيرت"))[0].startswith(STALE["ar"])
         if services.store.status()["breaker"]["state"] == "open":
             return
-        assert texts(ask(bww, customer, "عايز تيشيرت"))[0].startswith(STALE["ar"])
     raise AssertionError(f"the breaker did not open after {limit} messages: {services.store.status()['breaker']}")
 
 
@@ -198,6 +198,19 @@ def test_product_details_fall_back_to_the_snapshot(bww, clock, failure) -> None:
     assert len(store.timeouts) > calls, "the live details were asked for"
     assert not texts(details)[0].startswith(DOWN["ar"])
     assert f"RELATED:{shown[0]}" in payloads(details), "the product from the snapshot, with its buttons"
+    assert texts(details)[0].startswith(STALE["ar"]), "flagged as possibly outdated"
+    assert_settled(services)
+
+
+@pytest.mark.parametrize("failure", ("500", "slow"))
+def test_a_price_from_the_snapshot_is_flagged_as_possibly_outdated(bww, clock, failure) -> None:
+    _, services, store = bww
+    warm_up(bww, clock, expire=False)
+    assert ids_of(payloads(ask(bww, "psid-price", "عايز تيشيرت")), "DETAILS")
+    store.mode = failure
+    bodies = ask(bww, "psid-price", "التاني بكام")
+    assert texts(bodies)[0].startswith(STALE["ar"]), texts(bodies)
+    assert "ج.م" in texts(bodies)[1], "the note, then the price"
     assert_settled(services)
 
 
@@ -218,7 +231,7 @@ def test_the_breaker_opens_after_fail_max_failures_and_stops_calling_the_api(bww
     _, services, store = bww
     warm_up(bww, clock)
     store.mode = "500"
-    fail_until_open(bww, "psid-b", limit=2)       # fail_max=5: four tries of one refresh, then the fifth
+    fail_until_open(bww, "psid-b", limit=2)       # fail_max=5: four tries of one refresh, then one more
     breaker = services.store.status()["breaker"]
     assert breaker["state"] == "open" and breaker["failures"] >= 5
     calls = len(store.timeouts)
@@ -259,4 +272,47 @@ def test_a_failed_trial_reopens_the_breaker_for_another_reset_s(bww, clock) -> N
     breaker = services.store.status()["breaker"]
     since_trial = sum(clock.sleeps[slept:])      # the backoff slept after the failed trial
     assert breaker["state"] == "open" and breaker["reopens_in_s"] == pytest.approx(60.0 - since_trial)
+    assert_settled(services)
+
+
+# ---- answered within 5 s ------------------------------------------------------------------------
+
+
+def spent_on(store: FakeStore, clock: Clock, customer: str, text: str = "عايز تيشيرت", **kwargs) -> tuple[list[dict], float]:
+    """Ask, and add up what the store cost this message: the waits slept and the attempts made."""
+    calls, slept, started = len(store.timeouts), len(clock.sleeps), clock.now
+    bodies = ask(store.bww, customer, text, **kwargs)
+    spent = sum(clock.sleeps[slept:]) + sum(connect + read for connect, read in store.timeouts[calls:])
+    assert clock.now - started == pytest.approx(spent), "nothing else moved the clock"
+    return bodies, spent
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_without_a_snapshot_a_customer_is_answered_within_5_s(bww, clock, failure) -> None:
+    _, services, store = bww
+    store.bww, store.mode, store.worst_case = bww, failure, True
+    bodies, spent = spent_on(store, clock, "psid-5s")
+    assert texts(bodies)[0].startswith(DOWN["ar"])
+    assert 0 < spent <= ANSWERED_WITHIN_S, spent
+    assert_settled(services)
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_with_a_snapshot_a_customer_is_answered_within_5_s(bww, clock, failure) -> None:
+    _, services, store = bww
+    store.bww = bww
+    warm_up(bww, clock)
+    jobs: list = []
+    services.store.refresh_runner = jobs.append
+    store.mode, store.worst_case = failure, True
+    bodies, spent = spent_on(store, clock, "psid-5s")
+    assert spent == 0 and len(jobs) == 1, "the expired snapshot answers at once; the refresh waits its turn"
+    assert ids_of(payloads(bodies), "DETAILS")
+    jobs.pop()()                                   # the refresh fails, off any customer's turn
+    bodies, spent = spent_on(store, clock, "psid-5s")
+    assert texts(bodies)[0].startswith(STALE["ar"]) and spent == 0
+    shown = ids_of(payloads(bodies), "DETAILS")
+    details, spent = spent_on(store, clock, "psid-5s", "", body=messenger_postback("psid-5s", f"DETAILS:{shown[0]}"))
+    assert texts(details)[0].startswith(STALE["ar"]), "live details failed: the snapshot's copy, flagged"
+    assert spent <= ANSWERED_WITHIN_S, spent
     assert_settled(services)

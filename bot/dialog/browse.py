@@ -141,8 +141,9 @@ def _intro(turn: Turn, total: int) -> str:
     return turn.t("results.intro", count=turn.count(total, "product"))
 
 
-def _stale(turn: Turn, page: Any) -> list[Reply]:
-    return [Text(turn.t("results.stale"))] if getattr(page, "stale", False) else []
+def _stale(turn: Turn, answer: Any) -> list[Reply]:
+    """The "possibly outdated" note, when ``answer`` (a page or a product) came from the last snapshot."""
+    return [Text(turn.t("results.stale"))] if getattr(answer, "stale", False) else []
 
 
 def _after_results(turn: Turn) -> Reply:
@@ -224,7 +225,8 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     product = turn.deps.store.product(product_id)
     turn.session.show_product(product.id)
     caption = details_text(turn, product)
-    replies: list[Reply] = [Image(product.image_url, caption)] if product.image_url else [Text(caption)]
+    replies = _stale(turn, product)
+    replies.append(Image(product.image_url, caption) if product.image_url else Text(caption))
     buttons = []
     if product.stock_quantity > 0:
         buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
@@ -267,9 +269,11 @@ def price(turn: Turn, product_id: int) -> list[Reply]:
     else:
         line = turn.t("price.one", name=name, price=turn.price(product.final_price))
     if product.stock_quantity <= 0:
-        return [Buttons(f"{line}\n{turn.t('price.out')}", (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))]
-    buttons = (Button(turn.t("choice.add"), f"ADD:{product.id}"), Button(turn.t("choice.details"), f"DETAILS:{product.id}"))
-    return [Buttons(line, buttons)]
+        answer = Buttons(f"{line}\n{turn.t('price.out')}", (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))
+    else:
+        answer = Buttons(line, (Button(turn.t("choice.add"), f"ADD:{product.id}"),
+                                Button(turn.t("choice.details"), f"DETAILS:{product.id}")))
+    return _stale(turn, product) + [answer]
 
 
 # ---- several products ---------------------------------------------------------------------
