@@ -40,6 +40,9 @@ class CrowdedStore:
     def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None):
         return SearchPage(products=tuple(self.products[:limit]), total=30, next_cursor="x" * 150)
 
+    def budget(self):
+        return self.demo.budget()
+
     def product(self, product_id):
         return next(p for p in self.products if p.id == product_id)
 
@@ -344,3 +347,44 @@ def test_compare_names_the_best_rated_and_who_each_is_for() -> None:
         replies, _ = Dialog(store=store, understand=Script()).handle(_press("COMPARE:900,901"), {"lang": lang})
         summary = replies[-1].text
         assert best.format(store.products[0].name(lang)) in summary and differs in summary
+
+
+# ---- one store budget per customer message --------------------------------------------------
+
+
+class BudgetedStore(CrowdedStore):
+    """Records whether each product lookup happened inside the store's time budget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_budgets = 0
+        self.lookups: list[bool] = []
+
+    def budget(self):
+        store = self
+
+        class Budget:
+            def __enter__(self):
+                store.open_budgets += 1
+
+            def __exit__(self, *exc):
+                store.open_budgets -= 1
+
+        return Budget()
+
+    def product(self, product_id):
+        self.lookups.append(self.open_budgets == 1)
+        return self.demo.product(product_id)
+
+
+def test_every_store_lookup_of_a_message_shares_one_time_budget() -> None:
+    store = BudgetedStore()
+    dialog = Dialog(store=store, understand=Script())
+    session = {"lang": "en", "cart": [
+        {"product_id": pid, "name_ar": "x", "name_en": "x", "unit_price": 100, "quantity": 1, "size": "", "color": ""}
+        for pid in (3, 50, 53)
+    ]}
+    dialog.handle(_press("QTY:3:::2"), session)
+    dialog.handle(_press("DETAILS:50"), session)
+    assert store.lookups and all(store.lookups), "a lookup ran outside the message's budget"
+    assert store.open_budgets == 0

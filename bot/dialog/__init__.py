@@ -53,7 +53,8 @@ class Dialog:
             return [], session
         turn = Turn(event=event, session=Session.from_dict(session), deps=self.deps, text=event.text or "")
         try:
-            replies = self._route(turn)
+            with self.deps.store.budget():  # one customer message waits on the store for one budget at most
+                replies = self._route(turn)
         except ProductNotFound:
             replies = [turn.menu(turn.t("product.not_found"))]
         except StoreError as exc:
