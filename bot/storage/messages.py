@@ -6,6 +6,7 @@ delivery and reads by watermark (every message up to a time); WhatsApp per messa
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from typing import Callable
 
@@ -24,11 +25,7 @@ class MessageStates:
     def record_sent(self, platform: str, customer_id: str, message_id: str) -> None:
         now = self.clock()
         with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO message_state (message_id, platform, customer_id, status, sent_at, updated_at)"
-                " VALUES (?, ?, ?, 'sent', ?, ?)",
-                (message_id, platform, customer_id, now, now),
-            )
+            _insert_sent(conn, platform, customer_id, message_id, now)
 
     def apply_status(
         self, message_id: str, status: str, *, platform: str = "whatsapp", customer_id: str = "",
@@ -39,11 +36,7 @@ class MessageStates:
             return False
         now = self.clock()
         with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO message_state (message_id, platform, customer_id, status, sent_at, updated_at)"
-                " VALUES (?, ?, ?, 'sent', ?, ?)",
-                (message_id, platform, customer_id, now, now),
-            )
+            _insert_sent(conn, platform, customer_id, message_id, now)
             cursor = conn.execute(
                 "UPDATE message_state SET status = ?, error_code = ?, error = ?, updated_at = ?"
                 " WHERE message_id = ? AND status != 'failed'"
@@ -66,3 +59,12 @@ class MessageStates:
     def status_of(self, message_id: str) -> str | None:
         row = self.db.query_one("SELECT status FROM message_state WHERE message_id = ?", (message_id,))
         return row["status"] if row else None
+
+
+def _insert_sent(conn: sqlite3.Connection, platform: str, customer_id: str, message_id: str, now: float) -> None:
+    """Know a message as sent, unless it is known already."""
+    conn.execute(
+        "INSERT OR IGNORE INTO message_state (message_id, platform, customer_id, status, sent_at, updated_at)"
+        " VALUES (?, ?, ?, 'sent', ?, ?)",
+        (message_id, platform, customer_id, now, now),
+    )
