@@ -113,6 +113,7 @@ def log_in(page: Page, customer: str) -> None:
 
 
 def use_customer(page: Page, customer: str) -> None:
+    expect(page.locator("html[data-ready=true]")).to_have_count(1)  # console.js has set the page up
     page.fill("#customer-id", customer)
     page.locator("#customer-id").dispatch_event("change")
     expect(page.locator("#chat .msg")).to_have_count(0)

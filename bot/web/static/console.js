@@ -801,4 +801,5 @@
   loadStatus();
   loadCustomers();
   setInterval(loadStatus, 15000);
+  document.documentElement.dataset.ready = "true"; // the handlers are attached: the page can be used
 })();
