@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.config import Settings
+from bot.config import Settings, development_admin_token
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,14 @@ def create_app(
     settings = Settings.from_env()
     if overrides:
         settings = settings.with_overrides(**overrides)
+    if settings.admin_token_generated:  # development without ADMIN_TOKEN: one token for every process
+        settings = settings.with_overrides(admin_token=development_admin_token(settings.database_path))
     configure_logging(settings)
     app = Flask(__name__, template_folder="../templates")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    if settings.proxy_hops:  # behind a load balancer: the client's address and scheme come from it
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     # Console session cookies are signed with a key derived from the admin token and the app
     # secret: changing either logs every console session out.
     app.config["SECRET_KEY"] = hmac.new(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import shutil
 import sys
 from pathlib import Path
 
-from bot.config import Settings, print_problems
+from bot.config import Settings, development_admin_token, print_problems
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,20 +40,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _load_settings()
     if settings is None:
         return 2
-    env = dict(os.environ)
-    if settings.admin_token_generated:
-        env["ADMIN_TOKEN"] = secrets.token_urlsafe(18)  # one token shared by every worker process
     host = args.host or ("0.0.0.0" if settings.production else "127.0.0.1")
     base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{settings.port}"
     print(f"Dukkan ({settings.env}) on {base}  store: {settings.store_backend}  replies: {settings.send_mode}")
     print(f"Console: {base}/console")
     if settings.admin_token_generated:
-        print(f"Admin token (generated for this run): {env['ADMIN_TOKEN']}")
+        token = development_admin_token(settings.database_path)
+        print(f"Admin token (development, kept in {Path(settings.database_path).parent}/admin-token): {token}")
     sys.stdout.flush()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     argv = [gunicorn, "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{host}:{settings.port}"]
     os.chdir(ROOT)
-    os.execvpe(argv[0], argv, env)
+    os.execvpe(argv[0], argv, dict(os.environ))
     return 0  # not reached
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
+from pathlib import Path
 import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
@@ -62,6 +64,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     port: int = 8000
+    proxy_hops: int = 0
     workers_per_process: int = 2
     handoff_timeout_s: float = 24 * 3600.0
     max_body_bytes: int = 4 * 1024 * 1024
@@ -114,6 +117,7 @@ class Settings:
             "log_level": reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
             "log_format": reader.choice("LOG_FORMAT", ("text", "json"), "text"),
             "port": reader.number("PORT", 8000, int, minimum=1),
+            "proxy_hops": reader.number("PROXY_HOPS", 0, int),
             "workers_per_process": reader.number("WORKER_THREADS", 2, int, minimum=1),
             "handoff_timeout_s": reader.number("HANDOFF_TIMEOUT_S", 24 * 3600.0, float),
         }
@@ -216,3 +220,24 @@ class _Reader:
             self.problems.append(f"{name} must look like 60/minute (got {value!r})")
             return default
         return value
+
+
+def development_admin_token(database_path: str) -> str:
+    """The console token of a development run without ``ADMIN_TOKEN``, shared by every process.
+
+    Kept beside the database (``admin-token``, mode 0600) and created once, atomically, so
+    every gunicorn worker and ``make run`` print and accept the same token.
+    """
+    path = Path(database_path).resolve().parent / "admin-token"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as draft:
+            draft.write(secrets.token_urlsafe(18))
+        os.chmod(draft.name, 0o600)
+        try:
+            os.link(draft.name, path)  # fails when another process was first: its token wins
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft.name)
+    return path.read_text().strip()

@@ -179,3 +179,16 @@ def test_the_console_script_never_assigns_html(client):
     script = client.get("/console/static/console.js").get_data(as_text=True)
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
+
+
+def test_behind_a_proxy_the_login_limit_counts_each_client(settings):
+    from bot import create_app
+
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__} | {"proxy_hops": 1}
+    client = create_app(overrides, start_workers=False).test_client()
+    first = {"HTTP_X_FORWARDED_FOR": "198.51.100.7", "REMOTE_ADDR": "10.0.0.1"}
+    second = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(5):
+        assert login(client, token="guess", environ_base=first).status_code == 401
+    assert login(client, token=TOKEN, environ_base=first).status_code == 429
+    assert login(client, token=TOKEN, environ_base=second).status_code == 302

@@ -87,3 +87,14 @@ def test_production_refuses_to_start_the_app():
     assert result.returncode == 2
     assert "config: META_APP_SECRET is required in production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_development_run_without_a_token_shares_one_token_between_processes(tmp_path):
+    database = str(tmp_path / "var" / "dukkan.sqlite3")
+    code = "from bot.config import development_admin_token as t; import sys; print(t(sys.argv[1]))"
+    tokens = {
+        subprocess.run([sys.executable, "-c", code, database], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        for _ in range(3)
+    }
+    assert len(tokens) == 1 and len(tokens.pop()) >= 20
+    assert oct((tmp_path / "var" / "admin-token").stat().st_mode & 0o777) == "0o600"

@@ -110,6 +110,10 @@ def test_malformed_json_is_400(client):
     assert post_signed(client, b"\xff\xfe", TEST_SECRET).status_code == 400
 
 
+def test_absurdly_nested_json_is_400_not_500(client):
+    assert post_signed(client, b"[" * 100_000 + b"]" * 100_000, TEST_SECRET).status_code == 400
+
+
 def test_a_json_body_that_is_not_an_object_is_400(client):
     assert post_signed(client, b"[1, 2]", TEST_SECRET).status_code == 400
 

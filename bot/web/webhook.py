@@ -99,8 +99,8 @@ def receive() -> Response:
 def _json(raw: bytes) -> object:
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadError(f"body is not JSON: {exc}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurd nesting
+        raise PayloadError(f"body is not JSON: {type(exc).__name__}") from exc
 
 
 def _plain(text: str, status: int) -> Response:
