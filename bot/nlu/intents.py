@@ -24,6 +24,10 @@ __all__ = ["Decision", "decide"]
 
 _ATTRIBUTES = ("item", "color", "category", "size", "price_min", "price_max")
 _COURTESY = ("greeting", "thanks", "goodbye")
+# Wish verbs that open a search ("I want a t-shirt, another colour").
+_WANT = frozenset({"عايز", "عاوز", "عايزه", "عاوزه", "عايزين", "عاوزين", "محتاج", "محتاجه",
+                   "3ayez", "3ayza", "3awez", "3awza", "3ayz", "3ayzeen", "mo7tag", "m7tag",
+                   "want", "need", "looking", "اريد", "ابحث"})
 
 
 @dataclass(frozen=True)
@@ -133,13 +137,20 @@ def _price(ev: Evidence) -> Decision | None:
 def _details(ev: Evidence) -> Decision | None:
     """A question about one product: material, stock, colours, photos, length."""
     if ev.strong("product_details") and (ev.specific or not ev.product_words
-                                         or ev.score["product_details"] >= 3):
+                                         or (ev.score["product_details"] >= 3
+                                             and not _wants_item(ev))):
         return Decision("product_details", _conf(ev, "product_details", 0.9))
     if ev.score["product_details"] and ev.specific:
         return Decision("product_details", 0.75)
     if _about_shown(ev):
         return Decision("product_details", 0.65)
     return None
+
+
+def _wants_item(ev: Evidence) -> bool:
+    """``عايز تيشيرت ... لون تاني``: a wish for an item, with nothing on screen, is a search."""
+    return ev.an.context == "none" and ev.an.has("item") and \
+        any(ev.an.key_in(i, _WANT) for i in range(min(3, len(ev.an.tokens))))
 
 
 def _about_shown(ev: Evidence) -> bool:

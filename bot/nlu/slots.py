@@ -25,6 +25,7 @@ _WANT = frozenset({"عايز", "عاوز", "عايزه", "عاوزه", "محتا
 _MEN_NEXT = frozenset({"clothes", "clothing", "wear", "section", "collection", "stuff", "only"})
 _FOR = frozenset({"for", "ل", "لل"})
 _IN = frozenset({"in", "ب", "b", "bel", "size"})
+_AND = frozenset({"و", "and", "w", "we", "wa", "&", ","})
 
 
 class Words:
@@ -98,7 +99,7 @@ def _measure_before(an: Analysis, num: Number) -> bool:
     """True when a body-measure word (وزني, طولي, I'm) sits right before the number."""
     w = words()
     prev = num.start - 1
-    return prev >= 0 and (an.tokens[prev] in w.measure - w.currency) and \
+    return prev >= 0 and (an.key_in(prev, w.measure - w.currency)) and \
         an.tokens[prev] not in {"من", "men", "mn"}
 
 
@@ -120,10 +121,21 @@ def _ids(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
     refs: list[Any] = []
     for span in an.spans_of("product_id"):
         num = _next_number(an, span.end, used)
-        if num is not None and num.is_digits:
+        while num is not None and num.is_digits:
             refs.append(num.value)
             used.add(num.start)
+            num = _chained_id(an, num, used)
     slots["_ids"] = refs
+
+
+def _chained_id(an: Analysis, num: Number, used: set[int]) -> Number | None:
+    """The id after ``و``/``and``/``,`` that continues a list of ids (``المنتج ٢١٠ و ٢١٥``)."""
+    if not an.key_in(num.end, _AND):
+        return None
+    nxt = an.number_at(num.end + 1)
+    if nxt is None or nxt.start in used or not nxt.is_digits or nxt.value < 11:
+        return None
+    return nxt
 
 
 def _prices(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
@@ -258,10 +270,10 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
 def _item(an: Analysis) -> str | None:
     """The item named (the head noun of a compound), if exactly one."""
     items = load_lexicon().items
-    heads = [items[name].slot or name for name in head_items(an)]
+    heads = [items[name].slot for name in head_items(an) if items[name].slot in _slot_items()]
     if not heads or len(set(heads)) > 1:
-        return None
-    return heads[0] if heads[0] in _slot_items() else None
+        return None  # items outside schema.json (wallet, shorts) give no item (GUIDE §4.4)
+    return heads[0]
 
 
 def head_items(an: Analysis) -> list[str]:

@@ -26,6 +26,7 @@ __all__ = ["Tag", "Span", "Vocabulary", "get_vocabulary", "stems"]
 
 _ARTICLES = ("وال", "بال", "فال", "كال", "لل", "ال")
 _CLITICS = ("و", "ف", "ب", "ل")
+_FRANCO_AND_ARTICLE = frozenset({"wel", "wil", "wl"})
 # Tokens that must never be fuzzy-matched to a cue (names, look-alikes of colours and cues).
 _NO_FUZZ = frozenset({"احمد", "محمد", "ابني", "لابني", "بيجامه", "جلديه", "اورانج", "السودان",
                       "ahmed", "mohamed", "ahmad", "hello", "please", "hours"})
@@ -107,6 +108,8 @@ class Vocabulary:
         """Key of ``token`` using exact lookups only (articles and clitics stripped)."""
         if token in self.keep:
             return token
+        if token in _FRANCO_AND_ARTICLE and token not in self.tokens:
+            return "el"  # Franco 'wel tany' = 'w el tany' (and the second)
         if token[:1] in "وفب" and token[1:] in self.keep:
             return token[1:]
         for prefix in _ARTICLES:
