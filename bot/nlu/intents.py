@@ -147,10 +147,15 @@ def _details(ev: Evidence) -> Decision | None:
     return None
 
 
-def _wants_item(ev: Evidence) -> bool:
+def _wants_item(ev: Evidence, context: str = "none") -> bool:
     """``عايز تيشيرت ... لون تاني``: a wish for an item, with nothing on screen, is a search."""
-    return ev.an.context == "none" and ev.an.has("item") and \
+    return ev.an.context == context and ev.an.has("item") and \
         any(ev.an.key_in(i, _WANT) for i in range(min(3, len(ev.an.tokens))))
+
+
+def _item_pointed_at(an: Analysis) -> bool:
+    """``الكوتشي ده``: an item word followed by a deictic names the product on screen."""
+    return any("deictics" in an.kinds_at(s.end) for s in an.spans_of("item"))
 
 
 def _about_shown(ev: Evidence) -> bool:
@@ -158,7 +163,8 @@ def _about_shown(ev: Evidence) -> bool:
     an = ev.an
     attrs = {"color", "size"} & ev.slots.keys()
     if an.context == "after_details" and attrs and an.has("deictics") and \
-            not {"item", "category"} & ev.slots.keys():
+            "category" not in ev.slots and ("item" not in ev.slots or _item_pointed_at(an)) \
+            and not _wants_item(ev, "after_details"):
         return True
     refs = {"product_ref"} & ev.slots.keys()
     return bool(refs) and not ({"item", "category", "price_min", "price_max"} & ev.slots.keys())
