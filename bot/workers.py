@@ -10,10 +10,11 @@ While a worker handles an event, every log record carries its ``event_id`` (the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
 from bot import metrics
 from bot.errors import BotError, RetryLater
@@ -54,6 +55,9 @@ class WorkerPool:
         self.on_thread_start = on_thread_start
         self.housekeeping_every_s = housekeeping_every_s
         self._last_housekeeping = clock()
+        self._acks = 0
+        self._acks_done = threading.Condition()
+        self.ack_priority_s = 0.05
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -79,6 +83,24 @@ class WorkerPool:
             thread.join(timeout)
         self._workers.clear()
 
+    @contextlib.contextmanager
+    def acknowledging(self) -> Iterator[None]:
+        """Mark a webhook acknowledgement in flight: idle workers let it finish first."""
+        with self._acks_done:
+            self._acks += 1
+        try:
+            yield
+        finally:
+            with self._acks_done:
+                self._acks -= 1
+                if not self._acks:
+                    self._acks_done.notify_all()
+
+    def _let_acks_pass(self) -> None:
+        """Meta waits on acknowledgements, customers on replies: acks first, for a moment at most."""
+        with self._acks_done:
+            self._acks_done.wait_for(lambda: self._acks == 0, timeout=self.ack_priority_s)
+
     def wake(self) -> None:
         """Tell idle workers new events arrived."""
         self._wake.set()
@@ -103,6 +125,7 @@ class WorkerPool:
         self.on_thread_start()
         while not self._stop.is_set():
             self._maybe_recover()
+            self._let_acks_pass()
             try:
                 busy = self.run_once(owner)
             except Exception:  # a worker thread never dies: log, wait, try again

@@ -72,6 +72,11 @@ def verify_subscription() -> Response:
 def receive() -> Response:
     """Verify, parse and durably accept a delivery; 200 only once every event is stored."""
     services = current_app.extensions["dukkan"]
+    with services.workers.acknowledging():
+        return _acknowledge(services)
+
+
+def _acknowledge(services) -> Response:
     raw = request.get_data(cache=False)
     try:
         verify(raw, request.headers.get("X-Hub-Signature-256"), services.settings.meta_app_secret)
