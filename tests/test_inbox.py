@@ -155,3 +155,44 @@ def test_a_stream_entry_left_by_a_vanished_consumer_is_reclaimed(redis_url, cloc
     assert inbox._entries("otherhost:1:worker")  # read into that consumer's pending list, then lost
     claimed = inbox.claim(worker_name("b"))
     assert claimed is not None and claimed.event.message_id == "m1"
+
+
+def test_concurrent_deliveries_are_committed_together_and_each_learns_its_own_outcome(tmp_path):
+    """SQLite group commit: 16 threads at once, half of them repeating a delivery."""
+    import threading
+
+    inbox = Inbox(Database(tmp_path / "group.sqlite3"))
+    start = threading.Barrier(16)
+    outcomes: dict[int, tuple[int, int]] = {}
+
+    def deliver(n: int) -> None:
+        start.wait()
+        accepted = inbox.accept([text(f"u{n % 8}", f"m{n % 8}"), text(f"u{n}", f"own-{n}")])
+        outcomes[n] = (accepted.new, accepted.duplicates)
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(new for new, _ in outcomes.values()) == 8 + 16
+    assert sum(dup for _, dup in outcomes.values()) == 8
+    assert all(new >= 1 for new, _ in outcomes.values())  # each delivery's own event is new
+    assert inbox.counts()["pending"] == 24
+
+
+def test_a_failed_group_commit_fails_every_delivery_in_it(tmp_path, monkeypatch):
+    import contextlib
+
+    from bot.errors import StorageError
+
+    inbox = Inbox(Database(tmp_path / "broken.sqlite3"))
+
+    @contextlib.contextmanager
+    def broken():
+        raise StorageError("disk full")
+        yield
+
+    monkeypatch.setattr(inbox.db, "transaction", broken)
+    with pytest.raises(StorageError):
+        inbox.accept([text("u1", "m1")])

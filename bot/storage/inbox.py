@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
+from bot.errors import StorageError
 from bot.events import Event
 from bot.storage.db import Database, scalar
 
@@ -38,6 +40,16 @@ class Claimed:
     accepted_at: float = 0.0
     owner: str = ""
     claimed_at: float = 0.0
+
+
+@dataclass(slots=True)
+class _Delivery:
+    """One webhook delivery's events waiting for a group commit, and what became of them."""
+
+    events: list[Event]
+    done: bool = False
+    result: "Accepted | None" = None
+    error: BaseException | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,30 +96,58 @@ class Inbox:
         self.max_attempts = max_attempts
         self.clock = clock
         self._renewed: dict[int, float] = {}
+        self._arrivals = threading.Lock()     # guards the list of deliveries waiting to be written
+        self._leading = threading.Lock()      # one delivery at a time writes the waiting ones
+        self._waiting: list[_Delivery] = []
 
     def accept(self, events: Iterable[Event]) -> Accepted:
-        """Store the events in one transaction; repeated deliveries are recognised and skipped."""
+        """Store the events durably; repeated deliveries are recognised and skipped.
+
+        Group commit: deliveries that arrive while another one is being committed wait and are
+        then written together, in one transaction and one fsync, by whichever of them leads.
+        """
+        mine = _Delivery(list(events))
+        with self._arrivals:
+            self._waiting.append(mine)
+        with self._leading:
+            if not mine.done:
+                with self._arrivals:
+                    batch, self._waiting = self._waiting, []
+                self._commit(batch)
+        if mine.error is not None:
+            raise mine.error
+        return mine.result
+
+    def _commit(self, batch: list["_Delivery"]) -> None:
         now = self.clock()
-        new = duplicates = 0
-        with self.db.transaction() as conn:
-            for event in events:
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO inbox (dedupe_key, customer_key, kind, event, available_at, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        event.dedupe_key,
-                        f"{event.platform}:{event.customer_id}",
-                        str(event.kind),
-                        json.dumps(event.to_dict(), ensure_ascii=False, default=str),
-                        now,
-                        now,
-                    ),
-                )
-                if cursor.rowcount:
-                    new += 1
-                else:
-                    duplicates += 1
-        return Accepted(new=new, duplicates=duplicates)
+        try:
+            with self.db.transaction() as conn:
+                for delivery in batch:
+                    delivery.result = self._insert(conn, delivery.events, now)
+        except Exception as exc:  # every waiting delivery learns it failed (the webhook answers 503)
+            error = exc if isinstance(exc, StorageError) else StorageError(f"accepting failed: {exc}")
+            for delivery in batch:
+                delivery.error = error
+        for delivery in batch:
+            delivery.done = True
+
+    def _insert(self, conn: Any, events: list[Event], now: float) -> Accepted:
+        new = 0
+        for event in events:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO inbox (dedupe_key, customer_key, kind, event, available_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    event.dedupe_key,
+                    f"{event.platform}:{event.customer_id}",
+                    str(event.kind),
+                    json.dumps(event.to_dict(), ensure_ascii=False, default=str),
+                    now,
+                    now,
+                ),
+            )
+            new += cursor.rowcount
+        return Accepted(new=new, duplicates=len(events) - new)
 
     def claim(self, owner: str) -> Claimed | None:
         """Take the oldest event that is due and whose customer has nothing earlier unfinished.
