@@ -16,17 +16,14 @@ Prints p50/p95/p99 of each and the ratio of the first reply to the ack. Asserts 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
 import statistics
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
@@ -34,6 +31,7 @@ from bench.bench_webhook import pct, start
 from bot.channels import parse_delivery
 from bot.channels.signature import sign
 from tests.factories import encode, messenger_text, whatsapp_text
+from tests.fake_graph import FakeGraph
 
 SECRET = "bench-secret"
 SCRIPTS = {
@@ -46,56 +44,10 @@ CUSTOMERS_AT_ONCE = 8
 REPLY_DEADLINE_S = 15.0
 
 
-class FakeGraph:
-    """Accepts every Send API call and notes when each message (not typing/read) reaches it."""
-
-    def __init__(self) -> None:
-        self.arrivals: dict[str, list[float]] = {}
-        self.changed = threading.Condition()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-                arrived = time.time()
-                recipient = body.get("recipient")
-                to = body.get("to") or (recipient.get("id") if isinstance(recipient, dict) else recipient)
-                if "message" in body or body.get("type"):
-                    with fake.changed:
-                        fake.arrivals.setdefault(to, []).append(arrived)
-                        fake.changed.notify_all()
-                answer = {"messages": [{"id": f"wamid.{arrived}"}]} if "messaging_product" in body else \
-                    {"recipient_id": to, "message_id": f"m_{arrived}"}
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def first_after(self, customer: str, seen: int, deadline: float) -> tuple[float | None, int]:
-        """Wait for a message to ``customer`` beyond the ``seen`` first ones; (its arrival, count)."""
-        with self.changed:
-            while time.monotonic() < deadline:
-                got = self.arrivals.get(customer, [])
-                if len(got) > seen:
-                    return got[seen], len(got)
-                self.changed.wait(deadline - time.monotonic())
-        return None, seen
-
-    def count(self, customer: str) -> int:
-        with self.changed:
-            return len(self.arrivals.get(customer, []))
-
-    def close(self) -> None:
-        self.server.shutdown()
+def first_after(graph: FakeGraph, customer: str, seen: int, deadline: float) -> tuple[float | None, int]:
+    """Wait for a message to ``customer`` beyond the ``seen`` first ones; (its arrival, count)."""
+    got = graph.wait_for(customer, seen + 1, timeout=max(deadline - time.monotonic(), 0.0))
+    return (got[seen]["at"], len(got)) if len(got) > seen else (None, seen)
 
 
 @dataclass
@@ -113,13 +65,13 @@ def converse(url: str, graph: FakeGraph, customer: str, platform: str, lines: li
     for text in lines:
         body = messenger_text(customer, text) if platform == "messenger" else whatsapp_text(customer, text)
         raw = encode(body)
-        seen = graph.count(customer)
+        seen = len(graph.messages_to(customer))
         started = time.time()
         response = session.post(f"{url}/webhook", data=raw, headers={"X-Hub-Signature-256": sign(raw, SECRET)}, timeout=10)
         acked = time.time()
         if response.status_code != 200:
             raise RuntimeError(f"status {response.status_code}")
-        arrived, _ = graph.first_after(customer, seen, time.monotonic() + REPLY_DEADLINE_S)
+        arrived, _ = first_after(graph, customer, seen, time.monotonic() + REPLY_DEADLINE_S)
         turns.append(Turn(parse_delivery(body)[0].dedupe_key, started, acked - started,
                           None if arrived is None else arrived - started))
     return turns

@@ -6,7 +6,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
+import threading
 
 import redis
 
@@ -29,20 +29,17 @@ class RedisServer:
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
+        for line in self.process.stdout:  # redis-server says when it accepts connections
+            if "Ready to accept connections" in line:
                 break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("redis-server did not start")
-                time.sleep(0.05)
+        else:
+            self.stop()
+            raise RuntimeError("redis-server did not start")
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()  # keep its log flowing
+        redis.Redis.from_url(self.url).ping()
 
     def stop(self) -> None:
         self.process.terminate()

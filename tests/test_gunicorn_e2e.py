@@ -14,14 +14,14 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.factories import encode, messenger, messenger_postback, messenger_text, whatsapp, whatsapp_text
 from bot.channels.signature import sign
+from tests.factories import encode, messenger, messenger_postback, messenger_text, whatsapp, whatsapp_text
+from tests.fake_graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -33,72 +33,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class FakeGraph:
-    """Records Send API calls; ``hold`` makes message sends wait until released."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-        self.lock = threading.Lock()
-        self.hold = threading.Event()
-        self.release = threading.Event()
-        self.arrived = threading.Event()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-                is_message = "message" in body or ("messaging_product" in body and body.get("status") != "read")
-                if fake.hold.is_set() and is_message:
-                    fake.arrived.set()
-                    fake.release.wait(30)
-                    return  # the worker was killed meanwhile: nobody reads this answer
-                with fake.lock:
-                    fake.calls.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-                answer = (
-                    {"messages": [{"id": f"wamid.fake{len(fake.calls)}"}]}
-                    if "messaging_product" in body
-                    else {"recipient_id": "x", "message_id": f"m_fake{len(fake.calls)}"}
-                )
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def messages_to(self, customer: str) -> list[dict]:
-        """Send API calls that carry a message (not typing or mark-read) to a customer."""
-        with self.lock:
-            calls = list(self.calls)
-        found = []
-        for call in calls:
-            body = call["body"]
-            to = body.get("to") or body.get("recipient", {}).get("id")
-            if to == customer and ("message" in body or body.get("type")):
-                found.append(call)
-        return found
-
-    def wait_for(self, customer: str, count: int = 1) -> list[dict]:
-        deadline = time.monotonic() + DEADLINE_S
-        while time.monotonic() < deadline:
-            found = self.messages_to(customer)
-            if len(found) >= count:
-                return found
-            self.release.wait(0.05)
-        return self.messages_to(customer)
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
 
 
 class Gunicorn:
