@@ -99,7 +99,7 @@ class Event:
         if self.message_id:
             return f"{self.platform}:{self.kind}:{self.message_id}"
         digest = hashlib.sha256(
-            json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str).encode()
+            json.dumps(self.raw, sort_keys=True, default=str).encode()  # ASCII: any string digests
         ).hexdigest()[:32]
         return f"{self.platform}:{self.kind}:{self.customer_id}:{digest}"
 

@@ -17,7 +17,7 @@ import time
 from typing import Callable, Iterator, Protocol
 
 from bot import metrics
-from bot.errors import BotError, RetryLater
+from bot.errors import RetryLater
 from bot.logs import log_context
 from bot.storage.inbox import Claimed, Inbox, worker_name
 
@@ -57,7 +57,7 @@ class WorkerPool:
         self._last_housekeeping = clock()
         self._acks = 0
         self._acks_done = threading.Condition()
-        self.ack_priority_s = 0.05
+        self.ack_priority_s = 0.02
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -97,7 +97,7 @@ class WorkerPool:
                     self._acks_done.notify_all()
 
     def _let_acks_pass(self) -> None:
-        """Meta waits on acknowledgements, customers on replies: acks first, for a moment at most."""
+        """Meta waits on acknowledgements, customers on replies: acks first, for 20 ms at most."""
         with self._acks_done:
             self._acks_done.wait_for(lambda: self._acks == 0, timeout=self.ack_priority_s)
 
@@ -122,11 +122,14 @@ class WorkerPool:
 
     def _loop(self) -> None:
         owner = threading.current_thread().name
-        self.on_thread_start()
+        try:
+            self.on_thread_start()
+        except Exception:
+            log.exception("worker thread set-up failed; going on with the defaults")
         while not self._stop.is_set():
-            self._maybe_recover()
-            self._let_acks_pass()
             try:
+                self._maybe_recover()
+                self._let_acks_pass()
                 busy = self.run_once(owner)
             except Exception:  # a worker thread never dies: log, wait, try again
                 log.exception("taking an event from the inbox failed; retrying")
@@ -148,8 +151,8 @@ class WorkerPool:
             if self.housekeeping and now - self._last_housekeeping >= self.housekeeping_every_s:
                 self._last_housekeeping = now
                 self.housekeeping()
-        except BotError:
-            log.exception("recovering stalled events failed")
+        except Exception:
+            log.exception("recovering stalled events or housekeeping failed")
         finally:
             self._recover_lock.release()
 

@@ -170,7 +170,12 @@ def test_an_expired_snapshot_is_served_at_once_while_one_refresh_runs_in_the_bac
     clock, jobs = Clock(), []
     catalog = responses.post(f"{BASE}/filter-products", json=whole_catalog())
     store = bww_store(clock, runner=jobs.append)
-    assert store.search("pajama").total == 3 and jobs == [], "the first load is synchronous"
+    store.first_wait_s = 0
+    with pytest.raises(StoreUnavailable, match="still loading"):
+        store.search("pajama")                      # the first load, too, runs off the customer's turn
+    assert len(jobs) == 1 and catalog.call_count == 0
+    jobs.pop()()
+    assert store.search("pajama").total == 3 and jobs == []
     assert catalog.call_count == 2
     responses.replace(responses.POST, f"{BASE}/filter-products", body=requests.ConnectionError("down"))
     clock.now += 3601
@@ -217,3 +222,22 @@ def test_cached_product_reads_the_snapshot_without_calling_the_api() -> None:
     with pytest.raises(ProductNotFound):
         store.cached_product(99999)
     assert store.status()["api_calls"] == calls + 2, "the catalog load only"
+
+
+@responses.activate
+def test_a_catalog_that_takes_longer_than_one_budget_still_loads() -> None:
+    """Eight pages a language, each answered after 1.5 s: 24 s in all, far over STORE_BUDGET_S (4 s)."""
+    clock = Clock()
+    products = PAGE["data"]["products"]
+
+    def page(request: requests.PreparedRequest):
+        clock.now += 1.5
+        number = json.loads(request.body)["page"]
+        rows = [dict(products[0], id=number * 1000 + i) for i in range(3)]
+        return 200, {}, json.dumps({"status": 200, "message": "", "data": {
+            "products": rows, "total": 24, "page": number, "page_size": 3, "total_pages": 8}})
+
+    responses.add_callback(responses.POST, f"{BASE}/filter-products", callback=page)
+    store = bww_store(clock, breaker_fail_max=5)
+    assert store.search("").total == 24
+    assert len(responses.calls) == 16

@@ -192,3 +192,15 @@ def test_a_message_older_than_the_24_hour_window_is_recorded_not_answered(client
     services.workers.drain()
     assert answered_events(services, old) == 0
     assert services.inbox.counts()["done"] == 1
+
+
+def test_a_lone_surrogate_in_a_message_is_answered_and_harms_no_other_delivery(client, services):
+    """Valid JSON (\\ud83d alone) that is not valid text: the customer is answered, nothing is lost."""
+    odd = encode(messenger_text("u-odd", "x")).replace(b'"text": "x"', b'"text": "\\ud83d hello"')
+    assert "\ud83d" in json.loads(odd)["entry"][0]["messaging"][0]["message"]["text"]
+    assert post_signed(client, odd, TEST_SECRET).status_code == 200
+    assert post_signed(client, messenger_text("u-plain", "hello"), TEST_SECRET).status_code == 200
+    services.workers.drain()
+    assert answered_events(services, odd) == 1
+    assert services.pipeline.outbox.conversation("messenger", "u-plain")
+    assert services.inbox.counts()["dead"] == 0

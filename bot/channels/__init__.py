@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import logging
 import math
 from typing import Any, Callable, Iterable, Mapping
@@ -52,10 +53,14 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def as_text(value: Any) -> str:
-    """A string field: strings as they are, numbers as text, anything else empty."""
+    """A string field: strings (lone UTF-16 surrogates, valid JSON but not text, become "?"),
+    numbers as text, anything else empty."""
     if isinstance(value, str):
-        return value
+        return value.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(value) else value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return opaque_id(value)
     return ""
@@ -179,7 +184,7 @@ def _keep_distinct(events: Iterable[Event]) -> list[Event]:
 
 
 def _digest(raw: Mapping[str, Any]) -> str:
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(raw, sort_keys=True, default=str)  # ASCII, whatever the raw strings hold
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

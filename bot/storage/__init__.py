@@ -100,7 +100,7 @@ def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
         functools.partial(redis_state.stage_turn, client, sessions, outbox),
         functools.partial(redis_state.transaction, client),
         functools.partial(redis_state.record, prefix=prefix),
-        lambda: None,  # every Redis key carries its own expiry
+        sessions.prune,  # every other Redis key carries its own expiry
     )
     return Stores(
         RedisInbox(client, prefix=prefix, clock=clock),

@@ -137,14 +137,17 @@ class Database:
                 raise StorageError(f"database busy: {exc}") from exc
             try:
                 yield conn
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise StorageError(f"database error: {exc}") from exc
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
-            else:
-                try:
-                    conn.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    raise StorageError(f"commit failed: {exc}") from exc
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(conn)  # never leave the write lock held by a half-finished transaction
+                raise StorageError(f"commit failed: {exc}") from exc
 
     def relax_this_thread(self) -> None:
         """Commit without waiting for the disk on this thread's connection (``synchronous=NORMAL``).
@@ -181,6 +184,15 @@ class Database:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT may have ended it already)."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("rollback failed")
 
 
 def scalar(row: Any, default: Any = 0) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ class Inbox:
         self.lease_s = lease_s
         self.max_attempts = max_attempts
         self.clock = clock
-        self._renewed: dict[int, float] = {}
+        self._renewed: dict[tuple[int, str], float] = {}  # (event, owner) -> last lease renewal
         self._arrivals = threading.Lock()     # guards the list of deliveries waiting to be written
         self._leading = threading.Lock()      # one delivery at a time writes the waiting ones
         self._waiting: list[_Delivery] = []
@@ -114,22 +115,35 @@ class Inbox:
                 with self._arrivals:
                     batch, self._waiting = self._waiting, []
                 self._commit(batch)
-        if mine.error is not None:
-            raise mine.error
+        if mine.error is not None or mine.result is None:
+            raise mine.error or StorageError("the delivery was not stored")
         return mine.result
 
     def _commit(self, batch: list["_Delivery"]) -> None:
+        """Write a batch in one transaction; a delivery that cannot be written fails alone."""
         now = self.clock()
         try:
             with self.db.transaction() as conn:
                 for delivery in batch:
-                    delivery.result = self._insert(conn, delivery.events, now)
-        except Exception as exc:  # every waiting delivery learns it failed (the webhook answers 503)
-            error = exc if isinstance(exc, StorageError) else StorageError(f"accepting failed: {exc}")
+                    self._insert_one(conn, delivery, now)
+        except BaseException as exc:  # every waiting delivery learns it failed (the webhook answers 503)
+            error = exc if isinstance(exc, StorageError) else StorageError(f"accepting failed: {exc!r}")
             for delivery in batch:
-                delivery.error = error
-        for delivery in batch:
-            delivery.done = True
+                delivery.result, delivery.error = None, error
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            for delivery in batch:
+                delivery.done = True
+
+    def _insert_one(self, conn: Any, delivery: "_Delivery", now: float) -> None:
+        conn.execute("SAVEPOINT delivery")
+        try:
+            delivery.result = self._insert(conn, delivery.events, now)
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK TO delivery")
+            delivery.error = StorageError(f"delivery not stored: {exc}")
+        conn.execute("RELEASE delivery")
 
     def _insert(self, conn: Any, events: list[Event], now: float) -> Accepted:
         new = 0
@@ -141,7 +155,7 @@ class Inbox:
                     event.dedupe_key,
                     f"{event.platform}:{event.customer_id}",
                     str(event.kind),
-                    json.dumps(event.to_dict(), ensure_ascii=False, default=str),
+                    json.dumps(event.to_dict(), default=str),  # ASCII: a lone surrogate cannot break it
                     now,
                     now,
                 ),
@@ -165,15 +179,19 @@ class Inbox:
             with self.db.transaction() as conn:
                 taken = conn.execute(
                     "UPDATE inbox AS e SET state = 'processing', claimed_by = ?, claimed_at = ?, attempts = attempts + 1"
-                    f" WHERE e.id = ? AND e.state = 'pending' AND {_NOTHING_EARLIER}",
-                    (owner, now, row["id"]),
-                ).rowcount
-            if taken:
-                event = decode(row["event"])
-                if event is None:
-                    self._bury(row["id"], "the stored event cannot be read")
-                    continue
-                return Claimed(row["id"], event, row["attempts"] + 1, row["created_at"], owner, now)
+                    f" WHERE e.id = ? AND e.state = 'pending' AND e.available_at <= ? AND {_NOTHING_EARLIER}"
+                    " RETURNING attempts",
+                    (owner, now, row["id"], now),
+                ).fetchone()
+            if taken is None:
+                continue
+            event = decode(row["event"])
+            if event is None:
+                self._bury(row["id"], "the stored event cannot be read")
+            elif taken["attempts"] > self.max_attempts:  # it took its workers down with it every time
+                self._bury(row["id"], f"given up after {self.max_attempts} attempts that never finished")
+            else:
+                return Claimed(row["id"], event, taken["attempts"], row["created_at"], owner, now)
         return None
 
     def extend(self, claimed: Claimed) -> bool:
@@ -182,9 +200,10 @@ class Inbox:
         A lease renewed less than a quarter of its length ago cannot have run out, so the
         database is only written once in a while.
         """
-        if self.clock() - self._renewed.get(claimed.id, claimed.claimed_at) < self.lease_s / 4:
+        key = (claimed.id, claimed.owner)
+        if self.clock() - self._renewed.get(key, claimed.claimed_at) < self.lease_s / 4:
             return True
-        self._renewed[claimed.id] = self.clock()
+        self._renewed[key] = self.clock()
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inbox SET claimed_at = ? WHERE id = ? AND state = 'processing' AND claimed_by = ?",
@@ -194,7 +213,7 @@ class Inbox:
 
     def complete(self, event_id: int, owner: str | None = None) -> bool:
         """The event is handled. With ``owner``, only while that worker still holds it."""
-        self._renewed.pop(event_id, None)
+        self._renewed.pop((event_id, owner), None)
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL"
@@ -210,7 +229,7 @@ class Inbox:
         ``retry_in`` defaults to an exponential backoff (2, 4, 8 … 300 s).
         """
         now = self.clock()
-        self._renewed.pop(event_id, None)
+        self._renewed.pop((event_id, owner), None)
         with self.db.transaction() as conn:
             row = conn.execute("SELECT attempts, state, claimed_by FROM inbox WHERE id = ?", (event_id,)).fetchone()
             if row is None or (owner is not None and (row["state"] != PROCESSING or row["claimed_by"] != owner)):
@@ -237,19 +256,22 @@ class Inbox:
         now = self.clock()
         rows = self.db.query("SELECT id, claimed_by, claimed_at FROM inbox WHERE state = 'processing'")
         stale = [
-            row["id"]
+            (now, row["id"], row["claimed_by"], row["claimed_at"])
             for row in rows
             if (row["claimed_at"] or 0) + self.lease_s < now or not _owner_alive(row["claimed_by"] or "")
         ]
         if not stale:
             return 0
-        with self.db.transaction() as conn:
-            conn.executemany(
-                "UPDATE inbox SET state = 'pending', claimed_by = NULL, available_at = ?"
-                " WHERE id = ? AND state = 'processing'",
-                [(now, event_id) for event_id in stale],
+        with self.db.transaction() as conn:  # only the claims seen above: a fresh claim is left alone
+            reclaimed = sum(
+                conn.execute(
+                    "UPDATE inbox SET state = 'pending', claimed_by = NULL, available_at = ?"
+                    " WHERE id = ? AND state = 'processing' AND claimed_by IS ? AND claimed_at IS ?",
+                    claim,
+                ).rowcount
+                for claim in stale
             )
-        return len(stale)
+        return reclaimed
 
     def retry_dead(self, event_id: int) -> bool:
         """Put a dead letter back in the queue (a staff action); False when it is not dead."""

@@ -41,6 +41,7 @@ redis.call('HSET', prefix .. 'event:' .. id, 'event', event, 'customer', custome
 redis.call('RPUSH', prefix .. 'q:' .. customer, id)
 redis.call('RPUSH', prefix .. 'inbound:' .. customer, id)
 redis.call('LTRIM', prefix .. 'inbound:' .. customer, -200, -1)
+redis.call('EXPIRE', prefix .. 'inbound:' .. customer, keep)
 redis.call('INCR', prefix .. 'count:pending')
 redis.call('XADD', prefix .. 'stream', '*', 'customer', customer)
 return id
@@ -96,7 +97,7 @@ class RedisInbox:
         new = duplicates = 0
         now = self.clock()
         for event in events:
-            body = json.dumps(event.to_dict(), ensure_ascii=False, default=str)
+            body = json.dumps(event.to_dict(), default=str)  # ASCII: a lone surrogate cannot break it
             customer = f"{event.platform}:{event.customer_id}"
             args = [event.dedupe_key, customer, str(event.kind), body, repr(now), KEEP_S]
             if self._guard(lambda: self._accept(keys=[self.p], args=args)):
@@ -129,7 +130,7 @@ class RedisInbox:
         entries = [(entry_id, fields["customer"]) for _, items in fresh for entry_id, fields in items]
         if not entries:
             idle_ms = int(self.lease_s * 1000)
-            _, stalled, _ = self.r.xautoclaim(self.p + "stream", GROUP, consumer, idle_ms, "0-0", count=1)
+            stalled = self.r.xautoclaim(self.p + "stream", GROUP, consumer, idle_ms, "0-0", count=1)[1]
             entries = [(entry_id, fields["customer"]) for entry_id, fields in stalled if fields]
         return entries
 
@@ -139,9 +140,8 @@ class RedisInbox:
             self._ack(entry_id)  # whoever holds the customer re-announces it when done
             return None
         head = self.r.lindex(self.p + "q:" + customer, 0)
-        if head is None:
-            self._release(keys=[lock], args=[owner])
-            self._ack(entry_id)
+        if head is None:  # an old announcement; an event may have come meanwhile: hand back
+            self._hand_back(customer, owner, entry_id)
             return None
         key = self.p + f"event:{head}"
         record = self.r.hgetall(key)
@@ -153,6 +153,10 @@ class RedisInbox:
             return None
         attempts = self.r.hincrby(key, "attempts", 1)
         now = self.clock()
+        if attempts > self.max_attempts:  # it took its workers down with it every time
+            self._held[int(head)] = (entry_id, customer, owner)
+            self._finish(int(head), DEAD, f"given up after {self.max_attempts} attempts that never finished")
+            return None
         self.r.hset(key, mapping={"state": PROCESSING, "claimed_by": owner, "claimed_at": now, "entry": entry_id})
         self.r.sadd(self.p + "processing", head)
         self._held[int(head)] = (entry_id, customer, owner)
@@ -193,7 +197,6 @@ class RedisInbox:
     def complete(self, event_id: int, owner: str | None = None) -> bool:
         """The event is handled: drop it from the customer's queue (only while ``owner`` holds it)."""
         if not self._guard(self._holds, event_id, owner):
-            self._held.pop(event_id, None)
             return False
         self._guard(self._finish, event_id, DONE, "")
         return True
@@ -201,7 +204,6 @@ class RedisInbox:
     def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:
         """Retry later (the customer's later events wait behind it) or make it a dead letter."""
         if not self._guard(self._holds, event_id, owner):
-            self._held.pop(event_id, None)
             return self.r.hget(self.p + f"event:{event_id}", "state") or DEAD
         attempts = int(self._guard(self.r.hget, self.p + f"event:{event_id}", "attempts") or 0)
         if attempts >= self.max_attempts:
@@ -212,7 +214,7 @@ class RedisInbox:
         return PENDING
 
     def _finish(self, event_id: int, state: str, error: str) -> None:
-        entry_id, customer, owner = self._held.pop(event_id, ("", self._customer(event_id), ""))
+        entry_id, customer, owner = self._held.pop(event_id, None) or ("", self._customer(event_id), "")
         key = self.p + f"event:{event_id}"
         pipe = self.r.pipeline(transaction=True)
         pipe.lrem(self.p + "q:" + customer, 1, event_id)
@@ -228,7 +230,7 @@ class RedisInbox:
         self._hand_back(customer, owner, entry_id)
 
     def _postpone(self, event_id: int, error: str, due: float) -> None:
-        entry_id, customer, owner = self._held.pop(event_id, ("", self._customer(event_id), ""))
+        entry_id, customer, owner = self._held.pop(event_id, None) or ("", self._customer(event_id), "")
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(self.p + f"event:{event_id}", mapping={"state": PENDING, "available_at": due, "last_error": error[:2000]})
         pipe.srem(self.p + "processing", event_id)

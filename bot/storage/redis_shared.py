@@ -163,6 +163,7 @@ class RedisHandoffs:
         return bool(deleted)
 
     def list_open(self, limit: int = 100) -> list[dict[str, Any]]:
+        _guard(self.r.zremrangebyscore, f"{self.p}handoffs:open", "-inf", self.clock() - self.timeout_s)
         members = _guard(self.r.zrevrangebyscore, f"{self.p}handoffs:open", "+inf",
                          self.clock() - self.timeout_s, start=0, num=limit)
         found = []

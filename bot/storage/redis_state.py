@@ -89,6 +89,10 @@ class RedisSessions:
         last = self.r.hget(self._key(platform, customer_id), "last_inbound")
         return bool(last) and float(last) + WINDOW_S > self.clock()
 
+    def prune(self) -> None:
+        """Forget the index entries of sessions that expired."""
+        self.r.zremrangebyscore(f"{self.p}sessions", "-inf", self.clock() - KEEP_S)
+
     def all(self, limit: int = 100) -> list[dict[str, Any]]:
         found = []
         for member in self.r.zrevrange(f"{self.p}sessions", 0, limit - 1):
@@ -128,6 +132,7 @@ class RedisOutbox:
             })
             pipe.expire(f"{self.p}outbox:{row_id}", KEEP_S)
             pipe.rpush(f"{self.p}outbox:event:{event_id}", row_id)
+            pipe.expire(f"{self.p}outbox:event:{event_id}", KEEP_S)
             customer_rows = f"{self.p}outbox:customer:{out.platform}:{out.recipient_id}"
             pipe.rpush(customer_rows, row_id)
             pipe.ltrim(customer_rows, -500, -1)

@@ -110,10 +110,10 @@ class BwwBackend:
         self.language = language
 
     def load(self) -> tuple[list[Product], list[Category]]:
-        """The whole catalog in both languages, within one time budget."""
-        with self.client.budget():
-            arabic = {row["id"]: row for row in self.client.catalog("ar")}
-            english = {row["id"]: row for row in self.client.catalog("en")}
+        """The whole catalog in both languages; every page call has its own time budget (a store's
+        catalog may need many), and a load runs off any customer's turn (see ``Store``)."""
+        arabic = {row["id"]: row for row in self.client.catalog("ar")}
+        english = {row["id"]: row for row in self.client.catalog("en")}
         products = [
             product_from_bww(arabic.get(pid), english.get(pid), self.language)
             for pid in dict.fromkeys([*arabic, *english])

@@ -30,6 +30,7 @@ cache hit and miss, and the breaker's state changes and failures (through a pybr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -253,7 +254,9 @@ class BwwClient:
         """Read through cache ``kind``, counting a hit or a miss (the fetch marks the miss)."""
         self._missed.value = False
         try:
-            with self.budget():       # one deadline for every page of a catalog, both details paths
+            # Both details paths share one deadline; a catalog's pages get one each (a whole
+            # catalog may need many calls, and it is loaded off any customer's turn).
+            with self.budget() if kind != "catalog" else contextlib.nullcontext():
                 return self._caches[kind](*key)
         finally:
             metrics.cache_lookup(kind, hit=not self._missed.value)

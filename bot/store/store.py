@@ -64,7 +64,8 @@ class Store:
         self._clock = clock
         self._snapshot_ttl_s = snapshot_ttl_s
         self._lock = threading.RLock()
-        self._first_load = threading.Lock()    # one synchronous first load at a time
+        self._loaded = threading.Condition(self._lock)  # notified when a load ends, good or failed
+        self.first_wait_s = 4.0                # how long a customer waits for the very first load
         self._good: tuple[Snapshot, SearchIndex] | None = None
         self._loaded_at = 0.0
         self._loads = 0                        # finished loads, good or failed
@@ -93,10 +94,12 @@ class Store:
                 self._loads += 1
                 self._last_error = error
                 self._snapshot_stale = self._good is not None
+                self._loaded.notify_all()
             raise
         with self._lock:
             self._loads += 1
             self._good, self._loaded_at, self._snapshot_stale, self._last_error = current, self._clock(), False, None
+            self._loaded.notify_all()
         return current
 
     def _current(self) -> tuple[Snapshot, SearchIndex]:
@@ -120,21 +123,23 @@ class Store:
         return good
 
     def _first(self) -> tuple[Snapshot, SearchIndex]:
-        """Load the first snapshot; callers that waited for another's load share its outcome."""
-        seen = self._loads
-        with self._first_load:
-            with self._lock:
-                good, loads, error = self._good, self._loads, self._last_error
-            if good is not None:
-                return good
-            if loads != seen and error is not None:
-                raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
-            with self._lock:
-                self._snapshot_misses += 1
-            try:
-                return self._load()
-            except StoreError as error:
-                raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
+        """The first snapshot: loaded off the customer's turn (a whole catalog may take many
+        calls), waited for ``first_wait_s`` at most; callers waiting together share its outcome.
+        """
+        with self._lock:
+            seen, start = self._loads, not self._refreshing
+            self._refreshing = True
+            self._snapshot_misses += 1
+        if start:
+            self.refresh_runner(self._refresh)
+        with self._lock:
+            self._loaded.wait_for(lambda: self._good is not None or self._loads != seen, self.first_wait_s)
+            good, error = self._good, self._last_error
+        if good is not None:
+            return good
+        if error is not None and self._loads != seen:
+            raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
+        raise StoreUnavailable("the catalog is still loading")
 
     def _refresh(self) -> None:
         """Reload an expired snapshot (the ``refresh_runner`` job); the old one serves meanwhile."""
