@@ -196,3 +196,56 @@ def test_a_failed_group_commit_fails_every_delivery_in_it(tmp_path, monkeypatch)
     monkeypatch.setattr(inbox.db, "transaction", broken)
     with pytest.raises(StorageError):
         inbox.accept([text("u1", "m1")])
+
+
+def test_an_event_that_keeps_killing_its_worker_becomes_a_dead_letter(inbox):
+    """Its process dies every time (no fail() is ever recorded): after max_attempts it is buried."""
+    inbox.accept([text("u1", "m-poison"), text("u1", "m-next", "after")])
+    dead_pid = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    owner = worker_name("t").rsplit(":", 2)[0] + f":{dead_pid.stdout.strip()}:t"
+    for _ in range(inbox.max_attempts):
+        assert inbox.claim(owner).event.message_id == "m-poison"
+        assert inbox.recover() == 1
+    assert inbox.claim(worker_name("b")).event.text == "after"
+    assert inbox.counts()["dead"] == 1
+
+
+def test_a_failed_commit_leaves_the_database_usable(tmp_path):
+    from bot.errors import StorageError
+
+    db = Database(tmp_path / "fk.sqlite3")
+    db.connection().executescript(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);"
+    )
+    with pytest.raises(StorageError, match="commit failed"):
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO child VALUES (42)")  # checked only at COMMIT
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO parent VALUES (42)")
+    assert db.query_one("SELECT COUNT(*) FROM parent")[0] == 1
+
+
+def test_a_redis_customer_is_never_stranded_by_an_old_announcement(redis_url, clock):
+    """Worker A holds the customer on an old announcement; meanwhile a new event's announcement
+    is taken (and dropped) by worker B, who cannot get the lock. A must hand the customer back."""
+    import uuid
+
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    inbox = RedisInbox(client, prefix=f"t{uuid.uuid4().hex[:12]}:", clock=clock)
+    inbox.r.xadd(inbox.p + "stream", {"customer": "messenger:u1"})  # an announcement with no event
+    original = inbox.r.lindex
+
+    def lindex_then_new_event(key, index):
+        head = original(key, index)
+        inbox.r.lindex = original
+        inbox.accept([text("u1", "m-new", "new")])
+        assert inbox.claim(worker_name("b")) is None  # B reads the new announcement, finds A's lock
+        return head
+
+    inbox.r.lindex = lindex_then_new_event
+    claimed = inbox.claim(worker_name("a"))  # A: the old announcement, an empty queue at first look
+    claimed = claimed or inbox.claim(worker_name("a"))
+    assert claimed is not None and claimed.event.text == "new"

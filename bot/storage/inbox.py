@@ -170,11 +170,22 @@ class Inbox:
         with a conditional update, so idle workers never hold the write lock.
         """
         now = self.clock()
-        candidates = self.db.query(
-            "SELECT id, event, attempts, created_at FROM inbox AS e WHERE e.state = 'pending' AND e.available_at <= ?"
-            f" AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
-            (now,),
-        )
+        for _ in range(8):  # a buried event may have been holding back its customer's next one
+            candidates = self.db.query(
+                "SELECT id, event, attempts, created_at FROM inbox AS e WHERE e.state = 'pending'"
+                f" AND e.available_at <= ? AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
+                (now,),
+            )
+            if not candidates:
+                return None
+            claimed, buried = self._take_first(candidates, owner, now)
+            if claimed is not None or not buried:
+                return claimed
+        return None
+
+    def _take_first(self, candidates: list[Any], owner: str, now: float) -> tuple[Claimed | None, bool]:
+        """Claim the first candidate still free; (the claim, whether an event was buried on the way)."""
+        buried = False
         for row in candidates:
             with self.db.transaction() as conn:
                 taken = conn.execute(
@@ -191,8 +202,9 @@ class Inbox:
             elif taken["attempts"] > self.max_attempts:  # it took its workers down with it every time
                 self._bury(row["id"], f"given up after {self.max_attempts} attempts that never finished")
             else:
-                return Claimed(row["id"], event, taken["attempts"], row["created_at"], owner, now)
-        return None
+                return Claimed(row["id"], event, taken["attempts"], row["created_at"], owner, now), buried
+            buried = True
+        return None, buried
 
     def extend(self, claimed: Claimed) -> bool:
         """Renew the lease on an event still being handled; False when it was taken over.
