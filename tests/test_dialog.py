@@ -388,3 +388,10 @@ def test_every_store_lookup_of_a_message_shares_one_time_budget() -> None:
     dialog.handle(_press("DETAILS:50"), session)
     assert store.lookups and all(store.lookups), "a lookup ran outside the message's budget"
     assert store.open_budgets == 0
+
+
+def test_cards_show_the_colour_the_customer_asked_for() -> None:
+    dialog = Dialog(store=build_store(Settings()), settings=Settings())
+    replies, _ = dialog.handle(_text("عايز تيشيرت اسود"), {})
+    [cards] = [reply for reply in replies if hasattr(reply, "cards")]
+    assert cards.cards and all(card.image_url.endswith("?color=black") for card in cards.cards)

@@ -241,3 +241,20 @@ def test_a_catalog_that_takes_longer_than_one_budget_still_loads() -> None:
     store = bww_store(clock, breaker_fail_max=5)
     assert store.search("").total == 24
     assert len(responses.calls) == 16
+
+
+def test_a_demo_picture_comes_in_any_colour_of_its_product() -> None:
+    store = build_store(Settings(public_base_url="https://bot.example"))
+    product = next(p for p in store.search("تيشيرت").products if len(p.colors) > 1)
+    other = product.colors[1]
+    assert product.image_for(other) == f"{product.image_url}?color={other.replace(' ', '+')}"
+    assert product.image_for("a colour it lacks") == product.image_url == product.image_for("")
+    app = Flask(__name__)
+    app.extensions["dukkan"] = types.SimpleNamespace(store=store)
+    app.register_blueprint(bp)
+    client = app.test_client()
+    first = client.get(f"/media/products/{product.id}.svg").data
+    recoloured = client.get(f"/media/products/{product.id}.svg", query_string={"color": other}).data
+    assert first != recoloured
+    assert client.get(f"/media/products/{product.id}.png", query_string={"color": other}).mimetype == "image/png"
+    assert client.get(f"/media/products/{product.id}.svg", query_string={"color": "<script>"}).data == first

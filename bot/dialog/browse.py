@@ -194,9 +194,14 @@ def card(turn: Turn, product: Any) -> Card:
     if product.link:
         buttons.append(Button(turn.t("choice.site"), url=product.link))
     return Card(
-        title=product.name(turn.lang), subtitle=subtitle(turn, product), image_url=product.image_url,
+        title=product.name(turn.lang), subtitle=subtitle(turn, product), image_url=_picture(turn, product),
         url=product.link, buttons=tuple(buttons), payload=f"DETAILS:{product.id}",
     )
+
+
+def _picture(turn: Turn, product: Any) -> str:
+    """The product's picture, in the colour the customer asked for when it comes in it."""
+    return product.image_for(turn.session.filters.get("color", ""))
 
 
 def subtitle(turn: Turn, product: Any) -> str:
@@ -226,7 +231,7 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     turn.session.show_product(product.id)
     caption = details_text(turn, product)
     replies = _stale(turn, product)
-    replies.append(Image(product.image_url, caption) if product.image_url else Text(caption))
+    replies.append(Image(_picture(turn, product), caption) if product.image_url else Text(caption))
     buttons = []
     if product.stock_quantity > 0:
         buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))

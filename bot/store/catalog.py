@@ -157,6 +157,7 @@ def product_from_demo(row: Mapping[str, Any], base_url: str, category: Category 
         rating=float(row.get("rating", 0)),
         count_rating=int(row.get("count_rating", 0)),
         image_url=base_url + image_path(row["id"]),
+        drawn=True,
         link=row.get("link", ""),
         tags=tuple(row.get("tags", ())),
         created_at=row.get("created_at", ""),

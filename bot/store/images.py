@@ -58,10 +58,11 @@ def png_from_svg(svg: str, size: int = PNG_SIZE) -> bytes:
     return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=size, height=size))
 
 
-def product_svg(product: Product) -> str:
-    """An SVG picture of ``product``: its item silhouette in its first colour, plus colour swatches."""
+def product_svg(product: Product, color: str = "") -> str:
+    """An SVG picture of ``product``: its item silhouette in ``color`` (when it comes in it; else its
+    first colour), plus a swatch per colour it is sold in."""
     colors = list(product.colors) or ["grey"]
-    fill = PALETTE.get(colors[0], _FALLBACK)
+    fill = PALETTE.get(color if color in colors else colors[0], _FALLBACK)
     shape = _SHAPES[_FAMILY.get(product.item, "small")]
     swatches = "".join(
         f'<circle cx="{100 + (index - (len(colors) - 1) / 2) * 18:.0f}" cy="188" r="7" '

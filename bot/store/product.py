@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 __all__ = ["Category", "Comparison", "Product"]
 
@@ -41,6 +42,7 @@ class Product:
     category_name_en: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
     stale: bool = field(default=False, compare=False, hash=False)   # the snapshot's copy: the live read failed
+    drawn: bool = False             # the picture is drawn by the store (demo): it comes in any of its colours
 
     def name(self, lang: str = "ar") -> str:
         """The name in ``lang`` (``ar`` or ``en``), falling back to the other language."""
@@ -53,6 +55,12 @@ class Product:
             (self.description_en, self.description_ar) if lang == "en" else (self.description_ar, self.description_en)
         )
         return first or second
+
+    def image_for(self, color: str = "") -> str:
+        """The picture in ``color`` when the store draws it and the product comes in it."""
+        if self.drawn and color in self.colors and self.image_url:
+            return f"{self.image_url}?{urlencode({'color': color})}"
+        return self.image_url
 
     @property
     def in_stock(self) -> bool:

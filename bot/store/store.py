@@ -244,9 +244,9 @@ class Store:
             return None
         return snapshot.by_id.get(int(product_id))
 
-    def picture(self, product_id: int) -> str:
-        """The SVG picture of a product (from the snapshot; no API call)."""
-        return product_svg(self.cached_product(product_id))
+    def picture(self, product_id: int, color: str = "") -> str:
+        """The SVG picture of a product, in ``color`` when it comes in it (from the snapshot; no API call)."""
+        return product_svg(self.cached_product(product_id), color)
 
     def compare(self, ids: list[int]) -> Comparison:
         """2–4 products side by side (live details); unknown ids are listed in ``missing_ids``.

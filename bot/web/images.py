@@ -1,4 +1,5 @@
-"""Product pictures of the demo store: ``GET /media/products/<id>.png`` (and ``.svg``).
+"""Product pictures of the demo store: ``GET /media/products/<id>.png`` (and ``.svg``), in one of
+the product's colours with ``?color=black``.
 
 The store draws them (``bot.store.images``); this blueprint serves them from the catalog
 snapshot, without calling any store API. Rendered PNGs are kept in a small LRU cache.
@@ -9,10 +10,10 @@ from __future__ import annotations
 import threading
 
 from cachetools import LRUCache, cached
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
 
 from bot.errors import ProductNotFound, StoreError
-from bot.store.images import png_from_svg
+from bot.store.images import PALETTE, png_from_svg
 
 bp = Blueprint("images", __name__)
 
@@ -23,8 +24,9 @@ def _png(svg: str) -> bytes:
 
 
 def _svg(product_id: int) -> str:
+    color = request.args.get("color", "")
     try:
-        return current_app.extensions["dukkan"].store.picture(product_id)
+        return current_app.extensions["dukkan"].store.picture(product_id, color if color in PALETTE else "")
     except (ProductNotFound, StoreError):
         abort(404)
 
