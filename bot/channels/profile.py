@@ -31,7 +31,6 @@ MENU_ITEMS_MAX = 20
 ICE_BREAKERS_MAX = 4
 QUESTION_MAX = 80
 LOCALES = {"ar": "default", "en": "en_US"}
-MENU_PAYLOADS = ("MENU", "CART", "ORDERS", "HUMAN")
 
 # "{store}" is replaced by the store name; Messenger itself fills {{user_first_name}}.
 DEFAULT_TEXTS: dict[str, dict[str, Any]] = {

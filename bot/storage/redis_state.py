@@ -16,7 +16,6 @@ import redis
 
 from bot.errors import StorageError
 from bot.replies import Outgoing
-from bot.storage.sessions import WINDOW_S
 
 KEEP_S = 30 * 24 * 3600
 
@@ -84,10 +83,6 @@ class RedisSessions:
         pipe.hset(key, mapping=fields)
         pipe.expire(key, KEEP_S)
         pipe.zadd(f"{self.p}sessions", {f"{platform}:{customer_id}": now})
-
-    def window_open(self, platform: str, customer_id: str) -> bool:
-        last = self.r.hget(self._key(platform, customer_id), "last_inbound")
-        return bool(last) and float(last) + WINDOW_S > self.clock()
 
     def prune(self) -> None:
         """Forget the index entries of sessions that expired."""

@@ -1,7 +1,7 @@
 """Conversation sessions, one JSON document per platform and customer.
 
 The dialog owns what a session holds; this store only loads and saves it, and remembers when the
-customer last wrote (the 24-hour window).
+customer last wrote (shown in the console).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 from bot.storage.db import Database
 
-WINDOW_S = 24 * 3600.0
 
 
 class SessionStore:
@@ -42,13 +41,6 @@ class SessionStore:
             " last_inbound = COALESCE(excluded.last_inbound, sessions.last_inbound)",
             (platform, customer_id, json.dumps(data, ensure_ascii=False), inbound_at, now),
         )
-
-    def window_open(self, platform: str, customer_id: str) -> bool:
-        """True while the customer wrote within the last 24 hours (we may message them)."""
-        row = self.db.query_one(
-            "SELECT last_inbound FROM sessions WHERE platform = ? AND customer_id = ?", (platform, customer_id)
-        )
-        return bool(row and row["last_inbound"] and row["last_inbound"] + WINDOW_S > self.clock())
 
     def all(self, limit: int = 100) -> list[dict[str, Any]]:
         """The most recently active sessions (the console)."""
