@@ -94,12 +94,15 @@ class Vocabulary:
                 tags.append(tag)
         self.max_len = max(len(k) for k in self.index)
         self.meaning = {k: (tuple(v), frozenset(t.kind for t in v)) for k, v in self.index.items()}
-        self._by_fold = {franco_fold(t): t for t in self.tokens
-                         if not is_arabic(t) and len(t) >= 5}
-        self._by_skeleton = _skeletons((t for t in self.tokens if not is_arabic(t)),
-                                       lambda t: frozenset(self.index.get((t,), ())))
+        # Every table below is built from the tokens in sorted order, so nothing depends on
+        # set iteration (and so on PYTHONHASHSEED): same text, same answer in every process.
+        ordered = sorted(self.tokens)
+        latin = [t for t in ordered if not is_arabic(t)]
+        self._by_fold = _unambiguous((t for t in latin if len(t) >= 5), franco_fold, self._meaning_of)
+        self._by_skeleton = _unambiguous((t for t in latin if len(t) >= 4 and not any(c.isdigit() for c in t)),
+                                         skeleton, self._meaning_of, min_key=3, needs_meaning=True)
         self._fuzzy_pool = {
-            script: [t for t in self.tokens if len(t) >= 5 and (is_arabic(t) == (script == "ar"))
+            script: [t for t in ordered if len(t) >= 5 and (is_arabic(t) == (script == "ar"))
                      and not t.isdigit()]
             for script in ("ar", "latin")}
         self.key = lru_cache(maxsize=65536)(self._key)
@@ -153,10 +156,17 @@ class Vocabulary:
         arabic = is_arabic(token)
         cutoff = (80 if len(token) <= 6 else 75) if arabic else (85 if len(token) <= 6 else 80)
         pool = self._fuzzy_pool["ar" if arabic else "latin"]
-        best = process.extractOne(token, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if best is None or _digit_letters(best[0]) != _digit_letters(token):
+        found = process.extract(token, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+        best = [choice for choice, score, _ in found if score == found[0][1]] if found else []
+        if not best or _digit_letters(best[0]) != _digit_letters(token):
             return token, False
+        if len({self._meaning_of(choice) for choice in best}) > 1:
+            return token, False  # a tie between words that mean different things: no guess
         return self._exact_key(best[0]), True
+
+    def _meaning_of(self, token: str) -> frozenset[Tag]:
+        """What ``token`` means on its own (empty when it only occurs inside phrases)."""
+        return frozenset(self.index.get((self._exact_key(token),), ()))
 
     def scan(self, tokens: list[str]) -> tuple[list[Span], list[str]]:
         """Longest-first phrase matches over ``tokens``; also returns the lookup keys."""
@@ -183,15 +193,21 @@ class Vocabulary:
         return None
 
 
-def _skeletons(tokens: Iterable[str], meaning: Callable[[str], frozenset[Tag]]
-               ) -> dict[str, str]:
-    """Skeleton → token, for skeletons of 3+ letters whose tokens all mean the same thing."""
+def _unambiguous(tokens: Iterable[str], fold: Callable[[str], str],
+                 meaning: Callable[[str], frozenset[Tag]], min_key: int = 1,
+                 needs_meaning: bool = False) -> dict[str, str]:
+    """Folded form → token, for folds of ``min_key``+ letters whose tokens all mean the same thing.
+
+    ``tokens`` come sorted; the first token of a fold stands for it. A fold shared by tokens of
+    different meanings is left out rather than decided by order; with ``needs_meaning`` a token
+    that only occurs inside phrases does not stand for its fold.
+    """
     seen: dict[str, list[str]] = {}
     for token in tokens:
-        if len(token) >= 4 and not any(c.isdigit() for c in token):
-            seen.setdefault(skeleton(token), []).append(token)
-    return {s: sorted(ts)[0] for s, ts in seen.items()
-            if len(s) >= 3 and meaning(ts[0]) and len({meaning(t) for t in ts}) == 1}
+        seen.setdefault(fold(token), []).append(token)
+    return {key: ts[0] for key, ts in seen.items()
+            if len(key) >= min_key and (meaning(ts[0]) or not needs_meaning)
+            and len({meaning(t) for t in ts}) == 1}
 
 
 def _strip_article(token: str) -> str:
