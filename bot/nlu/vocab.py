@@ -4,7 +4,8 @@ Each message token is first mapped to a *lookup key* (:meth:`Vocabulary.key`): i
 lexicon knows it; else without an article or clitic (``الجزمه`` → ``جزمه``, ``بالكحلي`` →
 ``كحلي``, ``والمنتج`` → ``منتج``); else, for Latin tokens, its Franco fold or consonant
 skeleton; else the closest lexicon token by ``rapidfuzz.fuzz.ratio`` above a length-aware cutoff
-(exact only under five letters, 80 for five or six, 75 beyond). Whole tokens only: ``بيج`` never
+(exact only under five letters, 80 for five or six, 75 beyond), unless the token is a common
+word of its own that does not start like the candidate (``سماعات`` is not ``ساعات``). Whole tokens only: ``بيج`` never
 fires inside ``بيجامه``, nor ``بني`` inside ``ابني``.
 
 :meth:`Vocabulary.scan` then walks the keys left to right, taking at each position the longest
@@ -19,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
+from bot.nlu.common_words import is_common_word
 from bot.nlu.lexicon import Lexicon, load_lexicon
 from bot.nlu.normalize import franco_fold, is_arabic, skeleton
 
@@ -162,6 +164,8 @@ class Vocabulary:
             return token, False
         if len({self._meaning_of(choice) for choice in best}) > 1:
             return token, False  # a tie between words that mean different things: no guess
+        if is_common_word(token) and not _same_stem(token, best[0]):
+            return token, False  # a real word of its own (سماعات, speakers), not a typo
         return self._exact_key(best[0]), True
 
     def _meaning_of(self, token: str) -> frozenset[Tag]:
@@ -227,6 +231,11 @@ def stems(token: str) -> list[str]:
     found = [token[len(p):] for p in _ARTICLES if token.startswith(p) and len(token) - len(p) >= 3]
     found += [token[1:] for p in _CLITICS if token.startswith(p) and len(token) > 3]
     return list(dict.fromkeys(found))
+
+
+def _same_stem(word: str, other: str) -> bool:
+    """True when two words start alike (``عبايات``/``عبايه``: another form of the same word)."""
+    return word[:3] == other[:3]
 
 
 def _digit_letters(token: str) -> str:
