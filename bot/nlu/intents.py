@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.nlu.analysis import Analysis
+from bot.nlu.common_words import is_common_word
+from bot.nlu.vocab import stems
 
 __all__ = ["Decision", "decide"]
 
@@ -228,11 +230,54 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
 )
 
 
+# Intents that act on the shop's goods: said of something else, they are not shop requests.
+_ON_GOODS = frozenset({"cart_add", "cart_remove", "cart_view", "compare", "price_inquiry",
+                       "product_details", "search", "browse_categories", "order_status"})
+_TO = frozenset({"على", "علي", "ع", "to", "into", "3ala", "3al", "l", "le", "lel"})
+# What makes a message about the shop's goods (or about what is on screen).
+_GOODS = ("item", "category", "size", "shop_words", "cart_nouns", "deictics", "ordinal",
+          "product_id", "order")
+
+
+def foreign_words(an: Analysis) -> list[str]:
+    """Common words the lexicon does not know (``المنبه``, ``سهم``, ``baking``): other topics' nouns.
+
+    A token counts when no lexicon phrase covers it, it is not a number, and it (or its stem
+    without an article or clitic) is a common Arabic or English word.
+    """
+    numbers = {i for n in an.numbers for i in range(n.start, n.end)}
+    return [token for i, token in enumerate(an.tokens)
+            if an.at[i] is None and i not in numbers and len(token) >= 3 and token.isalpha()
+            and (is_common_word(token) or any(is_common_word(stem) for stem in stems(token)))]
+
+
+def _added_elsewhere(an: Analysis) -> bool:
+    """``ضيف رقمه لجروب العيله``, ``add him to the group``: added to something that is not the cart."""
+    if an.has("cart_nouns"):
+        return False
+    foreign = set(foreign_words(an))
+    return any(token in foreign and (token.startswith("ل") or an.key_in(i - 1, _TO))
+               for i, token in enumerate(an.tokens))
+
+
+def _about_other_things(ev: Evidence, decision: Decision) -> bool:
+    """A shop verb on something the shop does not sell: delete an alarm, the price of a share."""
+    if decision.intent == "cart_add" and _added_elsewhere(ev.an):
+        return True
+    if decision.intent not in _ON_GOODS or ev.an.context != "none":
+        return False
+    if any(ev.an.has(kind) for kind in _GOODS) or "product_ref" in ev.slots or "_refs" in ev.slots:
+        return False
+    return bool(foreign_words(ev.an))
+
+
 def decide(an: Analysis, slots: dict[str, Any]) -> Decision:
     """The intent of an analysed message (``unknown`` when nothing fits)."""
     ev = Evidence(an, slots)
     for rule in _RULES:
         decision = rule(ev)
         if decision is not None:
+            if _about_other_things(ev, decision):
+                return Decision("unknown", 0.6)
             return decision
     return Decision("unknown", 0.5 if not an.spans else 0.35)

@@ -123,6 +123,8 @@ class Vocabulary:
                 return rest
         if token in self.tokens:
             return token
+        if len(token) >= 4 and token.endswith("ا") and token[:-1] in self.tokens and is_arabic(token):
+            return token[:-1]  # MSA accusative: قميصا (قميصاً) is قميص
         for prefix in _CLITICS:
             rest = token[1:]
             if token.startswith(prefix) and len(rest) >= 3 and (rest in self.tokens
