@@ -6,12 +6,14 @@ default SQLite backend and with ``REDIS_URL`` pointing at a throwaway redis-serv
 
 from __future__ import annotations
 
+import random
 import uuid
 
 import pytest
 
 from bot import create_app
 from bot.config import Settings
+from bot.storage.order_numbers import new_number
 from tests.redis_server import RedisServer
 
 TEST_SECRET = "test-app-secret"
@@ -46,12 +48,19 @@ def settings(tmp_path, backend, request) -> Settings:
     )
 
 
+def seeded_order_numbers(seed: int = 7):
+    """Order numbers from a seeded generator instead of :mod:`secrets`: tests see the same ones each run."""
+    rng = random.Random(seed)
+    return lambda: new_number(choice=rng.choice)
+
+
 @pytest.fixture
 def app(settings):
     """The real app; workers are not started: tests run them with ``services.workers.drain()``."""
     overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
     application = create_app(overrides, start_workers=False)
     application.testing = True
+    application.extensions["dukkan"].orders.new_number = seeded_order_numbers()  # same numbers every run
     yield application
     application.extensions["dukkan"].workers.stop()
 

@@ -216,7 +216,7 @@ ASIDES = {"shipping_info": "checkout.aside_shipping", "payment_info": "checkout.
 def _follow_language(turn: Turn, understanding: Any) -> None:
     """Answer in the language written, unless the customer chose one; short words ("ok") don't switch."""
     session = turn.session
-    words = [w for w in tokenize(turn.text) if not w.isdigit()]
+    words = [w for w in tokenize(orders.without_references(turn.text)) if not w.isdigit()]
     if session.lang_chosen or not (len(words) >= 2 or understanding.intent == "greeting"):
         return
     session.lang = "en" if understanding.language == "en" else "ar"
@@ -315,7 +315,7 @@ def _simple(key: str, with_menu: bool = True) -> Callable[[Turn], list[Reply]]:
 
 
 def _unknown(turn: Turn) -> list[Reply]:
-    if orders.ORDER_CODE.search(turn.text):
+    if orders.names_an_order(turn.text):
         return orders.lookup(turn) or []
     turn.session.context = "none" if turn.session.context != "after_results" else turn.session.context
     return [turn.menu(turn.t("unknown"))]

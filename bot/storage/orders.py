@@ -1,13 +1,24 @@
-"""Cash-on-delivery orders: saved once, numbered for people, with a status staff can change."""
+"""Cash-on-delivery orders: saved once, numbered for people, with a status staff can change.
+
+Numbers are random (:mod:`bot.storage.order_numbers`); a number drawn twice is refused by the
+``UNIQUE`` constraint and drawn again. The failed ownership checks of a customer (an order number
+with a phone number that do not belong together) are counted here too, so the limit holds across
+processes and restarts.
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from bot.storage import order_numbers
 from bot.storage.db import Database
+from bot.storage.order_numbers import NumberTaken
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -31,10 +42,25 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_phone ON orders (phone, id);
 CREATE INDEX IF NOT EXISTS orders_customer ON orders (platform, customer_id, id);
+
+CREATE TABLE IF NOT EXISTS order_checks (
+    customer_key    TEXT NOT NULL,
+    failed_at       REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_checks_customer ON order_checks (customer_key, failed_at);
+CREATE INDEX IF NOT EXISTS order_checks_age ON order_checks (failed_at);
 """
 
 STATUSES = ("new", "confirmed", "shipped", "delivered", "cancelled")
-FIRST_NUMBER = 10_000
+NUMBER_ATTEMPTS = 5          # fresh numbers drawn before giving up (a collision is ~1 in millions)
+CHECK_LIMIT = 5              # failed number + phone checks a customer may make ...
+CHECK_WINDOW_S = 3600.0      # ... within this many seconds
+
+
+def fresh_numbers() -> Retrying:
+    """Retry an insert while the drawn number is already taken, a few times."""
+    return Retrying(stop=stop_after_attempt(NUMBER_ATTEMPTS), retry=retry_if_exception_type(NumberTaken),
+                    reraise=True)
 
 
 @dataclass(frozen=True)
@@ -64,11 +90,22 @@ class Order:
 
 
 class OrderStore:
-    """Orders in SQLite. ``create`` is idempotent on its key: a repeated confirmation is one order."""
+    """Orders in SQLite. ``create`` is idempotent on its key: a repeated confirmation is one order.
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    ``new_number`` draws order numbers (tests inject a fixed sequence); ``check_limit`` failed
+    checks within ``check_window_s`` stop a customer's further checks until the oldest ages out.
+    """
+
+    def __init__(
+        self, db: Database, *, clock: Callable[[], float] = time.time,
+        new_number: Callable[[], str] = order_numbers.new_number,
+        check_limit: int = CHECK_LIMIT, check_window_s: float = CHECK_WINDOW_S,
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.new_number = new_number
+        self.check_limit = check_limit
+        self.check_window_s = check_window_s
         db.connection().executescript(SCHEMA)
 
     def create(
@@ -81,25 +118,33 @@ class OrderStore:
             return existing
         subtotal = sum(int(item["unit_price"]) * int(item.get("quantity", 1)) for item in items)
         now = self.clock()
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO orders (idempotency_key, platform, customer_id, name, phone, governorate,"
-                " address, items, subtotal, shipping_fee, total, lang, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (idempotency_key, platform, customer_id, name, phone, governorate, address,
-                 json.dumps(items, ensure_ascii=False), subtotal, shipping_fee, subtotal + shipping_fee, lang, now, now),
-            )
-            if cursor.rowcount:
-                conn.execute(
-                    "UPDATE orders SET number = ? WHERE id = ?",
-                    (f"DK-{FIRST_NUMBER + cursor.lastrowid}", cursor.lastrowid),
-                )
+        row = (idempotency_key, platform, customer_id, name, phone, governorate, address,
+               json.dumps(items, ensure_ascii=False), subtotal, shipping_fee, subtotal + shipping_fee, lang, now, now)
+        for attempt in fresh_numbers():
+            with attempt:
+                self._insert(self.new_number(), row)
         return self._one("SELECT * FROM orders WHERE idempotency_key = ?", (idempotency_key,))
 
+    def _insert(self, number: str, row: tuple) -> None:
+        """Insert under ``number`` (nothing when the key is saved already); NumberTaken on a clash."""
+        with self.db.transaction() as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO orders (number, idempotency_key, platform, customer_id, name, phone, governorate,"
+                    " address, items, subtotal, shipping_fee, total, lang, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (idempotency_key) DO NOTHING",
+                    (number, *row),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "orders.number" not in str(exc):
+                    raise
+                raise NumberTaken("order number already taken") from exc
+
     def get(self, number: str) -> Order | None:
-        """The order with this number; accepts "DK-10001", "dk10001" or "10001"."""
-        digits = "".join(ch for ch in number if ch.isdigit())
-        return self._one("SELECT * FROM orders WHERE number = ?", (f"DK-{digits}",)) if digits else None
+        """The order with this number, typed any way ("dk 7k4qxe", "DK-10001"); None for an invalid one."""
+        wanted = order_numbers.canonical(number)
+        return self._one("SELECT * FROM orders WHERE number = ?", (wanted,)) if wanted else None
 
     def by_phone(self, phone: str, limit: int = 5) -> list[Order]:
         """The newest orders placed with this (normalised) phone number."""
@@ -128,6 +173,23 @@ class OrderStore:
                 "UPDATE orders SET status = ?, updated_at = ? WHERE number = ?", (status, self.clock(), order.number)
             )
         return self.get(order.number)
+
+    def checks_left(self, platform: str, customer_id: str) -> int:
+        """How many failed number + phone checks this customer may still make now."""
+        row = self.db.query_one(
+            "SELECT COUNT(*) FROM order_checks WHERE customer_key = ? AND failed_at > ?",
+            (f"{platform}:{customer_id}", self.clock() - self.check_window_s),
+        )
+        return max(0, self.check_limit - (row[0] if row else 0))
+
+    def fail_check(self, platform: str, customer_id: str) -> int:
+        """Count one failed check (and forget the ones older than the window); the checks left."""
+        now = self.clock()
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM order_checks WHERE failed_at <= ?", (now - self.check_window_s,))
+            conn.execute("INSERT INTO order_checks (customer_key, failed_at) VALUES (?, ?)",
+                         (f"{platform}:{customer_id}", now))
+        return self.checks_left(platform, customer_id)
 
     def _one(self, sql: str, params: tuple) -> Order | None:
         rows = self._many(sql, params)

@@ -3,35 +3,52 @@
 The same contracts as :class:`~bot.storage.orders.OrderStore`,
 :class:`~bot.storage.handoffs.HandoffStore` and :class:`~bot.storage.messages.MessageStates`:
 a hand-off opened on one host silences the bot on every host, order numbers are unique across
-hosts, and a status reported to any host moves the one message state.
+hosts (a number drawn twice is refused by ``SET NX`` inside the script and drawn again), a
+customer's failed order checks are counted once for every host, and a status reported to any
+host moves the one message state.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any, Callable
 
 import redis
 
 from bot.errors import StorageError
+from bot.storage import order_numbers
 from bot.storage.messages import RANK
-from bot.storage.orders import FIRST_NUMBER, STATUSES, Order
+from bot.storage.order_numbers import NumberTaken
+from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, STATUSES, Order, fresh_numbers
 
 KEEP_S = 30 * 24 * 3600
 
+# The order saved under its idempotency key, or a new one under ARGV[2]; false when that number
+# belongs to another order already (SET NX: the unique constraint), so the caller draws another.
 CREATE_ORDER = """
-local p, key = KEYS[1], ARGV[1]
+local p, key, number = KEYS[1], ARGV[1], ARGV[2]
 local existing = redis.call('GET', p .. 'orders:key:' .. key)
 if existing then return existing end
+if not redis.call('SET', p .. 'order:' .. number, ARGV[3], 'NX') then return false end
 local n = redis.call('INCR', p .. 'orders:seq')
-local number = 'DK-' .. (tonumber(ARGV[2]) + n)
 redis.call('SET', p .. 'orders:key:' .. key, number)
-redis.call('SET', p .. 'order:' .. number, ARGV[3])
 redis.call('ZADD', p .. 'orders:all', n, number)
 redis.call('ZADD', p .. 'orders:phone:' .. ARGV[4], n, number)
 redis.call('ZADD', p .. 'orders:customer:' .. ARGV[5], n, number)
 return number
+"""
+
+# One failed order check at ARGV[2]: forget those at or before ARGV[1], add this one (members are
+# "<time>:<count before>", unique even under a clock that stands still), keep the key ARGV[3] s.
+FAIL_CHECK = """
+local key = KEYS[1]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+local count = redis.call('ZCARD', key)
+redis.call('ZADD', key, ARGV[2], ARGV[2] .. ':' .. count)
+redis.call('EXPIRE', key, ARGV[3])
+return count + 1
 """
 
 # Move a message's status forward only (sent < delivered < read; failed is final).
@@ -55,13 +72,21 @@ def _guard(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 class RedisOrders:
-    """Orders in Redis, numbered once across every host."""
+    """Orders in Redis, numbered once across every host; see :class:`~bot.storage.orders.OrderStore`."""
 
-    def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time,
+        new_number: Callable[[], str] = order_numbers.new_number,
+        check_limit: int = CHECK_LIMIT, check_window_s: float = CHECK_WINDOW_S,
+    ) -> None:
         self.r = client
         self.p = prefix
         self.clock = clock
+        self.new_number = new_number
+        self.check_limit = check_limit
+        self.check_window_s = check_window_s
         self._create = client.register_script(CREATE_ORDER)
+        self._fail_check = client.register_script(FAIL_CHECK)
 
     def create(
         self, *, idempotency_key: str, platform: str, customer_id: str, name: str, phone: str,
@@ -76,14 +101,24 @@ class RedisOrders:
             "shipping_fee": shipping_fee, "total": subtotal + shipping_fee, "lang": lang, "status": "new",
             "created_at": now, "updated_at": now,
         }
-        args = [idempotency_key, FIRST_NUMBER, json.dumps(fields, ensure_ascii=False), phone, f"{platform}:{customer_id}"]
-        number = _guard(self._create, keys=[self.p], args=args)
+        saved = json.dumps(fields, ensure_ascii=False)
+        for attempt in fresh_numbers():
+            with attempt:
+                number = self._insert(self.new_number(), idempotency_key, saved, phone, f"{platform}:{customer_id}")
         return self.get(number)
 
+    def _insert(self, number: str, idempotency_key: str, saved: str, phone: str, customer: str) -> str:
+        """The number saved under ``idempotency_key`` (``number`` when new); NumberTaken on a clash."""
+        found = _guard(self._create, keys=[self.p], args=[idempotency_key, number, saved, phone, customer])
+        if not found:
+            raise NumberTaken("order number already taken")
+        return found
+
     def get(self, number: str) -> Order | None:
-        digits = "".join(ch for ch in number if ch.isdigit())
-        raw = _guard(self.r.get, f"{self.p}order:DK-{digits}") if digits else None
-        return _order(f"DK-{digits}", json.loads(raw)) if raw else None
+        """The order with this number, typed any way ("dk 7k4qxe", "DK-10001"); None for an invalid one."""
+        wanted = order_numbers.canonical(number)
+        raw = _guard(self.r.get, f"{self.p}order:{wanted}") if wanted else None
+        return _order(wanted, json.loads(raw)) if raw else None
 
     def by_phone(self, phone: str, limit: int = 5) -> list[Order]:
         return self._newest(f"orders:phone:{phone}", limit)
@@ -105,6 +140,22 @@ class RedisOrders:
         fields.pop("number")
         _guard(self.r.set, f"{self.p}order:{order.number}", json.dumps(fields, ensure_ascii=False))
         return self.get(order.number)
+
+    def checks_left(self, platform: str, customer_id: str) -> int:
+        """How many failed number + phone checks this customer may still make now."""
+        since = self.clock() - self.check_window_s
+        failed = _guard(self.r.zcount, self._checks_key(platform, customer_id), f"({since!r}", "+inf")
+        return max(0, self.check_limit - int(failed))
+
+    def fail_check(self, platform: str, customer_id: str) -> int:
+        """Count one failed check (and forget the ones older than the window); the checks left."""
+        now = self.clock()
+        args = [repr(now - self.check_window_s), repr(now), math.ceil(self.check_window_s)]
+        failed = _guard(self._fail_check, keys=[self._checks_key(platform, customer_id)], args=args)
+        return max(0, self.check_limit - int(failed))
+
+    def _checks_key(self, platform: str, customer_id: str) -> str:
+        return f"{self.p}orders:checks:{platform}:{customer_id}"
 
     def _newest(self, index: str, limit: int) -> list[Order]:
         numbers = _guard(self.r.zrevrange, self.p + index, 0, limit - 1)
