@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Mapping
@@ -61,6 +62,33 @@ ANSWERABLE: frozenset[Kind] = frozenset(
 )
 
 
+#: The longest platform id we read (PSIDs, wa_ids, message ids are far shorter); longer is garbage.
+MAX_ID_CHARS = 256
+#: Customer text is kept up to WhatsApp's own limit for a text body; the rest is cut, not dropped.
+MAX_TEXT_CHARS = 4096
+#: A payload is at most a Messenger postback payload (1,000) or an m.me ``ref`` (2,083).
+MAX_PAYLOAD_CHARS = 2083
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ID_SHAPE = re.compile(r"[!-~]{1,%d}" % MAX_ID_CHARS)  # printable ASCII, no spaces
+
+
+def clean_text(value: str) -> str:
+    """``value`` with each lone UTF-16 surrogate (valid JSON, but no text: no database can store
+    it) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
+def clean_json(value: Any) -> Any:
+    """A JSON-like value (dicts, lists, strings, keys included) with lone surrogates replaced."""
+    dumped = json.dumps(value, ensure_ascii=False, default=str)
+    return json.loads(clean_text(dumped)) if _SURROGATE.search(dumped) else value
+
+
+def is_platform_id(value: str) -> bool:
+    """True for a plausible platform id: 1 to ``MAX_ID_CHARS`` printable ASCII characters."""
+    return _ID_SHAPE.fullmatch(value) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One thing that happened on a platform, for one customer.
@@ -69,6 +97,9 @@ class Event:
     ``timestamp`` is epoch seconds (platform milliseconds are converted). ``data`` holds what is
     specific to the kind (attachment type and url, status value and errors, watermark, referral).
     ``raw`` is the platform item the event came from, kept for the inbox and the console.
+
+    Every string in an event is text: lone surrogates are replaced by U+FFFD when it is made,
+    and ``text`` / ``payload`` are cut to ``MAX_TEXT_CHARS`` / ``MAX_PAYLOAD_CHARS``.
     """
 
     platform: Platform
@@ -81,6 +112,14 @@ class Event:
     recipient_id: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("customer_id", "message_id", "recipient_id"):
+            _set_clean(self, name, 0)
+        _set_clean(self, "text", MAX_TEXT_CHARS)
+        _set_clean(self, "payload", MAX_PAYLOAD_CHARS)
+        object.__setattr__(self, "data", clean_json(self.data))
+        object.__setattr__(self, "raw", clean_json(self.raw))
 
     @property
     def answerable(self) -> bool:
@@ -133,6 +172,14 @@ class Event:
             data=dict(data.get("data", {})),
             raw=dict(data.get("raw", {})),
         )
+
+
+def _set_clean(event: Event, name: str, limit: int) -> None:
+    """Replace the string field ``name`` of a (frozen) event by its clean form, cut to ``limit``."""
+    value = getattr(event, name)
+    if isinstance(value, str):
+        value = clean_text(value[:limit] if limit else value)
+        object.__setattr__(event, name, value)
 
 
 def epoch_seconds(value: Any, default: float = 0.0) -> float:

@@ -6,10 +6,23 @@ see every record of every logger that propagates:
 * :class:`ContextFilter` stamps each record with the fields bound by :func:`log_context`
   (``request_id`` in the webhook, ``event_id`` and ``message_id`` in the inbox workers). The fields
   live in a :mod:`contextvars` variable, so threads and requests never see each other's ids.
-* :class:`RedactingFilter` renders the message once and removes known secrets, tokens
-  (``EAA…``, ``access_token=…``, ``Bearer …``, ``X-API-PASSWORD``) and Egyptian mobile numbers in
-  every form customers and platforms write them (``01…``, ``+201…``, ``00201…``, WhatsApp's
-  ``201…`` ids, with spaces or dashes, in Western or Arabic-Indic digits), the exception text too.
+* :class:`RedactingFilter` renders the message once, bounded (every argument is clipped to
+  ``MAX_VALUE_CHARS``, the message to ``MAX_MESSAGE_CHARS``, with a ``…(+N chars)`` marker), and
+  removes known secrets, tokens (``EAA…``, ``access_token=…``, ``Bearer …``, ``X-API-PASSWORD``),
+  WhatsApp message ids (``wamid.…`` encodes the sender's number; a short stable pseudonym is
+  logged instead) and phone numbers, the exception text too.
+
+Phone numbers: any run of 8 or more digits (Western or Arabic-Indic), with an optional ``+`` and
+single spaces, dashes or brackets between the digits, is masked: every country's numbers, in
+every way customers write them, and ids long enough to be one (PSIDs, wa_ids, timestamps).
+Shorter numbers (prices, order numbers, product ids, sizes, times) and ISO dates stay readable.
+
+Every pattern runs in linear time: each can only start at a fixed literal (a key name, ``Bearer``,
+``://``, ``wamid.``) or at the first digit of a run it then consumes whole, and their repeats are
+bounded, so no input makes the regex engine backtrack over the text again and again.
+
+Ids that identify a customer or a message are logged as :func:`pseudonym` (``#`` and ten letters,
+the same for the same id, keyed by the app secret so a phone number cannot be guessed back).
 
 gunicorn's own loggers (``gunicorn.access`` logs query strings) get the redacting filter as well.
 """
@@ -17,6 +30,7 @@ gunicorn's own loggers (``gunicorn.access`` logs query strings) get the redactin
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import json
 import logging
 import re
@@ -26,15 +40,21 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from bot.config import Settings
+from bot.events import clean_text
 
 __all__ = [
     "ContextFilter",
     "JsonFormatter",
+    "MAX_MESSAGE_CHARS",
+    "MAX_VALUE_CHARS",
     "RedactingFilter",
     "bind",
+    "clip",
     "configure_logging",
     "current_context",
+    "customer_ref",
     "log_context",
+    "pseudonym",
     "redact",
     "settings_secrets",
     "unbind",
@@ -42,49 +62,108 @@ __all__ = [
 
 REDACTED = "[redacted]"
 CONTEXT_FIELDS = ("request_id", "event_id", "message_id")
+MAX_VALUE_CHARS = 1000       # one argument of a log call
+MAX_MESSAGE_CHARS = 8000     # the rendered message
+MAX_TRACE_CHARS = 16000      # an exception's text
+MAX_CONTEXT_CHARS = 200      # a bound context field
 _context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("dukkan_log_context", default={})
 
-# One digit in Western, Arabic-Indic and Eastern Arabic-Indic (Persian) forms; ``\d`` already
-# matches all of them, the classes are for the digits that must be exact.
-_ZERO, _ONE, _TWO = "[0٠۰]", "[1١۱]", "[2٢۲]"
-_OPERATOR = "[0125٠١٢٥۰۱۲۵]"
-_SEP = "[ \u00a0-]?"
-# 01x xxxx xxxx with an optional country code (+20, 0020, or WhatsApp's bare 20) and the common
-# mistakes (+20 010…); a single space or dash may sit between any two digits.
-_MOBILE = (
-    rf"(?<!\d)(?:(?:\+|{_ZERO}{_ZERO}){_SEP})?(?:{_TWO}{_SEP})?(?:{_ZERO}{_SEP}){{0,2}}"
-    rf"{_ONE}{_SEP}{_OPERATOR}(?:{_SEP}\d){{8}}(?!\d)"
+# key=value, key: value, "key": "value" (URLs, headers, dict reprs, JSON) and Bearer / Basic
+# credentials, matched on an ASCII-lowercased copy of the text. The key is found by itself:
+# whatever precedes it (``access_``, ``hub.verify_``, ``X-API-``) is left as it is.
+_CREDENTIAL = re.compile(
+    r"((?:token|secret|password|api_?key)['\"]?[ \t]{0,16}[:=][ \t]{0,16}['\"]?|(?:bearer|basic)[ \t]{1,16})"
+    r"[^\s&'\",;)}\[\]]+"
 )
-_SECRET_KEYS = r"access_token|app_?secret|verify_token|api_?key|password|secret|token"
-PATTERNS = [
-    # key=value, key: value, "key": "value" (URLs, headers, dict reprs, JSON)
-    re.compile(
-        rf"((?:[\w.-]*?(?:{_SECRET_KEYS})|X-API-PASSWORD)['\"]?\s*[:=]\s*['\"]?)[^\s&'\",;)}}\[\]]+",
-        re.IGNORECASE,
-    ),
-    re.compile(r"((?:Bearer|Basic)\s+)[^\s&'\",;\[]+", re.IGNORECASE),
-    re.compile(r"()\bEAA[A-Za-z0-9]{10,}"),
-    # user:password@ in URLs (REDIS_URL, STORE_API_URL)
-    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(?=@)", re.IGNORECASE),
-    re.compile(rf"(){_MOBILE}"),
-]
+_CREDENTIAL_ANY_CASE = re.compile(_CREDENTIAL.pattern, re.IGNORECASE)
+# Each of these starts with a literal, so the regex engine skips to its candidates at C speed.
+_GRAPH_TOKEN = re.compile(r"EAA(?<!\wEAA)[A-Za-z0-9]{10,}")
+_URL_PASSWORD = re.compile(r"(://[^\s:/@]{0,256}:)[^\s@/]{1,256}(?=@)")  # user:password@ (REDIS_URL)
+# A WhatsApp message id: base64 of a protobuf that holds the sender's number.
+_WAMID = re.compile(r"wamid\.(?<!\wwamid\.)[A-Za-z0-9+/=_-]{8,}")
+# A phone number: 8 digits or more, not glued to a digit or + before, with an optional leading
+# + (and a space), and up to three spaces, dashes or brackets between two digits; not an ISO
+# date (2026-05-10 14:30). The first eight digits are spelt out and the rest is consumed
+# possessively, so a failed try costs a few steps and a success never backtracks.
+_SEPARATORS = r"[ \u00a0()\-]"
+_PHONE = re.compile(
+    r"[+\d](?<![\d+][+\d])(?:(?<=\+)[ \u00a0]?\d)?(?<!\+)"
+    r"(?!\d{3}-\d\d-\d\d(?:[ T]\d\d)?(?!\d))"
+    + rf"{_SEPARATORS}{{0,3}}\d" * 7
+    + rf"\d*+(?:{_SEPARATORS}{{1,3}}+\d++)*+"
+)
+_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijkmnprs")
+_pseudonym_key = b""
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """``text`` with tokens, known secrets and Egyptian mobile numbers replaced by ``[redacted]``.
+    """``text`` with tokens, known secrets and phone numbers replaced by ``[redacted]``, and
+    WhatsApp message ids by their :func:`pseudonym`. Linear in the length of ``text``.
 
     Secrets shorter than 6 characters are left alone: replacing them would mangle ordinary text.
     """
     for secret in secrets:
         if secret and len(secret) >= 6:
             text = text.replace(secret, REDACTED)
-    for pattern in PATTERNS:
-        text = pattern.sub(_keep_prefix, text)
-    return text
+    text = _redact_credentials(text)
+    text = _GRAPH_TOKEN.sub(REDACTED, text)
+    text = _URL_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
+    text = _WAMID.sub(_wamid_pseudonym, text)
+    return _PHONE.sub(REDACTED, text)
 
 
-def _keep_prefix(match: re.Match[str]) -> str:
-    return match.group(1) + REDACTED
+def _redact_credentials(text: str) -> str:
+    """The values of secret keys and of Bearer / Basic credentials, whatever their case."""
+    lowered = text.lower()
+    # A character whose lower case is longer (İ) would shift every position after it.
+    matches = _CREDENTIAL.finditer(lowered) if len(lowered) == len(text) else _CREDENTIAL_ANY_CASE.finditer(text)
+    pieces: list[str] = []
+    done = 0
+    for match in matches:
+        pieces += (text[done:match.end(1)], REDACTED)
+        done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+def _wamid_pseudonym(match: re.Match[str]) -> str:
+    return "wamid" + pseudonym(match.group())
+
+
+def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` cut to about ``limit`` characters, with ``…(+N chars)`` saying how much was cut.
+
+    The cut falls on the last space or punctuation of the final 64 characters, so a short token
+    (a number, a secret) is never left half there for the redaction to miss.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit
+    for index in range(limit - 1, max(limit - 64, 0) - 1, -1):
+        if not (text[index].isalnum() or text[index] in "_-."):
+            cut = index + 1
+            break
+    return f"{text[:cut]}…(+{len(text) - cut} chars)"
+
+
+def pseudonym(value: object) -> str:
+    """A short stable stand-in for an id (``#`` and ten letters; "" for no id): equal ids give
+    equal pseudonyms, and none of them holds a digit."""
+    text = str(value or "")
+    if not text:
+        return ""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=5, key=_pseudonym_key)
+    return "#" + digest.hexdigest().translate(_HEX_TO_LETTERS)
+
+
+def customer_ref(platform: object, customer_id: object) -> str:
+    """``platform:#pseudonym`` for a customer in a log line (a WhatsApp id is a phone number)."""
+    return f"{platform}:{pseudonym(customer_id) or '-'}"
+
+
+def _set_pseudonym_key(secret: str) -> None:
+    """Key the pseudonyms with ``secret`` (the app secret), so they cannot be computed back."""
+    global _pseudonym_key
+    _pseudonym_key = hashlib.blake2b(secret.encode(), digest_size=32, person=b"dukkan-logs").digest() if secret else b""
 
 
 def settings_secrets(settings: Settings) -> tuple[str, ...]:
@@ -133,7 +212,7 @@ class ContextFilter(logging.Filter):
     """Copies the bound context fields onto each record (``record.request_id`` ...)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        fields = _context.get()
+        fields = {key: _safe_field(key, value) for key, value in _context.get().items()}
         for key, value in fields.items():
             if not hasattr(record, key):
                 setattr(record, key, value)
@@ -149,17 +228,52 @@ class RedactingFilter(logging.Filter):
         self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
+        record.msg = self._clean(clip(_render_bounded(record), MAX_MESSAGE_CHARS))
         record.args = None
         if record.exc_info:
             if not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
+            record.exc_text = self._clean(_clip_lines(record.exc_text))
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, self.secrets)
+            record.stack_info = self._clean(_clip_lines(record.stack_info))
         return True
+
+    def _clean(self, text: str) -> str:
+        return redact(clean_text(text), self.secrets)
+
+
+def _render_bounded(record: logging.LogRecord) -> str:
+    """The record's message with every string argument clipped first (a huge value costs nothing)."""
+    args = record.args
+    if isinstance(args, tuple) and args:
+        record.args = tuple(clip(arg) if isinstance(arg, str) else arg for arg in args)
+    elif isinstance(args, dict) and args:
+        record.args = {key: clip(value) if isinstance(value, str) else value for key, value in args.items()}
+    try:
+        return record.getMessage()
+    finally:
+        record.args = args
+
+
+def _clip_lines(text: str) -> str:
+    """A traceback with each line clipped, and clipped as a whole."""
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    return clip("\n".join(clip(line) for line in text.split("\n")), MAX_TRACE_CHARS)
+
+
+def _safe_field(key: str, value: Any) -> Any:
+    """A context field fit for a log line: strings clipped and redacted, numbers as they are.
+
+    The request id is only clipped: it is ours (random hex) or a sane one a proxy gave, and
+    must stay equal to the ``X-Request-Id`` returned.
+    """
+    if not isinstance(value, str):
+        return value
+    value = clip(value, MAX_CONTEXT_CHARS)
+    return value if key == "request_id" else redact(value)
 
 
 class JsonFormatter(logging.Formatter):
@@ -206,6 +320,7 @@ def configure_logging(settings: Settings) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.dukkan = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    _set_pseudonym_key(settings.meta_app_secret)
     redacting = RedactingFilter(settings_secrets(settings))
     handler.filters = [ContextFilter(), redacting]
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else _TextFormatter())

@@ -491,3 +491,57 @@ def test_fuzzed_messenger_bodies_never_raise(body):
 @given(st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), JSONISH, max_size=6))
 def test_fuzzed_arbitrary_objects_never_raise(body):
     _check(parse_delivery(body))
+
+
+# ---------------------------------------------------------------------------------------------
+# Odd input: absurd ids, lone surrogates, very long text
+
+
+def _item(sender: object = "psid-1", message: dict | None = None, **extra: object) -> dict:
+    item = {"sender": {"id": sender}, "recipient": {"id": "1234567890"}, "timestamp": 1_700_000_000_000,
+            "message": message if message is not None else {"mid": "m_1", "text": "hello"}} | extra
+    return {"object": "page", "entry": [{"id": "1234567890", "time": 1_700_000_000_000, "messaging": [item]}]}
+
+
+@pytest.mark.parametrize("sender", ["x" * 70_000, "a b", "tab\tid", "psid\ud800", "٠١٠٠١٢٣٤٥٦٧", "x" * 257])
+def test_a_sender_id_of_absurd_length_or_shape_is_ignored_with_a_short_log_line(sender, caplog):
+    caplog.set_level(logging.WARNING, "bot.channels")
+    [event] = parse_delivery(_item(sender))
+    assert event.customer_id == "" and not event.answerable
+    assert event.text == "hello"  # the message itself is still recorded
+    assert caplog.records and all(len(record.getMessage()) < 200 for record in caplog.records)
+
+
+def test_an_id_of_256_printable_characters_is_still_an_id():
+    [event] = parse_delivery(_item("p" * 256, {"mid": "m." + "z" * 254, "text": "hi"}))
+    assert event.customer_id == "p" * 256 and event.message_id == "m." + "z" * 254
+
+
+def test_an_absurd_message_id_is_dropped_and_the_event_deduped_on_its_content():
+    [event] = parse_delivery(_item(message={"mid": "m" * 5000, "text": "hello"}))
+    assert event.message_id == "" and event.customer_id == "psid-1"
+    assert event.dedupe_key.startswith("messenger:text:psid-1:")
+
+
+def test_lone_surrogates_become_replacement_characters_in_every_field():
+    message = {"mid": "m_2", "text": "\ud83d hello", "quick_reply": {"payload": "MENU\udc00"}}
+    [event] = parse_delivery(_item(message=message, **{"odd\ud800key": {"v": "\udfff"}}))
+    assert (event.text, event.payload) == ("\ufffd hello", "MENU\ufffd")
+    stored = json.dumps(event.to_dict(), ensure_ascii=False)
+    stored.encode("utf-8")  # no lone surrogate left anywhere, raw keys included
+    assert "odd\ufffdkey" in event.raw
+
+
+def test_an_unknown_key_with_a_surrogate_is_recorded_as_text():
+    key = "new\ud800thing" + "k" * 9000
+    body = {"object": "page", "entry": [{"id": "1", "messaging": [
+        {"sender": {"id": "psid-3"}, "recipient": {"id": "1"}, key: {}}]}]}
+    [event] = parse_delivery(body)
+    assert event.kind is Kind.UNKNOWN
+    assert event.data["event"] == ("new\ufffdthing" + "k" * 9000)[:64]
+    json.dumps(event.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_long_text_is_cut_to_the_limit_not_dropped():
+    [event] = parse_delivery(_item(message={"mid": "m_3", "text": "ب" * 50_000}))
+    assert event.kind is Kind.TEXT and event.text == "ب" * 4096

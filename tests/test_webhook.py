@@ -182,7 +182,7 @@ def test_health_and_readiness(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.get_json()["checks"] == {"database": True, "store": True}
+    assert ready.get_json()["checks"] == {"database": True, "store": True, "sending": True}
 
 
 def test_a_message_older_than_the_24_hour_window_is_recorded_not_answered(client, services):

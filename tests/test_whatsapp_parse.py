@@ -533,3 +533,51 @@ def test_fuzzed_whatsapp_bodies_never_raise(body):
 
 def test_known_statuses_constant_matches_the_spec():
     assert whatsapp.KNOWN_STATUSES == {"sent", "delivered", "read", "failed", "played"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Odd input: absurd ids, lone surrogates, very long text
+
+
+def _body(message: dict, *, phone_number_id: object = "106540352242922", contacts: list | None = None) -> dict:
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": phone_number_id},
+             "contacts": contacts if contacts is not None else [], "messages": [message]}
+    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+
+
+def _text(sender: object = "966501234567", wamid: object = "wamid.HBgMOTY2NTAxMjM0NTY3FQIAEhgg", body: str = "hi") -> dict:
+    return {"from": sender, "id": wamid, "timestamp": "1700000000", "type": "text", "text": {"body": body}}
+
+
+@pytest.mark.parametrize("sender", ["9" * 70_000, "96650 1234567", "96650\ud8001234567", "x" * 300])
+def test_an_absurd_sender_is_ignored_with_a_short_log_line(sender, caplog):
+    caplog.set_level(logging.WARNING, "bot.channels")
+    [event] = parse_delivery(_body(_text(sender)))
+    assert event.customer_id == "" and not event.answerable and event.text == "hi"
+    assert caplog.records and all(len(record.getMessage()) < 200 for record in caplog.records)
+
+
+def test_absurd_message_and_phone_number_ids_are_dropped():
+    [event] = parse_delivery(_body(_text(wamid="wamid." + "A" * 70_000), phone_number_id="1" * 1000))
+    assert (event.message_id, event.recipient_id, event.customer_id) == ("", "", "966501234567")
+
+
+def test_lone_surrogates_in_from_id_and_contacts_never_reach_an_event():
+    contacts = [{"wa_id": "966501234567", "profile": {"name": "Mona\udc00"}}]
+    [event] = parse_delivery(_body(_text(wamid="wamid.\ud83dAB", body="\ud83d hi"), contacts=contacts))
+    assert event.message_id == "" and event.text == "\ufffd hi"
+    assert event.data["profile_name"] == "Mona\ufffd"
+    json.dumps(event.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_a_status_with_an_absurd_id_keeps_no_id():
+    status = {"id": "wamid." + "B" * 400, "status": "read", "timestamp": "1700000000", "recipient_id": "966501234567"}
+    body = _body(_text())
+    body["entry"][0]["changes"][0]["value"] = {"metadata": {"phone_number_id": "1"}, "statuses": [status]}
+    [event] = parse_delivery(body)
+    assert event.kind is Kind.STATUS and event.message_id == "" and event.customer_id == "966501234567"
+
+
+def test_long_text_is_cut_to_whatsapps_limit_not_dropped():
+    [event] = parse_delivery(_body(_text(body="z" * 100_000)))
+    assert event.kind is Kind.TEXT and event.text == "z" * 4096

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import logging
 import math
 from typing import Any, Callable, Iterable, Mapping
 
 from bot.errors import PayloadError
-from bot.events import Event, Kind, Platform, epoch_seconds
+from bot.events import MAX_ID_CHARS, Event, Kind, Platform, clean_text, epoch_seconds, is_platform_id
 from bot.replies import Outgoing, Reply
 
 __all__ = [
@@ -32,6 +31,7 @@ __all__ = [
     "as_text",
     "opaque_id",
     "parse_delivery",
+    "platform_id",
     "render",
     "render_by_type",
     "safely",
@@ -53,14 +53,11 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def as_text(value: Any) -> str:
-    """A string field: strings (lone UTF-16 surrogates, valid JSON but not text, become "?"),
+    """A string field: strings (lone UTF-16 surrogates, valid JSON but not text, become U+FFFD),
     numbers as text, anything else empty."""
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(value) else value
+        return clean_text(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return opaque_id(value)
     return ""
@@ -79,16 +76,35 @@ def as_number(value: Any) -> float | int | None:
 
 
 def opaque_id(value: Any) -> str:
-    """A platform id as a string (legacy payloads send integers); anything else gives ""."""
+    """A platform id as a string (legacy payloads send integers); anything else gives "".
+
+    A string longer than ``MAX_ID_CHARS`` is no id: it gives "" and a log line (its length only).
+    """
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        if len(value) > MAX_ID_CHARS:
+            log.warning("ignored an id of %d characters", len(value))
+            return ""
+        return clean_text(value.strip())
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
         return str(int(value)) if value.is_integer() else repr(value)
     return ""
+
+
+def platform_id(value: Any, what: str) -> str:
+    """A sender, recipient or message id: printable ASCII without spaces, at most ``MAX_ID_CHARS``.
+
+    Anything else gives "" (the event is then recorded, never answered) and a log line that
+    says what was wrong, not what was sent.
+    """
+    text = opaque_id(value)
+    if text and not is_platform_id(text):
+        log.warning("ignored a %s that is not an id (%d characters)", what, len(text))
+        return ""
+    return text
 
 
 def seconds(value: Any, default: float = 0.0) -> float:

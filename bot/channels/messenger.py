@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, safely, seconds
+from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, platform_id, safely, seconds
 from bot.channels.messenger_render import SENDER_ACTIONS, render, sender_action
 from bot.events import Event, Kind, Platform
 
@@ -28,6 +28,7 @@ log = logging.getLogger("bot.channels.messenger")
 
 PLATFORM = Platform.MESSENGER
 LIKE_STICKER_ID = "369239263222822"
+MAX_KEY_CHARS = 64  # an unknown item's keys, as recorded and logged
 
 
 def parse(body: dict, received_at: float = 0.0) -> list[Event]:
@@ -37,7 +38,7 @@ def parse(body: dict, received_at: float = 0.0) -> list[Event]:
         if not isinstance(entry, dict):
             log.warning("messenger: skipped an entry that is not an object: %.200r", entry)
             continue
-        page_id = opaque_id(entry.get("id"))
+        page_id = platform_id(entry.get("id"), "page id")
         entry_time = seconds(entry.get("time"), received_at)
         for item in as_list(entry.get("messaging")):
             events += safely(PLATFORM, _parse_item, item, page_id, entry_time)
@@ -51,8 +52,8 @@ def _base(item: dict, page_id: str, entry_time: float) -> dict[str, Any]:
     sender, recipient = as_dict(item.get("sender")), as_dict(item.get("recipient"))
     return {
         "platform": PLATFORM,
-        "customer_id": opaque_id(sender.get("id")),
-        "recipient_id": opaque_id(recipient.get("id")) or page_id,
+        "customer_id": platform_id(sender.get("id"), "sender id"),
+        "recipient_id": platform_id(recipient.get("id"), "recipient id") or page_id,
         "timestamp": seconds(item.get("timestamp"), entry_time),
         "raw": item,
     }
@@ -64,8 +65,8 @@ def _parse_item(item: dict, page_id: str, entry_time: float) -> Event:
     for key, handler in _HANDLERS:
         if key in item:
             return handler(as_dict(item.get(key)), item, base)
-    known = sorted(key for key in item if key not in ("sender", "recipient", "timestamp"))
-    log.info("messenger: unknown messaging item with keys %s", known)
+    known = sorted(key[:MAX_KEY_CHARS] for key in item if key not in ("sender", "recipient", "timestamp"))
+    log.info("messenger: unknown messaging item with %d keys %s", len(known), known[:8])
     return Event(kind=Kind.UNKNOWN, data={"event": known[0] if known else ""}, **base)
 
 
@@ -80,7 +81,7 @@ def _parse_standby(item: dict, page_id: str, entry_time: float) -> Event:
     return Event(
         kind=Kind.STANDBY,
         text=as_text(inner.get("text")),
-        message_id=opaque_id(inner.get("mid")),
+        message_id=platform_id(inner.get("mid"), "message id"),
         data=data,
         **base,
     )
@@ -92,7 +93,7 @@ def _message(message: dict, item: dict, base: dict) -> Event:
         return _echo(message, item, base)
     text = as_text(message.get("text"))
     data = _message_data(message)
-    mid = opaque_id(message.get("mid"))
+    mid = platform_id(message.get("mid"), "message id")
     quick = as_dict(message.get("quick_reply"))
     payload = as_text(quick.get("payload"))
     if payload:
@@ -162,8 +163,9 @@ def _echo(message: dict, item: dict, base: dict) -> Event:
     attachments = [_attachment(a) for a in as_list(message.get("attachments")) if isinstance(a, dict)]
     if attachments:
         data["attachments"] = attachments
-    fields = {**base, "customer_id": opaque_id(recipient.get("id")), "recipient_id": opaque_id(sender.get("id")) or base["recipient_id"]}
-    return Event(kind=Kind.ECHO, text=as_text(message.get("text")), message_id=opaque_id(message.get("mid")), data=data, **fields)
+    customer_id = platform_id(recipient.get("id"), "recipient id")
+    fields = {**base, "customer_id": customer_id, "recipient_id": platform_id(sender.get("id"), "sender id") or base["recipient_id"]}
+    return Event(kind=Kind.ECHO, text=as_text(message.get("text")), message_id=platform_id(message.get("mid"), "message id"), data=data, **fields)
 
 
 def _postback(postback: dict, item: dict, base: dict) -> Event:
@@ -173,7 +175,7 @@ def _postback(postback: dict, item: dict, base: dict) -> Event:
     if isinstance(postback.get("referral"), dict):
         data["referral"] = _referral(postback["referral"])
     kind = Kind.PAYLOAD if payload else Kind.UNKNOWN
-    return Event(kind=kind, text=as_text(postback.get("title")), payload=payload, message_id=opaque_id(postback.get("mid")), data=data, **base)
+    return Event(kind=kind, text=as_text(postback.get("title")), payload=payload, message_id=platform_id(postback.get("mid"), "message id"), data=data, **base)
 
 
 def _referral(referral: dict) -> dict[str, Any]:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, safely, seconds
+from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, platform_id, safely, seconds
 from bot.channels.whatsapp_render import address, mark_read, render
 from bot.events import Event, Kind, Platform
+from bot.logs import pseudonym
 
 __all__ = ["KNOWN_STATUSES", "address", "mark_read", "parse", "render"]
 
@@ -49,7 +50,7 @@ def _parse_change(change: Any, received_at: float) -> list[Event]:
         log.info("whatsapp: skipped a change for field %.80r", field)
         return []
     value = as_dict(change.get("value"))
-    phone_number_id = opaque_id(as_dict(value.get("metadata")).get("phone_number_id"))
+    phone_number_id = platform_id(as_dict(value.get("metadata")).get("phone_number_id"), "phone number id")
     contacts = [c for c in as_list(value.get("contacts")) if isinstance(c, dict)]
     events: list[Event] = []
     for message in as_list(value.get("messages")):
@@ -74,8 +75,8 @@ def _contact_for(message: dict, contacts: list[dict]) -> dict:
 
 def _identity(message: dict, contact: dict) -> tuple[str, dict[str, Any]]:
     """The id we reply to, and the identity fields for ``data``."""
-    wa_id = opaque_id(message.get("from")) or opaque_id(contact.get("wa_id"))
-    user_id = opaque_id(message.get("from_user_id")) or opaque_id(contact.get("user_id"))
+    wa_id = platform_id(message.get("from"), "sender id") or platform_id(contact.get("wa_id"), "sender id")
+    user_id = platform_id(message.get("from_user_id"), "sender id") or platform_id(contact.get("user_id"), "sender id")
     profile = as_dict(contact.get("profile"))
     data = {
         "wa_id": wa_id,
@@ -114,7 +115,7 @@ def _parse_message(message: dict, phone_number_id: str, contacts: list[dict], re
     data.update(_context_data(message))
     group_id = opaque_id(message.get("group_id"))
     if group_id:
-        log.info("whatsapp: group message in %s recorded, not answered", group_id)
+        log.info("whatsapp: group message in %s recorded, not answered", pseudonym(group_id))
         data.update(group_id=group_id, group_sender=customer_id)
         customer_id = ""
     elif not customer_id:
@@ -125,7 +126,7 @@ def _parse_message(message: dict, phone_number_id: str, contacts: list[dict], re
     return Event(
         platform=PLATFORM,
         customer_id=customer_id,
-        message_id=opaque_id(message.get("id")),
+        message_id=platform_id(message.get("id"), "message id"),
         timestamp=seconds(message.get("timestamp"), received_at),
         recipient_id=phone_number_id,
         raw=message,
@@ -261,24 +262,24 @@ def _parse_status(status: dict, phone_number_id: str, received_at: float) -> Eve
     """sent / delivered / read / failed / played of a message we sent; other values ignored."""
     value = as_text(status.get("status"))
     if value not in KNOWN_STATUSES:
-        log.info("whatsapp: ignored unknown status value %.40r for %.80r", value, status.get("id"))
+        log.info("whatsapp: ignored unknown status value %.40r for %s", value, pseudonym(opaque_id(status.get("id"))))
         return None
     data: dict[str, Any] = {
         "status": value,
         "errors": _errors(status.get("errors")),
-        "recipient_user_id": opaque_id(status.get("recipient_user_id")),
+        "recipient_user_id": platform_id(status.get("recipient_user_id"), "recipient id"),
         "biz_opaque_callback_data": as_text(status.get("biz_opaque_callback_data")),
         "conversation_id": opaque_id(as_dict(status.get("conversation")).get("id")),
         "pricing_category": as_text(as_dict(status.get("pricing")).get("category")),
     }
     if value == "failed":
         codes = [error["code"] for error in data["errors"]]
-        log.warning("whatsapp: message %s failed: %s", opaque_id(status.get("id")), codes)
+        log.warning("whatsapp: message %s failed: %s", pseudonym(opaque_id(status.get("id"))), codes)
     return Event(
         platform=PLATFORM,
-        customer_id=opaque_id(status.get("recipient_id")) or data["recipient_user_id"],
+        customer_id=platform_id(status.get("recipient_id"), "recipient id") or data["recipient_user_id"],
         kind=Kind.STATUS,
-        message_id=opaque_id(status.get("id")),
+        message_id=platform_id(status.get("id"), "message id"),
         timestamp=seconds(status.get("timestamp"), received_at),
         recipient_id=phone_number_id,
         data=data,
@@ -289,7 +290,7 @@ def _parse_status(status: dict, phone_number_id: str, received_at: float) -> Eve
 def _parse_value_error(error: dict, phone_number_id: str, received_at: float) -> Event:
     """A platform error about the account or app, not about one message: an alarm."""
     errors = _errors([error])
-    log.warning("whatsapp: platform error for %s: %s", phone_number_id, errors[0])
+    log.warning("whatsapp: platform error for %s: %s", pseudonym(phone_number_id), errors[0])
     return Event(
         platform=PLATFORM,
         customer_id="",

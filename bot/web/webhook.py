@@ -10,7 +10,6 @@ counted by :mod:`bot.metrics` once their answer is known (401/403/400/413/503/20
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
@@ -18,12 +17,14 @@ import time
 import uuid
 
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import metrics
 from bot.channels import parse_delivery
 from bot.channels.signature import verify
 from bot.errors import PayloadError, SignatureError, StorageError
-from bot.logs import bind, unbind
+from bot.logs import bind, clip, unbind
+from bot.web.failed_auth import retry_after, token_matches, wrong_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
@@ -62,9 +63,13 @@ def verify_subscription() -> Response:
     mode = request.args.get("hub.mode", "")
     token = request.args.get("hub.verify_token", "")
     challenge = request.args.get("hub.challenge", "")
-    if mode == "subscribe" and hmac.compare_digest(token.encode(), services.settings.verify_token.encode()):
+    if mode == "subscribe" and token_matches(token, services.settings.verify_token):
         return Response(challenge, 200, mimetype="text/plain")
-    log.warning("webhook verification refused (mode=%r)", mode)
+    if mode == "subscribe":  # a wrong verify token counts toward the client's limit on guesses
+        wait = wrong_token("webhook verify token")
+        if wait > 0:
+            return Response("too many failed attempts", 429, mimetype="text/plain", headers=retry_after(wait))
+    log.warning("webhook verification refused (mode=%r)", clip(mode, 80))
     return Response("forbidden", 403, mimetype="text/plain")
 
 
@@ -77,7 +82,7 @@ def receive() -> Response:
 
 
 def _acknowledge(services) -> Response:
-    raw = request.get_data(cache=False)
+    raw = _body(services.settings.max_body_bytes)
     try:
         verify(raw, request.headers.get("X-Hub-Signature-256"), services.settings.meta_app_secret)
         body = _json(raw)
@@ -99,6 +104,15 @@ def _acknowledge(services) -> Response:
     metrics.events_accepted(accepted.new, accepted.duplicates)
     log.info("delivery: %d events, %d new, %d repeated", len(events), accepted.new, accepted.duplicates)
     return _plain("EVENT_RECEIVED", 200)
+
+
+def _body(limit: int) -> bytes:
+    """The raw body. One streamed without a Content-Length (chunked) is cut at ``limit`` by
+    Werkzeug; reaching it means it was too long: 413, as when Content-Length says so."""
+    raw = request.get_data(cache=False)
+    if request.content_length is None and len(raw) >= limit:
+        raise RequestEntityTooLarge()
+    return raw
 
 
 def _json(raw: bytes) -> object:
