@@ -1,5 +1,9 @@
 """gunicorn settings: threaded workers on $PORT. Each worker process runs its own inbox workers.
 
+The master checks the configuration first (``on_starting``, before it binds the port or forks):
+with a problem it prints the ``config:`` lines and gunicorn exits with status 2 at once, so a
+supervisor sees the failure instead of workers that die and are booted again forever.
+
 Metrics: every worker process counts on its own, so prometheus-client runs in multiprocess mode
 with its files in ``PROMETHEUS_MULTIPROC_DIR``. The variable must be set before a worker imports
 prometheus_client, so it is set here, in the master, when this file is read: to a fresh
@@ -10,6 +14,7 @@ exits (``child_exit``).
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -30,11 +35,29 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
 
 def on_starting(server):
-    """Start from empty metric files: counters of an earlier run would be summed with ours."""
+    """Refuse a bad configuration; then start from empty metric files (counters of an earlier run
+    would be summed with ours)."""
+    if not config_ok():
+        on_exit(server)
+        raise SystemExit(2)
     path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()
+
+
+def config_ok():
+    """False, after one ``config:`` line per problem on stderr, when the settings are not valid."""
+    from bot.config import Settings, print_problems
+    from bot.errors import ConfigError
+
+    try:
+        Settings.from_env()
+    except ConfigError as error:
+        print_problems(error)
+        sys.stderr.flush()
+        return False
+    return True
 
 
 def child_exit(server, worker):

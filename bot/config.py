@@ -6,6 +6,7 @@ can print them all; secrets are kept out of ``repr`` so they never reach a log.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
@@ -22,6 +23,17 @@ DEV_VERIFY_TOKEN = "dukkan-dev"
 DEFAULT_GRAPH_VERSION = "v25.0"
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour)\s*$")
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+# Production's floors for its secrets (Meta app secrets are 32 hex characters).
+SECRET_MIN_LENGTH = 16
+SECRET_MIN_BITS = 24.0
+STRONG_SECRETS = ("META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN")
+# Words a person picks for a "secret"; a value made of nothing else (digits and signs aside) is refused.
+WEAK_WORDS = frozenset({
+    "admin", "administrator", "app", "changeme", "default", "demo", "dev", "development", "dukkan",
+    "facebook", "guest", "hello", "key", "letmein", "login", "master", "meta", "metrics", "pass",
+    "passwd", "password", "private", "prod", "production", "qwerty", "root", "secret", "shop", "staging",
+    "store", "test", "token", "user", "verify", "webhook", "welcome", "whatsapp",
+})
 
 
 def print_problems(error: ConfigError) -> None:
@@ -130,6 +142,11 @@ class Settings:
                 )
             if values["whatsapp_access_token"] and not values["whatsapp_phone_number_id"]:
                 problems.append("WHATSAPP_PHONE_NUMBER_ID is required when WHATSAPP_ACCESS_TOKEN is set")
+        if production:
+            for name in STRONG_SECRETS:
+                weakness = secret_weakness(values[name.lower()])
+                if weakness:
+                    problems.append(f"{name} {weakness}")
         if problems:
             raise ConfigError(problems)
         if not values["admin_token"]:
@@ -148,6 +165,61 @@ class Settings:
     def graph_base(self) -> str:
         """The Graph API base with its version, e.g. ``https://graph.facebook.com/v25.0``."""
         return f"{self.graph_api_url.rstrip('/')}/{self.graph_api_version}"
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why ``value`` is too weak for a production secret (the end of a ``config:`` line), or None.
+
+    An empty value is not judged here (a missing secret has its own line). The value itself is
+    never part of the answer, so it cannot reach a terminal or a log.
+    """
+    if not value:
+        return None
+    if len(value) < SECRET_MIN_LENGTH:
+        return f"is too short for production: at least {SECRET_MIN_LENGTH} characters (got {len(value)})"
+    if len(set(value)) == 1:
+        return "is one character repeated"
+    if _only_weak_words(value):
+        return "is a common word (admin, password, secret, ...): use a random value"
+    bits = estimated_entropy_bits(value)
+    if bits < SECRET_MIN_BITS:
+        return f"is too predictable for production: about {bits:.0f} bits, at least {SECRET_MIN_BITS:.0f}"
+    return None
+
+
+def _only_weak_words(value: str) -> bool:
+    """True when the letters of ``value`` are only words of :data:`WEAK_WORDS` ("Admin-2024!")."""
+    letters = "".join(ch for ch in value.lower() if ch.isalpha())
+    if not letters:
+        return False
+    ends = {0}  # positions where a run of weak words can end
+    for end in range(1, len(letters) + 1):
+        if any(start in ends and letters[start:end] in WEAK_WORDS for start in range(end)):
+            ends.add(end)
+    return len(letters) in ends
+
+
+def estimated_entropy_bits(value: str) -> float:
+    """A pessimistic estimate of a secret's entropy, in bits.
+
+    Only one copy of a repeated unit counts ("qwertyqwerty" is "qwerty"); a character that
+    continues a run or a one-step sequence (aaaa, abcd, 9876) adds nothing; every other
+    character adds the Shannon entropy of the unit's character frequencies.
+    """
+    unit = _repeating_unit(value)
+    counts = [unit.count(ch) for ch in sorted(set(unit))]
+    per_character = sum(n / len(unit) * math.log2(len(unit) / n) for n in counts)
+    steps = [ord(b) - ord(a) for a, b in zip(unit, unit[1:])]
+    predictable = sum(1 for before, step in zip(steps, steps[1:]) if step == before and abs(step) <= 1)
+    return per_character * (len(unit) - predictable)
+
+
+def _repeating_unit(value: str) -> str:
+    """The shortest prefix that, repeated, makes ``value`` ("abcabcab" gives "abc")."""
+    for size in range(1, len(value)):
+        if all(value[i] == value[i % size] for i in range(size, len(value))):
+            return value[:size]
+    return value
 
 
 class _Reader:

@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config import SECRET_MIN_BITS, Settings, estimated_entropy_bits, secret_weakness
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
+# Strong production secrets (what `python -c "import secrets; print(secrets.token_hex(16))"` gives).
+STRONG = {
+    "META_APP_SECRET": "5f0c2b9e81d4a7363e9f1c0b2a8d4e67",
+    "VERIFY_TOKEN": "wK3v-Qz8pL1xN7rT",
+    "ADMIN_TOKEN": "Tq9_mZ2cV8bR4nX6yH1s",
+}
+PRODUCTION = {"DUKKAN_ENV": "production", "WHATSAPP_ACCESS_TOKEN": "w", "WHATSAPP_PHONE_NUMBER_ID": "1", **STRONG}
 
 
 def test_development_defaults_need_nothing():
@@ -33,11 +40,65 @@ def test_production_lists_every_missing_secret():
 
 
 def test_production_with_its_secrets_starts():
-    settings = Settings.from_env({
-        "DUKKAN_ENV": "production", "META_APP_SECRET": "s", "VERIFY_TOKEN": "v", "ADMIN_TOKEN": "a",
-        "WHATSAPP_ACCESS_TOKEN": "w", "WHATSAPP_PHONE_NUMBER_ID": "1",
-    })
+    settings = Settings.from_env(PRODUCTION)
     assert settings.production and settings.send_mode == "graph" and not settings.admin_token_generated
+    assert settings.admin_token == STRONG["ADMIN_TOKEN"]
+
+
+WEAK = {
+    "short": ("s3cr3t-Tq9", "is too short for production: at least 16 characters (got 10)"),
+    "one character": ("x" * 32, "is one character repeated"),
+    "a word": ("Admin-2024!!!!!!!", "is a common word (admin, password, secret, ...): use a random value"),
+    "two words": ("ChangeMe-Password", "is a common word (admin, password, secret, ...): use a random value"),
+    "a sequence": ("abcdefghijklmnopqrstuvwxyz", "is too predictable for production: about 9 bits, at least 24"),
+    "a repeated unit": ("Zq81Zq81Zq81Zq81", "is too predictable for production: about 8 bits, at least 24"),
+}
+
+
+@pytest.mark.parametrize("name", ["META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN"])
+@pytest.mark.parametrize("kind", sorted(WEAK))
+def test_production_refuses_a_weak_secret_with_one_line_that_does_not_show_it(name, kind):
+    value, why = WEAK[kind]
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(PRODUCTION | {name: value})
+    assert caught.value.problems == [f"{name} {why}"]
+    assert value not in str(caught.value)
+
+
+def test_every_weak_production_secret_gets_its_own_line():
+    weak = {"DUKKAN_ENV": "production", "META_APP_SECRET": "x", "VERIFY_TOKEN": "admin", "ADMIN_TOKEN": "admin",
+            "METRICS_TOKEN": "password", "WHATSAPP_ACCESS_TOKEN": "w", "WHATSAPP_PHONE_NUMBER_ID": "1"}
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(weak)
+    assert [problem.split()[0] for problem in caught.value.problems] == [
+        "META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN"]
+
+
+def test_production_accepts_a_strong_metrics_token_and_no_metrics_token():
+    assert Settings.from_env(PRODUCTION).metrics_token == ""
+    assert Settings.from_env(PRODUCTION | {"METRICS_TOKEN": "scrape-7Hq2-Lw9x-Zr4k"}).metrics_token
+
+
+def test_development_keeps_its_weak_defaults_and_accepts_weak_values():
+    settings = Settings.from_env({"ADMIN_TOKEN": "admin", "METRICS_TOKEN": "x", "META_APP_SECRET": "x"})
+    assert settings.admin_token == "admin" and settings.meta_app_secret == "x"
+    assert Settings.from_env({}).verify_token == "dukkan-dev"
+
+
+@pytest.mark.parametrize("value", [
+    "5f0c2b9e81d4a7363e9f1c0b2a8d4e67", "vly-LPqp9sPDPzUlR_2oBa6x", "correct-horse-battery-staple",
+    "4811930275604182", "gunicorn-metrics-token",
+])
+def test_random_and_passphrase_secrets_pass(value):
+    assert secret_weakness(value) is None
+    assert estimated_entropy_bits(value) >= SECRET_MIN_BITS
+
+
+def test_the_entropy_estimate_ignores_runs_steps_and_repeats():
+    assert estimated_entropy_bits("aaaa") == 0
+    assert estimated_entropy_bits("abcd") == 2 * 2.0  # only a and b are unexpected, log2(4) bits each
+    assert estimated_entropy_bits("dcba") == estimated_entropy_bits("a1c3") / 2
+    assert estimated_entropy_bits("9f3a9f3a9f3a") == estimated_entropy_bits("9f3a") == 8.0
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -84,9 +145,17 @@ def test_production_refuses_to_start_the_app():
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=clean | {"DUKKAN_ENV": "production"},
         capture_output=True, text=True,
     )
-    assert result.returncode == 2
+    assert result.returncode == 3  # gunicorn's boot-error exit: the master halts instead of rebooting it
     assert "config: META_APP_SECRET is required in production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_config_names_a_weak_admin_token_without_showing_it():
+    result = run_bot("check-config", env=PRODUCTION | {"ADMIN_TOKEN": "changeme"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "config: ADMIN_TOKEN is too short for production: at least 16 characters (got 8)"]
+    assert "changeme" not in result.stderr + result.stdout
 
 
 def test_a_development_run_without_a_token_shares_one_token_between_processes(tmp_path):

@@ -25,7 +25,7 @@ from tests.fake_graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = Path(__file__).parent / "payloads"
-SECRET = "e2e-secret"
+SECRET = "e2e-app-secret-7c41f09b3d2a"  # production refuses short or guessable secrets
 DEADLINE_S = 20.0
 
 
@@ -44,8 +44,8 @@ class Gunicorn:
         self.env = os.environ | shared | {
             "DUKKAN_ENV": "production",
             "META_APP_SECRET": SECRET,
-            "VERIFY_TOKEN": "e2e-verify",
-            "ADMIN_TOKEN": "e2e-admin",
+            "VERIFY_TOKEN": "e2e-verify-Qm7x2Lp9",
+            "ADMIN_TOKEN": "e2e-admin-Vb4n8Kz1Wr",
             "SEND_MODE": "graph",
             "GRAPH_API_URL": graph_url,
             "MESSENGER_PAGE_ACCESS_TOKEN": "page-token-e2e",

@@ -1,9 +1,11 @@
-"""Who may use the admin console: login, logout, the session cookie, CSRF and the login limit.
+"""Who may use the admin console: login, logout, the session cookie, CSRF and the guess limit.
 
 Access needs ``ADMIN_TOKEN``: people log in with it once and get a signed session cookie
 (HttpOnly, SameSite=Strict); scripts send ``Authorization: Bearer <token>``. Every POST made
 with the cookie carries the session's CSRF token (form field ``csrf_token`` or header
-``X-CSRF-Token``). Failed logins are counted per client address and refused for a while.
+``X-CSRF-Token``). Wrong tokens, at the login form or in a Bearer header, are counted per client
+address for every process (:mod:`bot.web.failed_auth`); over the limit they get 429, while the
+right token still works.
 
 This module owns no blueprint: :func:`attach` puts its guard, headers and the login/logout
 routes on the console's ``admin`` blueprint, so every URL and endpoint name stays ``admin.*``.
@@ -14,12 +16,9 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import threading
-import time
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from cachetools import TTLCache
 from flask import (
     Blueprint,
     Response,
@@ -32,39 +31,19 @@ from flask import (
     url_for,
 )
 
-__all__ = ["CSRF_HEADER", "LoginLimiter", "attach", "csrf_token"]
+from bot.web.failed_auth import retry_after, token_matches, wrong_token
+
+__all__ = ["CSRF_HEADER", "attach", "csrf_token"]
 
 # The console's logger, whichever of its modules writes the line.
 log = logging.getLogger("bot.web.admin")
 
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
 CSRF_HEADER = "X-CSRF-Token"
-LIMITER_KEY = "dukkan.console"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: http: https:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-class LoginLimiter:
-    """Failed logins per client address; ``limit`` failures lock it out for ``window_s``.
-
-    The counters live in a cachetools ``TTLCache``, so a quiet address is forgotten by itself
-    (each failure restarts its window). Per process, like every cache here.
-    """
-
-    def __init__(self, limit: int = 5, window_s: float = 300.0, *, timer: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self._failures: TTLCache = TTLCache(maxsize=10_000, ttl=window_s, timer=timer)
-        self._lock = threading.Lock()  # cachetools caches are not thread-safe
-
-    def blocked(self, address: str) -> bool:
-        with self._lock:
-            return self._failures.get(address, 0) >= self.limit
-
-    def failed(self, address: str) -> None:
-        with self._lock:
-            self._failures[address] = self._failures.get(address, 0) + 1
 
 
 def attach(bp: Blueprint) -> None:
@@ -77,7 +56,7 @@ def attach(bp: Blueprint) -> None:
 
 
 def _setup(state: Any) -> None:
-    """Session cookie settings and the login limiter, once per app."""
+    """Session cookie settings, once per app."""
     settings = state.app.extensions["dukkan"].settings
     state.app.config.update(
         SESSION_COOKIE_NAME="dukkan_console",
@@ -86,22 +65,26 @@ def _setup(state: Any) -> None:
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=12 * 3600,
     )
-    state.app.extensions[LIMITER_KEY] = LoginLimiter()
 
 
 # ---- tokens -----------------------------------------------------------------------------------
 
 
 def _token_matches(candidate: str) -> bool:
-    expected = current_app.extensions["dukkan"].settings.admin_token
-    return bool(expected) and hmac.compare_digest(candidate.encode(), expected.encode())
+    return token_matches(candidate, current_app.extensions["dukkan"].settings.admin_token)
+
+
+def _bearer() -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or None without one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
 
 
 def _authenticated() -> str | None:
     """``"bearer"``, ``"session"`` or None. A Bearer header is judged alone, never with the cookie."""
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return "bearer" if _token_matches(header[7:].strip()) else None
+    token = _bearer()
+    if token is not None:
+        return "bearer" if _token_matches(token) else None
     return "session" if session.get("admin") is True else None
 
 
@@ -127,6 +110,11 @@ def _guard() -> Any:
         return None
     api = request.path.startswith("/admin/api/")
     via = _authenticated()
+    if via is None and _bearer() is not None:
+        wait = wrong_token("admin token (Authorization header)")
+        if wait > 0:
+            body = jsonify(error="too many failed attempts") if api else "Too many failed attempts.\n"
+            return body, 429, retry_after(wait)
     if via is None:
         if api:
             return jsonify(error="login required"), 401
@@ -154,16 +142,13 @@ def login() -> Any:
     """The token form; a right token opens a fresh session and goes to the console."""
     if request.method == "GET":
         return render_template("login.html", csrf_token=csrf_token(), error=None)
-    limiter: LoginLimiter = current_app.extensions[LIMITER_KEY]
-    address = request.remote_addr or "unknown"
-    if limiter.blocked(address):
-        log.warning("console login refused for %s: too many attempts", address)
-        return _login_error("Too many attempts. Wait a few minutes and try again.", 429)
     if not _csrf_ok():
         return _login_error("The form expired. Please try again.", 403)
     if not _token_matches(request.form.get("token", "")):
-        limiter.failed(address)
-        log.warning("console login failed from %s", address)
+        wait = wrong_token("console login token")
+        if wait > 0:
+            page, status = _login_error("Too many attempts. Wait a few minutes and try again.", 429)
+            return page, status, retry_after(wait)
         return _login_error("That token is not right.", 401)
     session.clear()
     session.permanent = True

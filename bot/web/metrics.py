@@ -3,16 +3,16 @@
 Scrapers usually reach the service over a private network, so the endpoint is open in
 development. With ``METRICS_TOKEN`` set it needs ``Authorization: Bearer <METRICS_TOKEN>``; in
 production it is refused until that token is set, so a public deployment never exposes it by
-accident.
+accident. Wrong tokens count toward the shared limit per client address
+(:mod:`bot.web.failed_auth`): over it, 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, Response, current_app, request
 
 from bot import metrics
+from bot.web.failed_auth import retry_after, token_matches, wrong_token
 
 bp = Blueprint("metrics", __name__)
 
@@ -28,13 +28,17 @@ def scrape() -> Response:
 
 
 def _refusal(settings) -> Response | None:
-    """A 401/403 answer when the caller may not scrape, else None."""
+    """A 401/403/429 answer when the caller may not scrape, else None."""
     token = settings.metrics_token
     if not token:
         if settings.production:
             return Response("set METRICS_TOKEN to expose /metrics in production\n", 403, mimetype="text/plain")
         return None
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+    if scheme.lower() == "bearer" and token_matches(given.strip(), token):
         return None
+    if scheme.lower() == "bearer":
+        wait = wrong_token("metrics token")
+        if wait > 0:
+            return Response("too many failed attempts\n", 429, mimetype="text/plain", headers=retry_after(wait))
     return Response("unauthorized\n", 401, mimetype="text/plain", headers={"WWW-Authenticate": "Bearer"})
