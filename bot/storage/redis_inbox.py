@@ -6,14 +6,20 @@ Keys (under a prefix):
 * ``event:<id>`` → hash (event JSON, state, attempts, available_at, ...);
 * ``q:<customer>`` → list of event ids, oldest first: one customer's events in arrival order;
 * ``stream`` → entries ``{customer}`` saying "this customer has work", read through the consumer
-  group ``workers``; an entry a dead consumer held is reclaimed with XAUTOCLAIM after the lease;
+  group ``workers``; an entry a dead consumer held is announced again by recover() at once (a
+  process of this host) or reclaimed with XAUTOCLAIM after the lease (another host's);
 * ``lock:<customer>`` → the worker handling that customer now (expires after the lease);
+* ``claims`` → hash customer → "<event id> <owner>": every held lock, for recover();
 * ``delayed`` → sorted set of customers whose head event waits for a retry time;
+* ``waiting`` → sorted set of customers whose head event was tried and waits, by when it came;
 * ``dead`` → sorted set of dead-letter event ids.
 
 A worker that reads a stream entry takes the customer's lock and handles the head of its queue;
 when it finishes it re-announces the customer if more events wait. Accepting an event is one Lua
-script, so an event is never marked seen without being queued.
+script, so an event is never marked seen without being queued. Claiming (lock, attempt and claim
+record), renewing, and settling an event with handing its customer back are one script each, so
+a worker killed at any point leaves no lock recover() cannot see: a dead process's claims are
+taken back at once, another host's when their lease runs out.
 """
 
 from __future__ import annotations
@@ -47,9 +53,180 @@ redis.call('XADD', prefix .. 'stream', '*', 'customer', customer)
 return id
 """
 
-RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+# Claims: a worker holds a customer through ``lock:<customer>`` (its owner, expiring after the
+# lease) and ``claims[<customer>]`` = "<event id> <owner>", which recover() reads. Both are set in
+# one script and dropped in one script, so a worker killed at any point never leaves a lock that
+# recover() cannot see. Each script starts with these helpers (KEYS[1] is the prefix).
+HELPERS = f"""
+local p, group = KEYS[1], '{GROUP}'
+local function ack(entry)
+  if entry and entry ~= '' then
+    redis.call('XACK', p .. 'stream', group, entry)
+    redis.call('XDEL', p .. 'stream', entry)
+  end
+end
+local function claimed_by(customer)
+  local claim = redis.call('HGET', p .. 'claims', customer)
+  if not claim then return nil end
+  return string.sub(claim, string.find(claim, ' ', 1, true) + 1)
+end
+local function hand_back(customer, owner, entry)
+  local lock = p .. 'lock:' .. customer
+  if redis.call('GET', lock) == owner then redis.call('DEL', lock) end
+  if claimed_by(customer) == owner then redis.call('HDEL', p .. 'claims', customer) end
+  if redis.call('LLEN', p .. 'q:' .. customer) > 0 then redis.call('XADD', p .. 'stream', '*', 'customer', customer) end
+  ack(entry)
+end
+"""
+
+# Take the head event of a customer announced by stream entry ``entry``: the lock, the attempt
+# and the claim record together. Nil (the entry acknowledged) when the customer is held (its
+# holder announces it again when done), has nothing queued, or its head waits for a retry time.
+CLAIM = HELPERS + """
+local customer, owner, entry, now, lease_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local lock = p .. 'lock:' .. customer
+if redis.call('EXISTS', lock) == 1 then ack(entry) return false end
+local head = redis.call('LINDEX', p .. 'q:' .. customer, 0)
+if not head then ack(entry) return false end
+local key = p .. 'event:' .. head
+local due = redis.call('HGET', key, 'available_at') or '0'
+if tonumber(due) > tonumber(now) then
+  redis.call('ZADD', p .. 'delayed', due, customer)
+  ack(entry)
+  return false
+end
+redis.call('SET', lock, owner, 'PX', lease_ms)
+local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+redis.call('HSET', key, 'state', 'processing', 'claimed_by', owner, 'claimed_at', now, 'entry', entry)
+redis.call('SADD', p .. 'processing', head)
+redis.call('HSET', p .. 'claims', customer, head .. ' ' .. owner)
+return {head, attempts, redis.call('HGET', key, 'event') or '', redis.call('HGET', key, 'created_at') or '0'}
+"""
+
+# Renew a claim's lease (lock and claim time) while ``owner`` still holds the event.
+EXTEND = HELPERS + """
+local customer, id, owner, now, lease_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local key = p .. 'event:' .. id
+local state, by = unpack(redis.call('HMGET', key, 'state', 'claimed_by'))
+if state ~= 'processing' or by ~= owner then return 0 end
+if redis.call('HGET', p .. 'claims', customer) ~= id .. ' ' .. owner then return 0 end
+local holder = redis.call('GET', p .. 'lock:' .. customer)
+if holder and holder ~= owner then return 0 end
+redis.call('SET', p .. 'lock:' .. customer, owner, 'PX', lease_ms)
+redis.call('HSET', key, 'claimed_at', now)
+return 1
+"""
+
+# Settle an event (done or dead) and hand its customer back, in one step; with ``holder`` set,
+# only while that worker still holds the event (0 otherwise).
+FINISH = HELPERS + """
+local id, state, err, now, keep, customer, owner, entry, holder = unpack(ARGV)
+local key = p .. 'event:' .. id
+if holder ~= '' then
+  local current, by = unpack(redis.call('HMGET', key, 'state', 'claimed_by'))
+  if current ~= 'processing' or by ~= holder then return 0 end
+end
+redis.call('LREM', p .. 'q:' .. customer, 1, id)
+redis.call('HSET', key, 'state', state, 'finished_at', now, 'last_error', err)
+redis.call('SREM', p .. 'processing', id)
+redis.call('ZREM', p .. 'waiting', customer)
+redis.call('DECR', p .. 'count:pending')
+if state == 'done' then
+  redis.call('INCR', p .. 'count:done')
+  redis.call('EXPIRE', key, keep)
+else
+  redis.call('ZADD', p .. 'dead', now, id)
+end
+hand_back(customer, owner, entry)
+return 1
+"""
+
+# Take back claim ``ARGV[2]`` of customer ``ARGV[1]`` when its owner is dead (``ARGV[3]`` = '1')
+# or its lease ran out; 1 when an event or a held lock was freed. A claim whose lock is gone
+# and whose event was settled is only forgotten.
+RECLAIM = HELPERS + """
+local customer, claim, dead, now, lease_s = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+if redis.call('HGET', p .. 'claims', customer) ~= claim then return 0 end
+local space = string.find(claim, ' ', 1, true)
+local id, owner = string.sub(claim, 1, space - 1), string.sub(claim, space + 1)
+local key = p .. 'event:' .. id
+local state, by, at, entry = unpack(redis.call('HMGET', key, 'state', 'claimed_by', 'claimed_at', 'entry'))
+local holding = state == 'processing' and by == owner
+local locked = redis.call('GET', p .. 'lock:' .. customer) == owner
+if dead ~= '1' then
+  if holding and tonumber(at or 0) + lease_s >= now then return 0 end
+  if locked and not holding then return 0 end
+end
+if not holding and not locked then
+  redis.call('HDEL', p .. 'claims', customer)
+  return 0
+end
+if holding then
+  redis.call('HSET', key, 'state', 'pending', 'claimed_by', '')
+  redis.call('SREM', p .. 'processing', id)
+end
+hand_back(customer, owner, entry)
+return 1
+"""
+
+# Announce again the customers a dead consumer had read from the stream but not yet claimed,
+# then forget the consumer.
+DROP_CONSUMER = HELPERS + """
+local consumer = ARGV[1]
+local pending = redis.call('XPENDING', p .. 'stream', group, '-', '+', 100, consumer)
+for _, item in ipairs(pending) do
+  local found = redis.call('XRANGE', p .. 'stream', item[1], item[1])[1]
+  if found then redis.call('XADD', p .. 'stream', '*', unpack(found[2])) end
+  ack(item[1])
+end
+if #pending < 100 then redis.call('XGROUP', 'DELCONSUMER', p .. 'stream', group, consumer) end
+return #pending
+"""
+
+# Put an event back to wait until ``due`` (``refund`` = '1': its claim's attempt is given back,
+# the wait is not its fault) and release its customer without announcing it: ``delayed`` does.
+# With ``holder`` set, only while that worker still holds the event (0 otherwise).
+POSTPONE = HELPERS + """
+local id, err, due, refund, customer, owner, entry, holder = unpack(ARGV)
+local key = p .. 'event:' .. id
+if holder ~= '' then
+  local current, by = unpack(redis.call('HMGET', key, 'state', 'claimed_by'))
+  if current ~= 'processing' or by ~= holder then return 0 end
+end
+redis.call('HSET', key, 'state', 'pending', 'available_at', due, 'last_error', err, 'claimed_by', '')
+if refund == '1' then redis.call('HINCRBY', key, 'attempts', -1) end
+redis.call('SREM', p .. 'processing', id)
+redis.call('ZADD', p .. 'delayed', due, customer)
+redis.call('ZADD', p .. 'waiting', redis.call('HGET', key, 'created_at') or due, customer)
+if owner ~= '' then
+  if redis.call('GET', p .. 'lock:' .. customer) == owner then redis.call('DEL', p .. 'lock:' .. customer) end
+  if claimed_by(customer) == owner then redis.call('HDEL', p .. 'claims', customer) end
+end
+ack(entry)
+return 1
+"""
+
+# Put customers whose retry time has come back on the stream.
+ANNOUNCE_DUE = HELPERS + """
+local due = redis.call('ZRANGEBYSCORE', p .. 'delayed', '-inf', ARGV[1], 'LIMIT', 0, 16)
+for _, customer in ipairs(due) do
+  redis.call('ZREM', p .. 'delayed', customer)
+  redis.call('XADD', p .. 'stream', '*', 'customer', customer)
+end
+return #due
+"""
+
+# A staff action: dead letter ``ARGV[1]`` back at the head of its customer's queue, announced.
+RETRY_DEAD = HELPERS + """
+local id, now = ARGV[1], ARGV[2]
+if redis.call('ZREM', p .. 'dead', id) == 0 then return 0 end
+local key = p .. 'event:' .. id
+local customer = redis.call('HGET', key, 'customer') or ''
+redis.call('HSET', key, 'state', 'pending', 'attempts', 0, 'available_at', now)
+redis.call('LPUSH', p .. 'q:' .. customer, id)
+redis.call('INCR', p .. 'count:pending')
+redis.call('XADD', p .. 'stream', '*', 'customer', customer)
+return 1
 """
 
 
@@ -72,7 +249,14 @@ class RedisInbox:
         self.clock = clock
         self._lease_ms = max(int(lease_s * 1000), 1)
         self._accept = client.register_script(ACCEPT)
-        self._release = client.register_script(RELEASE)
+        self._claim_head = client.register_script(CLAIM)
+        self._extend_claim = client.register_script(EXTEND)
+        self._finish_claim = client.register_script(FINISH)
+        self._reclaim = client.register_script(RECLAIM)
+        self._drop_consumer = client.register_script(DROP_CONSUMER)
+        self._announce = client.register_script(ANNOUNCE_DUE)
+        self._retry_dead = client.register_script(RETRY_DEAD)
+        self._postpone_claim = client.register_script(POSTPONE)
         self._held: dict[int, tuple[str, str, str]] = {}  # event id -> (stream entry, customer, owner)
         self._guard(self._create_group)
 
@@ -93,18 +277,35 @@ class RedisInbox:
     # -- accepting -------------------------------------------------------------------------------
 
     def accept(self, events: Iterable[Event]) -> Accepted:
-        """Queue each new event atomically; repeated deliveries are recognised and skipped."""
+        """Queue each new event atomically; repeated deliveries are recognised and skipped.
+
+        An event that cannot be stored (one Redis cannot encode) does not stop the others of its
+        delivery: they are queued, then the delivery fails with :class:`StorageError`, so the
+        platform sends it again and the queued ones are recognised as repeats. Redis itself
+        failing stops at once.
+        """
         new = duplicates = 0
+        refused: Exception | None = None
         now = self.clock()
         for event in events:
-            body = json.dumps(event.to_dict(), default=str)  # ASCII: a lone surrogate cannot break it
-            customer = f"{event.platform}:{event.customer_id}"
-            args = [event.dedupe_key, customer, str(event.kind), body, repr(now), KEEP_S]
-            if self._guard(lambda: self._accept(keys=[self.p], args=args)):
-                new += 1
-            else:
-                duplicates += 1
+            try:
+                queued = self._accept_one(event, now)
+            except StorageError:
+                raise
+            except Exception as exc:  # this event's data only
+                refused = exc
+                continue
+            new, duplicates = (new + 1, duplicates) if queued else (new, duplicates + 1)
+        if refused is not None:
+            raise StorageError(f"an event was not stored: {type(refused).__name__}: {refused}") from refused
         return Accepted(new=new, duplicates=duplicates)
+
+    def _accept_one(self, event: Event, now: float) -> bool:
+        """Queue one event unless it was seen before; True when it is new."""
+        body = json.dumps(event.to_dict(), default=str)  # ASCII: a lone surrogate cannot break it
+        customer = f"{event.platform}:{event.customer_id}"
+        args = [event.dedupe_key, customer, str(event.kind), body, repr(now), KEEP_S]
+        return bool(self._guard(lambda: self._accept(keys=[self.p], args=args)))
 
     # -- claiming --------------------------------------------------------------------------------
 
@@ -135,49 +336,30 @@ class RedisInbox:
         return entries
 
     def _take_head(self, owner: str, entry_id: str, customer: str) -> Claimed | None:
-        lock = self.p + "lock:" + customer
-        if not self.r.set(lock, owner, nx=True, px=self._lease_ms):
-            self._ack(entry_id)  # whoever holds the customer re-announces it when done
-            return None
-        head = self.r.lindex(self.p + "q:" + customer, 0)
-        if head is None:  # an old announcement; an event may have come meanwhile: hand back
-            self._hand_back(customer, owner, entry_id)
-            return None
-        key = self.p + f"event:{head}"
-        record = self.r.hgetall(key)
-        due = float(record.get("available_at", 0))
-        if due > self.clock():
-            self.r.zadd(self.p + "delayed", {customer: due})
-            self._release(keys=[lock], args=[owner])
-            self._ack(entry_id)
-            return None
-        attempts = self.r.hincrby(key, "attempts", 1)
+        """Claim the customer's head event in one script: its lock and the record recover() reads."""
         now = self.clock()
+        taken = self._claim_head(keys=[self.p], args=[customer, owner, entry_id, repr(now), self._lease_ms])
+        if taken is None:  # held by another worker, nothing queued, or waiting for a retry time
+            return None
+        head, attempts, body, created_at = int(taken[0]), int(taken[1]), taken[2], float(taken[3])
+        self._held[head] = (entry_id, customer, owner)
         if attempts > self.max_attempts:  # it took its workers down with it every time
-            self._held[int(head)] = (entry_id, customer, owner)
-            self._finish(int(head), DEAD, f"given up after {self.max_attempts} attempts that never finished")
+            self._finish(head, DEAD, f"given up after {self.max_attempts} attempts that never finished")
             return None
-        self.r.hset(key, mapping={"state": PROCESSING, "claimed_by": owner, "claimed_at": now, "entry": entry_id})
-        self.r.sadd(self.p + "processing", head)
-        self._held[int(head)] = (entry_id, customer, owner)
-        event = decode(record.get("event", ""))
+        event = decode(body)
         if event is None:
-            self._finish(int(head), DEAD, "the stored event cannot be read")
+            self._finish(head, DEAD, "the stored event cannot be read")
             return None
-        return Claimed(int(head), event, int(attempts), float(record.get("created_at", 0)), owner, now)
+        return Claimed(head, event, attempts, created_at, owner, now)
 
     def extend(self, claimed: Claimed) -> bool:
         """Renew the lease (the customer's lock and the claim time) while still the holder."""
         return bool(self._guard(self._extend, claimed))
 
     def _extend(self, claimed: Claimed) -> bool:
-        key = self.p + f"event:{claimed.id}"
-        if self.r.hget(key, "claimed_by") != claimed.owner:
-            return False
         customer = f"{claimed.event.platform}:{claimed.event.customer_id}"
-        self.r.hset(key, "claimed_at", self.clock())
-        self.r.pexpire(self.p + "lock:" + customer, self._lease_ms)
-        return True
+        args = [customer, claimed.id, claimed.owner, repr(self.clock()), self._lease_ms]
+        return bool(self._extend_claim(keys=[self.p], args=args))
 
     def _holds(self, event_id: int, owner: str | None) -> bool:
         """True when no owner is given, or ``owner`` still holds the event."""
@@ -187,19 +369,14 @@ class RedisInbox:
         return record == [PROCESSING, owner]
 
     def _announce_due(self) -> None:
-        """Put customers whose retry time has come back on the stream."""
-        for customer in self.r.zrangebyscore(self.p + "delayed", "-inf", self.clock(), start=0, num=16):
-            if self.r.zrem(self.p + "delayed", customer):
-                self.r.xadd(self.p + "stream", {"customer": customer})
+        """Put customers whose retry time has come back on the stream (one script: none is lost)."""
+        self._announce(keys=[self.p], args=[repr(self.clock())])
 
     # -- finishing -------------------------------------------------------------------------------
 
     def complete(self, event_id: int, owner: str | None = None) -> bool:
         """The event is handled: drop it from the customer's queue (only while ``owner`` holds it)."""
-        if not self._guard(self._holds, event_id, owner):
-            return False
-        self._guard(self._finish, event_id, DONE, "")
-        return True
+        return self._guard(self._finish, event_id, DONE, "", owner)
 
     def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:
         """Retry later (the customer's later events wait behind it) or make it a dead letter."""
@@ -213,43 +390,26 @@ class RedisInbox:
         self._guard(self._postpone, event_id, error, self.clock() + delay)
         return PENDING
 
-    def _finish(self, event_id: int, state: str, error: str) -> None:
+    def defer(self, event_id: int, reason: str, *, retry_in: float, owner: str | None = None) -> str:
+        """Put an event back to wait ``retry_in`` seconds without using up an attempt (see Inbox.defer)."""
+        if self._guard(self._postpone, event_id, reason, self.clock() + retry_in, True, owner):
+            return PENDING
+        return self.r.hget(self.p + f"event:{event_id}", "state") or DEAD
+
+    def _finish(self, event_id: int, state: str, error: str, holder: str | None = None) -> bool:
+        """Settle the event and hand its customer back in one script; with ``holder``, only while
+        that worker still holds it (False otherwise)."""
         entry_id, customer, owner = self._held.pop(event_id, None) or ("", self._customer(event_id), "")
-        key = self.p + f"event:{event_id}"
-        pipe = self.r.pipeline(transaction=True)
-        pipe.lrem(self.p + "q:" + customer, 1, event_id)
-        pipe.hset(key, mapping={"state": state, "finished_at": self.clock(), "last_error": error[:2000]})
-        pipe.srem(self.p + "processing", event_id)
-        pipe.decr(self.p + "count:pending")
-        if state == DONE:
-            pipe.incr(self.p + "count:done")
-            pipe.expire(key, KEEP_S)
-        else:
-            pipe.zadd(self.p + "dead", {event_id: self.clock()})
-        pipe.execute()
-        self._hand_back(customer, owner, entry_id)
+        args = [event_id, state, error[:2000], repr(self.clock()), KEEP_S, customer, owner, entry_id, holder or ""]
+        return bool(self._finish_claim(keys=[self.p], args=args))
 
-    def _postpone(self, event_id: int, error: str, due: float) -> None:
+    def _postpone(self, event_id: int, error: str, due: float, refund: bool = False, holder: str | None = None) -> bool:
+        """Back to pending until ``due`` and the customer released, in one script; ``refund``
+        gives back the attempt its claim counted. With ``holder``, only while that worker still
+        holds the event (False otherwise)."""
         entry_id, customer, owner = self._held.pop(event_id, None) or ("", self._customer(event_id), "")
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(self.p + f"event:{event_id}", mapping={"state": PENDING, "available_at": due, "last_error": error[:2000]})
-        pipe.srem(self.p + "processing", event_id)
-        pipe.zadd(self.p + "delayed", {customer: due})
-        pipe.execute()
-        self._release(keys=[self.p + "lock:" + customer], args=[owner])
-        self._ack(entry_id)
-
-    def _hand_back(self, customer: str, owner: str, entry_id: str) -> None:
-        """Release the customer and announce it again when more of its events wait."""
-        self._release(keys=[self.p + "lock:" + customer], args=[owner])
-        if self.r.llen(self.p + "q:" + customer):
-            self.r.xadd(self.p + "stream", {"customer": customer})
-        self._ack(entry_id)
-
-    def _ack(self, entry_id: str) -> None:
-        if entry_id:
-            self.r.xack(self.p + "stream", GROUP, entry_id)
-            self.r.xdel(self.p + "stream", entry_id)
+        args = [event_id, error[:2000], repr(due), "1" if refund else "0", customer, owner, entry_id, holder or ""]
+        return bool(self._postpone_claim(keys=[self.p], args=args))
 
     def _customer(self, event_id: int) -> str:
         return self.r.hget(self.p + f"event:{event_id}", "customer") or ""
@@ -261,33 +421,22 @@ class RedisInbox:
         return self._guard(self._recover)
 
     def _recover(self) -> int:
+        """Every claim (the registry the claim script writes with the lock), then every stream
+        consumer of a dead process of this host (entries read but not yet claimed)."""
         recovered = 0
-        for event_id in self.r.smembers(self.p + "processing"):
-            record = self.r.hgetall(self.p + f"event:{event_id}")
-            owner = record.get("claimed_by", "")
-            expired = float(record.get("claimed_at", 0)) + self.lease_s < self.clock()
-            if record and (expired or not _owner_alive(owner)):
-                customer = record["customer"]
-                self._release(keys=[self.p + "lock:" + customer], args=[owner])
-                self.r.hset(self.p + f"event:{event_id}", mapping={"state": PENDING, "claimed_by": ""})
-                self.r.srem(self.p + "processing", event_id)
-                self._ack(record.get("entry", ""))
-                self.r.xadd(self.p + "stream", {"customer": customer})
-                recovered += 1
+        for customer, claim in sorted(self.r.hgetall(self.p + "claims").items()):
+            owner = claim.partition(" ")[2]
+            dead = "0" if _owner_alive(owner) else "1"
+            args = [customer, claim, dead, repr(self.clock()), repr(float(self.lease_s))]
+            recovered += int(self._reclaim(keys=[self.p], args=args))
+        for consumer in sorted(item["name"] for item in self.r.xinfo_consumers(self.p + "stream", GROUP)):
+            if not _owner_alive(consumer):
+                recovered += int(self._drop_consumer(keys=[self.p], args=[consumer]))
         return recovered
 
     def retry_dead(self, event_id: int) -> bool:
-        """Put a dead letter back at the head of its customer's queue."""
-        if not self._guard(self.r.zrem, self.p + "dead", event_id):
-            return False
-        customer = self._customer(event_id)
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(self.p + f"event:{event_id}", mapping={"state": PENDING, "attempts": 0, "available_at": self.clock()})
-        pipe.lpush(self.p + "q:" + customer, event_id)
-        pipe.incr(self.p + "count:pending")
-        pipe.xadd(self.p + "stream", {"customer": customer})
-        self._guard(pipe.execute)
-        return True
+        """Put a dead letter back at the head of its customer's queue (one script: never lost)."""
+        return bool(self._guard(lambda: self._retry_dead(keys=[self.p], args=[event_id, repr(self.clock())])))
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -302,6 +451,18 @@ class RedisInbox:
                 "created_at": float(record.get("created_at", 0)), "event": json.loads(record.get("event", "{}")),
             })
         return letters
+
+    def waiting(self, limit: int = 20) -> dict[str, Any]:
+        """Customers whose head event was tried and waits to be tried again (see Inbox.waiting)."""
+        return self._guard(self._waiting, limit)
+
+    def _waiting(self, limit: int) -> dict[str, Any]:
+        oldest = self.r.zrange(self.p + "waiting", 0, limit - 1, withscores=True)
+        sample = [
+            {"customer_key": customer, "since": since, "events": int(self.r.llen(self.p + "q:" + customer))}
+            for customer, since in oldest
+        ]
+        return {"customers": int(self.r.zcard(self.p + "waiting")), "sample": sample}
 
     def counts(self) -> dict[str, int]:
         processing = int(self._guard(self.r.scard, self.p + "processing"))
