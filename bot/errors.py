@@ -20,9 +20,11 @@ these at the boundary where it happens, so callers catch project errors only::
     │   ├── WindowClosed            10/2018278, 131047 — 24-hour window closed, recorded, not retried
     │   ├── RecipientUnavailable    551, 100/2018001, 131026, 131030 — undeliverable, not retried
     │   ├── PolicyBlocked           368, 131031, 131048 — stop sending, alarm
-    │   └── InvalidRequest          100, 131008, 131009 and other 4xx — a bug on our side, not retried
+    │   ├── InvalidRequest          100, 131008, 131009 and other 4xx — a bug on our side, not retried
+    │   └── DeliveryUnknown         the request went out, no answer came (read timeout): never re-sent
     ├── StorageError                the database failed
     └── RetryLater                  a worker asks for its event to be tried again later
+        └── WaitForGraph            the Graph API is down or the channel paused: no attempt used up
 """
 
 from __future__ import annotations
@@ -139,6 +141,13 @@ class InvalidRequest(SendError):
     """Meta rejected the request itself (4xx): a bug on our side, never retried."""
 
 
+class DeliveryUnknown(SendError):
+    """The request was written but no answer came (read timeout, connection dropped).
+
+    Meta may have sent the message: re-sending could double it, so it is never re-sent.
+    """
+
+
 class StorageError(BotError):
     """The database failed."""
 
@@ -149,3 +158,10 @@ class RetryLater(BotError):
     def __init__(self, message: str, delay: float | None = None) -> None:
         super().__init__(message)
         self.delay = delay
+
+
+class WaitForGraph(RetryLater):
+    """The event waits for the Graph API (an outage, or a channel paused by a token error).
+
+    Waiting is not a failure: the inbox puts the event back without using up an attempt.
+    """

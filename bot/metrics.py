@@ -18,7 +18,7 @@ Metric names::
     dukkan_events_received_total{platform,kind}       events parsed from signed deliveries
     dukkan_events_accepted_total{result}              new | duplicate, as the inbox saw them
     dukkan_inbox_events{state}                        pending, processing, done, dead (scrape time)
-    dukkan_event_handled_total{kind,outcome}          done | retry | dead
+    dukkan_event_handled_total{kind,outcome}          done | wait | retry | dead
     dukkan_event_handling_seconds{kind}               claim -> handled
     dukkan_event_latency_seconds{kind}                accepted into the inbox -> handled
     dukkan_store_requests_total{endpoint,outcome}     store API calls, short-circuits included
@@ -87,7 +87,7 @@ EVENTS_ACCEPTED = Counter(
     "dukkan_events_accepted", "Events accepted into the inbox: new, or a duplicate of one already there.", ["result"]
 )
 EVENTS_HANDLED = Counter(
-    "dukkan_event_handled", "Inbox events handled by a worker, by kind and outcome (done, retry, dead).",
+    "dukkan_event_handled", "Inbox events handled by a worker, by kind and outcome (done, wait, retry, dead).",
     ["kind", "outcome"],
 )
 HANDLING_SECONDS = Histogram(
@@ -151,7 +151,7 @@ def events_accepted(new: int, duplicates: int) -> None:
 
 
 def event_handled(kind: str, outcome: str, seconds: float, since_accepted: float | None = None) -> None:
-    """A worker finished with an event: ``outcome`` is done, retry or dead."""
+    """A worker finished with an event: ``outcome`` is done, wait (for the Graph API), retry or dead."""
     EVENTS_HANDLED.labels(kind, outcome).inc()
     HANDLING_SECONDS.labels(kind).observe(seconds)
     if since_accepted is not None:

@@ -3,6 +3,13 @@
 Customer messages go to the dialog; the replies are rendered for the platform and staged in the
 outbox in the same transaction as the session, then sent. Receipts and statuses update the
 states of messages we sent. Everything else is recorded and logged, never answered.
+
+When the Graph API is down (5xx, throttling, unreachable) or the channel is paused (its token was
+refused), the event waits (:class:`~bot.errors.WaitForGraph`): the inbox puts it back without
+using up an attempt, with a backoff that doubles up to a minute, for as long as the 24-hour
+window (from the customer's message) lets the reply be sent. The staged replies are never
+decided again; the retry sends what is left. A reply whose request got no answer (read timeout)
+is marked ``unknown`` and not sent again: it may have reached the customer.
 """
 
 from __future__ import annotations
@@ -11,8 +18,9 @@ import logging
 import time
 from typing import Any, Callable, Protocol, Sequence
 
-from bot.errors import RetryLater
+from bot.errors import AuthError, DeliveryUnknown, SendError, WaitForGraph
 from bot.events import Event, Kind, Platform
+from bot.logs import customer_ref, pseudonym
 from bot.replies import Outgoing, Reply
 from bot.storage import ConversationState
 from bot.storage.inbox import Claimed
@@ -22,6 +30,8 @@ log = logging.getLogger(__name__)
 
 RECEIPTS = {Kind.DELIVERY: "delivered", Kind.READ: "read"}
 WINDOW_S = 24 * 3600.0  # Meta's customer service window: no free-form reply after it
+WAIT_MIN_S, WAIT_MAX_S = 2.0, 60.0  # an event waiting for the Graph API is retried this often
+WINDOW_GONE = "not sent: the 24-hour window closed while the Graph API could not be reached"
 ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN: logging.WARNING}
 
 
@@ -83,9 +93,11 @@ class Pipeline:
 
     def _converse(self, claimed: Claimed) -> None:
         event = claimed.event
-        if event.answerable and self._too_old(event):
-            log.warning("%s from %s:%s is past the 24-hour window: recorded, not answered",
-                        event.kind, event.platform, event.customer_id)
+        if event.answerable and self._too_old(claimed):
+            if self._give_up_staged(claimed):
+                return
+            log.warning("%s from %s is past the 24-hour window: recorded, not answered",
+                        event.kind, customer_ref(event.platform, event.customer_id))
             self._record(event)
             return
         if not self.outbox.is_staged(claimed.id):
@@ -104,8 +116,29 @@ class Pipeline:
         if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound):
             log.warning("event %s was already answered by another worker", claimed.id)
 
-    def _too_old(self, event: Event) -> bool:
-        return bool(event.timestamp) and self.clock() - event.timestamp > WINDOW_S
+    def _too_old(self, claimed: Claimed) -> bool:
+        """Past the 24-hour window, from the customer's message (or when we accepted it)."""
+        start = claimed.event.timestamp or claimed.accepted_at
+        return bool(start) and self.clock() - start > WINDOW_S
+
+    def _give_up_staged(self, claimed: Claimed) -> bool:
+        """Replies decided before the window closed and never sent: mark them failed; False if none were decided."""
+        if not self.outbox.is_staged(claimed.id):
+            return False
+        unsent = self.outbox.unsent(claimed.id)
+        for outbox_id, _ in unsent:
+            self.outbox.mark_failed(outbox_id, None, WINDOW_GONE)
+        if unsent:
+            log.warning("event %s: %d staged replies given up, the 24-hour window closed", claimed.id, len(unsent))
+        return True
+
+    def _wait_delay(self, claimed: Claimed) -> float:
+        """Seconds until an event waiting for the Graph API is tried again.
+
+        The time since the event came, between ``WAIT_MIN_S`` and ``WAIT_MAX_S``: the waits double
+        while the outage lasts, and a customer is answered at most a minute after it ends.
+        """
+        return min(WAIT_MAX_S, max(WAIT_MIN_S, self.clock() - claimed.accepted_at))
 
     def _send_preamble(self, event: Event) -> None:
         """Mark the message seen and show typing; best effort, never staged or retried."""
@@ -127,10 +160,14 @@ class Pipeline:
                     self.messages.record_sent(out.platform, out.recipient_id, result.message_id)
                 continue
             error = result.error
-            if getattr(error, "retryable", False):
-                raise RetryLater(f"send failed, will retry: {error}")
+            if waits_for_graph(out, error):
+                raise WaitForGraph(f"waiting for the Graph API: {error}", delay=self._wait_delay(claimed))
+            if isinstance(error, DeliveryUnknown):
+                self.outbox.mark_unknown(outbox_id, str(error))
+                log.warning("event %s: reply %s may have been sent (no answer); not sent again", claimed.id, outbox_id)
+                continue
             self.outbox.mark_failed(outbox_id, getattr(error, "code", None), str(error))
-            log.warning("reply to %s:%s not sent: %s", out.platform, out.recipient_id, error)
+            log.warning("reply to %s not sent: %s", customer_ref(out.platform, out.recipient_id), error)
 
     def _status(self, event: Event) -> None:
         status = str(event.data.get("status", ""))
@@ -145,8 +182,9 @@ class Pipeline:
             error=first.get("title") or first.get("message"),
         )
         if status == "failed":
-            log.warning("message %s to %s failed: %s", event.message_id, event.customer_id, errors)
-        log.debug("status %s for %s (changed=%s)", status, event.message_id, changed)
+            log.warning("message %s to %s failed: %s", pseudonym(event.message_id),
+                        customer_ref(event.platform, event.customer_id), errors)
+        log.debug("status %s for %s (changed=%s)", status, pseudonym(event.message_id), changed)
 
     def _receipt(self, event: Event) -> None:
         watermark = float(event.data.get("watermark") or event.timestamp or 0)  # epoch seconds
@@ -154,6 +192,17 @@ class Pipeline:
 
     def _record(self, event: Event) -> None:
         level = ALARMING.get(event.kind, logging.INFO)
-        log.log(level, "%s event from %s:%s recorded, not answered", event.kind, event.platform, event.customer_id)
+        log.log(level, "%s event from %s recorded, not answered", event.kind, customer_ref(event.platform, event.customer_id))
         with self.state.transaction() as conn:
             self.state.record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data), self.clock())
+
+
+def waits_for_graph(out: Outgoing, error: SendError | None) -> bool:
+    """True when the send should wait: the API is down or throttling, or the token was refused.
+
+    A refused token (190, permission codes) pauses the channel's messages; a handover refused
+    for a permission, or a channel with no token configured at all, is a final failure.
+    """
+    if getattr(error, "retryable", False):
+        return True
+    return isinstance(error, AuthError) and error.code is not None and out.kind == "message"

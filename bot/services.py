@@ -20,6 +20,7 @@ from bot.events import Event, Platform
 from bot.pipeline import Pipeline
 from bot.replies import Outgoing
 from bot.storage import Database, open_stores
+from bot.storage.auth_limits import RedisAuthFailures, SqliteAuthFailures, open_auth_failures
 from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
 from bot.storage.orders import OrderStore
@@ -61,13 +62,19 @@ class Services:
     workers: WorkerPool
     orders: OrderStore | RedisOrders
     handoffs: HandoffStore | RedisHandoffs
+    auth_failures: SqliteAuthFailures | RedisAuthFailures | None = None  # wrong tokens per client address
 
     def wake_workers(self) -> None:
         self.workers.wake()
 
     def readiness(self) -> dict[str, bool]:
-        """Checks for /readyz."""
-        return {"database": self.inbox.ping(), "store": self.store.ready()}
+        """Checks for /readyz; ``sending`` is False while a channel's token is refused."""
+        return {"database": self.inbox.ping(), "store": self.store.ready(), "sending": not self.paused()}
+
+    def paused(self) -> dict[str, str]:
+        """Channels whose sending is paused by a token or permission error: platform -> why."""
+        paused = getattr(self.sender, "paused", None)
+        return paused() if paused else {}
 
     def status(self) -> dict[str, Any]:
         """Everything the console's status panel shows."""
@@ -115,4 +122,7 @@ def build_services(
         inbox, pipeline, threads=settings.workers_per_process, housekeeping=housekeeping,
         on_thread_start=db.relax_this_thread,
     )
-    return Services(settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs)
+    return Services(
+        settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs,
+        auth_failures=open_auth_failures(settings, db, clock),
+    )

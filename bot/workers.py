@@ -17,11 +17,12 @@ import time
 from typing import Callable, Iterator, Protocol
 
 from bot import metrics
-from bot.errors import RetryLater
-from bot.logs import log_context
+from bot.errors import RetryLater, WaitForGraph
+from bot.logs import log_context, pseudonym
 from bot.storage.inbox import Claimed, Inbox, worker_name
 
 log = logging.getLogger(__name__)
+WAIT_DEFAULT_S = 60.0  # an event waiting for the Graph API that did not say how long
 
 
 class Handler(Protocol):
@@ -159,17 +160,26 @@ class WorkerPool:
     def _handle(self, claimed: Claimed) -> None:
         """Run the handler with the event's ids in every log record, and time it."""
         event = claimed.event
-        with log_context(event_id=claimed.id, message_id=event.message_id or None):
+        with log_context(event_id=claimed.id, message_id=pseudonym(event.message_id) or None):
             started = time.perf_counter()
             outcome = self._outcome(claimed)
             seconds = time.perf_counter() - started
             metrics.event_handled(str(event.kind), outcome, seconds, self._since_accepted(claimed))
 
     def _outcome(self, claimed: Claimed) -> str:
-        """Handle ``claimed`` and settle it in the inbox: ``done``, ``retry`` or ``dead``."""
+        """Handle ``claimed`` and settle it in the inbox: ``done``, ``wait``, ``retry`` or ``dead``.
+
+        ``wait`` (the Graph API is down or the channel paused) uses up no attempt: only real
+        failures count toward the inbox's limit.
+        """
         owner = claimed.owner or None
         try:
             self.handler(claimed)
+        except WaitForGraph as exc:
+            delay = exc.delay if exc.delay is not None else WAIT_DEFAULT_S
+            state = self.inbox.defer(claimed.id, str(exc), retry_in=delay, owner=owner)
+            log.info("event %s waits %.0f s for the Graph API (%s)", claimed.id, delay, state)
+            return "wait"
         except RetryLater as exc:
             state = self.inbox.fail(claimed.id, str(exc), retry_in=exc.delay, owner=owner)
             log.warning("event %s will be retried (%s): %s", claimed.id, state, exc)

@@ -1,7 +1,8 @@
 """A local stand-in for the Graph API, for end-to-end tests and benchmarks under real gunicorn.
 
 It answers every Send API call as Meta would (a message id), records each call with the time it
-arrived, and can ``hold`` message sends (a worker killed mid-send never hears back).
+arrived, can ``hold`` message sends (a worker killed mid-send never hears back) and answer them
+``late_s`` seconds late (a slow API: the message is recorded, i.e. sent, before the late answer).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ def is_message(body: dict) -> bool:
 
 
 class FakeGraph:
-    """Records Send API calls; ``hold`` makes message sends wait until ``release``."""
+    """Records Send API calls; ``hold`` makes message sends wait until ``release``; ``late_s`` delays answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, late_s: float = 0.0) -> None:
+        self.late_s = late_s
         self.calls: list[dict] = []
         self.changed = threading.Condition()
         self.hold = threading.Event()
@@ -47,14 +49,19 @@ class FakeGraph:
                     fake.release.wait(30)
                     return  # the worker was killed meanwhile: nobody reads this answer
                 number = fake._record(self.path, body, self.headers.get("Authorization"))
+                if fake.late_s and is_message(body):
+                    fake.release.wait(fake.late_s)  # Meta sent it; the answer comes late
                 answer = ({"messages": [{"id": f"wamid.fake{number}"}]} if "messaging_product" in body
                           else {"recipient_id": recipient_of(body), "message_id": f"m_fake{number}"})
                 data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client stopped waiting (its read timeout): nobody reads this answer
 
             def log_message(self, *args) -> None:
                 pass
@@ -86,3 +93,4 @@ class FakeGraph:
     def close(self) -> None:
         self.release.set()
         self.server.shutdown()
+        self.server.server_close()

@@ -8,6 +8,7 @@ import logging
 import pytest
 import requests
 import responses
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from responses import matchers
 from responses.registries import OrderedRegistry
 
@@ -22,6 +23,7 @@ from bot.channels.graph import (
 from bot.config import Settings
 from bot.errors import (
     AuthError,
+    DeliveryUnknown,
     InvalidRequest,
     PolicyBlocked,
     RecipientUnavailable,
@@ -165,21 +167,57 @@ def test_whatsapp_pair_rate_limit_is_retried(graph, sender, sleeps):
     assert result.ok and result.message_id == "wamid.X" and result.attempts == 2
 
 
-def test_timeouts_are_retried_then_transient(graph, sender, sleeps):
+def refused() -> requests.ConnectionError:
+    """What requests raises when no connection could be made (urllib3 wraps NewConnectionError)."""
+    return requests.ConnectionError(MaxRetryError(None, MESSENGER_URL, NewConnectionError(None, "Connection refused")))
+
+
+def dropped() -> requests.ConnectionError:
+    """What requests raises when the server closed the connection after reading the request."""
+    return requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError("reset by peer")))
+
+
+def test_connect_timeouts_are_retried_then_transient(graph, sender, sleeps):
     for _ in range(4):
-        graph.post(MESSENGER_URL, body=requests.ReadTimeout("read timed out"))
+        graph.post(MESSENGER_URL, body=requests.ConnectTimeout("connect timed out"))
 
     result = sender.send(messenger_text())
 
     assert not result.ok
     assert isinstance(result.error, TransientSendError)
-    assert isinstance(result.error.__cause__, requests.ReadTimeout)
+    assert isinstance(result.error.__cause__, requests.ConnectTimeout)
     assert result.attempts == 4 and len(sleeps) == 3
     assert sender.status()["failed_by_code"] == {"TransientSendError": 1}
 
 
-def test_connection_error_then_success(graph, sender, sleeps):
-    graph.post(MESSENGER_URL, body=requests.ConnectionError("refused"))
+@pytest.mark.parametrize(
+    "unanswered", [requests.ReadTimeout("read timed out"), dropped()], ids=["read_timeout", "dropped"]
+)
+def test_a_message_written_but_unanswered_is_never_sent_again(graph, sender, sleeps, unanswered):
+    graph.post(MESSENGER_URL, body=unanswered)
+    graph.post(MESSENGER_URL, **MESSENGER_OK)  # a retry would be answered: it must not happen
+
+    result = sender.send(messenger_text())
+
+    assert not result.ok and isinstance(result.error, DeliveryUnknown)
+    assert not result.error.retryable
+    assert result.attempts == 1 and len(graph.calls) == 1 and sleeps == []
+    assert (sender.status()["unknown"], sender.status()["failed"]) == (1, 0)
+    assert sender.alarms.active() == {}, "an unanswered request is no outage"
+    graph.reset()
+
+
+def test_an_unanswered_action_is_idempotent_and_retried(graph, sender, sleeps):
+    graph.post(MESSENGER_URL, body=requests.ReadTimeout("read timed out"))
+    graph.post(MESSENGER_URL, json={"recipient_id": PSID}, status=200)
+    typing = Outgoing("messenger", PSID, {"recipient": {"id": PSID}, "sender_action": "typing_on"}, "action")
+
+    assert sender.send(typing).ok
+    assert len(graph.calls) == 2 and len(sleeps) == 1
+
+
+def test_connection_refused_then_success(graph, sender, sleeps):
+    graph.post(MESSENGER_URL, body=refused())
     graph.post(MESSENGER_URL, **MESSENGER_OK)
 
     result = sender.send(messenger_text())
@@ -225,6 +263,40 @@ def test_successful_send_clears_the_invalid_token_alarm(graph, sender):
     sender.send(messenger_text())
 
     assert sender.alarms.active() == {}
+
+
+def test_a_refused_token_pauses_only_its_own_channel_until_a_send_succeeds(graph, sender):
+    graph.post(MESSENGER_URL, **graph_error(190, 463, "Session has expired", status=401))
+    graph.post(WHATSAPP_URL, json={"messages": [{"id": "wamid.ok"}]}, status=200)
+    graph.post(f"{BASE}/v25.0/me/pass_thread_control", json={"success": True}, status=200)
+    graph.post(MESSENGER_URL, **MESSENGER_OK)
+
+    sender.send(messenger_text())
+    assert sender.send(whatsapp_text()).ok
+    paused = sender.paused()
+    assert list(paused) == ["messenger"] and "Session has expired" in paused["messenger"]
+    assert PAGE_TOKEN not in paused["messenger"]
+    handover = Outgoing("messenger", PSID, {"recipient": {"id": PSID}, "target_app_id": 1}, "handover")
+    assert sender.send(handover).ok
+    assert list(sender.paused()) == ["messenger"], "a handover has its own permissions: it proves nothing"
+    assert sender.send(messenger_text()).ok
+    assert sender.paused() == {} and sender.status()["paused"] == {}
+
+
+def test_an_outage_raises_an_unavailable_alarm_until_the_api_answers(graph, sender, sleeps):
+    for _ in range(sender.max_attempts + 1):  # one send's attempts, then a probe
+        graph.post(WHATSAPP_URL, status=503, body="<html>503</html>")
+    graph.post(WHATSAPP_URL, json={"messages": [{"id": "wamid.ok"}]}, status=200)
+
+    assert not sender.send(whatsapp_text()).ok
+    outage = sender.outages()
+    assert list(outage) == ["whatsapp"] and outage["whatsapp"]["since"] == 1000.0
+    assert sender.paused() == {}, "an outage does not pause: the events wait and retry"
+    probe = sender.send(whatsapp_text())
+    assert not probe.ok and probe.attempts == 1, "during a known outage a send is one probe, no sleeps"
+    assert len(sleeps) == sender.max_attempts - 1
+    assert sender.send(whatsapp_text()).ok
+    assert sender.outages() == {} and sender.alarms.active() == {}
 
 
 def test_permission_error_is_its_own_alarm(graph, sender):
@@ -285,7 +357,7 @@ def test_551_is_recipient_unavailable(graph, sender, sleeps):
     assert status["unreachable"] == 1
     assert status["failed_by_code"] == {"551/1545041": 1}
     assert status["last_error"]["type"] == "RecipientUnavailable"
-    assert status["last_error"]["recipient_id"] == PSID
+    assert status["last_error"]["recipient_id"] == "…" + PSID[-4:], "masked: never a whole id or phone number"
 
 
 def test_html_error_page_from_a_proxy(graph, sender):
@@ -430,7 +502,7 @@ def test_uses_the_injected_session_with_explicit_timeouts(settings):
     assert sender.send(messenger_text()).ok
     assert session.calls[0]["timeout"] == (2.0, 7.0)
     assert session.calls[0]["url"] == MESSENGER_URL
-    assert GraphSender(settings, session=session).timeout == (3.05, 10.0)
+    assert GraphSender(settings, session=session).timeout == (3.05, 30.0), "read timeout longer than Meta is slow"
 
 
 def test_status_counts_by_code(graph, sender):

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.channels.graph import SendResult
-from bot.errors import TransientSendError
+from bot.errors import AuthError, DeliveryUnknown, InvalidRequest, Throttled, TransientSendError, WindowClosed
 from bot.events import Event, Kind, Platform
+from bot.pipeline import waits_for_graph
+from bot.replies import Outgoing
 from bot.storage.inbox import worker_name
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_text, post_signed
@@ -108,3 +112,56 @@ def test_no_typing_dots_while_a_person_handles_the_customer(client, services, mo
     services.workers.drain()
     assert {body.get("sender_action") for body in sender.actions} == {"mark_seen", "typing_on"}
     assert sender.messages
+
+
+class ScriptedSender:
+    """Answers the customer's real messages with ``script`` in order (an error, or None: sent)."""
+
+    def __init__(self, inner, script: list) -> None:
+        self.inner = inner
+        self.script = list(script)
+        self.messages: list[dict] = []
+
+    def send(self, out):
+        if out.kind != "message":
+            return self.inner.send(out)
+        self.messages.append(out.body)
+        error = self.script.pop(0) if self.script else None
+        return self.inner.send(out) if error is None else SendResult(ok=False, error=error)
+
+
+def test_an_unanswered_reply_is_marked_unknown_never_resent_and_the_rest_is_sent(client, services, monkeypatch):
+    unanswered = DeliveryUnknown("Graph API did not answer a request it may have acted on (ReadTimeout)")
+    sender = ScriptedSender(services.pipeline.sender, [unanswered])
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    post_signed(client, messenger_text("psid-unknown", "عايز تيشيرت اسود"), TEST_SECRET)
+    services.workers.drain()
+    rows = services.pipeline.outbox.conversation("messenger", "psid-unknown")
+    assert len(rows) >= 2
+    assert [row["state"] for row in rows] == ["unknown"] + ["sent"] * (len(rows) - 1)
+    assert "ReadTimeout" in rows[0]["error"]
+    assert services.inbox.counts()["done"] == 1 and services.inbox.counts()["pending"] == 0
+    assert services.pipeline.outbox.counts()["unknown"] == 1
+    services.workers.drain()
+    assert [json.dumps(b, sort_keys=True) for b in sender.messages] == [
+        json.dumps(row["body"], sort_keys=True) for row in rows
+    ], "each staged message was tried exactly once"
+
+
+@pytest.mark.parametrize(
+    ("kind", "error", "waits"),
+    [
+        ("message", TransientSendError("HTTP 503", http_status=503), True),
+        ("message", Throttled("(#613) rate limit", code=613), True),
+        ("message", AuthError("Session has expired", code=190, subcode=463), True),
+        ("message", AuthError("Access denied", code=131005), True),
+        ("message", AuthError("no access token configured for whatsapp"), False),
+        ("handover", AuthError("(#200) not the primary receiver", code=200), False),
+        ("message", DeliveryUnknown("read timeout"), False),
+        ("message", InvalidRequest("(#100) Invalid parameter", code=100), False),
+        ("message", WindowClosed("Re-engagement message", code=131047), False),
+    ],
+)
+def test_which_send_errors_wait_for_the_graph_api(kind, error, waits):
+    out = Outgoing("messenger", "psid", {"recipient": {"id": "psid"}}, kind)
+    assert waits_for_graph(out, error) is waits

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from bot.errors import WaitForGraph
 from bot.events import Event, Kind, Platform
 from bot.storage import Database
 from bot.storage.inbox import Inbox
@@ -32,3 +33,24 @@ def test_workers_let_acknowledgements_pass_but_never_starve(tmp_path):
             assert wait_for(lambda: handled == ["hi"]), "a worker waited for ever behind acknowledgements"
     finally:
         pool.stop()
+
+
+def test_waiting_for_the_graph_api_is_no_failed_attempt_but_a_crash_is(tmp_path):
+    now = [1_700_000_000.0]
+    inbox = Inbox(Database(tmp_path / "w.sqlite3"), clock=lambda: now[0], max_attempts=2)
+    outcomes: list[BaseException] = [WaitForGraph("Graph API down", delay=30.0)] * 5 + [RuntimeError("dialog bug")] * 2
+    seen: list[int] = []
+
+    def handler(claimed) -> None:
+        seen.append(claimed.attempt)
+        raise outcomes[len(seen) - 1]
+
+    pool = WorkerPool(inbox, handler, threads=1)
+    inbox.accept([Event(Platform.MESSENGER, "u1", Kind.TEXT, text="hi", message_id="m1")])
+    while len(seen) < len(outcomes):
+        assert pool.run_once(), "the event was not due after its wait"
+        assert not pool.run_once(), "retried before its wait was over"
+        now[0] += 30.0
+    assert seen == [1, 1, 1, 1, 1, 1, 2], "waits use up no attempt, crashes do"
+    assert inbox.counts()["dead"] == 1
+    assert "dialog bug" in inbox.dead_letters()[0]["last_error"]

@@ -14,6 +14,13 @@ Endpoints, by ``Outgoing.platform`` and ``Outgoing.kind``:
 
 The access token travels only in ``Authorization: Bearer``; it is never in a URL and is
 redacted from every error text kept or logged.
+
+No doubled messages: a request is retried only when it surely never reached Meta (a connect
+timeout, a refused connection, a DNS or TLS failure before the request was written) or when Meta
+answered that it did not act (5xx, throttling codes). A request that was written but got no
+answer (read timeout, connection dropped) ends as :class:`~bot.errors.DeliveryUnknown` and is
+not sent again, except for idempotent calls (typing, mark seen/read, profile settings). The read
+timeout (30 s) is longer than Meta takes even when slow, so a late answer is still read.
 """
 
 from __future__ import annotations
@@ -29,12 +36,14 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from urllib3.exceptions import NewConnectionError
 
 from bot import metrics
 from bot.channels.graph_errors import body_snippet, parse_graph_error
 from bot.errors import (
     AuthError,
     BotError,
+    DeliveryUnknown,
     InvalidRequest,
     PolicyBlocked,
     RecipientUnavailable,
@@ -54,6 +63,7 @@ __all__ = [
     "SendResult",
     "Sender",
     "build_sender",
+    "mask_recipient",
     "parse_graph_error",
 ]
 
@@ -64,7 +74,9 @@ HANDOVER_PATHS = {
     "handover_take": "take_thread_control",
     "handover_request": "request_thread_control",
 }
-DEFAULT_TIMEOUT = (3.05, 10.0)
+DEFAULT_TIMEOUT = (3.05, 30.0)  # (connect, read): a slow answer is read, not taken for a failure
+IDEMPOTENT_KINDS = frozenset({"action", "call"})  # sending these twice changes nothing
+PAUSING_ALARMS = ("invalid_token", "permission")  # the channel's token cannot send: sending pauses
 MAX_REMEMBERED = 10_000
 _TOKEN_IN_TEXT = re.compile(r"(access_token=)[^&\s\"']+")
 
@@ -166,16 +178,21 @@ class GraphSender:
     """Send through the Graph API with one session, timeouts, bounded retries and bookkeeping.
 
     Retries (tenacity) cover only ``retryable`` errors: Throttled, TransientSendError (5xx,
-    timeouts, connection errors). The wait before retry *n* is
+    connect timeouts, refused connections); for idempotent kinds (actions, calls) also
+    DeliveryUnknown. The wait before retry *n* is
     ``min(backoff_max, backoff_initial * 2**(n-1)) + rand() * backoff_jitter`` seconds.
     Actions (typing, mark seen/read) are cosmetic and get ``action_attempts`` tries so they
-    never hold a reply back long. A read timeout is retried too, so a message Meta did
-    receive can, rarely, arrive twice.
+    never hold a reply back long. While the platform's ``unavailable`` alarm is up (a known
+    outage), each send is a single probe: the waiting inbox event is the retry. A message whose
+    request was written but not answered (read timeout) is never retried: it may have been sent
+    (:class:`~bot.errors.DeliveryUnknown`).
 
-    Alarms raised in :attr:`alarms`: ``<platform>.invalid_token`` (190; cleared by the next
-    successful send), ``<platform>.permission`` (10, 200-299, 3, 131005),
-    ``<platform>.policy_blocked`` (368, 131031, 131048) and ``<platform>.not_configured``
-    (no token or phone number id). Each is logged at ERROR once, when it is first raised.
+    Alarms raised in :attr:`alarms`: ``<platform>.invalid_token`` (190) and
+    ``<platform>.permission`` (10, 200-299, 3, 131005), which pause the channel (:meth:`paused`)
+    until a send succeeds again; ``<platform>.unavailable`` (retries ran out on a 5xx, throttling
+    or unreachable API; cleared by the next success); ``<platform>.policy_blocked`` (368, 131031,
+    131048) and ``<platform>.not_configured`` (no token or phone number id). Each is logged
+    once, when it is first raised.
     """
 
     def __init__(
@@ -233,6 +250,14 @@ class GraphSender:
         """Forget a closed window (the customer wrote again)."""
         self.closed_windows.discard((platform, recipient_id))
 
+    def paused(self) -> dict[str, str]:
+        """Platforms whose sending is paused by a token or permission error: platform -> why."""
+        return _paused(self.alarms)
+
+    def outages(self) -> dict[str, dict[str, Any]]:
+        """Platforms whose Graph API is unreachable now: platform -> {since, detail}."""
+        return _outages(self.alarms)
+
     def status(self) -> dict[str, Any]:
         """Counters for the console and /readyz: sent, failed by code, alarms, windows, last error."""
         with self._lock:
@@ -244,8 +269,11 @@ class GraphSender:
             "sent": counts.get("ok", 0),
             "failed": counts.get("failed", 0),
             "retries": counts.get("retries", 0),
+            "unknown": counts.get("unknown", 0),
             "failed_by_code": by_code,
             "alarms": self.alarms.active(),
+            "paused": self.paused(),
+            "outages": self.outages(),
             "closed_windows": len(self.closed_windows),
             "unreachable": len(self.unreachable),
             "last_error": last,
@@ -279,7 +307,10 @@ class GraphSender:
             return self._finish(out, SendResult(ok=False, error=err, attempts=0))
         url = f"{self.settings.graph_base()}/{path.lstrip('/')}"
         attempts = self.action_attempts if out.kind == "action" else self.max_attempts
-        return self._finish(out, self._call_with_retries(url, out.body, token, attempts))
+        if f"{out.platform}.unavailable" in self.alarms:
+            attempts = 1  # a known outage: one probe; the waiting event is the retry, no thread sleeps through it
+        idempotent = out.kind in IDEMPOTENT_KINDS
+        return self._finish(out, self._call_with_retries(url, out.body, token, attempts, idempotent))
 
     def _token(self, platform: str) -> str:
         if platform == "messenger":
@@ -290,8 +321,11 @@ class GraphSender:
 
     # -- HTTP and retries
 
-    def _call_with_retries(self, url: str, body: dict, token: str, max_attempts: int) -> SendResult:
-        """Run :meth:`_post_once` under the retry policy; return the result with its attempt count."""
+    def _call_with_retries(self, url: str, body: dict, token: str, max_attempts: int, idempotent: bool) -> SendResult:
+        """Run :meth:`_post_once` under the retry policy; return the result with its attempt count.
+
+        An unanswered request (DeliveryUnknown) is retried only when ``idempotent``.
+        """
         attempts = 0
 
         def attempt() -> dict:
@@ -302,7 +336,7 @@ class GraphSender:
         retrying = Retrying(
             stop=stop_after_attempt(max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(_is_retryable),
+            retry=retry_if_exception(_retry_idempotent if idempotent else _is_retryable),
             sleep=self._sleep,
             before_sleep=self._count_retry,
             reraise=True,
@@ -318,10 +352,14 @@ class GraphSender:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         try:
             response = self.session.post(url, json=body, headers=headers, timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise TransientSendError(f"Graph API timed out ({type(exc).__name__})") from exc
-        except requests.ConnectionError as exc:
-            raise TransientSendError(f"cannot reach the Graph API ({type(exc).__name__})") from exc
+        except requests.ConnectTimeout as exc:
+            raise TransientSendError(f"Graph API did not accept the connection ({type(exc).__name__})") from exc
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            if _never_sent(exc):
+                raise TransientSendError(f"cannot reach the Graph API ({type(exc).__name__})") from exc
+            raise DeliveryUnknown(
+                f"Graph API did not answer a request it may have acted on ({type(exc).__name__})"
+            ) from exc
         except requests.RequestException as exc:
             raise InvalidRequest(f"request to the Graph API failed ({type(exc).__name__})") from exc
         payload = _json_or_text(response)
@@ -362,21 +400,26 @@ class GraphSender:
         with self._lock:
             self._counts["ok"] += 1
         self.closed_windows.discard((out.platform, out.recipient_id))
-        if self.alarms.clear(f"{out.platform}.invalid_token"):
-            log.info("%s access token works again; alarm cleared", out.platform)
+        if self.alarms.clear(f"{out.platform}.unavailable"):
+            log.warning("%s Graph API answers again; alarm cleared", out.platform)
+        if out.kind in HANDOVER_PATHS:
+            return  # the handover protocol has permissions of its own: proves nothing about messages
+        for kind in PAUSING_ALARMS:
+            if self.alarms.clear(f"{out.platform}.{kind}"):
+                log.warning("%s access token works again; alarm %s cleared, sending resumes", out.platform, kind)
 
     def _record_failure(self, out: Outgoing, result: SendResult) -> None:
         err = result.error
         assert err is not None
         key = _code_key(err)
         with self._lock:
-            self._counts["failed"] += 1
+            self._counts["unknown" if isinstance(err, DeliveryUnknown) else "failed"] += 1
             self._failed_by_code[key] += 1
             self._last_error = {
                 "at": self._clock(),
                 "platform": out.platform,
                 "kind": out.kind,
-                "recipient_id": out.recipient_id,
+                "recipient_id": mask_recipient(out.recipient_id),
                 "type": type(err).__name__,
                 "code": err.code,
                 "subcode": err.subcode,
@@ -399,6 +442,8 @@ class GraphSender:
             self.closed_windows.add(who, self._clock())
         elif isinstance(err, RecipientUnavailable):
             self.unreachable.add(who, self._clock())
+        elif err.retryable and self.alarms.raise_(f"{out.platform}.unavailable", str(err)):
+            log.error("alarm %s.unavailable: %s", out.platform, err)
         log.warning(
             "%s send failed: %s kind=%s recipient=%s attempts=%d fbtrace_id=%s: %s",
             out.platform, type(err).__name__, out.kind, out.recipient_id, attempts, err.fbtrace_id, err,
@@ -412,8 +457,50 @@ class GraphSender:
         return _TOKEN_IN_TEXT.sub(r"\1[redacted]", text)
 
 
+def mask_recipient(recipient_id: str) -> str:
+    """``…4567``: enough to tell people apart in the console, never a whole phone number or PSID."""
+    return f"…{recipient_id[-4:]}" if len(recipient_id) > 6 else "…"
+
+
 def _is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, SendError) and exc.retryable
+
+
+def _retry_idempotent(exc: BaseException) -> bool:
+    """Retryable, or unanswered: sending an idempotent call twice does no harm."""
+    return _is_retryable(exc) or isinstance(exc, DeliveryUnknown)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request surely never reached the server: no connection was made.
+
+    requests wraps urllib3's ``MaxRetryError(reason=NewConnectionError)`` (refused, DNS) in a
+    ConnectionError; a dropped connection (``ProtocolError``) or a read timeout may come after
+    the request was written, so they are not "never sent". TLS and proxy errors happen before.
+    """
+    if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.ProxyError)):
+        return True
+    reason = exc.args[0] if exc.args else None
+    return isinstance(getattr(reason, "reason", reason), NewConnectionError)
+
+
+def _paused(alarms: Alarms) -> dict[str, str]:
+    """Platforms with a pausing alarm (bad token, missing permission): platform -> detail."""
+    found: dict[str, str] = {}
+    for name, info in sorted(alarms.active().items()):
+        platform, _, kind = name.partition(".")
+        if kind in PAUSING_ALARMS:
+            found.setdefault(platform, f"{kind}: {info['detail']}")
+    return found
+
+
+def _outages(alarms: Alarms) -> dict[str, dict[str, Any]]:
+    """Platforms whose Graph API is unreachable: platform -> {since, detail}."""
+    return {
+        name.partition(".")[0]: {"since": info["since"], "detail": info["detail"]}
+        for name, info in sorted(alarms.active().items())
+        if name.endswith(".unavailable")
+    }
 
 
 def _json_or_text(response: requests.Response) -> dict | str:
@@ -486,6 +573,14 @@ class ConsoleSender:
             n = self._count
         return SendResult(ok=True, message_id=_console_id(out, n), attempts=1)
 
+    def paused(self) -> dict[str, str]:
+        """The same as :meth:`GraphSender.paused` (alarms may be shared)."""
+        return _paused(self.alarms)
+
+    def outages(self) -> dict[str, dict[str, Any]]:
+        """The same as :meth:`GraphSender.outages`."""
+        return _outages(self.alarms)
+
     def status(self) -> dict[str, Any]:
         """The same shape as :meth:`GraphSender.status`."""
         with self._lock:
@@ -495,8 +590,11 @@ class ConsoleSender:
             "sent": sent,
             "failed": failed,
             "retries": 0,
+            "unknown": 0,
             "failed_by_code": {},
             "alarms": self.alarms.active(),
+            "paused": self.paused(),
+            "outages": self.outages(),
             "closed_windows": 0,
             "unreachable": 0,
             "last_error": None,

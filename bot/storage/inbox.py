@@ -137,12 +137,14 @@ class Inbox:
                 delivery.done = True
 
     def _insert_one(self, conn: Any, delivery: "_Delivery", now: float) -> None:
+        """Write one delivery under a savepoint: if it cannot be written (an event the database
+        refuses, one that cannot be encoded), it alone fails and the rest of the batch commits."""
         conn.execute("SAVEPOINT delivery")
         try:
             delivery.result = self._insert(conn, delivery.events, now)
-        except sqlite3.Error as exc:
+        except Exception as exc:  # anything this delivery's data causes; a broken connection fails below
             conn.execute("ROLLBACK TO delivery")
-            delivery.error = StorageError(f"delivery not stored: {exc}")
+            delivery.error = StorageError(f"delivery not stored: {type(exc).__name__}: {exc}")
         conn.execute("RELEASE delivery")
 
     def _insert(self, conn: Any, events: list[Event], now: float) -> Accepted:
@@ -254,6 +256,41 @@ class Inbox:
                 (state, error[:2000], now + delay, state, now, event_id),
             )
         return state
+
+    def defer(self, event_id: int, reason: str, *, retry_in: float, owner: str | None = None) -> str:
+        """Put an event back to wait ``retry_in`` seconds without using up an attempt.
+
+        For waits that are not the event's fault (the Graph API is down, the channel is
+        paused): however long they last, the event never becomes a dead letter through them.
+        Returns the new state (or the current one when ``owner`` no longer holds the event).
+        """
+        self._renewed.pop((event_id, owner), None)
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE inbox SET state = 'pending', attempts = MAX(attempts - 1, 0), last_error = ?,"
+                " available_at = ?, claimed_by = NULL"
+                " WHERE id = ? AND (? IS NULL OR (state = 'processing' AND claimed_by = ?))",
+                (reason[:2000], self.clock() + retry_in, event_id, owner, owner),
+            )
+            if cursor.rowcount:
+                return PENDING
+            row = conn.execute("SELECT state FROM inbox WHERE id = ?", (event_id,)).fetchone()
+        return row["state"] if row else DEAD
+
+    def waiting(self, limit: int = 20) -> dict[str, Any]:
+        """Customers whose event was tried and waits to be tried again (e.g. the Graph API is down).
+
+        ``{"customers": how many, "sample": [{"customer_key", "since", "events"}, ...]}``, the
+        longest waiting first; ``since`` is when their oldest unfinished event came, ``events``
+        how many of theirs are unfinished.
+        """
+        rows = self.db.query(
+            "SELECT customer_key, MIN(created_at) AS since, COUNT(*) AS events FROM inbox"
+            " WHERE state IN ('pending', 'processing') AND customer_key IN (SELECT customer_key FROM inbox"
+            " WHERE state IN ('pending', 'processing') AND last_error IS NOT NULL)"
+            " GROUP BY customer_key ORDER BY since, customer_key",
+        )
+        return {"customers": len(rows), "sample": [dict(row) for row in rows[:limit]]}
 
     def _bury(self, event_id: int, error: str) -> None:
         """Make an event a dead letter at once (it can never be handled)."""

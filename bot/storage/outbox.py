@@ -4,6 +4,10 @@ Staging happens in the same transaction as the session update, so a worker that 
 understanding a message and sending the answer leaves the answer staged: the next attempt sends
 what is left instead of running the dialog again (never answered twice, never lost). In console
 mode the outbox is also what the console shows as the conversation.
+
+Row states: ``pending`` (staged, not sent yet; also while the Graph API is down or the channel
+paused), ``sent``, ``failed`` (a final Graph error), ``unknown`` (the request was written but
+no answer came: it may have been delivered, so it is never sent again).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Callable, Iterable
 from bot.replies import Outgoing
 from bot.storage.db import Database, scalar
 
-STAGED, SENT, FAILED = "pending", "sent", "failed"
+STAGED, SENT, FAILED, UNKNOWN = "pending", "sent", "failed", "unknown"
 
 
 class Outbox:
@@ -73,6 +77,14 @@ class Outbox:
                 (code, error[:1000], outbox_id),
             )
 
+    def mark_unknown(self, outbox_id: int, error: str) -> None:
+        """A message that may have been sent (no answer came): never sent again."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'unknown', error = ?, sent_at = ? WHERE id = ?",
+                (error[:1000], self.clock(), outbox_id),
+            )
+
     def conversation(self, platform: str, customer_id: str, after_id: int = 0, limit: int = 200) -> list[dict]:
         """What a customer was sent, oldest first (the console's phone pane)."""
         rows = self.db.query(
@@ -90,6 +102,6 @@ class Outbox:
 
     def counts(self) -> dict[str, int]:
         rows = self.db.query("SELECT state, COUNT(*) FROM outbox GROUP BY state")
-        counts = {STAGED: 0, SENT: 0, FAILED: 0}
+        counts = {STAGED: 0, SENT: 0, FAILED: 0, UNKNOWN: 0}
         counts.update({row[0]: row[1] for row in rows})
         return counts

@@ -152,6 +152,10 @@ class RedisOutbox:
     def mark_failed(self, outbox_id: int, code: int | None, error: str) -> None:
         self._settle(outbox_id, "failed", {"error_code": "" if code is None else code, "error": error[:1000]})
 
+    def mark_unknown(self, outbox_id: int, error: str) -> None:
+        """A message that may have been sent (no answer came): never sent again."""
+        self._settle(outbox_id, "unknown", {"error": error[:1000], "sent_at": self.clock()})
+
     def _settle(self, outbox_id: int, state: str, fields: dict[str, Any]) -> None:
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(f"{self.p}outbox:{outbox_id}", mapping={"state": state, **fields})
@@ -175,7 +179,8 @@ class RedisOutbox:
         return rows
 
     def counts(self) -> dict[str, int]:
-        return {state: int(self.r.get(f"{self.p}outbox:count:{state}") or 0) for state in ("pending", "sent", "failed")}
+        states = ("pending", "sent", "failed", "unknown")
+        return {state: int(self.r.get(f"{self.p}outbox:count:{state}") or 0) for state in states}
 
 
 def record(pipe: redis.client.Pipeline, platform: str, customer_id: str, kind: str, data: dict, at: float,

@@ -1,6 +1,6 @@
 """The admin console (``/console``) and its JSON API (``/admin/api/...``).
 
-Who may use them (login, session cookie, CSRF, login limit) is :mod:`bot.web.console_auth`,
+Who may use them (login, session cookie, CSRF, the limit on wrong tokens) is :mod:`bot.web.console_auth`,
 attached to this blueprint. The console tests the bot as a customer would:
 ``POST /admin/api/simulate`` posts a signed, real-shaped delivery to ``/webhook``
 (:mod:`bot.web.simulate`); the replies are read back from the console outbox.
@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from bot.channels.graph import mask_recipient
 from bot.web import console_auth
 from bot.web.simulate import CONSOLE_PHONE_ID, build_delivery, event_views, post_signed, understanding
 
@@ -157,14 +158,35 @@ def customers() -> Response:
 
 @bp.get("/admin/api/status")
 def status() -> Response:
-    """Store client, inbox, outbox, sender and alarms, with the newest dead letters."""
+    """Store client, inbox, outbox, sender and alarms, with the newest dead letters.
+
+    ``waiting`` counts the customers whose next event waits for a retry (a Graph outage, a
+    paused channel), with the longest waiting of them, masked; ``sender.outages`` and
+    ``sender.paused`` say which platform is unreachable since when, or paused and why.
+    """
     services = _services()
     report = services.status()
     report["outbox"] = services.pipeline.outbox.counts()
     report["dead_letters"] = [_dead_letter(row) for row in services.inbox.dead_letters(limit=20)]
+    report["waiting"] = _waiting(services.inbox.waiting(limit=20))
     report["handoffs_open"] = len(services.handoffs.list_open())
     report["send_mode"] = services.settings.send_mode
     return jsonify(report)
+
+
+def _waiting(found: Mapping[str, Any]) -> dict[str, Any]:
+    """The inbox's waiting customers with their ids masked."""
+    sample = [
+        {"customer": mask_customer(item["customer_key"]), "since": item["since"], "events": item["events"]}
+        for item in found["sample"]
+    ]
+    return {"customers": found["customers"], "sample": sample}
+
+
+def mask_customer(customer_key: str) -> str:
+    """``whatsapp:…4567``: enough to tell customers apart, never a whole phone number or PSID."""
+    platform, _, customer_id = customer_key.partition(":")
+    return f"{platform}:{mask_recipient(customer_id)}"
 
 
 def _dead_letter(row: Mapping[str, Any]) -> dict[str, Any]:

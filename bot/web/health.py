@@ -15,8 +15,12 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """The database answers and the store can serve a catalog (live or its last good snapshot)."""
+    """The database answers, the store can serve a catalog (live or its last good snapshot), and
+    no channel's sending is paused by a refused token (``paused`` says why)."""
     services = current_app.extensions["dukkan"]
     checks = services.readiness()
     ready = all(checks.values())
-    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+    body = {"status": "ready" if ready else "not ready", "checks": checks}
+    if not checks.get("sending", True):
+        body["paused"] = services.paused()
+    return jsonify(body), 200 if ready else 503

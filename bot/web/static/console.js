@@ -285,6 +285,7 @@
     const content = state.platform === "messenger" ? messengerContent(row.body) : whatsappContent(row.body);
     const wrapper = el("div", { class: "msg in", dataset: { outbox: row.id } }, content);
     if (row.state === "failed") wrapper.append(el("div", { class: "meta error" }, "not delivered: " + (row.error || "")));
+    if (row.state === "unknown") wrapper.append(el("div", { class: "meta error" }, "maybe delivered (no answer came); not sent again"));
     else wrapper.append(el("div", { class: "meta" }, clock(row.created_at)));
     wrapper.addEventListener("click", () => showPayloads([row]));
     return wrapper;
@@ -592,10 +593,32 @@
         metric("sent", sender.sent),
         metric("failed", sender.failed, sender.failed ? "bad" : ""),
         metric("retries", sender.retries),
+        metric("unknown", sender.unknown, sender.unknown ? "warn" : ""),
         metric("closed windows", sender.closed_windows, sender.closed_windows ? "warn" : "")),
       sender.last_error ? el("div", { class: "small error line", text: "last error: " + JSON.stringify(sender.last_error) }) : null,
-      el("details", { class: "more" }, el("summary", { text: "all counters" }), kvList(sender, ["alarms"])),
+      el("details", { class: "more" }, el("summary", { text: "all counters" }), kvList(sender, ["alarms", "outages", "paused"])),
     ];
+  }
+
+  function sendingPanel(status) {
+    // The Graph API down or a channel paused by a refused token, and the customers waiting for it.
+    const sender = status.sender || {};
+    const waiting = status.waiting || { customers: 0, sample: [] };
+    const people = waiting.customers + " customer" + (waiting.customers === 1 ? "" : "s") + " waiting";
+    const lines = [
+      ...Object.entries(sender.outages || {}).map(([platform, info]) =>
+        el("div", { class: "small error line", dataset: { outage: platform } },
+          "Graph API unreachable for " + platform + " since " + clock(info.since) + ", " + people + ". Replies are sent when it answers again.")),
+      ...Object.entries(sender.paused || {}).map(([platform, why]) =>
+        el("div", { class: "small error line", dataset: { paused: platform } },
+          platform + " sending paused (" + why + "), " + people + ". Held replies are sent once the token works again.")),
+    ];
+    if (!lines.length && !waiting.customers) return [];
+    if (!lines.length) lines.push(el("div", { class: "small muted line" }, people + " (retrying)."));
+    const sample = waiting.sample.map((item) =>
+      el("li", { class: "small" }, el("code", { text: item.customer }),
+        " · " + item.events + " event" + (item.events === 1 ? "" : "s") + " · since " + clock(item.since)));
+    return [...lines, sample.length ? el("ul", { class: "waiting", id: "waiting-customers" }, sample) : null];
   }
 
   async function loadStatus() {
@@ -609,7 +632,7 @@
     }
     $("status-store").replaceChildren(...storePanel(status.store || {}).filter(Boolean));
     const inbox = status.inbox || {};
-    $("status-inbox").replaceChildren(el("div", { class: "counters" },
+    $("status-inbox").replaceChildren(...sendingPanel(status).filter(Boolean), el("div", { class: "counters" },
       ["pending", "processing", "done", "dead"].map((name) =>
         el("div", { class: "counter" + (name === "dead" && inbox[name] ? " bad" : ""), dataset: { counter: name } },
           el("strong", { text: String(inbox[name] || 0) }), el("span", { text: name === "processing" ? "in progress" : name === "dead" ? "dead letters" : name })))));
@@ -620,7 +643,7 @@
       ? el("ul", { class: "alarms" }, alarms.map(([name, info]) =>
           el("li", {}, el("strong", { text: name }), el("span", { class: "small", text: " ×" + info.count + " · " + (info.detail || "") }))))
       : el("p", { class: "good-text small" }, "No alarms."));
-    const problems = alarms.length + (inbox.dead || 0);
+    const problems = alarms.length + (inbox.dead || 0) + ((status.waiting || {}).customers ? 1 : 0);
     $("health-pill").textContent = problems ? problems + " problem" + (problems === 1 ? "" : "s") : "all good";
     $("health-pill").className = "pill " + (problems ? "bad" : "good");
     const count = status.handoffs_open || 0;
