@@ -90,6 +90,51 @@ def test_failed_event_is_retried_later_then_becomes_a_dead_letter(inbox, clock):
     assert inbox.claim(worker_name("a")).event.message_id == "m1"
 
 
+def test_waiting_for_the_graph_api_uses_up_no_attempt_however_long_it_lasts(inbox, clock):
+    inbox.accept([text("u1", "m1", "first"), text("u1", "m2", "second")])
+    for _ in range(3 * inbox.max_attempts):
+        claimed = inbox.claim(worker_name("a"))
+        assert claimed is not None and claimed.event.text == "first" and claimed.attempt == 1
+        assert inbox.defer(claimed.id, "waiting for the Graph API", retry_in=60, owner=claimed.owner) == PENDING
+        assert inbox.claim(worker_name("a")) is None, "not due yet, and the customer's next event waits behind it"
+        clock.now += 60
+    claimed = inbox.claim(worker_name("a"))
+    assert inbox.fail(claimed.id, "a real crash", owner=claimed.owner) == PENDING, "real failures still count"
+    clock.now += 1000
+    again = inbox.claim(worker_name("a"))
+    assert again.attempt == 2 and inbox.counts()[DEAD] == 0
+
+
+def test_defer_by_a_worker_that_lost_the_event_changes_nothing(inbox, clock):
+    inbox.accept([text("u1", "m1")])
+    claimed = inbox.claim(worker_name("a"))
+    inbox.complete(claimed.id)
+    assert inbox.defer(claimed.id, "late", retry_in=5, owner=claimed.owner) == DONE
+    assert inbox.counts()[DONE] == 1 and inbox.counts()[PENDING] == 0
+
+
+def test_waiting_lists_customers_put_back_to_wait_oldest_first(inbox, clock):
+    inbox.accept([text("u1", "m1")])
+    clock.now += 1
+    inbox.accept([text("u2", "m2"), text("u2", "m3"), text("u3", "m4")])
+    assert inbox.waiting()["customers"] == 0, "nothing tried yet"
+    for owner in ("a", "b"):
+        claimed = inbox.claim(worker_name(owner))
+        inbox.defer(claimed.id, "waiting for the Graph API", retry_in=30, owner=claimed.owner)
+    found = inbox.waiting()
+    assert found["customers"] == 2
+    listed = [(item["customer_key"], item["events"]) for item in found["sample"]]
+    assert listed == [("messenger:u1", 1), ("messenger:u2", 2)]
+    assert found["sample"][0]["since"] == clock.now - 1
+    assert inbox.waiting(limit=1)["customers"] == 2 and len(inbox.waiting(limit=1)["sample"]) == 1
+    clock.now += 30
+    claimed = inbox.claim(worker_name("a"))
+    assert claimed.event.customer_id in ("u1", "u2")
+    inbox.complete(claimed.id, owner=claimed.owner)
+    left = {"u1": "messenger:u2", "u2": "messenger:u1"}[claimed.event.customer_id]
+    assert [item["customer_key"] for item in inbox.waiting()["sample"]] == [left], "an answered customer waits no more"
+
+
 def test_a_failing_event_holds_back_the_same_customers_later_events(inbox, clock):
     inbox.accept([text("u1", "m1", "first"), text("u1", "m2", "second")])
     claimed = inbox.claim(worker_name("a"))
@@ -227,8 +272,9 @@ def test_a_failed_commit_leaves_the_database_usable(tmp_path):
 
 
 def test_a_redis_customer_is_never_stranded_by_an_old_announcement(redis_url, clock):
-    """Worker A holds the customer on an old announcement; meanwhile a new event's announcement
-    is taken (and dropped) by worker B, who cannot get the lock. A must hand the customer back."""
+    """Worker A reads an old announcement (an empty queue); right after, a new event comes and
+    worker B reads its announcement. The claim script looked and let go in one step, so A never
+    holds the customer and B takes the new event (before, B found A's lock and dropped it)."""
     import uuid
 
     import redis
@@ -236,16 +282,34 @@ def test_a_redis_customer_is_never_stranded_by_an_old_announcement(redis_url, cl
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     inbox = RedisInbox(client, prefix=f"t{uuid.uuid4().hex[:12]}:", clock=clock)
     inbox.r.xadd(inbox.p + "stream", {"customer": "messenger:u1"})  # an announcement with no event
-    original = inbox.r.lindex
+    original = inbox._claim_head
+    taken_by_b = []
 
-    def lindex_then_new_event(key, index):
-        head = original(key, index)
-        inbox.r.lindex = original
+    def claim_then_new_event(**kwargs):
+        found = original(**kwargs)
+        inbox._claim_head = original
         inbox.accept([text("u1", "m-new", "new")])
-        assert inbox.claim(worker_name("b")) is None  # B reads the new announcement, finds A's lock
-        return head
+        taken_by_b.append(inbox.claim(worker_name("b")))  # B reads the new announcement
+        return found
 
-    inbox.r.lindex = lindex_then_new_event
-    claimed = inbox.claim(worker_name("a"))  # A: the old announcement, an empty queue at first look
-    claimed = claimed or inbox.claim(worker_name("a"))
-    assert claimed is not None and claimed.event.text == "new"
+    inbox._claim_head = claim_then_new_event
+    assert inbox.claim(worker_name("a")) is None  # A: the old announcement, an empty queue
+    assert taken_by_b[0] is not None and taken_by_b[0].event.text == "new"
+    assert inbox.r.get(inbox.p + "lock:messenger:u1") == worker_name("b")
+
+
+def test_sqlite_prune_forgets_sessions_untouched_for_30_days(tmp_path) -> None:
+    from bot.storage import sqlite_state
+    from bot.storage.db import Database
+
+    now = [1_000_000.0]
+    state = sqlite_state(Database(str(tmp_path / "p.sqlite3")), clock=lambda: now[0])
+    with state.transaction() as conn:
+        state.sessions.save(conn, "whatsapp", "old", {"cart": [1]})
+    now[0] += 20 * 24 * 3600
+    with state.transaction() as conn:
+        state.sessions.save(conn, "whatsapp", "recent", {"cart": [2]})
+    now[0] += 11 * 24 * 3600
+    state.prune()
+    assert state.sessions.load("whatsapp", "old") == {}
+    assert state.sessions.load("whatsapp", "recent") == {"cart": [2]}

@@ -31,7 +31,7 @@ class ConversationState:
     ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at) -> bool`` saves
     the session and stages the replies once per event (False when another worker already did);
     ``transaction()`` with ``record(conn, ...)`` keeps events that need no reply; ``prune()``
-    forgets old replies.
+    forgets replies and sessions older than 30 days (Redis keys expire by themselves).
     """
 
     sessions: Any
@@ -55,6 +55,7 @@ def sqlite_state(db: Database, clock: Callable[[], float] = time.time) -> Conver
     def prune() -> None:
         with db.transaction() as conn:
             outbox.prune(conn, clock() - KEEP_REPLIES_S)
+            sessions.prune(conn, clock() - KEEP_REPLIES_S)
 
     return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune)
 

@@ -42,6 +42,10 @@ class SessionStore:
             (platform, customer_id, json.dumps(data, ensure_ascii=False), inbound_at, now),
         )
 
+    def prune(self, conn: sqlite3.Connection, older_than: float) -> None:
+        """Forget sessions (carts, checkout answers) untouched since ``older_than``."""
+        conn.execute("DELETE FROM sessions WHERE updated_at < ?", (older_than,))
+
     def all(self, limit: int = 100) -> list[dict[str, Any]]:
         """The most recently active sessions (the console)."""
         rows = self.db.query(
