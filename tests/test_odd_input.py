@@ -218,16 +218,7 @@ def test_one_unstorable_delivery_fails_alone_and_its_batch_is_stored(services, b
         except StorageError as exc:
             outcome[name] = exc
 
-    with inbox._leading:  # the three wait together, then one of them commits all three at once
-        threads = [threading.Thread(target=deliver, args=(name,)) for name in deliveries]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while len(inbox._waiting) < 3 and time.monotonic() < deadline:
-            threading.Event().wait(0.001)
-        assert len(inbox._waiting) == 3
-    for thread in threads:
-        thread.join(10)
+    _commit_together(inbox, deliver, list(deliveries))
     assert outcome["a"] == outcome["b"] == Accepted(new=1, duplicates=0)
     assert isinstance(outcome["bad"], StorageError)
     assert inbox.counts()["pending"] == 2
@@ -255,17 +246,7 @@ def test_through_the_webhook_only_the_unstorable_delivery_gets_503(app, services
         for customer in customers:
             post(customer)
     else:
-        inbox = services.inbox
-        with inbox._leading:  # the three requests wait together, then are committed as one batch
-            threads = [threading.Thread(target=post, args=(customer,)) for customer in customers]
-            for thread in threads:
-                thread.start()
-            deadline = time.monotonic() + 10
-            while len(inbox._waiting) < 3 and time.monotonic() < deadline:
-                threading.Event().wait(0.001)
-            assert len(inbox._waiting) == 3
-        for thread in threads:
-            thread.join(10)
+        _commit_together(services.inbox, post, list(customers))
     assert answers == {"u-a": 200, "u-bad": 503, "u-b": 200}
     services.workers.drain()
     assert services.pipeline.outbox.conversation("messenger", "u-a")
@@ -317,3 +298,17 @@ def test_under_gunicorn_a_chunked_body_over_the_limit_is_413(tmp_path):
     finally:
         server.stop()
         graph.close()
+
+
+def _commit_together(inbox, call, names: list) -> None:
+    """Run ``call(name)`` for every name in threads that wait together, then commit as one batch."""
+    with inbox._leading:
+        threads = [threading.Thread(target=call, args=(name,)) for name in names]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(inbox._waiting) < len(names) and time.monotonic() < deadline:
+            threading.Event().wait(0.001)
+        assert len(inbox._waiting) == len(names)
+    for thread in threads:
+        thread.join(10)

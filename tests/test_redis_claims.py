@@ -22,11 +22,11 @@ import redis
 
 from bot import create_app
 from bot.config import Settings
-from bot.events import Event, Kind, Platform
 from bot.storage.inbox import DONE, HOST, worker_name
 from bot.storage.redis_inbox import RedisInbox
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_text, post_signed
+from tests.test_inbox import Clock, text
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE_S = 60
@@ -36,16 +36,6 @@ class Killed(BaseException):
     """The worker's process stops here: nothing after this point runs."""
 
 
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def text(customer: str, mid: str, body: str = "hi") -> Event:
-    return Event(Platform.MESSENGER, customer, Kind.TEXT, text=body, message_id=mid, raw={"mid": mid})
 
 
 def dead_owner(thread: str = "worker") -> str:
