@@ -20,10 +20,14 @@ HOLDOUT = [json.loads(line) for line in
            (Path(__file__).parent / "data" / "nlu_holdout.jsonl").read_text(encoding="utf-8")
            .splitlines() if line.strip()]
 
-INTENTS = {"greeting", "search", "browse_categories", "product_details", "price_inquiry",
-           "compare", "cart_add", "cart_view", "cart_remove", "checkout", "order_status",
-           "shipping_info", "payment_info", "returns_policy", "size_help", "recommendations",
-           "human_handoff", "thanks", "goodbye", "help", "unknown"}
+SCHEMA = json.loads((Path(__file__).parent / "data" / "nlu_schema.json").read_text(encoding="utf-8"))
+# The intents this set was labelled with (it predates the four of GUIDE §3.12); the matcher may
+# answer any intent of the schema.
+LABELLED = {"greeting", "search", "browse_categories", "product_details", "price_inquiry",
+            "compare", "cart_add", "cart_view", "cart_remove", "checkout", "order_status",
+            "shipping_info", "payment_info", "returns_policy", "size_help", "recommendations",
+            "human_handoff", "thanks", "goodbye", "help", "unknown"}
+INTENTS = set(SCHEMA["intents"])
 SLOTS = {"category", "item", "color", "size", "price_min", "price_max", "product_ref",
          "product_refs", "quantity"}
 LANGS = {"arz", "franco", "en", "mixed", "msa"}
@@ -54,7 +58,7 @@ def _accuracy(rows: list[dict], which: int) -> tuple[float, list[str]]:
 def test_holdout_is_whole_and_covers_the_schema() -> None:
     assert len(HOLDOUT) == 200
     assert [r["id"] for r in HOLDOUT] == [f"ho-{i:04d}" for i in range(1, 201)]
-    assert {r["intent"] for r in HOLDOUT} == INTENTS
+    assert {r["intent"] for r in HOLDOUT} == LABELLED
     assert {r["lang"] for r in HOLDOUT} == LANGS
     assert {r["context"] for r in HOLDOUT} == CONTEXTS
 
@@ -96,7 +100,7 @@ def test_intent_accuracy_per_language(lang: str) -> None:
         f"{lang} intent accuracy {accuracy:.3f}:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize("intent", sorted(INTENTS))
+@pytest.mark.parametrize("intent", sorted(LABELLED))
 def test_intent_recall_per_intent(intent: str) -> None:
     accuracy, failures = _accuracy([r for r in HOLDOUT if r["intent"] == intent], 0)
     assert accuracy >= INTENT_CLASS_FLOOR, \

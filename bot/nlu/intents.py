@@ -4,10 +4,11 @@ Cue phrases (``lexicon/cues.json``) add their weight to an intent: 3 settles it,
 1 is weak and needs support (a product reference, a deictic, the context). The intents are
 then tried in a fixed order that encodes the labelling rules:
 
-    off-topic → human_handoff (a person or a complaint wins over the topic) → returns_policy
-    (an exchange wins over size and shipping) → checkout → order_status (a placed order) →
+    off-topic → the shop's own phone or address → human_handoff (a person or a complaint wins
+    over the topic) → cancelling or changing a placed order → returns_policy (an exchange wins
+    over size and shipping) → stock_alert → checkout → order_status (a placed order) →
     cart_remove → cart_add → cart_view → compare → size_help → shipping_info (shipping wins
-    over "how much") → payment_info → price_inquiry → product_details → recommendations
+    over "how much") → store_info → payment_info → price_inquiry → product_details → recommendations
     (wins over search) → search (any product attribute) → browse_categories → help →
     greeting / thanks / goodbye (only when nothing else is asked).
 """
@@ -194,6 +195,54 @@ def _courtesy(ev: Evidence) -> Decision | None:
     return Decision(best, 0.95 if ev.strong(best) else 0.6)
 
 
+def _placed_order(ev: Evidence) -> Decision | None:
+    """Cancelling or changing an order already placed, not the cart (GUIDE §3.12).
+
+    A cancel verb on the order (``الغوا طلبي``) cancels it, unless an item is named (taking a
+    piece out is a change); a change verb, or adding or removing on a placed order, changes it;
+    a change of address changes the order even when the order is not named.
+    """
+    an = ev.an
+    for intent in ("order_cancel", "order_change"):
+        if ev.strong(intent):
+            return Decision(intent, _conf(ev, intent, 0.95))
+    if an.has("cart_nouns") or an.context == "after_results":
+        return None
+    if not (an.has("order") or an.has("placed_words") or ev.score["order_status"]):
+        if an.has("change_verbs") and an.has("address_words"):
+            return Decision("order_change", 0.8)
+        return None
+    if an.has("cancel_verbs") and not an.has("item"):
+        return Decision("order_cancel", 0.9)
+    placed = an.has("placed_words") or an.context == "none"
+    if an.has("change_verbs") or (placed and (an.has("cancel_verbs") or ev.score["cart_add"]
+                                              or ev.score["cart_remove"])):
+        return Decision("order_change", 0.85)
+    if an.has("negators") and _WANTED & set(an.keys) and not an.has("item"):
+        return Decision("order_cancel", 0.75)  # الطلبيه اللي عملتها مش عايزها
+    return None
+
+
+def _stock_alert(ev: Evidence) -> Decision | None:
+    """Asking to be told later: a notify verb with 'when', or 'when it is back' (GUIDE §3.12)."""
+    an = ev.an
+    if ev.strong("stock_alert") and (an.has("back_words") or an.has("when_words")
+                                     or an.has("notify_verbs") or ev.top["stock_alert"] >= 3):
+        return Decision("stock_alert", _conf(ev, "stock_alert", 0.95))
+    if an.has("notify_verbs") and (an.has("when_words") or an.has("back_words")):
+        return Decision("stock_alert", 0.9)
+    if an.has("when_words") and an.has("back_words"):
+        return Decision("stock_alert", 0.8)
+    return None
+
+
+def _store_over_contact(ev: Evidence) -> Decision | None:
+    """The shop's own phone or address (``رقم تليفون المحل``) is not a request for a person."""
+    if ev.strong("store_info") and not ev.strong("human_handoff"):
+        return Decision("store_info", _conf(ev, "store_info", 0.9))
+    return None
+
+
 def _weak_leftovers(ev: Evidence) -> Decision | None:
     """Weak evidence only: the cart named, a bare 'كام' about what is on screen."""
     if ev.score["cart_view"]:
@@ -207,8 +256,11 @@ def _weak_leftovers(ev: Evidence) -> Decision | None:
 
 _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _offtopic,
+    _store_over_contact,
     _by_cue("human_handoff", 2),
+    _placed_order,
     _by_cue("returns_policy", 2),
+    _stock_alert,
     _by_cue("checkout"),
     _by_cue("order_status"),
     _by_cue("cart_remove"),
@@ -218,6 +270,7 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _compare,
     _size_help,
     _by_cue("shipping_info"),
+    _by_cue("store_info"),
     _by_cue("payment_info"),
     _price,
     _details,
@@ -232,7 +285,9 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
 
 # Intents that act on the shop's goods: said of something else, they are not shop requests.
 _ON_GOODS = frozenset({"cart_add", "cart_remove", "cart_view", "compare", "price_inquiry",
-                       "product_details", "search", "browse_categories", "order_status"})
+                       "product_details", "search", "browse_categories", "order_status",
+                       "stock_alert"})
+_WANTED = frozenset({"عايز", "عايزه", "عايزها", "عايزاه", "عاوز", "عاوزه", "عاوزها", "want", "3ayez", "3ayza"})
 _TO = frozenset({"على", "علي", "ع", "to", "into", "3ala", "3al", "l", "le", "lel"})
 # What makes a message about the shop's goods (or about what is on screen).
 _GOODS = ("item", "category", "size", "shop_words", "cart_nouns", "deictics", "ordinal",
@@ -240,13 +295,15 @@ _GOODS = ("item", "category", "size", "shop_words", "cart_nouns", "deictics", "o
 
 
 def foreign_words(an: Analysis) -> list[str]:
-    """Common words the lexicon does not know (``المنبه``, ``سهم``, ``baking``): other topics' nouns.
+    """Common words the lexicon does not know (``المنبه``, ``سهم``, ``baking``): other topics' nouns."""
+    return [an.tokens[i] for i in _foreign_positions(an)]
 
-    A token counts when no lexicon phrase covers it, it is not a number, and it (or its stem
-    without an article or clitic) is a common Arabic or English word.
-    """
+
+def _foreign_positions(an: Analysis) -> list[int]:
+    """Where :func:`foreign_words` stand: tokens no lexicon phrase covers, not numbers, that (or
+    whose stem without an article or clitic) are common Arabic or English words."""
     numbers = {i for n in an.numbers for i in range(n.start, n.end)}
-    return [token for i, token in enumerate(an.tokens)
+    return [i for i, token in enumerate(an.tokens)
             if an.at[i] is None and i not in numbers and len(token) >= 3 and token.isalpha()
             and (is_common_word(token) or any(is_common_word(stem) for stem in stems(token)))]
 
@@ -266,9 +323,16 @@ def _about_other_things(ev: Evidence, decision: Decision) -> bool:
         return True
     if decision.intent not in _ON_GOODS or ev.an.context != "none":
         return False
-    if any(ev.an.has(kind) for kind in _GOODS) or "product_ref" in ev.slots or "_refs" in ev.slots:
+    foreign = _foreign_positions(ev.an)
+    if not foreign or "product_ref" in ev.slots or "_refs" in ev.slots:
         return False
-    return bool(foreign_words(ev.an))
+    return not any(ev.an.has(kind) for kind in _GOODS if kind != "deictics") and \
+        not _points_at_goods(ev.an, set(foreign))
+
+
+def _points_at_goods(an: Analysis, foreign: set[int]) -> bool:
+    """A deictic that points at something other than a foreign word (``ده`` alone, not ``التطبيق ده``)."""
+    return any(s.start - 1 not in foreign for s in an.spans_of("deictics"))
 
 
 def decide(an: Analysis, slots: dict[str, Any]) -> Decision:

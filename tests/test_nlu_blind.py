@@ -1,0 +1,69 @@
+"""The blind sets: messages labelled by people who never saw the matcher's code or lexicon.
+
+``nlu_blind_a.jsonl`` is tuned on (its misses were looked at and fixed with vocabulary and
+rules); ``nlu_blind_b.jsonl`` is held out: never read line by line while tuning, so it is the
+honest estimate for the next customer. ``nlu_offtopic.jsonl`` holds non-shopping messages (odd
+ids tuned on, even ids held out). The floors sit just under today's figures so a regression
+fails; issue 12's goals are higher (intent 0.97 on the holdout, at most 2% of non-shopping
+messages routed to a shop intent), and the failure report lists every miss.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.nlu import understand
+
+DATA = Path(__file__).parent / "data"
+SCHEMA = json.loads((DATA / "nlu_schema.json").read_text(encoding="utf-8"))
+NOT_SHOPPING = {"unknown", "greeting", "thanks", "goodbye", "help"}
+
+
+def _rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _report(row: dict, got) -> str:
+    return (f"{row['id']} [{row['lang']}/{row['context']}] {row['text']!r}: "
+            f"want {row['intent']} {row['slots']}, got {got.intent} {got.slots}")
+
+
+def _score(rows: list[dict]) -> tuple[float, float, list[str]]:
+    intents = slots = 0
+    misses = []
+    for row in rows:
+        got = understand(row["text"], row["context"])
+        intents += got.intent == row["intent"]
+        slots += got.slots == row["slots"]
+        if (got.intent, got.slots) != (row["intent"], row["slots"]):
+            misses.append(_report(row, got))
+    return intents / len(rows), slots / len(rows), misses
+
+
+# (file, intent floor, whole-slots floor); measured 2026-12-03: a 0.889 / 0.966, b 0.838 / 0.952
+FLOORS = [("nlu_blind_a.jsonl", 0.87, 0.95), ("nlu_blind_b.jsonl", 0.82, 0.94)]
+
+
+@pytest.mark.parametrize(("name", "intent_floor", "slots_floor"), FLOORS)
+def test_blind_set_floors(name: str, intent_floor: float, slots_floor: float) -> None:
+    intents, slots, misses = _score(_rows(name))
+    assert intents >= intent_floor and slots >= slots_floor, \
+        f"{name}: intent {intents:.3f}, slots {slots:.3f}:\n" + "\n".join(misses)
+
+
+@pytest.mark.parametrize("name", ["nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_offtopic.jsonl"])
+def test_blind_lines_are_labelled_per_schema(name: str) -> None:
+    for row in _rows(name):
+        assert row["intent"] in SCHEMA["intents"] and row["context"] in SCHEMA["contexts"], row["id"]
+        assert set(row["slots"]) <= set(SCHEMA["slots"]), row["id"]
+
+
+def test_non_shopping_messages_rarely_start_a_shop_flow() -> None:
+    """Measured 2026-12-03: 86 of 354 (24.3%) routed to a shop intent; the goal is 2%."""
+    rows = _rows("nlu_offtopic.jsonl")
+    routed = [_report(row, got) for row in rows
+              if (got := understand(row["text"], row["context"])).intent not in NOT_SHOPPING]
+    assert len(routed) / len(rows) <= 0.25, f"{len(routed)} of {len(rows)}:\n" + "\n".join(routed)
