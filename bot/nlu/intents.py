@@ -178,7 +178,7 @@ def _about_shown(ev: Evidence) -> bool:
 def _search(ev: Evidence) -> Decision | None:
     """Any product attribute makes a search (more attributes, more confidence)."""
     named = [s for s in _ATTRIBUTES if s in ev.slots]
-    if named or ev.an.has("item"):
+    if named or ev.an.has("item") or ev.an.has("category"):
         return Decision("search", round(min(0.9, 0.7 + 0.05 * len(named)), 2))
     return None
 
@@ -220,6 +220,8 @@ def _placed_order(ev: Evidence) -> Decision | None:
     if _says_change(an) or (placed and (an.has("cancel_verbs") or ev.score["cart_add"]
                                               or ev.score["cart_remove"])):
         return Decision("order_change", 0.85)
+    if an.has("placed_words") and (ev.score["shipping_info"] or ev.score["order_status"]):
+        return Decision("order_status", 0.85)  # الشنط اللي طلبتها هتوصل امتى
     if an.has("negators") and _WANTED & set(an.keys) and not an.has("item"):
         return Decision("order_cancel", 0.75)  # الطلبيه اللي عملتها مش عايزها
     return None
@@ -234,6 +236,13 @@ def _says_change(an: Analysis) -> bool:
 @lru_cache(maxsize=1)
 def _change_verbs() -> frozenset[str]:
     return frozenset(f for f in load_lexicon().markers.get("change_verbs", ()) if " " not in f)
+
+
+def _pay_the_courier(ev: Evidence) -> Decision | None:
+    """Paying the courier in cash is about payment, not shipping (``ينفع ادفع كاش للمندوب؟``)."""
+    if ev.strong("payment_info") and ev.score["payment_info"] > ev.score["shipping_info"]:
+        return Decision("payment_info", _conf(ev, "payment_info", 0.9))
+    return None
 
 
 def _stock_alert(ev: Evidence) -> Decision | None:
@@ -282,6 +291,7 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _cart_view,
     _compare,
     _size_help,
+    _pay_the_courier,
     _by_cue("shipping_info"),
     _by_cue("store_info"),
     _by_cue("payment_info"),
