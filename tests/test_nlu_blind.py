@@ -67,3 +67,20 @@ def test_non_shopping_messages_rarely_start_a_shop_flow() -> None:
     routed = [_report(row, got) for row in rows
               if (got := understand(row["text"], row["context"])).intent not in NOT_SHOPPING]
     assert len(routed) / len(rows) <= 0.17, f"{len(routed)} of {len(rows)}:\n" + "\n".join(routed)
+
+
+def test_confidence_means_something() -> None:
+    """On the labelled sets, the surer the matcher says it is, the more often it is right."""
+    rows = [r for name in ("nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_dev.jsonl", "nlu_holdout.jsonl")
+            for r in _rows(name)]
+    bands = {"low": [0, 0], "mid": [0, 0], "high": [0, 0]}
+    for row in rows:
+        got = understand(row["text"], row["context"])
+        if got.intent == "unknown":
+            continue
+        band = "high" if got.confidence >= 0.9 else "mid" if got.confidence >= 0.8 else "low"
+        bands[band][0] += got.intent == row["intent"]
+        bands[band][1] += 1
+    rate = {band: right / total for band, (right, total) in bands.items()}
+    assert all(total >= 30 for _, total in bands.values()), bands
+    assert rate["low"] < rate["mid"] < rate["high"], rate

@@ -11,6 +11,9 @@ then tried in a fixed order that encodes the labelling rules:
     over "how much") → store_info → payment_info → price_inquiry → product_details → recommendations
     (wins over search) → search (any product attribute) → browse_categories → help →
     greeting / thanks / goodbye (only when nothing else is asked).
+
+A decided intent is then checked by :func:`bot.nlu.topic.off_topic`: a shop verb on other things,
+or a message mostly about other things, is ``unknown``.
 """
 
 from __future__ import annotations
@@ -22,8 +25,7 @@ from typing import Any, Callable
 
 from bot.nlu.analysis import Analysis
 from bot.nlu.lexicon import load_lexicon
-from bot.nlu.common_words import is_common_word
-from bot.nlu.vocab import stems
+from bot.nlu.topic import off_topic
 
 __all__ = ["Decision", "decide"]
 
@@ -197,6 +199,9 @@ def _courtesy(ev: Evidence) -> Decision | None:
     return Decision(best, 0.95 if ev.strong(best) else 0.6)
 
 
+_WANTED = frozenset({"عايز", "عايزه", "عايزها", "عايزاه", "عاوز", "عاوزه", "عاوزها", "want", "3ayez", "3ayza"})
+
+
 def _placed_order(ev: Evidence) -> Decision | None:
     """Cancelling or changing an order already placed, not the cart (GUIDE §3.12).
 
@@ -306,91 +311,13 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
 )
 
 
-# Intents that act on the shop's goods: said of something else, they are not shop requests.
-_ON_GOODS = frozenset({"cart_add", "cart_remove", "cart_view", "compare", "price_inquiry",
-                       "product_details", "search", "browse_categories", "order_status",
-                       "stock_alert"})
-_WANTED = frozenset({"عايز", "عايزه", "عايزها", "عايزاه", "عاوز", "عاوزه", "عاوزها", "want", "3ayez", "3ayza"})
-_TO = frozenset({"على", "علي", "ع", "to", "into", "3ala", "3al", "l", "le", "lel"})
-# What makes a message about the shop's goods (or about what is on screen).
-_GOODS = ("item", "category", "size", "shop_words", "cart_nouns", "deictics", "ordinal",
-          "product_id", "order")
-
-
-def foreign_words(an: Analysis) -> list[str]:
-    """Common words the lexicon does not know (``المنبه``, ``سهم``, ``baking``): other topics' nouns."""
-    return [an.tokens[i] for i in _foreign_positions(an)]
-
-
-def _foreign_positions(an: Analysis) -> list[int]:
-    """Where :func:`foreign_words` stand: tokens no lexicon phrase covers, not numbers, that (or
-    whose stem without an article or clitic) are common Arabic or English words."""
-    numbers = {i for n in an.numbers for i in range(n.start, n.end)}
-    return [i for i, token in enumerate(an.tokens)
-            if an.at[i] is None and i not in numbers and len(token) >= 3 and token.isalpha()
-            and _foreign(token)]
-
-
-def _foreign(token: str) -> bool:
-    """A common word, itself or without an article or clitic (``المنبه``, ``بالكهربا``)."""
-    return any(is_common_word(form) for form in (token, *stems(token)))
-
-
-def _added_elsewhere(an: Analysis) -> bool:
-    """``ضيف رقمه لجروب العيله``, ``add him to the group``: added to something that is not the cart."""
-    if an.has("cart_nouns"):
-        return False
-    foreign = set(foreign_words(an))
-    return any(token in foreign and (token.startswith("ل") or an.key_in(i - 1, _TO))
-               for i, token in enumerate(an.tokens))
-
-
-def _about_other_things(ev: Evidence, decision: Decision) -> bool:
-    """A shop verb on something the shop does not sell: delete an alarm, the price of a share."""
-    if decision.intent == "cart_add" and _added_elsewhere(ev.an):
-        return True
-    if decision.intent not in _ON_GOODS or ev.an.context != "none":
-        return False
-    foreign = _foreign_positions(ev.an)
-    if not foreign or "product_ref" in ev.slots or "_refs" in ev.slots:
-        return False
-    return not any(ev.an.has(kind) for kind in _GOODS if kind != "deictics") and \
-        not _points_at_goods(ev.an, set(foreign))
-
-
-# A message mostly about other things: at least this many foreign words, more of them than words
-# about the goods and cues together, and at least this share of the message. Chosen by a grid
-# search on the tuned-on sets (blind a, off-topic odd ids, dev, old holdout), checked on the
-# held-out ones (blind b and off-topic even ids), not set by hand.
-_FOREIGN_MIN, _FOREIGN_SHARE = 3, 0.3
-_KEPT = frozenset({"greeting", "thanks", "goodbye", "human_handoff"})
-_GOODS_WORDS = frozenset({"item", "category", "color", "size", "shop_words", "cart_nouns",
-                          "product_id", "order"})
-
-
-def _mostly_other_things(an: Analysis, decision: Decision) -> bool:
-    """``شراب كحه لطفل عنده ٣ سنين``: a shop word drowned in another topic's words."""
-    if decision.intent in _KEPT:
-        return False
-    foreign = len(_foreign_positions(an))
-    about_shop = sum(s.end - s.start for s in an.spans if s.kind_set & _GOODS_WORDS) + \
-        len(an.cue_spans)
-    return foreign >= _FOREIGN_MIN and foreign > about_shop and \
-        foreign >= _FOREIGN_SHARE * len(an.tokens)
-
-
-def _points_at_goods(an: Analysis, foreign: set[int]) -> bool:
-    """A deictic that points at something other than a foreign word (``ده`` alone, not ``التطبيق ده``)."""
-    return any(s.start - 1 not in foreign for s in an.spans_of("deictics"))
-
-
 def decide(an: Analysis, slots: dict[str, Any]) -> Decision:
     """The intent of an analysed message (``unknown`` when nothing fits)."""
     ev = Evidence(an, slots)
     for rule in _RULES:
         decision = rule(ev)
         if decision is not None:
-            if _about_other_things(ev, decision) or _mostly_other_things(an, decision):
+            if off_topic(an, slots, decision.intent):
                 return Decision("unknown", 0.6)
             return decision
     return Decision("unknown", 0.5 if not an.spans else 0.35)
