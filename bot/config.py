@@ -23,9 +23,16 @@ DEV_VERIFY_TOKEN = "dukkan-dev"
 DEFAULT_GRAPH_VERSION = "v25.0"
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour)\s*$")
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
-# Production's floors for its secrets (Meta app secrets are 32 hex characters).
+# Production's floors for its secrets (Meta app secrets are 32 hex characters). The limit on wrong
+# tokens slows guessing but cannot stop it (the right token must always work), so a secret must be
+# beyond guessing: random-looking, long enough for a pessimistic estimate of 48 bits (32 random
+# hex characters, a Meta app secret, never scored under 69 in 200,000 draws; keyboard walks and
+# word-and-digits shapes score under 40).
 SECRET_MIN_LENGTH = 16
-SECRET_MIN_BITS = 24.0
+SECRET_MIN_BITS = 48.0
+# Keyboard rows: a key next to the previous one (qwerty, 1qaz, asdf) is a walk, not a choice.
+_KEYBOARD = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_AT = {ch: (row, col) for row, keys in enumerate(_KEYBOARD) for col, ch in enumerate(keys)}
 STRONG_SECRETS = ("META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN")
 # Words a person picks for a "secret"; a value made of nothing else (digits and signs aside) is refused.
 WEAK_WORDS = frozenset({
@@ -203,15 +210,25 @@ def estimated_entropy_bits(value: str) -> float:
     """A pessimistic estimate of a secret's entropy, in bits.
 
     Only one copy of a repeated unit counts ("qwertyqwerty" is "qwerty"); a character that
-    continues a run or a one-step sequence (aaaa, abcd, 9876) adds nothing; every other
-    character adds the Shannon entropy of the unit's character frequencies.
+    continues a run or a one-step sequence (aaaa, abcd, 9876), or a keyboard walk (qwerty, 1qaz),
+    adds nothing; every other character adds the Shannon entropy of the unit's character
+    frequencies.
     """
     unit = _repeating_unit(value)
     counts = [unit.count(ch) for ch in sorted(set(unit))]
     per_character = sum(n / len(unit) * math.log2(len(unit) / n) for n in counts)
     steps = [ord(b) - ord(a) for a, b in zip(unit, unit[1:])]
     predictable = sum(1 for before, step in zip(steps, steps[1:]) if step == before and abs(step) <= 1)
-    return per_character * (len(unit) - predictable)
+    walked = sum(1 for i, (a, b) in enumerate(zip(unit, unit[1:])) if abs(steps[i]) > 1 and _next_key(a, b))
+    return per_character * (len(unit) - predictable - walked)
+
+
+def _next_key(a: str, b: str) -> bool:
+    """True when ``b`` is a keyboard neighbour of ``a`` (same or next row, next column)."""
+    here, there = _KEY_AT.get(a.lower()), _KEY_AT.get(b.lower())
+    if here is None or there is None or here == there:
+        return False
+    return abs(here[0] - there[0]) <= 1 and abs(here[1] - there[1]) <= 1
 
 
 def _repeating_unit(value: str) -> str:

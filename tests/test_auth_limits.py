@@ -249,3 +249,21 @@ def test_under_gunicorn_both_workers_share_the_count_and_the_right_token_still_w
     refused = requests.get(url, headers=wrong, timeout=5)
     assert 0 < int(refused.headers["Retry-After"]) <= WINDOW_S
     assert requests.get(url, headers=right, timeout=5).status_code == 200
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(client):
+    """One host holds a whole /64: walking through its addresses must not reset the count."""
+    for n in range(LIMIT):
+        here = {"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"}
+        assert try_bearer(client, "wrong-guess", environ_base=here).status_code == 401
+    assert try_bearer(client, "wrong-guess", environ_base={"REMOTE_ADDR": "2001:db8:1:2:ffff::1"}).status_code == 429
+    assert try_bearer(client, "wrong-guess", environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 401
+
+
+def test_counted_addresses() -> None:
+    from bot.web.failed_auth import counted_address
+
+    assert counted_address("203.0.113.5") == "203.0.113.5"
+    assert counted_address("2001:db8:1:2:abcd::7") == "2001:db8:1:2::/64"
+    assert counted_address("::ffff:203.0.113.5") == "203.0.113.5"
+    assert counted_address("") == "unknown"

@@ -50,8 +50,8 @@ WEAK = {
     "one character": ("x" * 32, "is one character repeated"),
     "a word": ("Admin-2024!!!!!!!", "is a common word (admin, password, secret, ...): use a random value"),
     "two words": ("ChangeMe-Password", "is a common word (admin, password, secret, ...): use a random value"),
-    "a sequence": ("abcdefghijklmnopqrstuvwxyz", "is too predictable for production: about 9 bits, at least 24"),
-    "a repeated unit": ("Zq81Zq81Zq81Zq81", "is too predictable for production: about 8 bits, at least 24"),
+    "a sequence": ("abcdefghijklmnopqrstuvwxyz", "is too predictable for production: about 9 bits, at least 48"),
+    "a repeated unit": ("Zq81Zq81Zq81Zq81", "is too predictable for production: about 8 bits, at least 48"),
 }
 
 
@@ -167,3 +167,16 @@ def test_a_development_run_without_a_token_shares_one_token_between_processes(tm
     }
     assert len(tokens) == 1 and len(tokens.pop()) >= 20
     assert oct((tmp_path / "var" / "admin-token").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("value", ["iloveyou12345678", "qwertyuiopasdfgh", "1qaz2wsx3edc4rfv", "mohamed123456789",
+                                   "zxcvbnmasdfghjkl"])
+def test_keyboard_walks_and_word_and_digits_shapes_are_refused(value):
+    assert secret_weakness(value) is not None
+
+
+def test_random_secrets_of_the_documented_shapes_pass():
+    import secrets as random_secrets
+
+    assert all(secret_weakness(random_secrets.token_hex(16)) is None for _ in range(2000))
+    assert all(secret_weakness(random_secrets.token_urlsafe(32)) is None for _ in range(2000))

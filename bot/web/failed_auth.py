@@ -11,6 +11,7 @@ is set. Only the address reaches the log, never the guessed token.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import math
 
@@ -18,7 +19,8 @@ from flask import current_app, request
 
 from bot.errors import StorageError
 
-__all__ = ["STORAGE_DOWN_WAIT_S", "client_address", "retry_after", "token_matches", "wrong_token"]
+__all__ = ["STORAGE_DOWN_WAIT_S", "client_address", "counted_address", "retry_after", "token_matches",
+           "wrong_token"]
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,22 @@ def token_matches(given: str, expected: str) -> bool:
 
 
 def client_address() -> str:
-    """The client's address (the proxies' ``X-Forwarded-For`` entry when ``PROXY_HOPS`` is set)."""
-    return request.remote_addr or "unknown"
+    """Who is counted: the client's address (the proxies' ``X-Forwarded-For`` entry when
+    ``PROXY_HOPS`` is set), an IPv6 client by its /64 network, since one host holds a whole /64."""
+    return counted_address(request.remote_addr or "")
+
+
+def counted_address(address: str) -> str:
+    """``address`` as the limit counts it: IPv4 as is, IPv6 as its /64 network."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def wrong_token(what: str) -> float:
