@@ -52,5 +52,8 @@ def create_app(
     for blueprint in (webhook.bp, health.bp, images.bp, admin.bp, metrics.bp):
         app.register_blueprint(blueprint)
     if start_workers:
+        from bot.nlu import warm_up
+
+        warm_up()
         services.workers.start()
     return app

@@ -5,7 +5,7 @@ API::
     from bot.nlu import understand, parse_number
 
     u = understand("عايز تيشيرت اسود مقاس L", context="none")
-    u.intent      # 'search'   (one of the 21 intents of schema.json)
+    u.intent      # 'search'   (one of the 25 intents of schema.json)
     u.confidence  # 0.85       (0..1, deterministic; below 0.4 the intent is 'unknown')
     u.slots       # {'item': 't-shirt', 'color': 'black', 'size': 'L'}
     u.language    # 'ar'       ('ar' Arabic script, 'franco' Arabizi, 'en' English; majority)
@@ -20,10 +20,17 @@ positions ``"1"``..``"10"``), ``after_details`` (one product is on screen).
 Modules: ``normalize`` (``normalize``, ``tokenize``), ``lexicon`` (``load_lexicon()``, the
 vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy lookup),
 ``numbers`` (``parse_number``, ``digits``), ``analysis``, ``slots``, ``intents`` (precedence
-rules), ``matcher`` (``understand``), ``cli`` (``python -m bot nlu``).
+rules), ``topic`` (is it about the shop at all), ``common_words``, ``matcher``
+(``understand``), ``cli`` (``python -m bot nlu``).
 """
 
 from bot.nlu.matcher import CONTEXTS, Understanding, understand
 from bot.nlu.numbers import digits, parse_number
 
-__all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits"]
+__all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits", "warm_up"]
+
+
+def warm_up() -> None:
+    """Build the lexicon index and the common-word table now (about a second), not on the
+    first customer's message: a serving process calls it before its workers start."""
+    understand("عايز تيشيرت اسود و امسح المنبه snekers")
