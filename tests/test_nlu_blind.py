@@ -1,7 +1,7 @@
 """The blind sets: messages labelled by people who never saw the matcher's code or lexicon.
 
-``nlu_blind_a.jsonl`` is tuned on (its misses were looked at and fixed with vocabulary and
-rules); ``nlu_blind_b.jsonl`` is held out: never read line by line while tuning, so it is the
+``nlu_blind_a.jsonl`` and ``nlu_blind_c.jsonl`` (another writer) are tuned on (their misses were
+looked at and fixed with vocabulary and rules, by kind); ``nlu_blind_b.jsonl`` is held out: never read line by line while tuning, so it is the
 honest estimate for the next customer. ``nlu_offtopic.jsonl`` holds non-shopping messages (odd
 ids tuned on, even ids held out). The floors sit just under today's figures so a regression
 fails; issue 12's goals are higher (intent 0.97 on the holdout, at most 2% of non-shopping
@@ -43,8 +43,9 @@ def _score(rows: list[dict]) -> tuple[float, float, list[str]]:
     return intents / len(rows), slots / len(rows), misses
 
 
-# (file, intent floor, whole-slots floor); measured 2026-12-03: a 0.958 / 0.968, b 0.862 / 0.955
-FLOORS = [("nlu_blind_a.jsonl", 0.94, 0.95), ("nlu_blind_b.jsonl", 0.84, 0.94)]
+# (file, intent floor, whole-slots floor); measured 2026-12-03: a 0.960 / 0.971, c 0.950 / 0.972
+# (0.793 / 0.952 before it was tuned on), b 0.886 / 0.960
+FLOORS = [("nlu_blind_a.jsonl", 0.94, 0.95), ("nlu_blind_c.jsonl", 0.93, 0.95), ("nlu_blind_b.jsonl", 0.87, 0.94)]
 
 
 @pytest.mark.parametrize(("name", "intent_floor", "slots_floor"), FLOORS)
@@ -54,7 +55,7 @@ def test_blind_set_floors(name: str, intent_floor: float, slots_floor: float) ->
         f"{name}: intent {intents:.3f}, slots {slots:.3f}:\n" + "\n".join(misses)
 
 
-@pytest.mark.parametrize("name", ["nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_offtopic.jsonl"])
+@pytest.mark.parametrize("name", ["nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_blind_c.jsonl", "nlu_offtopic.jsonl"])
 def test_blind_lines_are_labelled_per_schema(name: str) -> None:
     for row in _rows(name):
         assert row["intent"] in SCHEMA["intents"] and row["context"] in SCHEMA["contexts"], row["id"]
@@ -62,16 +63,17 @@ def test_blind_lines_are_labelled_per_schema(name: str) -> None:
 
 
 def test_non_shopping_messages_rarely_start_a_shop_flow() -> None:
-    """Measured 2026-12-03: 56 of 354 (15.8%) routed to a shop intent; the goal is 2%."""
+    """Measured 2026-12-03: 52 of 354 (14.7%) routed to a shop intent; the goal is 2%."""
     rows = _rows("nlu_offtopic.jsonl")
     routed = [_report(row, got) for row in rows
               if (got := understand(row["text"], row["context"])).intent not in NOT_SHOPPING]
-    assert len(routed) / len(rows) <= 0.17, f"{len(routed)} of {len(rows)}:\n" + "\n".join(routed)
+    assert len(routed) / len(rows) <= 0.16, f"{len(routed)} of {len(rows)}:\n" + "\n".join(routed)
 
 
 def test_confidence_means_something() -> None:
     """On the labelled sets, the surer the matcher says it is, the more often it is right."""
-    rows = [r for name in ("nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_dev.jsonl", "nlu_holdout.jsonl")
+    rows = [r for name in ("nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_blind_c.jsonl", "nlu_dev.jsonl",
+                           "nlu_holdout.jsonl")
             for r in _rows(name)]
     bands = {"low": [0, 0], "mid": [0, 0], "high": [0, 0]}
     for row in rows:
