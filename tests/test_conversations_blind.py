@@ -1,0 +1,258 @@
+"""Scripted conversations by people who never saw the code, run through the real pipeline (issue 12).
+
+Every conversation of tests/data/conversations_blind.jsonl is typed by its own customer on the
+platform it names, through signed webhook deliveries, the inbox, the dialog with the real intent
+matcher, and the renderers (``Chat``). Each turn's ``expect`` is judged against the Send API bodies
+the bot staged and the session it kept (tests/conversation_judge.py). The test prints the turns
+right per conversation, per expected answer kind, per platform and overall, and every wrong turn
+with what was expected and what the bot sent (run with ``-s`` to see it when the test passes).
+
+One backend is enough here (SQLite): the storage backends are tested elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import create_app
+from bot.channels import messenger_render, whatsapp_render
+from bot.dialog import texts as T
+from bot.replies import Button, Buttons, Card, Cards, Choice, HandOff, Image, QuickReplies, Text
+from tests.conftest import seeded_order_numbers
+from tests.conversation_judge import SHOWS, Answer, judge, keys_in, kinds_of_key, shown_list
+from tests.test_conversation_kit import Chat
+
+DATA = Path(__file__).parent / "data" / "conversations_blind.jsonl"
+CONVERSATIONS = [json.loads(line) for line in DATA.read_text("utf-8").splitlines() if line.strip()]
+INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends pass_thread_control
+
+# The issue's goal is 0.97 of turns right. Measured on 2026-12-03: 144/247 = 0.583 (SQLite, real
+# matcher). The floor is that minus 2 points, rounded down; raise it as the dialog and the matcher
+# improve, until it reaches the goal.
+GOAL = 0.97
+FLOOR = 0.56
+
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only (overrides conftest's sqlite/redis parametrisation)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def blind_app(settings):
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    application = create_app(overrides | {"messenger_inbox_app_id": INBOX_APP_ID}, start_workers=False)
+    application.testing = True
+    application.extensions["dukkan"].orders.new_number = seeded_order_numbers()
+    yield application
+    application.extensions["dukkan"].workers.stop()
+
+
+@dataclass
+class TurnResult:
+    conversation: str
+    platform: str
+    index: int
+    say: str
+    expect: dict
+    answer: Answer
+    wrong: list[str]
+
+
+def customer_of(conversation: dict, number: int) -> str:
+    if conversation["platform"] == "whatsapp":
+        return f"2010{number:08d}"
+    return f"psid-blind-{conversation['id']}"
+
+
+def run_conversation(app, conversation: dict, number: int) -> list[TurnResult]:
+    services = app.extensions["dukkan"]
+    heard: list[str] = []
+    from bot.nlu import understand                 # the real matcher; its intent is recorded per turn
+
+    def recording(text: str, context: str = "none"):
+        result = understand(text, context=context)
+        heard.append(f"{result.intent}@{context} {result.slots or ''}".strip())
+        return result
+
+    services.dialog.deps.understand = recording
+    try:
+        platform, customer = conversation["platform"], customer_of(conversation, number)
+        chat = Chat(app.test_client(), services, platform, customer)
+        results = []
+        for index, turn in enumerate(conversation["turns"], 1):
+            before = services.pipeline.sessions.load(platform, customer).get("cart", [])
+            heard.clear()
+            bodies = chat.say(turn["say"])
+            session = services.pipeline.sessions.load(platform, customer)
+            answer = Answer(bodies, before, session.get("cart", []), understood="; ".join(heard),
+                            focus_after=session.get("focus"))
+            results.append(TurnResult(conversation["id"], platform, index, turn["say"], turn["expect"], answer,
+                                      judge(turn["expect"], answer)))
+        return results
+    finally:
+        services.dialog.deps.understand = None
+
+
+def rate(results: list[TurnResult]) -> float:
+    return sum(not r.wrong for r in results) / len(results) if results else 1.0
+
+
+def report(results: list[TurnResult]) -> str:
+    lines = ["", "== blind conversations: turns right =="]
+    by_conv: dict[str, list[TurnResult]] = defaultdict(list)
+    by_kind: dict[str, list[TurnResult]] = defaultdict(list)
+    by_platform: dict[str, list[TurnResult]] = defaultdict(list)
+    by_key: dict[str, list[TurnResult]] = defaultdict(list)
+    for r in results:
+        by_conv[r.conversation].append(r)
+        by_kind[r.expect.get("shows", "(no shows)")].append(r)
+        by_platform[r.platform].append(r)
+        for key in r.expect:
+            by_key[key].append(r)
+    for name, group in by_conv.items():
+        right = sum(not r.wrong for r in group)
+        lines.append(f"{name} {group[0].platform:9} {right}/{len(group)}" + ("" if right == len(group) else "  ✗"))
+    lines.append("-- per expected answer kind --")
+    for name, group in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"{name:16} {sum(not r.wrong for r in group):3}/{len(group):<3} {rate(group):.0%}")
+    lines.append("-- per platform --")
+    for name, group in sorted(by_platform.items()):
+        lines.append(f"{name:16} {sum(not r.wrong for r in group):3}/{len(group):<3} {rate(group):.0%}")
+    lines.append("-- per expectation key (that key holding) --")
+    for name, group in sorted(by_key.items()):
+        held = sum(not any(w.startswith(_WORDING.get(name, name)) for w in r.wrong) for r in group)
+        lines.append(f"{name:16} {held:3}/{len(group):<3}")
+    lines.append(f"== overall {sum(not r.wrong for r in results)}/{len(results)} = {rate(results):.1%}"
+                 f" (floor {FLOOR:.0%}, goal {GOAL:.0%}) ==")
+    lines.append("-- wrong turns --")
+    for r in results:
+        if r.wrong:
+            lines.append(f"{r.conversation} #{r.index} {r.platform} «{r.say}»")
+            lines.append(f"    expected {json.dumps(r.expect, ensure_ascii=False)}")
+            lines.append(f"    wrong: {'; '.join(r.wrong)}")
+            lines.append(f"    bot: {r.answer.summary()}")
+    return "\n".join(lines)
+
+
+_WORDING = {"product": "about product", "products_include": "list lacks", "products_exclude": "list has excluded",
+            "color": "colour"}
+
+
+def test_blind_conversations_through_the_webhook(blind_app) -> None:
+    results = []
+    for number, conversation in enumerate(CONVERSATIONS, 1):
+        results += run_conversation(blind_app, conversation, number)
+    text = report(results)
+    print(text)
+    assert len(results) == sum(len(c["turns"]) for c in CONVERSATIONS)
+    assert rate(results) >= FLOOR, f"turns right {rate(results):.1%} < floor {FLOOR:.0%} (goal {GOAL:.0%})\n{text}"
+
+
+def test_the_data_names_known_kinds_and_platforms() -> None:
+    for conversation in CONVERSATIONS:
+        assert conversation["platform"] in ("messenger", "whatsapp"), conversation["id"]
+        for turn in conversation["turns"]:
+            assert turn["say"].strip() and turn["expect"], conversation["id"]
+            assert turn["expect"].get("shows", "products") in SHOWS, (conversation["id"], turn["expect"])
+
+
+# ---- the judge itself, on bodies rendered from hand-made replies --------------------------------
+
+
+def rendered(platform: str, *replies) -> list[dict]:
+    render = messenger_render.render if platform == "messenger" else whatsapp_render.render
+    return [out.body for reply in replies for out in render(reply, "2010000001" if platform == "whatsapp" else "psid")]
+
+
+def menu(lang: str, text: str) -> QuickReplies:
+    return QuickReplies(text, (Choice(T.t(lang, "menu.categories"), "CATEGORIES"), Choice(T.t(lang, "menu.cart"), "CART"),
+                               Choice(T.t(lang, "menu.human"), "HUMAN"), Choice(T.t(lang, "menu.orders"), "ORDER_STATUS")))
+
+
+def product_list(lang: str, ids: list[int]) -> Cards:
+    cards = tuple(Card(f"Item {i}", "450 EGP", buttons=(Button("Details", f"DETAILS:{i}"), Button("Add", f"ADD:{i}")),
+                       payload=f"DETAILS:{i}") for i in ids)
+    return Cards(cards, text=T.t(lang, "results.intro", count=T.plural(lang, len(ids), "product")))
+
+
+@pytest.mark.parametrize("platform", ["messenger", "whatsapp"])
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_judge_classifies_answers_from_the_text_keys(platform: str, lang: str) -> None:
+    price = T.price(lang, 450)
+    cases = {
+        "greeting": [menu(lang, T.t(lang, "welcome", store="Dolab"))],
+        "not_understood": [menu(lang, T.t(lang, "unknown"))],
+        "thanks": [Text(T.t(lang, "thanks"))],
+        "goodbye": [Text(T.t(lang, "goodbye"))],
+        "products": [product_list(lang, [5, 7, 9])],
+        "price": [Buttons(T.t(lang, "price.one", name="Hoodie", price=price), (Button("Add", "ADD:53"), Button("Details", "DETAILS:53")))],
+        "product": [Image("http://x/p.jpg", "Hoodie\n" + T.t(lang, "details.price", price=price)),
+                    Buttons(T.t(lang, "details.actions"), (Button("Add", "ADD:53"), Button("Matches", "RELATED:53")))],
+        "cart": [Text(T.t(lang, "cart.title") + "\n" + T.t(lang, "cart.subtotal", subtotal=price))],
+        "shipping": [menu(lang, T.t(lang, "shipping.one", governorate="Giza", fee=T.price(lang, 65), days="2"))],
+        "checkout_step": [Text(T.t(lang, "checkout.ask_governorate"))],
+        "order_placed": [Text(T.t(lang, "checkout.confirmed", number="DK-7K4QXE", total=price, days="2", phone="0101"))],
+        "handoff": [Text(T.t(lang, "handoff.opened_short"))],
+        "categories": [QuickReplies(T.t(lang, "categories.prompt"), (Choice("Men", "CAT:men"), Choice("Women", "CAT:women")))],
+        "size_help": [menu(lang, T.t(lang, "sizes.suggest", size="L"))],
+        "returns": [menu(lang, T.t(lang, "returns.title", exchange="14", returns="14"))],
+    }
+    for kind, replies in cases.items():
+        answer = Answer(rendered(platform, *replies))
+        assert kind in answer.kinds, (kind, answer.summary())
+        others = set(cases) - {kind}
+        assert not (answer.kinds & others), (kind, answer.summary())
+
+
+def test_judge_reads_the_most_specific_sentence() -> None:
+    # The address question starts like the shipping answer: it is a checkout step that tells the fee.
+    asked = T.t("ar", "checkout.ask_address", governorate="الجيزة", fee=T.price("ar", 65), days="٢ يوم")
+    assert keys_in(asked) == ["checkout.ask_address"]
+    shipping = T.t("ar", "shipping.one", governorate="الجيزة", fee=T.price("ar", 65), days="٢ يوم")
+    assert keys_in(shipping + "\n" + T.t("ar", "shipping.free", amount=T.price("ar", 1500))) == ["shipping.one", "shipping.free"]
+    assert keys_in("هودي قطن") == []                       # a product name alone is nothing
+    assert kinds_of_key("order_cancel.ask") == ("order_cancel",)   # new families are found by their names
+    assert kinds_of_key("menu.cart") == ()
+
+
+def test_judge_sees_a_messenger_hand_off_by_its_pass_thread_control() -> None:
+    answer = Answer(rendered("messenger", HandOff(target_app_id=INBOX_APP_ID, metadata="x")))
+    assert answer.kinds == {"handoff"}
+    assert judge({"shows": "handoff"}, answer) == []
+    assert judge({"shows": "handoff"}, Answer([])) != []          # silence is not a hand-off
+
+
+def test_judge_checks_ids_cart_size_and_colour() -> None:
+    listed = Answer(rendered("whatsapp", product_list("ar", [73, 77, 78])))
+    assert shown_list(listed.bodies) == [73, 77, 78]
+    assert judge({"shows": "products", "products_include": [73, 77], "products_exclude": [76]}, listed) == []
+    assert judge({"shows": "products", "products_include": [76]}, listed) != []
+    assert judge({"shows": "products", "products_exclude": [77]}, listed) != []
+    assert judge({"product": 73}, listed) != []       # a list of cards is not "about" one of them
+    assert judge({"shows": "price"}, listed) != []
+
+    line = {"product_id": 73, "name_ar": "x", "name_en": "x", "unit_price": 450, "quantity": 1, "size": "M", "color": "navy"}
+    added = Answer(rendered("messenger", Text(T.t("en", "cart.added", quantity="1", name="Dress", options=" (M, Navy)",
+                                                           subtotal="450 EGP"))), [], [line])
+    assert judge({"product": 73, "size": "M", "color": "navy", "cart": [{"id": 73, "qty": 1}]}, added) == []
+    assert judge({"size": "L"}, added) != []
+    assert judge({"color": "black"}, added) != []
+    assert judge({"cart": [{"id": 73, "qty": 2}]}, added) != []
+    assert judge({"cart": []}, added) != []
+    assert judge({"product": 74}, added) != []
+    # Two lines of one product in two sizes are one (id, qty) entry.
+    two = Answer([], [line], [line, line | {"size": "L"}])
+    assert judge({"cart": [{"id": 73, "qty": 2}], "size": "L"}, two) == []
+
+    # Asked for the colour with the size carried: the size is applied, the product is the one asked about.
+    ask = QuickReplies(T.t("ar", "cart.ask_color", name="فستان"), (Choice("كحلي", "ADD:73:M:navy"), Choice("أسود", "ADD:73:M:black")))
+    asking = Answer(rendered("whatsapp", ask))
+    assert judge({"product": 73, "size": "M"}, asking) == []
+    assert judge({"color": "navy"}, asking) != []   # offered, not chosen
