@@ -222,8 +222,8 @@ def _between_numbers(an: Analysis, i: int) -> bool:
 
 def _bare_size_numbers(an: Analysis, used: set[int]) -> list[str]:
     """Two-digit clothing or shoe sizes (26–60) next to an item or footwear word."""
-    if not (an.has("item") or _shoes(an) or an.has("sizecue")):
-        return []
+    if not (an.has("item") or _shoes(an) or an.has("sizecue") or an.context == "after_details"):
+        return []  # with one product on screen, 'ضيفه ابيض ٣٩' gives its size
     out = []
     for num in an.numbers:
         if num.start in used or not num.is_digits or not 26 <= num.value <= 60:
@@ -254,6 +254,8 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
     for num in an.numbers:
         if num.start in used or num.value <= 0 or num.value > 50:
             continue
+        if an.context == "after_details" and num.value >= 26 and num.is_digits:
+            continue  # 'add it 32 black': a size of the product on screen, not 32 pieces
         nxt = an.kinds_at(num.end)
         prev_span = an.span_at(num.start - 1)
         after_add = prev_span is not None and any(
