@@ -91,7 +91,8 @@ def _drop_non_slots(an: Analysis, used: set[int]) -> None:
         after = an.tokens[num.end] if num.end < len(an.tokens) else ""
         after_key = an.keys[num.end] if num.end < len(an.keys) else ""
         if before & w.order or _measure_before(an, num) or \
-                (after in w.measure and after not in w.currency) or after_key in w.age:
+                (after in w.measure and after not in w.currency) or after_key in w.age \
+                or (num.is_digits and num.value >= 10**8):  # a phone number, never a price
             used.add(num.start)
 
 
