@@ -6,6 +6,7 @@ can print them all; secrets are kept out of ``repr`` so they never reach a log.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -25,11 +26,14 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour)\s*$")
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 # Production's floors for its secrets (Meta app secrets are 32 hex characters). The limit on wrong
 # tokens slows guessing but cannot stop it (the right token must always work), so a secret must be
-# beyond guessing: random-looking, long enough for a pessimistic estimate of 48 bits (32 random
-# hex characters, a Meta app secret, never scored under 69 in 200,000 draws; keyboard walks and
-# word-and-digits shapes score under 40).
-SECRET_MIN_LENGTH = 16
-SECRET_MIN_BITS = 48.0
+# beyond guessing: random, at least 20 characters and about 80 bits by a conservative estimate
+# (estimated_entropy_bits) that prices common words, names' shapes, years, runs, keyboard walks
+# and repeats at what it takes to guess them. Random secrets are far above it: no draw refused in
+# 300,000 of secrets.token_hex(16) (lowest 95 bits) or 100,000 of token_urlsafe(32) (lowest 144);
+# password-list shapes (iloveyou12345678, 1qaz2wsx3edc4rfv, mohamed123456789) score under 50.
+SECRET_MIN_LENGTH = 20
+SECRET_MIN_BITS = 80.0
+SECRET_JUDGED_CHARS = 256  # a longer secret is judged on its first 256 characters (more only adds)
 # Keyboard rows: a key next to the previous one (qwerty, 1qaz, asdf) is a walk, not a choice.
 _KEYBOARD = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY_AT = {ch: (row, col) for row, keys in enumerate(_KEYBOARD) for col, ch in enumerate(keys)}
@@ -207,20 +211,120 @@ def _only_weak_words(value: str) -> bool:
 
 
 def estimated_entropy_bits(value: str) -> float:
-    """A pessimistic estimate of a secret's entropy, in bits.
+    """A conservative estimate of a secret's entropy, in bits: log2 of the guesses it takes.
 
-    Only one copy of a repeated unit counts ("qwertyqwerty" is "qwerty"); a character that
-    continues a run or a one-step sequence (aaaa, abcd, 9876), or a keyboard walk (qwerty, 1qaz),
-    adds nothing; every other character adds the Shannon entropy of the unit's character
-    frequencies.
+    The value is read as the cheapest sequence of pieces (as password crackers and zxcvbn do),
+    each priced at what it takes to guess it:
+
+    * a common English word or a word of :data:`WEAK_WORDS`: log2 of its frequency rank, plus
+      its capitals;
+    * a year (19xx, 20xx, not inside a longer number): log2(200);
+    * a run or one-step sequence of three or more (aaa, abcd, 9876), or a keyboard walk of four
+      or more (qwer, 1qaz; not in a hexadecimal value, where they come by chance): its first
+      character, its length and one bit;
+    * a repeat of an earlier piece: where it was and how long;
+    * a letter run shaped like a word (Khaled, CAIRO, shop): 26 letters each, one bit for the
+      shape;
+    * else one character: log2 of its class (10 digits; 26 letters, 52 when the value mixes
+      capitals and small letters; 33 signs, 1 bit for the sign used last), or 4 bits in a
+      hexadecimal value (digits and a-f letters of one case).
+
+    Random characters keep nearly all their bits; words, names, dates, keyboard patterns and
+    repeats keep few.
     """
-    unit = _repeating_unit(value)
-    counts = [unit.count(ch) for ch in sorted(set(unit))]
-    per_character = sum(n / len(unit) * math.log2(len(unit) / n) for n in counts)
-    steps = [ord(b) - ord(a) for a, b in zip(unit, unit[1:])]
-    predictable = sum(1 for before, step in zip(steps, steps[1:]) if step == before and abs(step) <= 1)
-    walked = sum(1 for i, (a, b) in enumerate(zip(unit, unit[1:])) if abs(steps[i]) > 1 and _next_key(a, b))
-    return per_character * (len(unit) - predictable - walked)
+    text = value[:SECRET_JUDGED_CHARS]
+    lower, words, size = text.lower(), _common_words(), len(text)
+    hexadecimal = _HEX.fullmatch(text) is not None  # 16 symbols, digits as likely as letters
+    both_cases = any(ch.isupper() for ch in text) and any(ch.islower() for ch in text)
+    best = [0.0] + [math.inf] * size  # best[i]: the cheapest reading of text[:i]
+
+    def reach(end: int, bits: float) -> None:
+        best[end] = min(best[end], bits)
+
+    last_sign = ""
+    for i in range(size):
+        here = best[i]
+        reach(i + 1, here + (4.0 if hexadecimal else _character_bits(text[i], both_cases)))
+        if _is_sign(text[i]):
+            if text[i] == last_sign:  # the separator used before ("ahmed_khaled_cairo")
+                reach(i + 1, here + 1)
+            last_sign = text[i]
+        for end in range(i + 3, min(size, i + _LONGEST_WORD) + 1):
+            rank = words.get(lower[i:end])
+            if rank is not None:
+                reach(end, here + math.log2(rank + 2) + _capital_bits(text[i:end]))
+        if _YEAR.match(text, i):
+            reach(i + 4, here + math.log2(200))
+        shaped = _SHAPED_LETTERS.match(text, i) if both_cases else None
+        if shaped:  # "Khaled", "CAIRO", "shop" in a value with both cases: the case is no guess
+            for end in range(i + 3, shaped.end() + 1):
+                reach(end, here + (end - i) * math.log2(26) + 1)
+        run_end, walk_end = _pattern_ends(text, i)
+        walk_end = i if hexadecimal else walk_end  # hex letters neighbour hex digits: walks are chance
+        for end in [*range(i + 3, run_end + 1), *range(i + 4, walk_end + 1)]:
+            reach(end, here + _character_bits(text[i], both_cases) + math.log2(end - i) + 1)
+        for end in range(i + 3, min(size, i + 64) + 1):
+            if text.find(text[i:end], 0, end - 1) < 0:  # not seen before position i
+                break
+            reach(end, here + math.log2(i * (end - i)))
+    return best[size]
+
+
+_LONGEST_WORD = 24
+_HEX = re.compile(r"(?=.*\d)(?=.*[a-f])[0-9a-f]+|(?=.*\d)(?=.*[A-F])[0-9A-F]+")
+_SHAPED_LETTERS = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{3,}")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # not inside a longer number
+
+
+def _character_bits(ch: str, both_cases: bool = False) -> float:
+    """log2 of the size of ``ch``'s class: 10 digits, 33 signs, 26 letters (52 in a value that
+    mixes capitals and small letters; any other character counts as a letter)."""
+    if ch.isdecimal():
+        return math.log2(10)
+    if _is_sign(ch):
+        return math.log2(33)
+    return math.log2(52 if both_cases else 26)
+
+
+def _is_sign(ch: str) -> bool:
+    return ch.isascii() and not ch.isalnum()
+
+
+def _capital_bits(word: str) -> float:
+    """Guesses for a word's capitals: none, the first or all (1 bit), else one bit a letter."""
+    if word.islower():
+        return 0.0
+    if word.isupper() or word[1:].islower():
+        return 1.0
+    return float(len(word))
+
+
+def _pattern_ends(text: str, start: int) -> tuple[int, int]:
+    """Where the longest run or one-step sequence, and the longest keyboard walk, from ``start`` end."""
+    if start + 1 >= len(text):
+        return start + 1, start + 1
+    step = ord(text[start + 1]) - ord(text[start])
+    end = start + 1
+    if abs(step) <= 1:
+        while end < len(text) and ord(text[end]) - ord(text[end - 1]) == step:
+            end += 1
+    walk = start + 1
+    while walk < len(text) and _next_key(text[walk - 1], text[walk]):
+        walk += 1
+    return end, walk
+
+
+@functools.lru_cache(maxsize=1)
+def _common_words() -> dict[str, int]:
+    """Common English words (wordfreq's small list, by frequency rank) and :data:`WEAK_WORDS` first."""
+    from wordfreq import top_n_list
+
+    ranked = sorted(WEAK_WORDS) + top_n_list("en", 50_000, wordlist="small")
+    words: dict[str, int] = {}
+    for word in ranked:
+        if 3 <= len(word) <= _LONGEST_WORD and word.isascii() and word.isalpha():
+            words.setdefault(word, len(words))
+    return words
 
 
 def _next_key(a: str, b: str) -> bool:
@@ -229,14 +333,6 @@ def _next_key(a: str, b: str) -> bool:
     if here is None or there is None or here == there:
         return False
     return abs(here[0] - there[0]) <= 1 and abs(here[1] - there[1]) <= 1
-
-
-def _repeating_unit(value: str) -> str:
-    """The shortest prefix that, repeated, makes ``value`` ("abcabcab" gives "abc")."""
-    for size in range(1, len(value)):
-        if all(value[i] == value[i % size] for i in range(size, len(value))):
-            return value[:size]
-    return value
 
 
 class _Reader:

@@ -37,6 +37,7 @@ import re
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 from bot.config import Settings
@@ -82,15 +83,23 @@ _URL_PASSWORD = re.compile(r"(://[^\s:/@]{0,256}:)[^\s@/]{1,256}(?=@)")  # user:
 # A WhatsApp message id: base64 of a protobuf that holds the sender's number.
 _WAMID = re.compile(r"wamid\.(?<!\wwamid\.)[A-Za-z0-9+/=_-]{8,}")
 # A phone number: 8 digits or more, not glued to a digit or + before, with an optional leading
-# + (and a space), and up to three spaces, dashes or brackets between two digits; not an ISO
-# date (2026-05-10 14:30). The first eight digits are spelt out and the rest is consumed
-# possessively, so a failed try costs a few steps and a success never backtracks.
-_SEPARATORS = r"[ \u00a0()\-]"
+# + (and a space), and up to three separators between two digits: spaces, dashes, brackets,
+# dots, slashes, + and %20 (a space in a URL). The first eight digits are spelt out and the rest
+# is consumed possessively, so a failed try costs a few steps and a success never backtracks.
+# Kept as they are (the ``keep`` group, written after the first digit): an IPv4 address
+# (203.0.113.5) and a date (2026-05-10, 2026/05/10, 10.05.2026); whatever digits follow them
+# are a new run, masked on its own when it is long enough.
+_SEPARATORS = r"(?:[ \u00a0()\-./+]|%20)"
+_NUMBER_CHARS = " \u00a0()-./+%"  # what clip() treats as part of a number, with the digits
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4_REST = rf"(?:(?<=2)(?:5[0-5]|[0-4]\d)|(?<=1)\d\d|(?<=[1-9])\d|)(?:\.{_OCTET}){{3}}"
+_DATE_REST = r"\d{3}(?P<ymd>[-./])\d\d(?P=ymd)\d\d|\d?(?P<dmy>[-./])\d\d?(?P=dmy)\d{4}"
 _PHONE = re.compile(
-    r"[+\d](?<![\d+][+\d])(?:(?<=\+)[ \u00a0]?\d)?(?<!\+)"
-    r"(?!\d{3}-\d\d-\d\d(?:[ T]\d\d)?(?!\d))"
+    r"[+\d](?<![\d+][+\d])(?:"
+    rf"(?<=\d)(?=\d{{0,3}}[-./])(?P<keep>(?:{_IPV4_REST}|{_DATE_REST})(?![-./]?\d))"
+    r"|(?:(?<=\+)[ \u00a0]?\d)?(?<!\+)"
     + rf"{_SEPARATORS}{{0,3}}\d" * 7
-    + rf"\d*+(?:{_SEPARATORS}{{1,3}}+\d++)*+"
+    + rf"\d*+(?:{_SEPARATORS}{{1,3}}+\d++)*+)"
 )
 _HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijkmnprs")
 _pseudonym_key = b""
@@ -109,7 +118,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     text = _GRAPH_TOKEN.sub(REDACTED, text)
     text = _URL_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
     text = _WAMID.sub(_wamid_pseudonym, text)
-    return _PHONE.sub(REDACTED, text)
+    return _PHONE.sub(_phone_redacted, text)
 
 
 def _redact_credentials(text: str) -> str:
@@ -125,6 +134,11 @@ def _redact_credentials(text: str) -> str:
     return "".join(pieces) + text[done:] if pieces else text
 
 
+def _phone_redacted(match: re.Match[str]) -> str:
+    """A phone number's replacement: an address or a date stays as it is."""
+    return match.group() if match.group("keep") else REDACTED
+
+
 def _wamid_pseudonym(match: re.Match[str]) -> str:
     return "wamid" + pseudonym(match.group())
 
@@ -133,7 +147,9 @@ def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
     """``text`` cut to about ``limit`` characters, with ``…(+N chars)`` saying how much was cut.
 
     The cut falls on the last space or punctuation of the final 64 characters, so a short token
-    (a number, a secret) is never left half there for the redaction to miss.
+    (a secret) is never left half there for the redaction to miss; and never inside a number
+    written with separators (``0101234 5678``): its digits before the cut go with the rest, so
+    no part of a phone number too short to be recognised is left.
     """
     if len(text) <= limit:
         return text
@@ -142,7 +158,17 @@ def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
         if not (text[index].isalnum() or text[index] in "_-."):
             cut = index + 1
             break
+    if _in_number(text[cut]):
+        start = cut
+        while start > 0 and _in_number(text[start - 1]):
+            start -= 1
+        if any(ch.isdecimal() for ch in text[start:cut]):
+            cut = start
     return f"{text[:cut]}…(+{len(text) - cut} chars)"
+
+
+def _in_number(ch: str) -> bool:
+    return ch.isdecimal() or ch in _NUMBER_CHARS
 
 
 def pseudonym(value: object) -> str:
@@ -245,16 +271,37 @@ class RedactingFilter(logging.Filter):
 
 
 def _render_bounded(record: logging.LogRecord) -> str:
-    """The record's message with every string argument clipped first (a huge value costs nothing)."""
+    """The record's message with every string argument clipped first (a huge value costs nothing).
+
+    Mapping arguments are wrapped, not copied: gunicorn's access atoms answer keys they do not
+    hold (``%({x-forwarded-for}i)s``, any header, in any case) from their own ``__getitem__``.
+    """
     args = record.args
     if isinstance(args, tuple) and args:
         record.args = tuple(clip(arg) if isinstance(arg, str) else arg for arg in args)
-    elif isinstance(args, dict) and args:
-        record.args = {key: clip(value) if isinstance(value, str) else value for key, value in args.items()}
+    elif isinstance(args, Mapping) and args:
+        record.args = _ClippedMapping(args)
     try:
         return record.getMessage()
     finally:
         record.args = args
+
+
+class _ClippedMapping(Mapping):
+    """A read-only view of a mapping whose string values are clipped when they are read."""
+
+    def __init__(self, values: Mapping) -> None:
+        self._values = values
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self._values[key]
+        return clip(value) if isinstance(value, str) else value
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def _clip_lines(text: str) -> str:

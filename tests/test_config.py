@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -9,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SECRET_MIN_BITS, Settings, estimated_entropy_bits, secret_weakness
+from bot.config import SECRET_MIN_BITS, Settings, _common_words, estimated_entropy_bits, secret_weakness
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 # Strong production secrets (what `python -c "import secrets; print(secrets.token_hex(16))"` gives).
 STRONG = {
     "META_APP_SECRET": "5f0c2b9e81d4a7363e9f1c0b2a8d4e67",
-    "VERIFY_TOKEN": "wK3v-Qz8pL1xN7rT",
-    "ADMIN_TOKEN": "Tq9_mZ2cV8bR4nX6yH1s",
+    "VERIFY_TOKEN": "FjtTXHdcVletM44pX9CFAFSCSwkP_KYP",
+    "ADMIN_TOKEN": "tguYb_dABJ5VsIPAqLCqpVd6eBbcGSPZ",
 }
 PRODUCTION = {"DUKKAN_ENV": "production", "WHATSAPP_ACCESS_TOKEN": "w", "WHATSAPP_PHONE_NUMBER_ID": "1", **STRONG}
 
@@ -46,12 +47,14 @@ def test_production_with_its_secrets_starts():
 
 
 WEAK = {
-    "short": ("s3cr3t-Tq9", "is too short for production: at least 16 characters (got 10)"),
+    "short": ("s3cr3t-Tq9", "is too short for production: at least 20 characters (got 10)"),
     "one character": ("x" * 32, "is one character repeated"),
-    "a word": ("Admin-2024!!!!!!!", "is a common word (admin, password, secret, ...): use a random value"),
-    "two words": ("ChangeMe-Password", "is a common word (admin, password, secret, ...): use a random value"),
-    "a sequence": ("abcdefghijklmnopqrstuvwxyz", "is too predictable for production: about 9 bits, at least 48"),
-    "a repeated unit": ("Zq81Zq81Zq81Zq81", "is too predictable for production: about 8 bits, at least 48"),
+    "a word": ("Admin-2024!!!!!!!!!!!", "is a common word (admin, password, secret, ...): use a random value"),
+    "two words": ("ChangeMe-Password-2024", "is a common word (admin, password, secret, ...): use a random value"),
+    "a sequence": ("abcdefghijklmnopqrstuvwxyz", "is too predictable for production: about 10 bits, at least 80"),
+    "a repeated unit": ("Zq81Zq81Zq81Zq81Zq81", "is too predictable for production: about 24 bits, at least 80"),
+    "words and a year": ("dukkan-shop-cairo-2024", "is too predictable for production: about 36 bits, at least 80"),
+    "a passphrase": ("correct-horse-battery-staple", "is too predictable for production: about 53 bits, at least 80"),
 }
 
 
@@ -76,7 +79,7 @@ def test_every_weak_production_secret_gets_its_own_line():
 
 def test_production_accepts_a_strong_metrics_token_and_no_metrics_token():
     assert Settings.from_env(PRODUCTION).metrics_token == ""
-    assert Settings.from_env(PRODUCTION | {"METRICS_TOKEN": "scrape-7Hq2-Lw9x-Zr4k"}).metrics_token
+    assert Settings.from_env(PRODUCTION | {"METRICS_TOKEN": "qj5Gf2FriX6sKXJID0xpu6YCnbXWVrMf"}).metrics_token
 
 
 def test_development_keeps_its_weak_defaults_and_accepts_weak_values():
@@ -86,19 +89,34 @@ def test_development_keeps_its_weak_defaults_and_accepts_weak_values():
 
 
 @pytest.mark.parametrize("value", [
-    "5f0c2b9e81d4a7363e9f1c0b2a8d4e67", "vly-LPqp9sPDPzUlR_2oBa6x", "correct-horse-battery-staple",
-    "4811930275604182", "gunicorn-metrics-token",
+    "5f0c2b9e81d4a7363e9f1c0b2a8d4e67", "vly-LPqp9sPDPzUlR_2oBa6x", "wE2e-rrr-5pc1lmlaq6UBeShrEl4lPnM",
+    "48119302756041827733940561930275",
 ])
-def test_random_and_passphrase_secrets_pass(value):
+def test_random_secrets_pass(value):
     assert secret_weakness(value) is None
     assert estimated_entropy_bits(value) >= SECRET_MIN_BITS
 
 
-def test_the_entropy_estimate_ignores_runs_steps_and_repeats():
-    assert estimated_entropy_bits("aaaa") == 0
-    assert estimated_entropy_bits("abcd") == 2 * 2.0  # only a and b are unexpected, log2(4) bits each
-    assert estimated_entropy_bits("dcba") == estimated_entropy_bits("a1c3") / 2
-    assert estimated_entropy_bits("9f3a9f3a9f3a") == estimated_entropy_bits("9f3a") == 8.0
+def test_the_entropy_estimate_prices_runs_walks_words_years_and_repeats_at_their_guesses():
+    letter, digit = math.log2(26), math.log2(10)
+    assert estimated_entropy_bits("k") == letter and estimated_entropy_bits("7") == digit
+    assert estimated_entropy_bits("kq7x") == 3 * letter + digit  # random characters keep their bits
+    assert estimated_entropy_bits("abcdefgh") == estimated_entropy_bits("hgfedcba") == letter + math.log2(8) + 1
+    assert estimated_entropy_bits("aaaaaaaa") < 10 and estimated_entropy_bits("qwertyui") < 10  # a run, a walk
+    assert estimated_entropy_bits("1qaz") == digit + 2 + 1
+    assert estimated_entropy_bits("2024") == math.log2(200)  # a year
+    assert estimated_entropy_bits("password") == math.log2(_common_words()["password"] + 2) < 6  # a weak word first
+    assert estimated_entropy_bits("Password") == estimated_entropy_bits("password") + 1
+    assert estimated_entropy_bits("k7Qx9k7Qx9") < estimated_entropy_bits("k7Qx9") + 7  # a repeat: where and how long
+
+
+@pytest.mark.parametrize("value", [
+    "iloveyou12345678", "qwertyuiopasdfgh", "1qaz2wsx3edc4rfv", "mohamed123456789", "P@ssw0rd12345678",
+    "ahmed.mohamed1990", "Mohamed@2024Cairo", "iloveyoumohamed1", "ILoveMyShop2024!", "mySecretToken2024",
+])
+def test_password_list_shapes_score_far_under_the_floor_whatever_their_length(value):
+    assert estimated_entropy_bits(value) < 50
+    assert estimated_entropy_bits(value * 2) < 60 and secret_weakness(value * 2) is not None
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -154,7 +172,7 @@ def test_check_config_names_a_weak_admin_token_without_showing_it():
     result = run_bot("check-config", env=PRODUCTION | {"ADMIN_TOKEN": "changeme"})
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "config: ADMIN_TOKEN is too short for production: at least 16 characters (got 8)"]
+        "config: ADMIN_TOKEN is too short for production: at least 20 characters (got 8)"]
     assert "changeme" not in result.stderr + result.stdout
 
 

@@ -417,3 +417,32 @@ def test_a_late_answering_graph_api_gets_each_message_once(graph_settings, clock
         services.workers.stop()
     finally:
         fake.close()
+
+
+def test_a_pause_raised_by_one_process_is_seen_by_every_process_and_lifted_by_any(graph_settings, clock) -> None:
+    """Two processes on one database (or one Redis): the pause and its end are shared."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        graph = FakeGraphAPI(mock, clock)
+        client_a, services_a = start_app(graph_settings, clock)
+        client_b, services_b = start_app(graph_settings, clock)
+        try:
+            graph.valid_tokens = {"wa-token"}  # the Page token expired
+            assert post_signed(client_a, messenger_postback(PSID, "GET_STARTED", "Get Started"), TEST_SECRET).status_code == 200
+            services_a.workers.drain()         # process A's send is refused
+            assert outbox(services_a) and {row["state"] for row in outbox(services_a)} == {"pending"}
+            for client, services in ((client_a, services_a), (client_b, services_b)):
+                ready = client.get("/readyz")
+                assert ready.status_code == 503 and list(ready.get_json()["paused"]) == ["messenger"]
+                assert ready.get_json()["paused"]["messenger"].startswith("invalid_token: ")
+                assert "Session has expired" in ready.get_json()["paused"]["messenger"]
+                assert services.paused().keys() == {"messenger"}
+            graph.valid_tokens = None          # the token works again ...
+            clock.now += WAIT_MAX_S
+            services_b.workers.drain()         # ... and process B sends the held reply
+            assert {row["state"] for row in outbox(services_b)} == {"sent"}
+            for client, services in ((client_a, services_a), (client_b, services_b)):
+                assert client.get("/readyz").status_code == 200
+                assert services.paused() == {} and "messenger.invalid_token" not in services.alarms.active()
+        finally:
+            services_a.workers.stop()
+            services_b.workers.stop()

@@ -25,7 +25,7 @@ from tests.fake_graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = Path(__file__).parent / "payloads"
-SECRET = "e2e-app-secret-7c41f09b3d2a"  # production refuses short or guessable secrets
+SECRET = "6230f36fa5bc307d569cf69bb9065549"  # production refuses short or guessable secrets
 DEADLINE_S = 20.0
 
 
@@ -44,8 +44,8 @@ class Gunicorn:
         self.env = os.environ | shared | {
             "DUKKAN_ENV": "production",
             "META_APP_SECRET": SECRET,
-            "VERIFY_TOKEN": "e2e-verify-Qm7x2Lp9",
-            "ADMIN_TOKEN": "e2e-admin-Vb4n8Kz1Wr",
+            "VERIFY_TOKEN": "sBpmqnbD0gB9VvbPHNv40ND0t2AF1rGE",
+            "ADMIN_TOKEN": "e2e-admin-8QmVx2-Lp9rTzK4nWb7Hc",
             "SEND_MODE": "graph",
             "GRAPH_API_URL": graph_url,
             "MESSENGER_PAGE_ACCESS_TOKEN": "page-token-e2e",

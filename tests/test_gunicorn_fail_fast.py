@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXIT_WITHIN_S = 10.0
 STRONG = {
     "META_APP_SECRET": "5f0c2b9e81d4a7363e9f1c0b2a8d4e67",
-    "VERIFY_TOKEN": "wK3v-Qz8pL1xN7rT",
-    "ADMIN_TOKEN": "Tq9_mZ2cV8bR4nX6yH1s",
+    "VERIFY_TOKEN": "FjtTXHdcVletM44pX9CFAFSCSwkP_KYP",
+    "ADMIN_TOKEN": "tguYb_dABJ5VsIPAqLCqpVd6eBbcGSPZ",
     "WHATSAPP_ACCESS_TOKEN": "wa-token-fail-fast",
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
 }
@@ -71,9 +71,9 @@ def test_a_missing_secret_stops_gunicorn_before_it_binds_the_port(tmp_path):
 
 
 @pytest.mark.parametrize(("name", "value", "line"), [
-    ("ADMIN_TOKEN", "admin", "config: ADMIN_TOKEN is too short for production: at least 16 characters (got 5)"),
-    ("META_APP_SECRET", "s3cret-9", "config: META_APP_SECRET is too short for production: at least 16 characters (got 8)"),
-    ("VERIFY_TOKEN", "password-password", "config: VERIFY_TOKEN is a common word (admin, password, secret, ...): "
+    ("ADMIN_TOKEN", "admin", "config: ADMIN_TOKEN is too short for production: at least 20 characters (got 5)"),
+    ("META_APP_SECRET", "s3cret-9", "config: META_APP_SECRET is too short for production: at least 20 characters (got 8)"),
+    ("VERIFY_TOKEN", "password-password-password", "config: VERIFY_TOKEN is a common word (admin, password, secret, ...): "
                                           "use a random value"),
 ])
 def test_a_weak_secret_stops_gunicorn_and_is_not_printed(tmp_path, name, value, line):
@@ -109,4 +109,4 @@ def test_the_master_check_passes_strong_secrets_and_refuses_a_weak_one(tmp_path,
     monkeypatch.setenv("ADMIN_TOKEN", "changeme")
     assert config["config_ok"]() is False
     assert capsys.readouterr().err.splitlines() == [
-        "config: ADMIN_TOKEN is too short for production: at least 16 characters (got 8)"]
+        "config: ADMIN_TOKEN is too short for production: at least 20 characters (got 8)"]

@@ -42,6 +42,8 @@ SECRETS = (TEST_SECRET, "verify-me", "admin-test-token", WA_TOKEN, PAGE_TOKEN, S
     "01012345678", "01112345678", "01212345678", "01512345678",
     "+201012345678", "00201012345678", "201012345678",
     "+20 101 234 5678", "+2 01012345678", "+20 010 1234 5678", "0101 234 5678", "010-1234-5678",
+    "010.1234.5678", "010/1234/5678", "010+1234+5678", "010%201234%205678", "+20.10.1234.5678",
+    "010.1234 5678", "010.123.456.78",
     "٠١٠١٢٣٤٥٦٧٨", "+٢٠١٠١٢٣٤٥٦٧٨", "۰۱۰۱۲۳۴۵۶۷۸", "٠١٠ ١٢٣٤ ٥٦٧٨",
 ])
 def test_every_form_of_an_egyptian_mobile_number_is_redacted(number):
@@ -69,9 +71,19 @@ def test_every_phone_length_digit_run_of_any_country_is_redacted(number):
     "order 1042 total 350 EGP", "price 1500 EGP", "on 2026-05-10 14:30:00", "at 2026-05-10T14:30:00Z",
     "product 53 size 42", "order #DK-10423", "total 1,250.50 EGP", "sizes 38 40 42", "between 300 and 5000",
     "v25.0 code 131047", "lat 30.0444 long 31.2357", "event 7 attempt 2/5", "سعر ١٥٠٠ جنيه",
+    "wrong admin token from 203.0.113.5", "198.51.100.7 203.0.113.255:8080 from 10.0.0.1", "on 2026/05/10 and 10.05.2026",
+    "due 1/5/2026 or 31-12-2026", "took 1.25 s, 3/4 done",
 ])
 def test_ordinary_numbers_are_kept(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "192.168.1.1/01012345678", "2026-05-10 01012345678", "10.05.2026.12345678", "256.1.1.1234", "966.501.234.567",
+    "q=010%201234%205678&x=1",
+])
+def test_digits_next_to_an_address_or_a_date_are_still_masked(text):
+    assert not re.search(r"\d{4}", redact(text).replace("2026", "")), redact(text)
 
 
 def test_two_numbers_in_a_row_are_both_redacted():
@@ -127,6 +139,8 @@ ADVERSARIAL = {
     "password then spaces": "password" + " " * 20, "Bearer ": "Bearer ", "EAA": "EAA", "scheme": "://",
     "url password": "://x:" + "y" * 250, "wamid.": "wamid.", "wamids": "wamid.abcdefgh ", "spaces": " ",
     "dotted": "a.", "dotless i": "İa", "mixed": "x-api-password: ' 0101 234 5678 Bearer EAA wamid.ab ",
+    "digit dots": "1.", "addresses": "1.1.1.1.", "address start": "255.255.", "dates with slashes": "10/05/2026 ",
+    "url spaces": "%20", "digit url spaces": "1%20", "digit slashes": "1/", "digit plus": "1+",
 }
 
 
@@ -163,6 +177,15 @@ def test_clip_marks_what_it_cut_and_never_leaves_half_a_number():
     cut = clip("call 0101234567890123 now " + "z" * 100, 12)
     assert cut == "call …(+121 chars)"
     assert redact(clip(f"{'w ' * 10}{WA_ID}", 25)) == "w w w w w w w w w w …(+12 chars)"
+
+
+@pytest.mark.parametrize("number", ["0101234 5678", "010 1234 5678", "010.1234.5678", "(010) 1234-5678", "010%201234%205678"])
+def test_clip_never_cuts_inside_a_number_with_separators(number):
+    """Wherever the cut falls in a spaced number, none of its digits are left before it."""
+    for before in range(960, 1001):
+        text = "a" * before + " " + number + " tail" * 20
+        kept = redact(clip(text)).rpartition("…(+")[0]
+        assert kept and not re.search(r"\d", kept), (before, kept)
 
 
 def test_a_record_with_a_lone_surrogate_is_written_not_dropped(app, output):
@@ -336,3 +359,38 @@ def test_gunicorn_access_lines_are_redacted(app):
     assert "verify-me" not in buffer.getvalue()
     assert "hub.challenge=7" in buffer.getvalue()
     assert any(isinstance(f, RedactingFilter) for f in access.filters)
+
+
+def test_gunicorn_access_lines_with_header_atoms_are_written_clipped_and_redacted(app, tmp_path):
+    """gunicorn's atoms answer any header, in any case, from their own ``__getitem__``: the
+    filter must read them through it (a copied dict raised KeyError and the line was lost)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("errorlog", str(tmp_path / "error.log"))
+    config.set("access_log_format", '%(h)s %({X-Forwarded-For}i)s "%(r)s" %(s)s %({X-Missing}i)s %(a)s')
+    gunicorn_logger = Logger(config)
+    try:
+        assert any(isinstance(f, RedactingFilter) for f in logging.getLogger("gunicorn.access").filters)
+        environ = {
+            "REMOTE_ADDR": "203.0.113.9", "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1",
+            "RAW_URI": f"/webhook?hub.verify_token=verify-me&phone=010.1234.5678&hub.challenge=7",
+            "HTTP_USER_AGENT": "agent/" + "u" * 5000,
+        }
+        request = SimpleNamespace(headers=[("X-FORWARDED-FOR", "198.51.100.7, 203.0.113.5")])
+        response = SimpleNamespace(status="200 OK", sent=12, headers=[])
+        gunicorn_logger.access(response, request, environ, timedelta(milliseconds=5))
+    finally:
+        for name in ("gunicorn.access", "gunicorn.error"):
+            logger = logging.getLogger(name)
+            logger.handlers = [h for h in logger.handlers if not getattr(h, "_gunicorn", False)]
+    assert (tmp_path / "error.log").read_text() == ""
+    [line] = (tmp_path / "access.log").read_text().splitlines()
+    assert line.startswith('203.0.113.9 198.51.100.7, 203.0.113.5 '
+                           '"GET /webhook?hub.verify_token=[redacted]&phone=[redacted]&hub.challenge=7 HTTP/1.1" 200 - agent/u')
+    assert line.endswith(f"…(+{5006 - 1000} chars)")

@@ -316,7 +316,7 @@ def test_gunicorn_config_sets_a_fresh_directory_and_cleans_it_at_start(tmp_path,
 
 
 def test_under_gunicorn_with_two_workers_the_scrape_sums_every_worker(tmp_path, monkeypatch):
-    monkeypatch.setenv("METRICS_TOKEN", "gunicorn-metrics-token")
+    monkeypatch.setenv("METRICS_TOKEN", "metrics-Xr8k2Qv-7LmNz4Tp9bWc3")
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     graph = FakeGraph()
     server = Gunicorn(graph.url, tmp_path / "metrics.sqlite3")
@@ -325,7 +325,7 @@ def test_under_gunicorn_with_two_workers_the_scrape_sums_every_worker(tmp_path, 
         for n in range(deliveries):
             # a new connection each time, so both workers get some of them
             assert server.post(whatsapp_text(f"2010000{n:05d}", "hi")) == 200
-        auth = {"Authorization": "Bearer gunicorn-metrics-token"}
+        auth = {"Authorization": "Bearer metrics-Xr8k2Qv-7LmNz4Tp9bWc3"}
         assert requests.get(f"{server.url}/metrics", timeout=5).status_code == 401
         response = requests.get(f"{server.url}/metrics", headers=auth, timeout=5)
         samples = parse(response.text)

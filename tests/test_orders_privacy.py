@@ -18,7 +18,7 @@ from bot.dialog.checkout import egyptian_mobile
 from bot.dialog.orders import find_reference, names_an_order
 from bot.storage import order_numbers
 from bot.storage.order_numbers import ALPHABET, NumberTaken, canonical, check_character, is_valid_code, new_number
-from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, OrderStore
+from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, OrderStore
 from tests.conftest import seeded_order_numbers
 from tests.test_conversation_kit import Chat, joined, payloads
 
@@ -250,6 +250,20 @@ def test_failed_checks_are_counted_per_customer_within_the_window(services, cloc
     assert orders.checks_left("whatsapp", "2011") == CHECK_LIMIT
 
 
+def test_failed_checks_naming_a_phone_are_counted_for_that_phone_across_accounts(services, clock) -> None:
+    orders = services.orders
+    for n in range(PHONE_CHECK_LIMIT):
+        assert orders.checks_left("messenger", f"acct-{n}", PHONE) == PHONE_CHECK_LIMIT - n
+        assert orders.fail_check("messenger", f"acct-{n}", PHONE) == PHONE_CHECK_LIMIT - n - 1
+        clock.now += 60
+    assert orders.checks_left("whatsapp", "a-fresh-account", PHONE) == 0           # every account, that phone
+    assert orders.checks_left("whatsapp", "a-fresh-account", "01112223334") == CHECK_LIMIT  # another phone
+    assert orders.checks_left("whatsapp", "a-fresh-account") == CHECK_LIMIT
+    assert orders.checks_left("messenger", "acct-0") == CHECK_LIMIT - 1             # the account's own count
+    clock.now = START + CHECK_WINDOW_S                                               # the first is an hour old
+    assert orders.checks_left("whatsapp", "a-fresh-account", PHONE) == 1
+
+
 def test_failed_checks_hold_across_a_restart(settings, services, clock) -> None:
     from bot import create_app
 
@@ -318,6 +332,27 @@ def test_the_limit_of_checks_stops_enumeration_until_the_window_passes(client, s
     assert refused.startswith("حاولنا كذا مرة") and order.number not in refused
     clock.now += CHECK_WINDOW_S + 1
     assert joined(stranger.say(f"{order.number} {PHONE}")).startswith(f"طلب {order.number}: ")
+
+
+def test_many_accounts_cannot_walk_old_sequential_numbers_with_a_known_phone(client, services, clock) -> None:
+    """Old numbers (DK-10001 ...) are sequential: the limit per phone stops a walk spread over accounts."""
+    victim = place(services, number="DK-10042")
+    attackers = [Chat(client, services, "messenger", f"psid-walker-{n}") for n in range(8)]
+    guesses = iter(f"رقم الطلب DK-{10001 + n} والموبايل {PHONE}" for n in range(41))  # the numbers before hers
+    replies = [joined(attacker.say(next(guesses))) for attacker in attackers[:PHONE_CHECK_LIMIT]]
+    assert all(reply.startswith("البيانات دي مش ماشية مع بعض") for reply in replies[:-1])
+    by_phone = [joined(attacker.say(f"رقم الطلب DK-10042 والموبايل {PHONE}")) for attacker in attackers[PHONE_CHECK_LIMIT:]]
+    assert all(private_parts_absent(reply, victim) and "DK-10042" not in reply for reply in by_phone)
+    # the same answer whichever limit is reached: this phone's here, one account's below
+    tired = Chat(client, services, "whatsapp", "201005550000")
+    for n in range(CHECK_LIMIT):
+        last = joined(tired.say(f"رقم الطلب DK-SU3KCB والموبايل 0122333444{n}"))
+    assert by_phone == [last] * len(by_phone) and last.startswith("حاولنا كذا مرة والبيانات مش مظبوطة")
+    assert replies[-1] == last                                                  # the fifth failure says so too
+    assert joined(Chat(client, services, *BUYER).say("DK-10042")).startswith("طلب DK-10042: ")  # the buyer's own chat
+    assert joined(tired.say("رقم الطلب DK-10042 والموبايل 01112223334")) == last  # the account limit, another phone
+    clock.now += CHECK_WINDOW_S + 1
+    assert joined(attackers[-1].say(f"رقم الطلب DK-10042 والموبايل {PHONE}")).startswith("طلب DK-10042: ")
 
 
 def test_a_failed_check_never_tells_which_half_was_wrong(client, services, clock) -> None:

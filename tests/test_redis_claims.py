@@ -179,6 +179,33 @@ def test_recover_takes_back_a_claim_of_another_host_only_when_its_lease_runs_out
     assert not inbox.extend(claimed)  # taken over: its old holder cannot renew
 
 
+@pytest.mark.parametrize("attempts_before", [0, 1], ids=["retried", "last-attempt"])
+def test_a_worker_whose_lease_ran_out_cannot_fail_the_event_another_worker_now_holds(open_inbox, attempts_before):
+    """The holder is checked by the script that settles the event, not only just before it."""
+    slow, other = open_inbox(), open_inbox()  # two hosts
+    slow.accept([text("u1", "m1")])
+    for _ in range(attempts_before):  # earlier attempts that failed
+        slow.fail(slow.claim("hostb:1:w1").id, "boom", retry_in=0, owner="hostb:1:w1")
+    claimed = slow.claim("hostb:1:w1")
+    slow.clock.now += LEASE_S + 1  # the slow worker's lease runs out
+    taken: list = []
+    holds = slow._holds
+
+    def holds_then_taken_over(event_id, owner):
+        still = holds(event_id, owner)  # at this instant the slow worker still holds it ...
+        assert other.recover() == 1  # ... then another host takes it back and claims it
+        taken.append(other.claim("hostb:2:w2"))
+        return still
+
+    slow._holds = holds_then_taken_over
+    assert slow.fail(claimed.id, "boom", owner=claimed.owner) == "processing"
+    assert taken[0].id == claimed.id
+    assert other.complete(taken[0].id, owner=taken[0].owner)  # the new holder settles it
+    assert other.state_of(text("u1", "m1").dedupe_key) == DONE
+    assert other.counts()["dead"] == 0 and other.r.llen(other.p + "q:messenger:u1") == 0
+    assert other.r.hlen(other.p + "claims") == 0 and other.r.zcard(other.p + "delayed") == 0
+
+
 def test_extend_renews_the_lock_and_never_touches_a_new_holders(open_inbox):
     inbox = open_inbox()
     inbox.accept([text("u1", "m1")])

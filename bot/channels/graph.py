@@ -48,6 +48,7 @@ from bot.errors import (
     PolicyBlocked,
     RecipientUnavailable,
     SendError,
+    StorageError,
     TransientSendError,
     WindowClosed,
 )
@@ -109,16 +110,29 @@ class Sender(Protocol):
 class Alarms:
     """A thread-safe registry of operator alarms (e.g. ``messenger.invalid_token``).
 
-    The console and ``/readyz`` read :meth:`active`; senders raise and clear alarms.
+    The console and ``/readyz`` read :meth:`active`; senders raise and clear alarms. With
+    ``shared`` (:mod:`bot.storage.pauses`), the pausing alarms (a refused token or permission)
+    live there, so every process and host sees a channel paused by one of them, and resumed as
+    soon as any of them sends on it again; the others stay with this process. While the shared
+    storage fails, this process keeps its pausing alarms itself (a send is never failed by it).
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, shared: Any = None) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._alarms: dict[str, dict[str, Any]] = {}
+        self._shared = shared
 
     def raise_(self, name: str, detail: str) -> bool:
         """Raise (or repeat) alarm ``name``; return True when it was not active before."""
+        if self._is_shared(name):
+            try:
+                return self._shared.raise_(name, detail)
+            except StorageError as exc:
+                log.error("alarm %s kept in this process only: %s", name, exc)
+        return self._raise_here(name, detail)
+
+    def _raise_here(self, name: str, detail: str) -> bool:
         with self._lock:
             current = self._alarms.get(name)
             if current is not None:
@@ -131,16 +145,38 @@ class Alarms:
     def clear(self, name: str) -> bool:
         """Clear alarm ``name``; return True when it was active."""
         with self._lock:
-            return self._alarms.pop(name, None) is not None
+            cleared = self._alarms.pop(name, None) is not None
+        if self._is_shared(name):
+            try:
+                cleared = self._shared.clear(name) or cleared
+            except StorageError as exc:
+                log.error("alarm %s not cleared for the other processes: %s", name, exc)
+        return cleared
 
     def active(self) -> dict[str, dict[str, Any]]:
         """A copy of the active alarms: name -> {detail, since, last, count}."""
         with self._lock:
-            return {name: dict(info) for name, info in self._alarms.items()}
+            found = {name: dict(info) for name, info in self._alarms.items()}
+        if self._shared is not None:
+            try:
+                found.update(self._shared.active())
+            except StorageError as exc:
+                log.warning("shared alarms cannot be read: %s", exc)
+        return dict(sorted(found.items()))
 
     def __contains__(self, name: object) -> bool:
         with self._lock:
-            return name in self._alarms
+            if name in self._alarms:
+                return True
+        if isinstance(name, str) and self._is_shared(name):
+            try:
+                return self._shared.has(name)
+            except StorageError as exc:
+                log.warning("shared alarms cannot be read: %s", exc)
+        return False
+
+    def _is_shared(self, name: str) -> bool:
+        return self._shared is not None and name.partition(".")[2] in PAUSING_ALARMS
 
 
 class _Recipients:

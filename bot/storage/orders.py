@@ -55,6 +55,7 @@ STATUSES = ("new", "confirmed", "shipped", "delivered", "cancelled")
 NUMBER_ATTEMPTS = 5          # fresh numbers drawn before giving up (a collision is ~1 in millions)
 CHECK_LIMIT = 5              # failed number + phone checks a customer may make ...
 CHECK_WINDOW_S = 3600.0      # ... within this many seconds
+PHONE_CHECK_LIMIT = 5        # failed checks naming one phone, from every account together, in the window
 
 
 def fresh_numbers() -> Retrying:
@@ -93,19 +94,23 @@ class OrderStore:
     """Orders in SQLite. ``create`` is idempotent on its key: a repeated confirmation is one order.
 
     ``new_number`` draws order numbers (tests inject a fixed sequence); ``check_limit`` failed
-    checks within ``check_window_s`` stop a customer's further checks until the oldest ages out.
+    checks within ``check_window_s`` stop a customer's further checks until the oldest ages out,
+    and ``phone_check_limit`` failed checks naming one phone stop every account's checks naming
+    it (someone who knows a buyer's phone cannot walk order numbers with many accounts).
     """
 
     def __init__(
         self, db: Database, *, clock: Callable[[], float] = time.time,
         new_number: Callable[[], str] = order_numbers.new_number,
         check_limit: int = CHECK_LIMIT, check_window_s: float = CHECK_WINDOW_S,
+        phone_check_limit: int = PHONE_CHECK_LIMIT,
     ) -> None:
         self.db = db
         self.clock = clock
         self.new_number = new_number
         self.check_limit = check_limit
         self.check_window_s = check_window_s
+        self.phone_check_limit = phone_check_limit
         db.connection().executescript(SCHEMA)
 
     def create(
@@ -174,22 +179,29 @@ class OrderStore:
             )
         return self.get(order.number)
 
-    def checks_left(self, platform: str, customer_id: str) -> int:
-        """How many failed number + phone checks this customer may still make now."""
-        row = self.db.query_one(
-            "SELECT COUNT(*) FROM order_checks WHERE customer_key = ? AND failed_at > ?",
-            (f"{platform}:{customer_id}", self.clock() - self.check_window_s),
-        )
-        return max(0, self.check_limit - (row[0] if row else 0))
+    def checks_left(self, platform: str, customer_id: str, phone: str = "") -> int:
+        """How many failed number + phone checks this customer may still make now (naming
+        ``phone``: the fewer of the account's and the phone's checks left)."""
+        since = self.clock() - self.check_window_s
+        left = self.check_limit - self._failed(f"{platform}:{customer_id}", since)
+        if phone:
+            left = min(left, self.phone_check_limit - self._failed(_phone_key(phone), since))
+        return max(0, left)
 
-    def fail_check(self, platform: str, customer_id: str) -> int:
-        """Count one failed check (and forget the ones older than the window); the checks left."""
+    def fail_check(self, platform: str, customer_id: str, phone: str = "") -> int:
+        """Count one failed check, for the account and for the phone it named (and forget the
+        ones older than the window); the checks left."""
         now = self.clock()
+        keys = [f"{platform}:{customer_id}"] + ([_phone_key(phone)] if phone else [])
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM order_checks WHERE failed_at <= ?", (now - self.check_window_s,))
-            conn.execute("INSERT INTO order_checks (customer_key, failed_at) VALUES (?, ?)",
-                         (f"{platform}:{customer_id}", now))
-        return self.checks_left(platform, customer_id)
+            conn.executemany("INSERT INTO order_checks (customer_key, failed_at) VALUES (?, ?)",
+                             [(key, now) for key in keys])
+        return self.checks_left(platform, customer_id, phone)
+
+    def _failed(self, key: str, since: float) -> int:
+        row = self.db.query_one("SELECT COUNT(*) FROM order_checks WHERE customer_key = ? AND failed_at > ?", (key, since))
+        return row[0] if row else 0
 
     def _one(self, sql: str, params: tuple) -> Order | None:
         rows = self._many(sql, params)
@@ -207,3 +219,8 @@ def _order(row: Any) -> Order:
         total=row["total"], lang=row["lang"], status=row["status"], created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+
+
+def _phone_key(phone: str) -> str:
+    """The key a phone's failed checks are counted under (no platform is called "phone")."""
+    return f"phone:{phone}"

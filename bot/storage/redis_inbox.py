@@ -379,22 +379,31 @@ class RedisInbox:
         return self._guard(self._finish, event_id, DONE, "", owner)
 
     def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:
-        """Retry later (the customer's later events wait behind it) or make it a dead letter."""
+        """Retry later (the customer's later events wait behind it) or make it a dead letter.
+
+        With ``owner``, only while that worker still holds the event: the script that settles or
+        postpones it checks the holder itself, so a worker whose lease ran out cannot touch an
+        event another worker has claimed since (its current state is returned instead).
+        """
         if not self._guard(self._holds, event_id, owner):
-            return self.r.hget(self.p + f"event:{event_id}", "state") or DEAD
+            return self._state(event_id)
         attempts = int(self._guard(self.r.hget, self.p + f"event:{event_id}", "attempts") or 0)
         if attempts >= self.max_attempts:
-            self._guard(self._finish, event_id, DEAD, error)
-            return DEAD
+            settled = self._guard(self._finish, event_id, DEAD, error, owner)
+            return DEAD if settled else self._state(event_id)
         delay = retry_in if retry_in is not None else min(2.0**attempts, 300.0)
-        self._guard(self._postpone, event_id, error, self.clock() + delay)
-        return PENDING
+        if self._guard(self._postpone, event_id, error, self.clock() + delay, False, owner):
+            return PENDING
+        return self._state(event_id)
+
+    def _state(self, event_id: int) -> str:
+        return self._guard(self.r.hget, self.p + f"event:{event_id}", "state") or DEAD
 
     def defer(self, event_id: int, reason: str, *, retry_in: float, owner: str | None = None) -> str:
         """Put an event back to wait ``retry_in`` seconds without using up an attempt (see Inbox.defer)."""
         if self._guard(self._postpone, event_id, reason, self.clock() + retry_in, True, owner):
             return PENDING
-        return self.r.hget(self.p + f"event:{event_id}", "state") or DEAD
+        return self._state(event_id)
 
     def _finish(self, event_id: int, state: str, error: str, holder: str | None = None) -> bool:
         """Settle the event and hand its customer back in one script; with ``holder``, only while

@@ -21,7 +21,7 @@ from bot.errors import StorageError
 from bot.storage import order_numbers
 from bot.storage.messages import RANK
 from bot.storage.order_numbers import NumberTaken
-from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, STATUSES, Order, fresh_numbers
+from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, STATUSES, Order, _phone_key, fresh_numbers
 
 KEEP_S = 30 * 24 * 3600
 
@@ -40,15 +40,19 @@ redis.call('ZADD', p .. 'orders:customer:' .. ARGV[5], n, number)
 return number
 """
 
-# One failed order check at ARGV[2]: forget those at or before ARGV[1], add this one (members are
-# "<time>:<count before>", unique even under a clock that stands still), keep the key ARGV[3] s.
+# One failed order check at ARGV[2], counted under each key (the account's, the phone's): forget
+# those at or before ARGV[1], add this one (members are "<time>:<count before>", unique even under
+# a clock that stands still), keep the key ARGV[3] s. Returns each key's count.
 FAIL_CHECK = """
-local key = KEYS[1]
-redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
-local count = redis.call('ZCARD', key)
-redis.call('ZADD', key, ARGV[2], ARGV[2] .. ':' .. count)
-redis.call('EXPIRE', key, ARGV[3])
-return count + 1
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+  local count = redis.call('ZCARD', key)
+  redis.call('ZADD', key, ARGV[2], ARGV[2] .. ':' .. count)
+  redis.call('EXPIRE', key, ARGV[3])
+  counts[i] = count + 1
+end
+return counts
 """
 
 # Move a message's status forward only (sent < delivered < read; failed is final).
@@ -78,6 +82,7 @@ class RedisOrders:
         self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time,
         new_number: Callable[[], str] = order_numbers.new_number,
         check_limit: int = CHECK_LIMIT, check_window_s: float = CHECK_WINDOW_S,
+        phone_check_limit: int = PHONE_CHECK_LIMIT,
     ) -> None:
         self.r = client
         self.p = prefix
@@ -85,6 +90,7 @@ class RedisOrders:
         self.new_number = new_number
         self.check_limit = check_limit
         self.check_window_s = check_window_s
+        self.phone_check_limit = phone_check_limit
         self._create = client.register_script(CREATE_ORDER)
         self._fail_check = client.register_script(FAIL_CHECK)
 
@@ -141,21 +147,29 @@ class RedisOrders:
         _guard(self.r.set, f"{self.p}order:{order.number}", json.dumps(fields, ensure_ascii=False))
         return self.get(order.number)
 
-    def checks_left(self, platform: str, customer_id: str) -> int:
-        """How many failed number + phone checks this customer may still make now."""
-        since = self.clock() - self.check_window_s
-        failed = _guard(self.r.zcount, self._checks_key(platform, customer_id), f"({since!r}", "+inf")
-        return max(0, self.check_limit - int(failed))
+    def checks_left(self, platform: str, customer_id: str, phone: str = "") -> int:
+        """How many failed number + phone checks this customer may still make now (naming
+        ``phone``: the fewer of the account's and the phone's checks left)."""
+        since = f"({self.clock() - self.check_window_s!r}"
+        failed = [_guard(self.r.zcount, key, since, "+inf") for key in self._checks_keys(platform, customer_id, phone)]
+        return self._left(failed)
 
-    def fail_check(self, platform: str, customer_id: str) -> int:
-        """Count one failed check (and forget the ones older than the window); the checks left."""
+    def fail_check(self, platform: str, customer_id: str, phone: str = "") -> int:
+        """Count one failed check, for the account and for the phone it named (and forget the
+        ones older than the window); the checks left."""
         now = self.clock()
         args = [repr(now - self.check_window_s), repr(now), math.ceil(self.check_window_s)]
-        failed = _guard(self._fail_check, keys=[self._checks_key(platform, customer_id)], args=args)
-        return max(0, self.check_limit - int(failed))
+        failed = _guard(self._fail_check, keys=self._checks_keys(platform, customer_id, phone), args=args)
+        return self._left(failed)
 
-    def _checks_key(self, platform: str, customer_id: str) -> str:
-        return f"{self.p}orders:checks:{platform}:{customer_id}"
+    def _checks_keys(self, platform: str, customer_id: str, phone: str) -> list[str]:
+        """The account's key, and the phone's when one is named."""
+        keys = [f"{self.p}orders:checks:{platform}:{customer_id}"]
+        return keys + [f"{self.p}orders:checks:{_phone_key(phone)}"] if phone else keys
+
+    def _left(self, failed: list[Any]) -> int:
+        limits = (self.check_limit, self.phone_check_limit)
+        return max(0, min(limit - int(count) for limit, count in zip(limits, failed)))
 
     def _newest(self, index: str, limit: int) -> list[Order]:
         numbers = _guard(self.r.zrevrange, self.p + index, 0, limit - 1)
