@@ -7,6 +7,8 @@ cursor) so "التاني", "ارخص" or "في اسود؟" refer to them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Iterable
 
 from bot.dialog import texts
@@ -23,6 +25,12 @@ LOW_STOCK = 5
 CHEAPER = frozenset({"ارخص", "الارخص", "cheaper", "cheapest", "cheap", "arkhas", "ar5as", "rkhes"})
 DEARER = frozenset({"اغلي", "الاغلي", "priciest", "expensive", "aghla", "a8la"})
 SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
+LISTS_KEPT = 5
+# A price question may ask for more in the same message ("السعر والالوان ايه؟").
+COLOUR_WORDS = frozenset({"الوان", "الالوان", "والالوان", "والوان", "لون", "اللون", "واللون", "colors", "colours",
+                          "color", "colour", "alwan", "el alwan", "lon", "loon"})
+SIZE_WORDS = frozenset({"مقاسات", "المقاسات", "والمقاسات", "مقاس", "المقاس", "والمقاس", "sizes", "size",
+                        "ma2asat", "ma2as", "mqas"})
 
 
 # ---- search ---------------------------------------------------------------------------------
@@ -33,11 +41,33 @@ def search(turn: Turn) -> list[Reply]:
     filters = {k: v for k, v in turn.slots.items() if k in FILTER_SLOTS}
     sort = requested_sort(turn.text)
     session = turn.session
-    if session.context == "after_results" and session.results and set(filters) <= REFINING:
+    listed = session.context == "after_results" and session.results
+    if listed and (filters or sort) and set(filters) <= REFINING:
+        if not session.query and not session.filters:
+            return _sorted_on_screen(turn, sort) if not filters else run_search(turn, "", filters, sort or "relevance")
         return run_search(turn, session.query, session.filters | filters, sort or session.sort)
     if not filters and not sort:
-        return [turn.menu(turn.t("search.prompt"))]
+        return _words_search(turn)
     return run_search(turn, turn.text if filters else session.query, filters, sort or "relevance")
+
+
+def _words_search(turn: Turn) -> list[Reply]:
+    """A search with no known filter: a new search for its words, never the last list again."""
+    if not any(len(word) > 2 and not word.isdigit() for word in tokenize(turn.text)):
+        return [turn.menu(turn.t("search.prompt"))]
+    return run_search(turn, turn.text, {})
+
+
+def _sorted_on_screen(turn: Turn, sort: str) -> list[Reply]:
+    """"ارخص" on a list that came from no search (suggestions, a comparison): the same products re-sorted."""
+    products = [p for p in (known(turn, pid) for pid in turn.session.results) if p is not None]
+    if not products:
+        return [turn.menu(turn.t("results.expired"))]
+    sign = -1 if sort == "price_desc" else 1
+    products.sort(key=lambda p: (not p.in_stock, sign * p.final_price))         # in stock first, as a search sorts
+    turn.session.show_results([p.id for p in products])
+    turn.session.sort, turn.session.cursor = sort, ""
+    return [cards(turn, products, turn.t("results.sorted")), _after_results(turn)]
 
 
 def requested_sort(text: str) -> str:
@@ -60,6 +90,7 @@ def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "rel
     session.query, session.filters, session.sort = query, dict(filters), sort
     session.cursor, session.total = page.next_cursor or "", int(page.total or len(products))
     session.show_results([p.id for p in products])
+    _remember_list(session, query, filters, sort)
     intro = turn.t("results.more_intro") if cursor else _intro(turn, session.total)
     return _stale(turn, page) + [cards(turn, products, intro), _after_results(turn)]
 
@@ -72,12 +103,37 @@ def make_filters(filters: dict[str, Any]) -> Any:
     return SearchFilters(**{k: v for k, v in filters.items() if k in known and v not in (None, "")})
 
 
-def more(turn: Turn, cursor: str) -> list[Reply]:
-    """The next page of the last search (``MORE:<cursor>``)."""
+def more(turn: Turn, arg: str) -> list[Reply]:
+    """The next page of the list the button belongs to (``MORE:<cursor>:<tag>``).
+
+    The tag names one of the last lists shown (:data:`LISTS_KEPT`), so an older "more" button
+    pages its own list, not the newest one; a button without a tag (older versions) pages the last.
+    """
     session = turn.session
+    cursor, _, tag = arg.partition(":")
+    if tag:
+        kept = session.lists.get(tag)
+        if not isinstance(kept, list) or len(kept) != 3 or not isinstance(kept[1], dict):
+            return [turn.menu(turn.t("results.expired"))]
+        return run_search(turn, str(kept[0]), kept[1], str(kept[2]), cursor)
     if not session.query and not session.filters:
         return [turn.menu(turn.t("results.expired"))]
     return run_search(turn, session.query, session.filters, session.sort, cursor)
+
+
+def list_tag(query: str, filters: dict[str, Any], sort: str) -> str:
+    """A short stable name of one search (its words, filters and order)."""
+    document = json.dumps([query, filters, sort], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(document.encode()).hexdigest()[:8]
+
+
+def _remember_list(session: Any, query: str, filters: dict[str, Any], sort: str) -> None:
+    """Keep the search behind the list on screen among the last :data:`LISTS_KEPT`."""
+    tag = list_tag(query, filters, sort)
+    session.lists.pop(tag, None)
+    session.lists[tag] = [query, dict(filters), sort]
+    while len(session.lists) > LISTS_KEPT:
+        session.lists.pop(next(iter(session.lists)))
 
 
 def resort(turn: Turn, sort: str) -> list[Reply]:
@@ -150,7 +206,8 @@ def _after_results(turn: Turn) -> Reply:
     session = turn.session
     choices = []
     if session.cursor:
-        choices.append(turn.choice("choice.more", f"MORE:{session.cursor}"))
+        tag = list_tag(session.query, session.filters, session.sort)
+        choices.append(turn.choice("choice.more", f"MORE:{session.cursor}:{tag}"))
     if session.sort != "price_asc":
         choices.append(turn.choice("choice.cheapest", "SORT:price_asc"))
     choices.append(turn.choice("choice.filters", "FILTER"))
@@ -162,14 +219,14 @@ def _after_results(turn: Turn) -> Reply:
 def _colours_on_screen(turn: Turn) -> list[str]:
     seen: list[str] = []
     for product_id in turn.session.results:
-        product = _known(turn, product_id)
+        product = known(turn, product_id)
         for colour in getattr(product, "colors", ()):
             if colour not in seen:
                 seen.append(colour)
     return seen or list(texts.COLORS)
 
 
-def _known(turn: Turn, product_id: int) -> Any:
+def known(turn: Turn, product_id: int) -> Any:
     """A product from the catalogue snapshot when the store offers one, else from the store."""
     cached = getattr(turn.deps.store, "cached_product", None)
     try:
@@ -273,12 +330,26 @@ def price(turn: Turn, product_id: int) -> list[Reply]:
                       old=turn.price(product.price), percent=turn.number(product.discount_percent))
     else:
         line = turn.t("price.one", name=name, price=turn.price(product.final_price))
+    turn.session.topic = "product"
+    line = "\n".join([line, *_also_asked(turn, product)])
     if product.stock_quantity <= 0:
         answer = Buttons(f"{line}\n{turn.t('price.out')}", (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))
     else:
         answer = Buttons(line, (Button(turn.t("choice.add"), f"ADD:{product.id}"),
                                 Button(turn.t("choice.details"), f"DETAILS:{product.id}")))
     return _stale(turn, product) + [answer]
+
+
+def _also_asked(turn: Turn, product: Any) -> list[str]:
+    """The colours and sizes, when the price question asked for them too."""
+    words = set(tokenize(turn.text)) if turn.text else set()
+    lines = []
+    if words & COLOUR_WORDS and product.colors:
+        names = [texts.color(turn.lang, c) for c in product.colors]
+        lines.append(turn.t("details.colors", colors=texts.joined(turn.lang, names)))
+    if words & SIZE_WORDS and product.sizes:
+        lines.append(turn.t("details.sizes", sizes=texts.joined(turn.lang, list(product.sizes))))
+    return lines
 
 
 # ---- several products ---------------------------------------------------------------------

@@ -12,11 +12,13 @@ from typing import Any
 from bot.dialog import texts
 from bot.dialog.session import CartLine
 from bot.dialog.turn import Turn
-from bot.nlu.normalize import tokenize
+from bot.nlu.normalize import normalize, tokenize
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
 MAX_QUANTITY = 20
 EVERYTHING = frozenset({"كل", "كله", "all", "everything", "kol", "kolo", "koll", "فضي", "empty"})
+# "شيل واحد", "remove one": one piece less, not the whole line.
+ONE_WORDS = frozenset({"واحد", "واحده", "حته", "قطعه", "one", "1", "piece", "wa7ed", "wa7da", "wahed", "7eta"})
 
 
 def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: int | None = None,
@@ -46,12 +48,27 @@ def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: 
 
 
 def choose(turn: Turn) -> list[Reply] | None:
-    """A typed size or colour answering an add in progress ("لارج", "الاسود"); None when it is not one."""
+    """A typed size or colour answering an add in progress ("لارج", "الاسود", "32"), or a bare
+    quantity ("٣"); None when it is none of them."""
     pending = turn.session.pending
-    size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
-    if not pending or not (size or color):
+    if not pending or pending.get("product_id") != turn.session.focus:   # another product opened since
         return None
+    size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
+    if not (size or color):
+        product = turn.deps.store.product(int(pending["product_id"]))
+        size = typed_size(turn.text, product.sizes)
+        amount = normalize(turn.text).strip(" .!?")
+        if not size and amount.isascii() and amount.isdigit() and 0 < int(amount) <= MAX_QUANTITY:
+            return add(turn, product.id, pending.get("size", ""), pending.get("color", ""), int(amount))
+        if not size:
+            return None
     return add(turn, int(pending["product_id"]), size or pending.get("size", ""), color or pending.get("color", ""))
+
+
+def typed_size(text: str, sizes: tuple[str, ...] | list[str]) -> str:
+    """The size ``text`` is, when it is only one of ``sizes`` ("l" → "L", "٣٢" → "32"); else ""."""
+    typed = normalize(text).strip(" .!?").upper()
+    return next((size for size in sizes if size.upper() == typed), "")
 
 
 def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int, page: int = 0) -> list[Reply]:
@@ -179,9 +196,12 @@ def remove_text(turn: Turn) -> list[Reply]:
     if set(tokenize(turn.text)) & EVERYTHING:
         return clear(turn)
     matches = [line for line in cart if _fits(turn, line)]
+    one = bool(set(tokenize(turn.text)) & ONE_WORDS)
+    if not matches and one:
+        matches = [line for line in cart if line.product_id == turn.session.focus]
     if len(matches) == 1 or len(cart) == 1:
         line = matches[0] if matches else cart[0]
-        quantity = turn.slots.get("quantity")
+        quantity = turn.slots.get("quantity") or (1 if one else None)
         if isinstance(quantity, int) and 0 < quantity < line.quantity:
             return set_quantity(turn, line.key(), line.quantity - quantity)
         return remove(turn, line.key())

@@ -13,6 +13,7 @@ from typing import Any
 LANGS = ("ar", "en")
 CONTEXTS = ("none", "after_results", "after_details")
 STEPS = ("name", "phone", "governorate", "address", "confirm")
+TOPICS = ("list", "product", "shipping", "order")
 
 
 @dataclass
@@ -60,13 +61,17 @@ class Checkout:
     address: str = ""
     editing: bool = False           # back to the summary after the edited step
     shown: str = ""                 # digest of the order the last summary showed (what a "yes" confirms)
+    misses: int = 0                 # answers that did not fit the current step (explained once)
 
     @classmethod
     def from_dict(cls, data: Any) -> "Checkout | None":
         if not isinstance(data, dict) or not data.get("id") or data.get("step") not in STEPS:
             return None
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: (bool(v) if k == "editing" else str(v)) for k, v in data.items() if k in names})
+        names = {f.name for f in fields(cls)} - {"editing", "misses"}
+        checkout = cls(**{k: str(v) for k, v in data.items() if k in names})
+        checkout.editing = bool(data.get("editing", False))
+        checkout.misses = _int(data.get("misses")) or 0
+        return checkout
 
 
 @dataclass
@@ -88,6 +93,8 @@ class Session:
     checkout: Checkout | None = None
     expect: str = ""                  # "order_ref" or "" : what the next text answers
     last_order: dict[str, str] = field(default_factory=dict)  # number and checkout id
+    topic: str = ""                   # what the last answer was about: list, product, shipping, order
+    lists: dict[str, Any] = field(default_factory=dict)   # recent lists by tag: [query, filters, sort]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document."""
@@ -114,17 +121,19 @@ class Session:
         session.checkout = Checkout.from_dict(data.get("checkout"))
         session.expect = _text(data.get("expect"))
         session.last_order = data.get("last_order") if isinstance(data.get("last_order"), dict) else {}
+        session.topic = data.get("topic") if data.get("topic") in TOPICS else ""
+        session.lists = data.get("lists") if isinstance(data.get("lists"), dict) else {}
         return session
 
     def show_results(self, ids: list[int]) -> None:
         """Remember a list now on screen."""
         self.results = list(ids)
-        self.context = "after_results"
+        self.context, self.topic = "after_results", "list"
 
     def show_product(self, product_id: int) -> None:
         """Remember one product now on screen."""
         self.focus = product_id
-        self.context = "after_details"
+        self.context, self.topic = "after_details", "product"
 
     def subtotal(self) -> int:
         return sum(line.unit_price * line.quantity for line in self.cart)

@@ -1,0 +1,239 @@
+"""The conversation keeps its context (issue 12, point 5), end to end through the webhook.
+
+Ordinals after details, "it" after a price, typed answers to the bot's own questions, elliptical
+follow-ups, two questions in one message, searches without filters, old "more" buttons, numbers
+that are not product numbers, checkout asides and wrong values, Franco-Arabic replies. The real
+intent matcher where it already reads the text, else ``Script`` with the schema's answers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialog import texts as texts_module
+from bot.store import SearchFilters
+from tests.test_checkout import ADDRESS, fill_cart, hoodie
+from tests.test_conversation_kit import Chat, Script, Understood, ids_of, joined, payloads, texts
+from tests.test_conversation_nlu import bww_app  # noqa: F401  (the BWW backend simulated)
+
+
+@pytest.fixture
+def fb(client, services) -> Chat:
+    return Chat(client, services, "messenger", "psid-ctx")
+
+
+@pytest.fixture
+def wa(client, services) -> Chat:
+    return Chat(client, services, "whatsapp", "201001234599")
+
+
+def _scripted(services, lines: dict[str, Understood]) -> Script:
+    script = Script(lines)
+    services.dialog.deps.understand = script
+    return script
+
+
+def _sized(services, ids: list[int], size: str):
+    """The first product of ``ids`` that comes in ``size`` and in several colours."""
+    return next(p for p in map(services.store.product, ids) if size in p.sizes and p.stock_quantity > 3)
+
+
+# ---- ordinals refer to the last list, also after details ---------------------------------------
+
+
+def test_ordinals_after_details_refer_to_the_list(fb, services) -> None:
+    shown = ids_of(payloads(fb.say("عايز تيشيرت")), "DETAILS")
+    assert len(shown) >= 4
+    fb.press(f"DETAILS:{shown[1]}")
+    third, first = services.store.product(shown[2]), services.store.product(shown[0])
+    assert joined(fb.say("التالت بكام")).startswith(f"{third.name_ar}: ")
+    assert fb.say("التالت")[1]["message"]["text"].startswith(third.name_ar)         # picture, then caption
+    assert joined(fb.say("الاول بكام")).startswith(f"{first.name_ar}: ")
+    compared = fb.say("قارن التاني والرابع")
+    assert "الأرخص:" in joined(compared)
+    assert ids_of(payloads(compared), "DETAILS") == [shown[1], shown[3]]
+
+
+# ---- "it" after a price or details -----------------------------------------------------------
+
+
+def test_take_it_after_a_price_means_that_product_with_its_size(fb, services) -> None:
+    shown = ids_of(payloads(fb.say("عايز تيشيرت")), "DETAILS")
+    second = services.store.product(shown[1])
+    fb.say("التاني بكام")
+    asked = fb.say("هاخده")
+    assert any(p.startswith(f"ADD:{second.id}:") for p in payloads(asked))      # the size of *that* one
+    product = _sized(services, shown, "L")
+    fb.press(f"DETAILS:{product.id}")
+    added = payloads(fb.say("حطه في السلة مقاس L"))
+    assert f"ADD:{product.id}:L:{product.colors[0]}" in added                    # the size kept, colour asked
+
+
+# ---- typed answers to the bot's own questions ----------------------------------------------------
+
+
+def test_a_typed_size_and_a_quantity_answer_the_question(fb, services) -> None:
+    jeans = next(p for p in services.store.search("", filters=SearchFilters(item="jeans", in_stock=True)).products
+                 if "32" in p.sizes and p.stock_quantity >= 3)
+    fb.press(f"DETAILS:{jeans.id}")
+    fb.press(f"ADD:{jeans.id}")                                    # "اختار مقاس ..."
+    answered = fb.say("٣٢")
+    assert joined(answered).startswith("اختار لون")
+    assert f"ADD:{jeans.id}:32:{jeans.colors[0]}" in payloads(answered)
+    fb.press(f"DETAILS:{jeans.id}")                                # "تحب تضيفه للسلة؟" and the sizes shown
+    assert f"ADD:{jeans.id}:32:{jeans.colors[0]}" in payloads(fb.say("32"))
+    product = hoodie(services)
+    fb.press(f"DETAILS:{product.id}")
+    fb.say("هاخد ٣ منه")
+    fb.tap(f"ADD:{product.id}:{product.sizes[0]}:")
+    done = joined(fb.tap(f"ADD:{product.id}:{product.sizes[0]}:{product.colors[0]}"))
+    assert f"٣ × {product.name_ar}" in done
+
+
+def test_a_bare_number_while_sizes_are_asked_is_a_quantity(fb, services) -> None:
+    product = hoodie(services)
+    fb.press(f"DETAILS:{product.id}")
+    fb.press(f"ADD:{product.id}")
+    asked_again = fb.say("٣")
+    assert f"ADD:{product.id}:{product.sizes[0]}:" in payloads(asked_again)       # still the size, now for 3
+    fb.tap(f"ADD:{product.id}:{product.sizes[0]}:")
+    done = joined(fb.tap(f"ADD:{product.id}:{product.sizes[0]}:{product.colors[0]}"))
+    assert f"٣ × {product.name_ar}" in done
+
+
+@pytest.mark.parametrize("more", ["كمان", "في غيرهم؟", "more"])
+def test_more_typed_shows_the_next_page_of_the_last_list(fb, services, more) -> None:
+    first = ids_of(payloads(fb.press("CAT:men")), "DETAILS")
+    second = fb.say(more)
+    assert texts(second)[0] == "وده كمان 👇"
+    assert ids_of(payloads(second), "DETAILS") and not set(first) & set(ids_of(payloads(second), "DETAILS"))
+
+
+def test_remove_one_lowers_the_quantity_by_one(fb, services) -> None:
+    product = hoodie(services)
+    fill_cart(fb, product)
+    fb.tap(f"ADD:{product.id}:{product.sizes[0]}:{product.colors[0]}")
+    assert joined(fb.say("شيل واحد")).startswith(f"بقى عندك قطعة واحدة من {product.name_ar}")
+    [line] = [x for x in _cart(services, "messenger", "psid-ctx")]
+    assert line["quantity"] == 1
+
+
+def _cart(services, platform: str, customer: str) -> list[dict]:
+    return services.pipeline.sessions.load(platform, customer).get("cart", [])
+
+
+# ---- elliptical follow-ups ---------------------------------------------------------------------
+
+
+def test_a_governorate_alone_after_a_shipping_answer(wa, services) -> None:
+    assert joined(wa.say("الشحن لاسكندرية بكام")).startswith("الشحن لمحافظة الإسكندرية")
+    assert joined(wa.say("w aswan?")).startswith("الشحن لمحافظة أسوان بـ ١١٥ ج.م وبيوصل في ٤ لـ ٦ أيام شغل.")
+    assert joined(wa.say("وإسكندرية؟")).startswith("الشحن لمحافظة الإسكندرية بـ ٧٥ ج.م")
+
+
+def test_when_will_it_arrive_after_an_order(wa, services) -> None:
+    _order(wa, services)
+    [order] = services.orders.by_customer("whatsapp", "201001234599")
+    answer = joined(wa.say("هيوصل امتى"))
+    assert answer.startswith(f"طلبك {order.number} حالته: اتسجل وهيتأكد قريب، وبيوصل خلال ١ لـ ٢ يوم شغل")
+    assert joined(wa.say("when will it arrive?")).startswith(f"طلبك {order.number} حالته:")
+
+
+def _order(chat: Chat, services) -> None:
+    fill_cart(chat, hoodie(services))
+    chat.tap("CHECKOUT")
+    for text in ("أحمد علي", "01001234567", "الجيزة"):
+        chat.say(text)
+    summary = chat.say(ADDRESS)
+    confirm = next(p for p in payloads(summary) if p.startswith("CONFIRM:"))
+    assert "طلبك اتأكد" in joined(chat.tap(confirm))
+
+
+# ---- two questions in one message ---------------------------------------------------------------
+
+
+def test_price_and_colours_in_one_question(fb, services) -> None:
+    product = hoodie(services)
+    fb.press(f"DETAILS:{product.id}")
+    answer = joined(fb.say("السعر والالوان ايه؟"))
+    colours = "، ".join(texts_module.color("ar", c) for c in product.colors)
+    assert answer.startswith(f"{product.name_ar}: ") and f"\nالألوان: {colours}" in answer
+
+
+# ---- searches and "more" buttons -----------------------------------------------------------------
+
+
+def test_a_search_without_filters_is_a_new_search_not_the_whole_catalog(fb, services) -> None:
+    _scripted(services, {"عايز حاجة للبحر": Understood("search", {}), "ارخص": Understood("search", {})})
+    everything = services.store.search("", limit=1).total
+    fb.tap("OFFERS")
+    answer = joined(fb.say("عايز حاجة للبحر"))
+    assert answer.startswith("لقيتلك ") and texts_module.plural("ar", everything, "product") not in answer
+    offers = ids_of(payloads(fb.tap("OFFERS")), "DETAILS")
+    resorted = fb.say("ارخص")
+    assert texts(resorted)[0] == "رتبتلك نفس المنتجات على حسب السعر 👇"
+    cheap = ids_of(payloads(resorted), "DETAILS")
+    assert sorted(cheap) == sorted(offers)
+    prices = [services.store.product(i).final_price for i in cheap if services.store.product(i).in_stock]
+    assert prices == sorted(prices)
+
+
+def test_an_old_more_button_pages_its_own_list(fb, services) -> None:
+    men = fb.press("CAT:men")
+    old_more = next(p for p in payloads(men) if p.startswith("MORE:"))
+    fb.press("CAT:women")
+    page = fb.tap(old_more, "المزيد")
+    second = services.store.search("", filters=SearchFilters(category="men"), limit=10,
+                                   cursor=services.store.search("", filters=SearchFilters(category="men"),
+                                                                limit=10).next_cursor)
+    assert ids_of(payloads(page), "DETAILS") == [p.id for p in second.products]
+
+
+# ---- numbers that are not product numbers -------------------------------------------------------
+
+
+def test_a_number_is_a_product_number_only_when_the_message_says_so(fb, services) -> None:
+    product = services.store.search("", limit=1).products[0]
+    number = texts_module.number("ar", product.id)
+    _scripted(services, {f"عمارة {number}": Understood("product_details", {"product_ref": product.id}),
+                         f"منتج {number}": Understood("product_details", {"product_ref": product.id})})
+    address = fb.say(f"عمارة {number}")
+    assert not any(t.startswith(product.name_ar) for t in texts(address))
+    assert joined(address).startswith("مفيش منتج قدامي دلوقتي")
+    assert fb.say(f"منتج {number}")[1]["message"]["text"].startswith(product.name_ar)
+
+
+# ---- checkout ----------------------------------------------------------------------------------
+
+
+def test_checkout_phone_in_a_sentence_asides_and_one_explanation(wa, services) -> None:
+    fill_cart(wa, hoodie(services))
+    wa.tap("CHECKOUT")
+    wa.say("أحمد علي")
+    aside = joined(wa.say("الشحن بكام؟"))
+    assert aside.startswith("الشحن على حسب المحافظة") and aside.endswith("نكمل الطلب: ابعتلي رقم موبايلك 🙂")
+    assert joined(wa.say("رقمي 01012345678")).startswith("ساكن في أنهي محافظة؟")
+    paying = wa.say("بتقبلوا فيزا؟")
+    assert joined(paying).startswith("الدفع كاش عند الاستلام") and "GOV:giza" in payloads(paying)
+    assert joined(wa.say("المريخ")).startswith("مش لاقي المحافظة دي 🙏")
+    stuck = wa.say("زحل")
+    assert joined(stuck) == "لسه مش لاقيها 🙏 اختار محافظتك من القايمة، ولو مش فيها اختار «محافظة تانية»."
+    assert "GOV:other" in payloads(stuck)
+    assert joined(wa.say("الجيزة")).startswith("الشحن لمحافظة الجيزة")
+
+
+# ---- Franco-Arabic gets Arabic --------------------------------------------------------------------
+
+
+def test_franco_gets_arabic_on_the_demo_store(wa, services) -> None:
+    assert joined(wa.say("ezayak ya basha")).startswith("أهلاً وسهلاً")
+    assert joined(wa.say("el shipping b kam")).startswith("أسعار الشحن:")
+    assert joined(wa.say("3ayez jeans azra2")).startswith("لقيتلك")
+
+
+def test_franco_gets_arabic_on_the_bww_store(bww_app) -> None:  # noqa: F811
+    services = bww_app.extensions["dukkan"]
+    chat = Chat(bww_app.test_client(), services, "whatsapp", "201001234598")
+    assert joined(chat.say("ezayak ya basha")).startswith("أهلاً وسهلاً")
+    assert joined(chat.say("el shipping b kam")).startswith("أسعار الشحن:")
+    assert joined(chat.say("3ayez bijama")).startswith(("لقيتلك", "ملقتش"))
