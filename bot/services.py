@@ -24,8 +24,11 @@ from bot.storage.auth_limits import RedisAuthFailures, SqliteAuthFailures, open_
 from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
 from bot.storage.orders import OrderStore
+from bot.storage.pauses import open_pauses
 from bot.storage.redis_inbox import RedisInbox
 from bot.storage.redis_shared import RedisHandoffs, RedisOrders
+from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
+from bot.stock_watch import StockWatch
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
 
@@ -63,12 +66,15 @@ class Services:
     orders: OrderStore | RedisOrders
     handoffs: HandoffStore | RedisHandoffs
     auth_failures: SqliteAuthFailures | RedisAuthFailures | None = None  # wrong tokens per client address
+    alerts: StockAlertStore | RedisStockAlerts | None = None             # "tell me when L is back"
+    stock_watch: StockWatch | None = None                                # tells them (housekeeping)
 
     def wake_workers(self) -> None:
         self.workers.wake()
 
     def readiness(self) -> dict[str, bool]:
-        """Checks for /readyz; ``sending`` is False while a channel's token is refused."""
+        """Checks for /readyz; ``sending`` is False while a channel's token is refused (by a send of
+        any process or host: the pause is kept in the shared storage)."""
         return {"database": self.inbox.ping(), "store": self.store.ready(), "sending": not self.paused()}
 
     def paused(self) -> dict[str, str]:
@@ -99,8 +105,8 @@ def build_services(
     stores = open_stores(settings, db, clock)
     inbox, state, orders, handoffs = stores.inbox, stores.state, stores.orders, stores.handoffs
     store = build_store(settings, session=store_session, clock=clock, sleep=sleep)
-    dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings)
-    alarms = Alarms()
+    dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings, alerts=stores.alerts)
+    alarms = Alarms(clock, shared=open_pauses(settings, db, clock))  # a paused channel is paused everywhere
     sender = build_sender(settings, session=http_session, sleep=sleep, clock=clock, alarms=alarms)
     pipeline = Pipeline(
         state=state,
@@ -114,9 +120,16 @@ def build_services(
         clock=clock,
     )
 
+    stock_watch = StockWatch(
+        alerts=stores.alerts, deps=dialog.deps, state=state, renderers=pipeline.renderers, sender=sender,
+        messages=stores.messages, quiet=handoffs.active, clock=clock,
+    )
+
     def housekeeping() -> None:
         inbox.prune()
         state.prune()
+        stores.alerts.prune()
+        stock_watch()             # products back in stock: tell the customers waiting for them
 
     workers = WorkerPool(
         inbox, pipeline, threads=settings.workers_per_process, housekeeping=housekeeping,
@@ -124,5 +137,5 @@ def build_services(
     )
     return Services(
         settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs,
-        auth_failures=open_auth_failures(settings, db, clock),
+        auth_failures=open_auth_failures(settings, db, clock), alerts=stores.alerts, stock_watch=stock_watch,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Sequence
 
-from bot.dialog import handoff, router
+from bot.dialog import alerts, handoff, router
 from bot.dialog.session import Session
 from bot.dialog.turn import Deps, InvalidPayload, Turn
 from bot.errors import ProductNotFound, StorageError, StoreError
@@ -33,10 +33,11 @@ class Dialog:
         handoffs: Any = None,
         settings: Any = None,
         *,
+        alerts: Any = None,
         understand: Callable[..., Any] | None = None,
         store_name: str = "",
     ) -> None:
-        self.deps = Deps(store=store, orders=orders, handoffs=handoffs, settings=settings,
+        self.deps = Deps(store=store, orders=orders, handoffs=handoffs, settings=settings, alerts=alerts,
                          understand=understand, store_name=store_name)
 
     def handle(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
@@ -55,6 +56,7 @@ class Dialog:
         try:
             with self.deps.store.budget():  # one customer message waits on the store for one budget at most
                 replies = self._route(turn)
+                replies += alerts.news(turn)    # a product the customer waits for, back while the window was closed
         except ProductNotFound:
             replies = [turn.menu(turn.t("product.not_found"))]
         except StoreError as exc:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
+from bot.dialog import browse
 from bot.dialog import cart as carts
 from bot.dialog import texts
 from bot.dialog.session import Checkout
@@ -24,6 +26,10 @@ from bot.nlu.normalize import normalize, tokenize
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
 MOBILE = re.compile(r"^01[0125]\d{8}$")
+# A mobile inside a sentence ("رقمي 01012345678", "my number is +20 101 234 5678").
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+\s*|00)?(?:20[\s\-]*)?0?1[0125](?:[\s\-]?\d){8}(?!\d)")
+INFO_INTENTS = frozenset({"shipping_info", "payment_info", "returns_policy", "size_help", "store_info"})
+MISSES_EXPLAINED = 1          # a wrong answer is explained this many times, then help is offered
 CANCEL_WORDS = frozenset({"الغي", "الغا", "الغاء", "لغي", "كانسل", "cancel", "stop", "elghy", "elghi", "2elghy",
                           "el8y", "cancell", "ulgh", "الغيه", "الغيها"})
 YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا", "موافق", "تاكيد", "confirm", "yes", "ok", "okay",
@@ -40,10 +46,11 @@ MAIN_GOVERNORATES = 9
 
 
 def start(turn: Turn) -> list[Reply]:
-    """Begin a checkout when the cart has something in it (stock checked again at the end)."""
+    """Begin a checkout when the cart has something in it (stock checked again at the end); with an
+    empty cart, the way to start instead: the sections and a question."""
     session = turn.session
-    if not session.cart:
-        return [turn.menu(turn.t("cart.empty"))]
+    if not session.cart:      # "عايزة اطلب" with nothing chosen yet: how to start, never an empty checkout
+        return [replace(reply, text=turn.t("start.order")) for reply in browse.categories(turn)]
     digest = hashlib.sha256(f"{turn.event.dedupe_key}".encode()).hexdigest()[:12]
     session.checkout = Checkout(id=digest)
     session.context, session.pending = "none", {}
@@ -97,20 +104,82 @@ def is_question(text: str, understanding: Any) -> bool:
     return intent != "unknown" and understanding.confidence >= QUESTION_CONFIDENCE
 
 
+def wants_aside(turn: Turn, understanding: Any) -> bool:
+    """A question asked during a checkout, to answer before asking the step again.
+
+    At the summary only a question about the shop (shipping, payment, returns, sizes) is one: any
+    other message there is a yes or a no to the order.
+    """
+    if is_cancel(turn.text) or not is_question(turn.text, understanding) or fits_step(turn):
+        return False
+    return turn.session.checkout.step != "confirm" or understanding.intent in INFO_INTENTS
+
+
+def fits_step(turn: Turn) -> bool:
+    """True when the text is a valid answer to a step whose answers can be told from questions
+    (a mobile, a governorate, a yes); a name or an address could be anything."""
+    step, text = turn.session.checkout.step, turn.text
+    if step == "phone":
+        return bool(find_mobile(text))
+    if step == "governorate":
+        return turn.deps.store.info().governorate(text) is not None
+    return step == "confirm" and is_yes(text)
+
+
+def aside(turn: Turn, answer_text: str) -> list[Reply]:
+    """A question answered in one line during a checkout, then the current step asked again."""
+    checkout = turn.session.checkout
+    step = checkout.step
+    if step == "name":
+        return [Text(f"{answer_text}\n{turn.t('checkout.ask_name_again')}")]
+    if step == "address":
+        return [Text(f"{answer_text}\n{turn.t('checkout.ask_address_again')}")]
+    if step == "phone":
+        return [_ask_phone(turn, f"{answer_text}\n{turn.t('checkout.ask_phone_again')}")]
+    if step == "governorate":
+        return [_ask_governorate(turn, f"{answer_text}\n{turn.t('checkout.ask_governorate_again')}")]
+    return [Text(answer_text), *summary(turn, hint="checkout.ask_confirm_again")]
+
+
+def _missed(turn: Turn, explained: Reply) -> list[Reply]:
+    """A wrong answer: explained the first time; after that, the choices and a person instead."""
+    checkout = turn.session.checkout
+    checkout.misses += 1
+    if checkout.misses <= MISSES_EXPLAINED:
+        return [explained]
+    if checkout.step == "governorate":
+        return [_ask_governorate(turn, turn.t("checkout.stuck_governorate"))]
+    choices = [turn.choice("menu.human", "HUMAN"), turn.choice("checkout.cancel", "CANCEL")]
+    own = egyptian_mobile(turn.event.customer_id) if turn.platform == "whatsapp" and checkout.step == "phone" else ""
+    if own:
+        choices.insert(0, Choice(turn.t("checkout.own_number", phone=own), f"PHONE:{own}"))
+    return [QuickReplies(turn.t("checkout.stuck"), tuple(choices), button_label=turn.t("menu.button"))]
+
+
 def _name(turn: Turn, text: str) -> list[Reply]:
     name = " ".join(text.split())
     if not (2 <= len(name) <= 60) or not NAME.match(name):
-        return [Text(turn.t("checkout.bad_name"))]
+        return _missed(turn, Text(turn.t("checkout.bad_name")))
     turn.session.checkout.name = name
     return _advance(turn, "phone")
 
 
 def _phone(turn: Turn, text: str) -> list[Reply]:
-    phone = egyptian_mobile(text)
+    phone = find_mobile(text)
     if not phone:
-        return [_ask_phone(turn, turn.t("checkout.bad_phone"))]
+        return _missed(turn, _ask_phone(turn, turn.t("checkout.bad_phone")))
     turn.session.checkout.phone = phone
     return _advance(turn, "governorate")
+
+
+def find_mobile(text: str) -> str:
+    """The Egyptian mobile in ``text``, alone or in a sentence ("رقمي 01012345678"); "" when none."""
+    whole = egyptian_mobile(text)
+    if whole:
+        return whole
+    found = [egyptian_mobile(m.group()) for m in MOBILE_IN_TEXT.finditer(normalize(text))]
+    found = [phone for phone in found if phone]
+    return found[0] if len(set(found)) == 1 else ""
 
 
 def phone_choice(turn: Turn, value: str) -> list[Reply]:
@@ -135,7 +204,7 @@ def egyptian_mobile(text: str) -> str:
 def _governorate(turn: Turn, text: str) -> list[Reply]:
     found = turn.deps.store.info().governorate(text)
     if found is None:
-        return [_ask_governorate(turn, turn.t("checkout.bad_governorate"))]
+        return _missed(turn, _ask_governorate(turn, turn.t("checkout.bad_governorate")))
     return governorate_choice(turn, found.key)
 
 
@@ -148,7 +217,7 @@ def governorate_choice(turn: Turn, key: str) -> list[Reply]:
     row = next((g for g in info.governorates if g.key == key), None)
     if row is None:
         return [_ask_governorate(turn, turn.t("checkout.bad_governorate"))]
-    checkout.governorate = row.key
+    checkout.governorate, checkout.misses = row.key, 0
     if checkout.editing:
         return _advance(turn, "address")
     checkout.step = "address"
@@ -159,7 +228,7 @@ def governorate_choice(turn: Turn, key: str) -> list[Reply]:
 def _address(turn: Turn, text: str) -> list[Reply]:
     address = " ".join(text.split())
     if len(address) < ADDRESS_MIN or not re.search(r"[^\W\d_]", address):
-        return [Text(turn.t("checkout.bad_address"))]
+        return _missed(turn, Text(turn.t("checkout.bad_address")))
     turn.session.checkout.address = address
     return _advance(turn, "confirm")
 
@@ -178,6 +247,7 @@ STEP_ANSWERS = {"name": _name, "phone": _phone, "governorate": _governorate, "ad
 def _advance(turn: Turn, step: str) -> list[Reply]:
     """Go to ``step`` (or back to the summary after an edit) and ask its question."""
     checkout = turn.session.checkout
+    checkout.misses = 0
     if checkout.editing or step == "confirm":
         checkout.editing = False
         checkout.step = "confirm"
@@ -250,7 +320,7 @@ def edit(turn: Turn, step: str) -> list[Reply]:
         return stale(turn)
     if step not in ("name", "phone", "governorate", "address"):
         raise InvalidPayload(step)
-    checkout.step, checkout.editing = step, True
+    checkout.step, checkout.editing, checkout.misses = step, True, 0
     questions = {
         "name": lambda: Text(turn.t("checkout.ask_name")),
         "phone": lambda: _ask_phone(turn, turn.t("checkout.ask_phone", name=checkout.name.split()[0])),
@@ -306,6 +376,7 @@ def _place(turn: Turn, checkout: Checkout) -> list[Reply]:
     )
     session.cart, session.checkout = [], None
     session.last_order = {"number": order.number, "checkout": checkout.id}
+    session.topic = "order"
     text = turn.t("checkout.confirmed", number=order.number, total=turn.price(order.total),
                   days=days(turn, row), phone=order.phone)
     return [turn.menu(text)]

@@ -8,6 +8,7 @@ passes the thread back to us.
 from __future__ import annotations
 
 import logging
+from typing import Any, Sequence
 
 from bot.dialog.turn import Deps, Turn
 from bot.events import Event, Platform
@@ -16,18 +17,27 @@ from bot.replies import HandOff, Reply, Text
 log = logging.getLogger(__name__)
 
 
-def request(turn: Turn, reason: str = "") -> list[Reply]:
-    """Open a hand-off with its context and tell the customer a person will reply."""
+def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: str = "") -> list[Reply]:
+    """Open a hand-off with its context and tell the customer a person will reply.
+
+    ``orders`` are the customer's orders the request is about (staff see their numbers, statuses
+    and items); ``say`` replaces the usual "a teammate will reply" line.
+    """
     session = turn.session
     context = {
         "text": turn.text, "query": session.query, "filters": session.filters, "focus": session.focus,
         "cart": [line.__dict__ for line in session.cart], "lang": session.lang,
     }
+    if orders:
+        context["orders"] = [_about(order) for order in orders]
     if turn.deps.handoffs is not None:
         turn.deps.handoffs.open(turn.platform, turn.event.customer_id, reason or turn.text or "button", context)
     session.pending, session.checkout, session.context = {}, None, "none"
     hours = _hours(turn)
-    text = turn.t("handoff.opened", hours=hours) if hours else turn.t("handoff.opened_short")
+    if say:
+        text = f"{say} {turn.t('handoff.hours', hours=hours)}" if hours else say
+    else:
+        text = turn.t("handoff.opened", hours=hours) if hours else turn.t("handoff.opened_short")
     replies: list[Reply] = [Text(text)]
     app_id = getattr(turn.deps.settings, "messenger_inbox_app_id", "")
     if turn.event.platform is Platform.MESSENGER and app_id:
@@ -46,6 +56,11 @@ def on_handover(deps: Deps, event: Event) -> None:
         deps.handoffs.release(str(event.platform), event.customer_id, by="page inbox")
     else:
         log.info("handover %s for %s recorded", action, event.customer_id)
+
+
+def _about(order: Any) -> dict[str, Any]:
+    """What staff need to find and act on an order: its number, status, total and items."""
+    return {"number": order.number, "status": order.status, "total": order.total, "items": list(order.items)}
 
 
 def _hours(turn: Turn) -> str:

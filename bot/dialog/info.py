@@ -1,4 +1,4 @@
-"""Store answers from the store information: shipping, payment, returns and sizes."""
+"""Store answers from the store information: shipping, payment, returns, sizes and the shop itself."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def shipping(turn: Turn) -> list[Reply]:
     """The fee and days for the governorate named in the text, or every fee."""
     info = turn.deps.store.info()
     row = info.governorate(turn.text) if turn.text else None
-    turn.session.context = "none"
+    turn.session.context, turn.session.topic = "none", "shipping"
     free = turn.t("shipping.free", amount=turn.price(info.free_shipping_min_order)) if info.free_shipping_min_order else ""
     if row is not None:
         return [turn.menu("\n".join(p for p in (shipping_line(turn, row), free) if p))]
@@ -123,3 +123,25 @@ def _chart(turn: Turn, info: Any, section: str) -> str:
 
 def _gov(turn: Turn, row: Any) -> str:
     return row.name(turn.lang) if row.key != "other" else turn.t("checkout.other_governorate")
+
+
+STORE_FIELDS = (("hours", "working_hours"), ("phone", "phone"), ("whatsapp", "whatsapp"), ("email", "email"),
+                ("website", "website"))
+
+
+def store(turn: Turn) -> list[Reply]:
+    """``store_info``: hours and every way to reach the shop, as the store information has them.
+
+    What it does not hold (an address, branches, wholesale) is never guessed: the team tells it.
+    """
+    info = turn.deps.store.info()
+    turn.session.context = "none"
+    lines = [turn.t("storeinfo.intro", store=turn.deps.name(turn.lang))]
+    for key, name in STORE_FIELDS:
+        value = info.working_hours(turn.lang) if name == "working_hours" else getattr(info, name, "")
+        if value:
+            lines.append(turn.t(f"storeinfo.{key}", value=value))
+    lines.append(turn.t("storeinfo.more"))
+    choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.categories", "CATEGORIES"),
+               turn.choice("orders.menu", "MENU"))
+    return [QuickReplies("\n".join(lines), choices, button_label=turn.t("menu.button"))]

@@ -4,8 +4,10 @@ Orders placed from this platform account (platform + customer id) are shown at o
 order only after a check only its buyer can pass: its number *and* the phone number it was placed
 with, in one message. A number alone or a phone alone from another account reveals nothing, and
 a failed check never says which of the two was wrong. Failed checks are counted by the order
-store (``CHECK_LIMIT`` within ``CHECK_WINDOW_S``, on SQLite or Redis, across every process); past
-the limit even the right pair is refused until the window passes, and staff are offered.
+store (``CHECK_LIMIT`` within ``CHECK_WINDOW_S``, on SQLite or Redis, across every process) per
+account, and per phone named (``PHONE_CHECK_LIMIT``, every account together: old sequential
+numbers cannot be walked with many accounts); past either limit even the right pair is refused
+until the window passes, with the same answer, and staff are offered.
 
 Numbers are found however customers type them ("DK-7K4QXE", "dk 7k4 qxe", "رقم الطلب 7k4qxe",
 "اوردر رقم ١٠٠٠١", "order no. 10001"), and a number with a wrong check character is refused
@@ -161,15 +163,15 @@ def _by_number(turn: Turn, reference: Reference) -> list[Reply]:
     """Our own order at once; another one only with its phone, within the limit of checks."""
     orders, platform, customer_id = turn.deps.orders, turn.platform, turn.event.customer_id
     order = orders.get(reference.number)
-    if order is not None and _own(turn, order):
+    if order is not None and mine(turn, order):
         return [turn.menu(_listing(turn, [order]))]
     if not reference.phone:
         return _ask_again(turn, "orders.only_here")
-    if orders.checks_left(platform, customer_id) <= 0:
+    if orders.checks_left(platform, customer_id, reference.phone) <= 0:  # this account's, or this phone's
         return _limited(turn)
     if order is not None and order.phone == reference.phone:
         return [turn.menu(_listing(turn, [order]))]
-    if orders.fail_check(platform, customer_id) <= 0:
+    if orders.fail_check(platform, customer_id, reference.phone) <= 0:
         return _limited(turn)
     return _ask_again(turn, "orders.no_match")
 
@@ -183,7 +185,8 @@ def _by_phone(turn: Turn, phone: str) -> list[Reply]:
     return _ask_again(turn, "orders.only_here")
 
 
-def _own(turn: Turn, order: Any) -> bool:
+def mine(turn: Turn, order: Any) -> bool:
+    """True when ``order`` was placed from this chat (platform account)."""
     return order.platform == turn.platform and order.customer_id == turn.event.customer_id
 
 
@@ -202,6 +205,9 @@ def _limited(turn: Turn) -> list[Reply]:
 def _listing(turn: Turn, orders: list[Any]) -> str:
     """Number, status, total and date of each order: nothing else is ever shown to a customer."""
     lines = [turn.t("orders.title")] if len(orders) > 1 else []
+    if len(orders) == 1 and mine(turn, orders[0]):      # "هيوصل امتى" next is about this one
+        turn.session.last_order = turn.session.last_order | {"shown": orders[0].number}
+        turn.session.topic = "order"
     for order in orders:
         date = time.strftime("%Y-%m-%d", time.localtime(order.created_at))
         lines.append(turn.t("orders.line", number=order.number, status=turn.t(f"status.{order.status}"),

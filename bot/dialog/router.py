@@ -8,6 +8,7 @@ Payload grammar (``NAME`` or ``NAME:argument``; every id ≤ 200 characters)::
     MORE:<cursor>  SORT:<relevance|price_asc|price_desc|rating|newest>  FILTER:<slot>=<value>|clear
     CAT:<slug>  LANG:<ar|en>  SIZES:<section>  REMOVE:<id>:<size>:<colour>  QTY:<id>:<size>:<colour>:<n>
     GOV:<key>  PHONE:<mobile>  CONFIRM:<checkout id>  EDIT:<name|phone|governorate|address>
+    CANCEL_ASK:<order number>  CANCEL_ORDER:<order number>  KEEP_ORDER
 
 A payload that does not parse, or names nothing we know, is answered with a polite line and the
 menu (``InvalidPayload``, raised only while reading the argument); it never raises out of the dialog.
@@ -19,12 +20,17 @@ import re
 from typing import Any, Callable
 
 from bot.dialog import browse, cart, checkout, handoff, info, orders
+from bot.dialog import followup
+from bot.dialog import alerts, placed
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.events import Kind
 from bot.nlu.normalize import tokenize
 from bot.replies import Choice, QuickReplies, Reply, Text
 
 MAX_PAYLOAD = 200
+# The words that make a number a product's number (a catalogue id) outside a checkout.
+PRODUCT_NUMBER = re.compile(r"(?:(?<!\w)(?:ال)?(?:منتج|رقم|كود|موديل)|(?<![a-z])(?:product|item|code|model|no|id|"
+                            r"num|number|rakam|ra2am|montag)(?![a-z])|#)\s*[.:#]?\s*\d")
 MIN_CONFIDENCE = 0.3
 OFFER_WORDS = frozenset({"عروض", "عرض", "خصم", "خصومات", "تخفيضات", "تخفيض", "اوكازيون", "سيل", "offers", "offer",
                          "sale", "sales", "discount", "discounts", "3roud", "3orood", "3rood", "3ard", "khasm", "5asm",
@@ -163,6 +169,9 @@ PAYLOADS: dict[str, Callable[[Turn, str], list[Reply]]] = {
     "PHONE": _checkout_only(lambda turn, arg: checkout.phone_choice(turn, arg)),
     "CONFIRM": lambda turn, arg: checkout.confirm(turn, arg),
     "EDIT": _checkout_only(lambda turn, arg: checkout.edit(turn, arg) if arg else checkout.edit_menu(turn)),
+    "CANCEL_ASK": placed.ask_cancel,
+    "CANCEL_ORDER": placed.confirm_cancel,
+    "KEEP_ORDER": _plain(placed.keep),
 }
 
 
@@ -177,20 +186,29 @@ def route_text(turn: Turn) -> list[Reply]:
     if session.checkout is not None:
         if understanding.intent == "human_handoff" and understanding.confidence >= 0.6:
             return handoff.request(turn)
-        if session.checkout.step == "name" and not checkout.is_cancel(turn.text) \
-                and checkout.is_question(turn.text, understanding):
+        if checkout.wants_aside(turn, understanding):
             return _aside(turn, understanding.intent)
         return checkout.answer(turn)
-    _follow_language(turn, understanding)
+    understanding = followup.with_list_refs(turn, understanding)
+    turn.slots = dict(understanding.slots or {})
+    follow = followup.handler(turn, understanding)
+    if follow is None:
+        _follow_language(turn, understanding)
     if session.expect == "order_ref":
         session.expect = ""
         found = orders.lookup(turn)
         if found:
             return found
+    if session.expect.startswith(placed.EXPECT):     # "ايوه" / "لا" to "cancel order X?"
+        answered = placed.answer(turn)
+        if answered:
+            return answered
     if session.pending:
         chosen = cart.choose(turn)
         if chosen:
             return chosen
+    if follow is not None:
+        return follow(turn)
     intent = understanding.intent if understanding.confidence >= MIN_CONFIDENCE else "unknown"
     if intent == "unknown" and session.results and browse.requested_sort(turn.text):
         intent = "search"                  # "ارخص" alone re-sorts the list on screen
@@ -198,7 +216,7 @@ def route_text(turn: Turn) -> list[Reply]:
 
 
 def _aside(turn: Turn, intent: str) -> list[Reply]:
-    """A question asked instead of the name: a one-line answer, then the name asked again."""
+    """A question asked during a checkout: a one-line answer, then the current step asked again."""
     store_info = turn.deps.store.info()
     row = store_info.governorate(turn.text) if intent == "shipping_info" else None
     if row is not None:
@@ -207,7 +225,7 @@ def _aside(turn: Turn, intent: str) -> list[Reply]:
         answer = info.returns_line(turn, store_info)
     else:
         answer = turn.t(ASIDES.get(intent, "checkout.aside"))
-    return [Text(f"{answer}\n{turn.t('checkout.ask_name_again')}")]
+    return checkout.aside(turn, answer)
 
 
 ASIDES = {"shipping_info": "checkout.aside_shipping", "payment_info": "checkout.aside_payment"}
@@ -226,16 +244,21 @@ def resolve(turn: Turn) -> int | None:
     """The product a message is about: an id, a list position, or the one in focus."""
     session = turn.session
     ref = turn.slots.get("product_ref")
-    if isinstance(ref, int) and not isinstance(ref, bool):
+    if isinstance(ref, int) and not isinstance(ref, bool) and says_product_number(turn.text):
         return ref
     if isinstance(ref, str) and ref.isdigit():
         position = int(ref)
         if 1 <= position <= len(session.results):
             return session.results[position - 1]
         raise MissingRef(ref)
-    if session.context == "after_results":
+    if session.context == "after_results" and session.topic != "product":
         return session.results[0] if len(session.results) == 1 else None
     return session.focus
+
+
+def says_product_number(text: str) -> bool:
+    """"منتج ١٢٠", "رقم ١٢٠", "product 120", "#120": a number meant as a product's; not "عمارة ٧" or "٣"."""
+    return bool(PRODUCT_NUMBER.search(orders.fold(text)))
 
 
 class MissingRef(LookupError):
@@ -342,6 +365,10 @@ INTENTS: dict[str, Callable[[Turn], list[Reply]]] = {
     "thanks": _simple("thanks", with_menu=False),
     "goodbye": _simple("goodbye", with_menu=False),
     "help": _simple("help"),
+    "order_cancel": placed.cancel,
+    "order_change": placed.change,
+    "store_info": info.store,
+    "stock_alert": alerts.request,
     "unknown": _unknown,
 }
 

@@ -31,6 +31,7 @@ class Deps:
     orders: Any = None
     handoffs: Any = None
     settings: Any = None
+    alerts: Any = None              # stock alerts (bot.storage.stock_alerts)
     understand: Callable[..., Any] | None = None
     store_name: str = ""
 

@@ -1,7 +1,7 @@
 """Durable state: SQLite by default; Redis, shared by several hosts, when ``REDIS_URL`` is set.
 
-The inbox, duplicate detection, sessions, the reply outbox, orders, hand-offs and the states of
-sent messages live in one SQLite file (``DATABASE_PATH``), or all in Redis. :class:`ConversationState` is what the pipeline writes a turn through: the
+The inbox, duplicate detection, sessions, the reply outbox, orders, hand-offs, stock alerts and the
+states of sent messages live in one SQLite file (``DATABASE_PATH``), or all in Redis. :class:`ConversationState` is what the pipeline writes a turn through: the
 session and the staged replies go together, once per event, in one transaction (SQLite) or one
 watched MULTI/EXEC (Redis).
 """
@@ -20,6 +20,7 @@ from bot.storage.messages import MessageStates
 from bot.storage.orders import OrderStore
 from bot.storage.outbox import Outbox
 from bot.storage.sessions import SessionStore, record as sqlite_record
+from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
 
 KEEP_REPLIES_S = 30 * 24 * 3600.0
 
@@ -69,6 +70,7 @@ class Stores:
     orders: Any
     handoffs: Any
     messages: Any
+    alerts: Any = None              # stock alerts ("tell me when L is back")
 
 
 def open_stores(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> Stores:
@@ -81,6 +83,7 @@ def open_stores(settings: Any, db: Database, clock: Callable[[], float] = time.t
         OrderStore(db, clock=clock),
         HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock),
         MessageStates(db, clock=clock),
+        StockAlertStore(db, clock=clock),
     )
 
 
@@ -109,6 +112,7 @@ def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
         RedisOrders(client, prefix=prefix, clock=clock),
         RedisHandoffs(client, prefix=prefix, timeout_s=settings.handoff_timeout_s, clock=clock),
         RedisMessageStates(client, prefix=prefix, clock=clock),
+        RedisStockAlerts(client, prefix=prefix, clock=clock),
     )
 
 

@@ -71,6 +71,14 @@ class RedisSessions:
             raise StorageError(f"redis: {exc}") from exc
         return json.loads(data) if data else {}
 
+    def last_inbound(self, platform: str, customer_id: str) -> float | None:
+        """When the customer last wrote (the start of the 24-hour window), or None."""
+        try:
+            value = self.r.hget(self._key(platform, customer_id), "last_inbound")
+        except redis.RedisError as exc:
+            raise StorageError(f"redis: {exc}") from exc
+        return float(value) if value else None
+
     def save(
         self, pipe: redis.client.Pipeline, platform: str, customer_id: str, data: dict[str, Any],
         *, inbound_at: float | None = None,

@@ -29,6 +29,13 @@ class SessionStore:
         )
         return json.loads(row["data"]) if row else {}
 
+    def last_inbound(self, platform: str, customer_id: str) -> float | None:
+        """When the customer last wrote (the start of the 24-hour window), or None."""
+        row = self.db.query_one(
+            "SELECT last_inbound FROM sessions WHERE platform = ? AND customer_id = ?", (platform, customer_id)
+        )
+        return row["last_inbound"] if row else None
+
     def save(
         self, conn: sqlite3.Connection, platform: str, customer_id: str, data: dict[str, Any],
         *, inbound_at: float | None = None,

@@ -1,0 +1,169 @@
+"""Orders already placed: cancel one, or ask to change one. Only ever the customer's own orders.
+
+The order is the one the message names by number, when it was placed from this chat
+(``orders.mine``: a number with the right phone shows an order, it never lets anyone act on it);
+else the customer's only open order; several open → the customer picks one (``CANCEL_ASK:<n>``).
+
+- Cancel: while the order has not shipped (``new``, ``confirmed``) the customer confirms with a
+  button (``CANCEL_ORDER:<n>`` / ``KEEP_ORDER``) and the order store sets it ``cancelled``. A
+  shipped or delivered order goes to staff (a hand-off carrying the order), and the customer is
+  told so. A typed answer works too ("ايوه", "الغيه", "لا"). Every button is checked again when
+  pressed: a payload can be forged or old.
+- Change (address, size, items): staff get it with the order(s) and the customer's message; the
+  order only changes when they confirm. A shipped order cannot be changed: the returns policy is
+  offered instead.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bot.dialog import checkout, handoff, orders
+from bot.dialog.turn import InvalidPayload, Turn
+from bot.nlu.normalize import tokenize
+from bot.replies import Choice, QuickReplies, Reply
+from bot.storage import order_numbers
+
+EXPECT = "cancel:"                            # session.expect while "cancel order X?" waits for an answer
+OPEN = ("new", "confirmed", "shipped")       # an order the customer may still want to stop or change
+NOT_SHIPPED = ("new", "confirmed")           # what the bot itself may cancel
+YES = frozenset(tokenize("اه آه أيوة ايوة yeah yep ah"))   # short yeses the checkout's list does not need
+
+
+# ---- cancel --------------------------------------------------------------------------------------
+
+
+def cancel(turn: Turn) -> list[Reply]:
+    """An ``order_cancel`` message: find the order, then ask to confirm (or hand a shipped one to staff)."""
+    turn.session.context = "none"
+    found, instead = _targets(turn)
+    if not found:
+        return instead
+    if len(found) > 1:
+        choices = tuple(Choice(order.number, f"CANCEL_ASK:{order.number}", turn.t(f"status.{order.status}"))
+                        for order in found[:9])
+        text = "\n".join([turn.t("placed.which_cancel"), *(_line(turn, order) for order in found)])
+        return [QuickReplies(text, (*choices, turn.choice("placed.keep", "KEEP_ORDER")), button_label=turn.t("menu.orders"))]
+    return _offer_cancel(turn, found[0])
+
+
+def ask_cancel(turn: Turn, arg: str) -> list[Reply]:
+    """``CANCEL_ASK:<number>``: the order picked among several; ask to confirm."""
+    order = _own_order(turn, _number(arg))
+    return _offer_cancel(turn, order) if order else _not_found(turn)
+
+
+def confirm_cancel(turn: Turn, arg: str) -> list[Reply]:
+    """``CANCEL_ORDER:<number>``: the customer said yes; cancel it if it still has not shipped."""
+    turn.session.expect = ""
+    order = _own_order(turn, _number(arg))
+    if order is None:
+        return _not_found(turn)
+    if order.status not in NOT_SHIPPED:
+        return _offer_cancel(turn, order)
+    turn.deps.orders.set_status(order.number, "cancelled")
+    return [turn.menu(turn.t("placed.cancelled", number=order.number))]
+
+
+def keep(turn: Turn) -> list[Reply]:
+    """``KEEP_ORDER``: nothing changes."""
+    turn.session.expect = ""
+    return [turn.menu(turn.t("placed.kept"))]
+
+
+def answer(turn: Turn) -> list[Reply] | None:
+    """A typed answer to "cancel order X?": yes (or "cancel" again, not negated) cancels, no keeps;
+    None for anything else, which is then read as usual."""
+    number = turn.session.expect.removeprefix(EXPECT)
+    turn.session.expect = ""
+    words = tokenize(turn.text)
+    reference = orders.find_reference(turn.text)
+    if reference is not None and reference.number and reference.number != number:
+        return None                               # about another order: read as a new request
+    if checkout.is_yes(turn.text) or checkout.is_cancel(turn.text) or (words and len(words) <= 2 and words[0] in YES):
+        return confirm_cancel(turn, number)
+    if words and words[0] in checkout.NO_WORDS and len(words) <= 3:
+        return keep(turn)
+    return None
+
+
+def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
+    if order.status == "cancelled":
+        return [turn.menu(turn.t("placed.already_cancelled", number=order.number))]
+    if order.status not in NOT_SHIPPED:
+        return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order],
+                               say=turn.t("placed.cancel_shipped", number=order.number))
+    choices = (turn.choice("placed.yes_cancel", f"CANCEL_ORDER:{order.number}"), turn.choice("placed.keep", "KEEP_ORDER"))
+    text = turn.t("placed.confirm_cancel", number=order.number, total=turn.price(order.total))
+    turn.session.expect = f"{EXPECT}{order.number}"
+    return [QuickReplies(text, choices, button_label=turn.t("menu.button"))]
+
+
+# ---- change --------------------------------------------------------------------------------------
+
+
+def change(turn: Turn) -> list[Reply]:
+    """An ``order_change`` message: staff get it with the order(s); a shipped one can no longer change."""
+    turn.session.context = "none"
+    found, instead = _targets(turn)
+    if not found:
+        return instead
+    if len(found) == 1 and found[0].status == "cancelled":
+        return [turn.menu(turn.t("placed.change_cancelled", number=found[0].number))]
+    changeable = [order for order in found if order.status in NOT_SHIPPED]
+    if not changeable:
+        return _too_late(turn, found[0])
+    numbers = ", ".join(order.number for order in changeable)
+    return handoff.request(turn, f"change order {numbers}", orders=changeable,
+                           say=turn.t("placed.change_sent", number=numbers))
+
+
+def _too_late(turn: Turn, order: Any) -> list[Reply]:
+    """Shipped: it cannot change now; the exchange window and the returns policy instead."""
+    info = turn.deps.store.info()
+    text = turn.t("placed.change_shipped", number=order.number, days=turn.count(info.exchange_days, "day"))
+    choices = (turn.choice("placed.returns", "RETURNS"), turn.choice("menu.human", "HUMAN"),
+               turn.choice("orders.menu", "MENU"))
+    return [QuickReplies(text, choices, button_label=turn.t("menu.button"))]
+
+
+# ---- which order ---------------------------------------------------------------------------------
+
+
+def _targets(turn: Turn) -> tuple[list[Any], list[Reply]]:
+    """The order named by number (this chat's only), else this chat's open orders, newest first;
+    with no order, the replies to give instead (none open, or a number that is not this chat's)."""
+    reference = orders.find_reference(turn.text)
+    if reference is not None and (reference.number or reference.typo):
+        order = _own_order(turn, reference.number)
+        return ([order], []) if order else ([], _not_found(turn))
+    mine = [order for order in turn.deps.orders.by_customer(turn.platform, turn.event.customer_id)
+            if order.status in OPEN]
+    return mine, [] if mine else [turn.menu(turn.t("placed.none"))]
+
+
+def _own_order(turn: Turn, number: str) -> Any | None:
+    """The order with ``number`` when it was placed from this chat; None for anyone else's (or none)."""
+    order = turn.deps.orders.get(number) if number else None
+    return order if order is not None and orders.mine(turn, order) else None
+
+
+def _line(turn: Turn, order: Any) -> str:
+    """"طلب DK-…: متأكد وبيتجهز (١٬٣٦٤ ج.م، 2026-12-03)": what tells two orders apart, nothing private."""
+    date = time.strftime("%Y-%m-%d", time.localtime(order.created_at))
+    return turn.t("orders.line", number=order.number, status=turn.t(f"status.{order.status}"),
+                  total=turn.price(order.total), date=date)
+
+
+def _number(arg: str) -> str:
+    number = order_numbers.canonical(arg)
+    if not number:
+        raise InvalidPayload(arg)
+    return number
+
+
+def _not_found(turn: Turn) -> list[Reply]:
+    choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.orders", "ORDER_STATUS"),
+               turn.choice("orders.menu", "MENU"))
+    return [QuickReplies(turn.t("placed.not_found"), choices, button_label=turn.t("menu.button"))]
