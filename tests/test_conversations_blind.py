@@ -31,11 +31,12 @@ DATA = Path(__file__).parent / "data" / "conversations_blind.jsonl"
 CONVERSATIONS = [json.loads(line) for line in DATA.read_text("utf-8").splitlines() if line.strip()]
 INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends pass_thread_control
 
-# The goal is 0.97 of turns right. Measured on 2026-12-03: 144/247 = 0.583 (SQLite, real
-# matcher). The floor is that minus 2 points, rounded down; raise it as the dialog and the matcher
-# improve, until it reaches the goal.
+# The goal is 0.97 of turns right. Measured on 2026-12-03: 144/247 = 0.583 when the runner
+# was written, 167/247 = 0.676 after the context and new-intent dialog work (SQLite, real matcher;
+# these conversations have since been looked at, so they are tuned-on data). The floor is the last
+# figure minus 2 points, rounded down; raise it as the dialog and the matcher improve.
 GOAL = 0.97
-FLOOR = 0.56
+FLOOR = 0.65
 
 
 @pytest.fixture
