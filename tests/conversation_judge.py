@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from bot.dialog import texts as T
+from tests.test_conversation_kit import texts
 
 # ---- which kind of answer each text key is ---------------------------------------------------
 
@@ -199,18 +200,8 @@ def keys_in(text: str) -> list[str]:
 
 
 def visible_texts(bodies: Iterable[dict]) -> list[str]:
-    """Every text a customer reads: Messenger text / template text, WhatsApp body / caption / interactive body."""
-    found = []
-    for body in bodies:
-        message = body.get("message", {})
-        template = message.get("attachment", {}).get("payload", {})
-        kind = body.get("type", "")
-        content = body.get(kind, {}) if kind else {}
-        for value in (message.get("text"), template.get("text"), content.get("body") if kind == "text" else None,
-                      content.get("caption"), content.get("body", {}).get("text") if kind == "interactive" else None):
-            if isinstance(value, str):
-                found.append(value)
-    return found
+    """Every text a customer reads (the conversation kit's reader)."""
+    return texts(list(bodies))
 
 
 def _pid(payload: str) -> int | None:
