@@ -8,8 +8,8 @@ then tried in a fixed order that encodes the labelling rules:
     over the topic) → cancelling or changing a placed order → returns_policy (an exchange wins
     over size and shipping) → stock_alert → checkout → order_status (a placed order) →
     cart_remove → cart_add → cart_view → compare → size_help → shipping_info (shipping wins
-    over "how much") → store_info → payment_info → price_inquiry → product_details → recommendations
-    (wins over search) → search (any product attribute) → browse_categories → help →
+    over "how much") → payment_info → price_inquiry → product_details → recommendations
+    (wins over search) → search (any product attribute) → browse_categories → store_info → help →
     greeting / thanks / goodbye (only when nothing else is asked).
 
 A decided intent is then checked by :func:`bot.nlu.topic.off_topic`: a shop verb on other things,
@@ -250,6 +250,11 @@ def _pay_the_courier(ev: Evidence) -> Decision | None:
     return None
 
 
+def _wholesale(ev: Evidence) -> Decision | None:
+    """Buying in bulk is a question about the shop as a business (``فيه سعر جمله؟``)."""
+    return Decision("store_info", 0.9) if ev.an.has("wholesale") else None
+
+
 def _stock_alert(ev: Evidence) -> Decision | None:
     """Asking to be told later: a notify verb with 'when', or 'when it is back' (GUIDE §3.12)."""
     an = ev.an
@@ -288,23 +293,25 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _placed_order,
     _by_cue("returns_policy", 2),
     _stock_alert,
+    _wholesale,
     _by_cue("checkout"),
     _by_cue("order_status"),
     _by_cue("cart_remove"),
     _by_cue("cart_view"),
     _by_cue("cart_add"),
+    _by_cue("cart_remove", 2),
     _cart_view,
     _compare,
     _size_help,
     _pay_the_courier,
     _by_cue("shipping_info"),
-    _by_cue("store_info"),
     _by_cue("payment_info"),
     _price,
     _details,
     _by_cue("recommendations"),
     _search,
     _browse,
+    _by_cue("store_info"),
     _by_cue("help", 2),
     _courtesy,
     _weak_leftovers,
