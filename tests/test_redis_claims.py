@@ -267,7 +267,7 @@ def test_a_dead_processes_stream_consumer_is_forgotten_and_its_entries_announced
 # -- real processes, killed with SIGKILL ------------------------------------------------------------
 
 CHILD = """
-import sys, time
+import signal, sys
 import redis
 from bot.storage.inbox import worker_name
 from bot.storage.redis_inbox import RedisInbox
@@ -276,7 +276,7 @@ if sys.argv[3] == "claim":
     print(inbox.claim(worker_name("child")).id, flush=True)
 else:
     print(inbox._entries(worker_name("child"))[0][0], flush=True)
-time.sleep(600)
+signal.pause()  # hold the claim until the parent kills this process
 """
 
 
