@@ -237,3 +237,16 @@ def test_franco_gets_arabic_on_the_bww_store(bww_app) -> None:  # noqa: F811
     assert joined(chat.say("ezayak ya basha")).startswith("أهلاً وسهلاً")
     assert joined(chat.say("el shipping b kam")).startswith("أسعار الشحن:")
     assert joined(chat.say("3ayez bijama")).startswith(("لقيتلك", "ملقتش"))
+
+
+def test_a_cart_line_never_passes_twenty_pieces(client, services) -> None:
+    from bot.dialog.cart import MAX_QUANTITY
+
+    customer = Chat(client, services, "whatsapp", "201001234598")
+    product = next(p for p in services.store.backend._data["products"]
+                   if int(p.get("stock_quantity") or 0) > 2 * MAX_QUANTITY and p.get("sizes") and p.get("colors"))
+    size, color = product["sizes"][0], product["colors"][0]
+    for _ in range(MAX_QUANTITY + 5):
+        customer.press(f"ADD:{product['id']}:{size}:{color}")
+    cart = services.pipeline.state.sessions.load("whatsapp", "201001234598").get("cart", [])
+    assert sum(int(line.get("quantity", 0)) for line in cart) == MAX_QUANTITY

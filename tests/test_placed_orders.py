@@ -213,3 +213,14 @@ def test_i_want_to_order_with_an_empty_cart_shows_how_to_start(client, services,
     session = services.pipeline.sessions.load(platform, BUYER[platform])
     assert session.get("checkout") is None
     assert "Pick a section" in joined(chat(client, services, platform, STRANGER).say("I want to order"))
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_cancel_question_left_for_a_button_is_closed(client, services, script, platform) -> None:
+    """'ايوه' typed after pressing something else answers that, never the old 'cancel order X?'."""
+    order = place(services, platform)
+    customer = chat(client, services, platform)
+    customer.say("الغي الاوردر")
+    customer.tap("MENU")
+    customer.say("ايوه")
+    assert status_of(services, order) == "new"

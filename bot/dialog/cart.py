@@ -107,8 +107,9 @@ def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list
     session = turn.session
     session.pending = {}
     in_cart = sum(line.quantity for line in session.cart if line.product_id == product.id)
-    if in_cart + quantity > product.stock_quantity:
-        left = product.stock_quantity - in_cart
+    most = min(product.stock_quantity, MAX_QUANTITY)  # no more than 20 pieces of one product
+    if in_cart + quantity > most:
+        left = most - in_cart
         if left <= 0:
             return [Text(turn.t("cart.all_in", name=product.name(turn.lang), count=turn.count(in_cart, "piece"))), _next(turn)]
         choice = Choice(turn.t("choice.take", count=turn.count(left, "piece")), f"ADD:{product.id}:{size}:{color}")

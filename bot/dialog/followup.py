@@ -30,7 +30,7 @@ MORE_FILLER = frozenset({"في", "فيه", "فى", "عندك", "عندكو", "ع
                          "لسه", "طب", "و", "طيب", "show", "me", "any", "some", "please", "pls", "fe", "feh", "fi",
                          "fih", "w", "and", "items", "products", "ya", "3andak", "3andko", "wareny"})
 ARRIVAL_WORDS = frozenset({"يوصل", "هيوصل", "يوصلني", "هيوصلني", "توصل", "هتوصل", "هيجي", "هيجيلي", "arrive",
-                           "arrives", "arriving", "arrival", "deliver", "delivered", "delivery", "get", "yewsal",
+                           "arrives", "arriving", "arrival", "yewsal",
                            "hywsal", "haywsal", "hayewsal", "hyewsal", "hatewsal"})
 # Words of a one-governorate follow-up besides its name: "و", "طب", "and", "what about".
 PLACE_FILLER = frozenset({"و", "طب", "طيب", "and", "what", "about", "how", "w", "we", "wa", "tab", "ya",

@@ -48,7 +48,12 @@ def route_payload(turn: Turn, payload: str) -> list[Reply]:
     entry = PAYLOADS.get(name.upper())
     if entry is None or len(payload) > MAX_PAYLOAD:
         raise InvalidPayload(payload)
+    if name.upper() not in _CANCEL_ANSWERS and turn.session.expect.startswith(placed.EXPECT):
+        turn.session.expect = ""  # "cancel order X?" is answered by the very next message or never
     return entry(turn, arg)
+
+
+_CANCEL_ANSWERS = frozenset({"CANCEL_ORDER", "KEEP_ORDER", "CANCEL_ASK"})
 
 
 def _plain(handler: Callable[[Turn], list[Reply]]) -> Callable[[Turn, str], list[Reply]]:
@@ -184,6 +189,8 @@ def route_text(turn: Turn) -> list[Reply]:
     understanding = turn.deps.nlu(turn.text, session.context)
     turn.slots = dict(understanding.slots or {})
     if session.checkout is not None:
+        if session.expect.startswith(placed.EXPECT):
+            session.expect = ""  # a pending "cancel order X?" never outlives the next message
         if understanding.intent == "human_handoff" and understanding.confidence >= 0.6:
             return handoff.request(turn)
         if checkout.wants_aside(turn, understanding):
