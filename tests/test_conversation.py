@@ -12,7 +12,7 @@ import pytest
 from bot.errors import StoreUnavailable
 from bot.store import SearchFilters
 from tests.factories import messenger, whatsapp
-from tests.test_conversation_kit import Chat, Script, Understood, elements, ids_of, joined, payloads, rows, texts
+from tests.test_conversation_kit import Chat, Script, Understood, ids_of, joined, payloads, rows, texts
 
 HOODIES = ("hoodie", "sweatshirt")      # the schema's item "hoodie" covers sweatshirts (سويت شيرت)
 AR = {

@@ -25,7 +25,6 @@ from bot.channels import parse_delivery
 from bot.channels.signature import sign
 from bot.errors import StorageError
 from bot.events import Event
-from bot.logs import pseudonym
 from bot.storage.inbox import Accepted
 from tests.conftest import TEST_SECRET, seeded_order_numbers
 from tests.factories import encode, messenger, messenger_text, post_signed, whatsapp, whatsapp_text

@@ -16,7 +16,6 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.dialog.checkout import egyptian_mobile
 from bot.dialog.orders import find_reference, names_an_order
-from bot.storage import order_numbers
 from bot.storage.order_numbers import ALPHABET, NumberTaken, canonical, check_character, is_valid_code, new_number
 from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, OrderStore
 from tests.conftest import seeded_order_numbers

@@ -18,7 +18,7 @@ import time
 from typing import Callable, Iterable
 
 from bot.replies import Outgoing
-from bot.storage.db import Database, scalar
+from bot.storage.db import Database
 
 STAGED, SENT, FAILED, UNKNOWN = "pending", "sent", "failed", "unknown"
 
