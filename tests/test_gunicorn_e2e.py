@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -60,18 +61,20 @@ class Gunicorn:
 
     def start(self) -> None:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.log = tempfile.TemporaryFile(mode="w+")  # gunicorn's own lines, shown if it never starts
         self.process = subprocess.Popen(
             [gunicorn, "wsgi:app", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
         )
         deadline = time.monotonic() + DEADLINE_S
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
             except requests.RequestException:
                 threading.Event().wait(0.1)
-        raise RuntimeError("gunicorn did not start")
+        self.log.seek(0)
+        raise RuntimeError(f"gunicorn did not start (exit {self.process.poll()}):\n{self.log.read()[-4000:]}")
 
     @property
     def url(self) -> str:
@@ -92,6 +95,7 @@ class Gunicorn:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
 
 
 @pytest.fixture
