@@ -31,25 +31,27 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+import numpy as np
 
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.query import QueryReading, read_query
-from bot.nlu.vocab import stems
-from bot.store.bitsets import PriceIndex, lowest, mask_of, positions
+from bot.store.bitsets import PriceIndex, mask_of, positions
 from bot.store.product import Product
 from bot.store.text import tokens
+from bot.store.text_index import TextIndex
 
 __all__ = ["SORTS", "SearchFilters", "SearchIndex", "SearchPage", "item_slots"]
 
 SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 GENDER_SECTIONS = {"men": ("men",), "women": ("women",), "kids": ("boys", "girls")}
-_W_ITEM, _W_COLOR, _W_STOCK, _W_TEXT, _W_POP = 0.5, 0.25, 0.125, 0.1, 0.025
-_W_AVOIDED = 0.05      # sold in no refused colour
-_COMMON = 0.3          # a word in more than 30% of products carries no meaning for ranking
-_MAX_WORDS = 6         # free words ranked per query (the rarest)
-_RELAX_ORDER = ("size", "exclude_colors", "color", "gender", "category", "price", "item")
+_W_ITEM, _W_COLOR, _W_STOCK, _W_TEXT, _W_POP = 0.5, 0.25, 0.125, 0.3, 0.025
+_W_AVOIDED = 0.25      # sold in no refused colour: as strong as a colour asked for
+_PRODUCT_CUES = frozenset({"منتج", "المنتج", "كود", "الكود", "موديل", "product", "item", "code", "sku", "model",
+                           "mantag", "montag", "mntg", "muntag", "el mantag"})
+_NUMBER_CUES = frozenset({"رقم", "number", "no", "num", "ra2am", "rakam", "raqam", "nemra"})
+_SIZE_WORDS = frozenset({"مقاس", "مقاسي", "نمره", "size", "ma2as", "ma2asi", "m2as"})
+_SCALE = _W_ITEM + _W_COLOR + _W_TEXT + _W_STOCK + _W_POP     # reported scores are 0..1
+_RELAX_ORDER = ("adult", "size", "exclude_colors", "color", "gender", "category", "price", "item")
 _RELAXED_FIELDS = {"price": ("price_min", "price_max")}
 
 
@@ -115,6 +117,7 @@ class _Plan:
     understood: SearchFilters
     text_only: int | None
     explicit_prices: tuple[str, ...] = ()
+    text: np.ndarray | None = None
 
 
 class SearchIndex:
@@ -133,29 +136,32 @@ class SearchIndex:
         self.item_slot = item_slots()
         self.size = len(self.products)
         self.everything = (1 << self.size) - 1
-        self.postings, self.words = self._build()
-        count = max(1, self.size)
-        self.idf = {word: math.log(count / found.bit_count()) for word, found in self.words.items()
-                    if found.bit_count() / count <= _COMMON}
-        self._long_words = sorted(word for word in self.idf if len(word) >= 5)
+        self.postings = self._build()
+        self.text = TextIndex(self.products)
+        self.static_scores = np.array(self.static, dtype=np.float64)
+        self._bytes = (self.size + 7) // 8
+        self.by_id = {product.id: position for position, product in enumerate(self.products)}
         self.prices = PriceIndex([product.final_price for product in self.products])
         self._sorted: dict[str, list[int]] = {}
 
     # ---- building -----------------------------------------------------------------------------
 
-    def _build(self) -> tuple[dict[str, int], dict[str, int]]:
+    def _build(self) -> dict[str, int]:
         keys: dict[str, list[int]] = {}
-        words: dict[str, list[int]] = {}
         main_category = _main_categories(self.products)
         for position, product in enumerate(self.products):
-            for key in _keys(product, main_category):
+            for key in sorted(_keys(product, main_category)):
                 keys.setdefault(key, []).append(position)
-            text = " ".join((product.name_ar, product.name_en, product.description_ar,
-                             product.description_en, product.category_name_ar, product.category_name_en))
-            for word in set(tokens(text)):
-                words.setdefault(word, []).append(position)
-        return ({key: mask_of(found, self.size) for key, found in keys.items()},
-                {word: mask_of(found, self.size) for word, found in words.items()})
+        return {key: mask_of(found, self.size) for key, found in sorted(keys.items())}
+
+    def _array(self, mask: int) -> np.ndarray:
+        """A position set as a boolean array."""
+        raw = np.frombuffer(mask.to_bytes(self._bytes, "little"), dtype=np.uint8)
+        return np.unpackbits(raw, bitorder="little", count=self.size).astype(bool)
+
+    def _mask(self, found: np.ndarray) -> int:
+        """A boolean array as a position set."""
+        return int.from_bytes(np.packbits(found, bitorder="little").tobytes(), "little")
 
     # ---- searching ----------------------------------------------------------------------------
 
@@ -164,16 +170,22 @@ class SearchIndex:
         limit: int = 10, offset: int = 0,
     ) -> tuple[list[tuple[Product, float]], int, SearchFilters, tuple[str, ...]]:
         """Rank the products for ``text`` and ``filters``: (page of (product, score), total, understood, relaxed)."""
-        plan = self._plan(read_query(text) if text else QueryReading(), filters or SearchFilters())
+        reading = read_query(text) if text else QueryReading()
+        numbered = self._numbered(text, reading)
+        if numbered is not None:
+            page = [(self.products[numbered], 1.0)] if offset == 0 else []
+            return page, 1, filters or SearchFilters(), ()
+        plan = self._plan(reading, filters or SearchFilters())
         candidates, relaxed = self._candidates(plan)
         if plan.text_only is not None:
             candidates &= plan.text_only
         needed = offset + limit
         if sort == "relevance":
-            ranked = self._relevance(candidates, plan.features, needed)
+            ranked = self._relevance(candidates, plan, needed)
         else:
-            ranked = [(i, self._score(i, plan.features)) for i in self._sorted_by(sort, candidates, needed)]
-        page = [(self.products[i], round(score, 4)) for i, score in ranked[offset:needed]]
+            ranked = [(i, self._score(i, plan)) for i in self._sorted_by(sort, candidates, needed)]
+        page = [(self.products[i], round(min(1.0, score / _SCALE), 4)) for i, score in ranked[offset:needed]]
+        relaxed = tuple(kind for kind in relaxed if kind != "adult")   # kids' products when no adult one fits
         understood = replace(plan.understood, **_cleared(relaxed, plan))
         return page, candidates.bit_count(), understood, relaxed
 
@@ -185,14 +197,34 @@ class SearchIndex:
                           self.everything)
         if explicit.price_min is not None or explicit.price_max is not None:
             hard &= self.prices.between(explicit.price_min, explicit.price_max)
-        soft = self._query_sets(reading, item, explicit) + self._text_limits(reading, explicit)
-        text = self._text_features(words + reading.words)
-        features = self._features(reading, item, explicit, exclude) + text
+        text_words = tuple(w for found in reading.item_words for w in found) + reading.words
+        text = self.text.scores(text_words) if text_words else None
+        soft = self._query_sets(reading, item, explicit, text) + self._text_limits(reading, explicit)
+        features = self._features(reading, item, explicit, exclude)
         names = bool(item or reading.colors or reading.categories or reading.genders or reading.size
                      or understood.as_dict())
-        text_only = None if names or not (words + reading.words) else _union(m for _, m in text)
+        text_only = None
+        if text is not None and not item and not self.text.matches_any(text_words):
+            text_only = 0               # "برفان رجالي": words the shop has nothing for, not its men's section
+        elif not names and text is not None:
+            text_only = self._mask(text > 0)
         given = tuple(n for n in ("price_min", "price_max") if getattr(explicit, n) is not None)
-        return _Plan(hard, soft, features, understood, text_only, given)
+        return _Plan(hard, soft, features, understood, text_only, given, text)
+
+    def _numbered(self, text: str, reading: QueryReading) -> int | None:
+        """The position of the product a query names by number (``منتج رقم ١٢٠``, ``product #57``).
+
+        ``رقم``/``number`` alone counts only when the query names no item and no size: ``جزمه رقم 42``
+        is a shoe size.
+        """
+        words = tokens(text) if text else []
+        weak_only = bool(reading.items or reading.size) or any(w in _SIZE_WORDS for w in words)
+        for cue, number in zip(words, words[1:]):
+            strong = cue in _PRODUCT_CUES
+            if (strong or (cue in _NUMBER_CUES and not weak_only)) and number.isdigit() \
+                    and int(number) in self.by_id:
+                return self.by_id[int(number)]
+        return None
 
     def _carried_item(self, reading: QueryReading) -> tuple[str | None, tuple[str, ...]]:
         """The first item named that the catalog carries, and the words of the others.
@@ -259,12 +291,18 @@ class SearchIndex:
             limits.append(("exclude_colors", self._union(others)))   # "color:" holds colourless ones
         return limits
 
-    def _query_sets(self, reading: QueryReading, item: str | None, explicit: SearchFilters) -> list[tuple[str, int]]:
+    def _query_sets(self, reading: QueryReading, item: str | None, explicit: SearchFilters,
+                    text: np.ndarray | None) -> list[tuple[str, int]]:
         sets: list[tuple[str, int]] = []
         if item and not explicit.item:
             slot = self.item_slot.get(item)
             group = _items_for_slot(slot) if slot else {item}
-            sets.append(("item", self._union(f"item:{name}" for name in group | {item})))
+            found = self._union(f"item:{name}" for name in group | {item})
+            words = next((w for name, w in zip(reading.items, reading.item_words) if name == item), ())
+            named = self.text.named(words, group | {item})   # a "jacket" named so, whatever its item field
+            sets.append(("item", found | self._mask(named)))
+        if reading != QueryReading() and not self._asks_for_kids(reading, explicit):
+            sets.append(("adult", self.everything & ~self.postings.get("section:kids", 0)))
         if reading.colors and not explicit.color:
             sets.append(("color", self._union(f"color:{color}" for color in reading.colors)))
         if reading.genders and not explicit.gender:
@@ -291,51 +329,47 @@ class SearchIndex:
             features.append((_W_AVOIDED, self.everything & ~self._union(f"color:{c}" for c in exclude)))
         return features
 
-    def _text_features(self, words: tuple[str, ...]) -> list[tuple[float, int]]:
-        """Each meaningful free word: its share of the query's rarity-weighted words, and its products."""
-        found = [hit for hit in (self._word_postings(word) for word in dict.fromkeys(words)) if hit]
-        found = sorted(found, key=lambda hit: -hit[0])[:_MAX_WORDS]
-        total = sum(weight for weight, _ in found)
-        return [(_W_TEXT * weight / total, mask) for weight, mask in found]
-
-    def _word_postings(self, word: str) -> tuple[float, int] | None:
-        for candidate in (word, *stems(word)):
-            if candidate in self.idf:
-                return self.idf[candidate], self.words[candidate]
-        if len(word) >= 5 and not word.isdigit():
-            limit = 2 if len(word) >= 8 else 1
-            near = process.extractOne(word, self._long_words, scorer=Levenshtein.distance, score_cutoff=limit)
-            if near:
-                return self.idf[near[0]] * 0.8, self.words[near[0]]
-        return None
+    @staticmethod
+    def _asks_for_kids(reading: QueryReading, explicit: SearchFilters) -> bool:
+        """The customer (or the caller's filters) asked for kids, or named a gender or section."""
+        sections = {*reading.categories, explicit.category or "", explicit.gender or ""}
+        return bool(reading.genders) or bool(sections & {"kids", "boys", "girls"})
 
     def _union(self, keys: Iterable[str]) -> int:
         return _union(self.postings.get(key, 0) for key in keys)
 
     # ---- ranking ------------------------------------------------------------------------------
 
-    def _relevance(self, candidates: int, features: list[tuple[float, int]], needed: int) -> list[tuple[int, float]]:
-        """The ``needed`` best candidates by feature bonuses plus static score, best first.
+    def _relevance(self, candidates: int, plan: _Plan, needed: int) -> list[tuple[int, float]]:
+        """The ``needed`` best candidates by score, best first; equal scores by position (static order)."""
+        if not candidates:
+            return []
+        scores = self._scores(plan)
+        found = np.flatnonzero(self._array(candidates))
+        chosen = scores[found]
+        if len(found) > needed:
+            threshold = np.partition(chosen, len(found) - needed)[len(found) - needed]
+            keep = chosen >= threshold
+            found, chosen = found[keep], chosen[keep]
+        order = np.lexsort((found, -chosen))[:needed]
+        return [(int(found[i]), float(chosen[i])) for i in order]
 
-        Candidates are split into groups sharing the same bonuses; inside a group the lowest
-        positions are the best (products are held by static score), so each group gives at most
-        ``needed`` products, and groups whose best possible score cannot enter the page are skipped.
-        """
-        groups = [(0.0, candidates)] if candidates else []
-        for weight, mask in features:
-            groups = [part for level, found in groups
-                      for part in ((level + weight, found & mask), (level, found & ~mask)) if part[1]]
-        groups.sort(key=lambda group: -group[0])
-        best: list[tuple[float, int]] = []
-        for level, found in groups:
-            if len(best) >= needed and best[needed - 1][0] >= level + _W_STOCK + _W_POP:
-                break
-            best.extend((level + self.static[i], -i) for i in lowest(found, needed))
-            best = heapq.nlargest(needed, best)
-        return [(-negative, score) for score, negative in best]
+    def _scores(self, plan: _Plan) -> np.ndarray:
+        """Every product's score: feature bonuses, text relevance (0..1 of the best), static score."""
+        scores = self.static_scores.copy()
+        for weight, mask in plan.features:
+            scores += weight * self._array(mask)
+        if plan.text is not None:
+            best = float(plan.text.max())
+            if best > 0:
+                scores += _W_TEXT * (plan.text.astype(np.float64) / best)
+        return scores
 
-    def _score(self, position: int, features: list[tuple[float, int]]) -> float:
-        return self.static[position] + sum(weight for weight, mask in features if mask >> position & 1)
+    def _score(self, position: int, plan: _Plan) -> float:
+        text = 0.0
+        if plan.text is not None and float(plan.text.max()) > 0:
+            text = _W_TEXT * float(plan.text[position]) / float(plan.text.max())
+        return self.static[position] + text + sum(weight for weight, mask in plan.features if mask >> position & 1)
 
     def _sorted_by(self, sort: str, candidates: int, needed: int) -> list[int]:
         """The first ``needed`` candidates in ``sort`` order (in stock first)."""
@@ -393,6 +427,8 @@ def _keys(product: Product, main_category: dict[str, str]) -> set[str]:
     for section, genders in GENDER_SECTIONS.items():
         if product.gender in genders:
             keys.add(f"section:{section}")
+    if product.gender == "unisex" and product.category != "kids":
+        keys.update(("section:men", "section:women"))      # "men's" includes unisex adult products
     main = main_category.get(product.item)
     if main and main not in GENDER_SECTIONS:
         keys.add(f"section:{main}")      # kids' sneakers are shoes too, a kids' bag an accessory

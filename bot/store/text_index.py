@@ -1,0 +1,256 @@
+"""Ranked text relevance of every product to a customer's words: BM25 by field, in both languages.
+
+Each product is three short documents, scored with BM25 (``bm25s``, numpy only) and summed with
+field weights: ``name`` (both names, and their adjacent word pairs, so a phrase typed in order
+scores more) ×3, ``kind`` (item, category, colours, tags, and the concepts its text names) ×2,
+``body`` (both descriptions) ×1. Words are indexed by :func:`word_key`: the matcher's
+normalisation, an Arabic article dropped (``الجلد`` → ``جلد``), an English plural ``s`` dropped
+(``heels`` → ``heel``).
+
+A *concept* joins the ways one thing is written: the lexicon's items and colours
+(``bot/nlu/lexicon``), and ``search_words.json``'s further item words and its attributes (``جلد``, ``leather``, ``gild``).
+A product whose text names any form carries the concept in its ``kind`` field; a query naming
+any form scores on it, so ``شنطة ضهر`` finds a product written only as "backpack". A query word
+scores the best of: itself in any field, its concept, or (when the store has no such word) the
+nearest concept form or store word within a typo (one edit from four letters, two from eight).
+
+Nothing is ever read in set or dict order: ties are broken by product position.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.nlu.common_words import is_common_word
+from bot.nlu.lexicon import load_lexicon
+from bot.nlu.normalize import tokenize
+from bot.store.product import Product
+
+__all__ = ["TextIndex", "word_key", "search_words"]
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_WEIGHTS = {"name": 3.0, "kind": 2.0, "body": 1.0}
+_TYPO_WEIGHT = 0.7       # a word found only through a typo counts this much
+_PHRASE_WEIGHT = 0.5     # two words typed in the order a product's name has them
+_MAX_PHRASE = 3          # longest concept form, in words
+_PRESENT = "@"           # one word every document has (never a query word)
+_ARTICLES = ("بال", "وال", "فال", "كال", "لل", "ال")
+_WORDS_FILE = Path(__file__).resolve().parent / "search_words.json"
+
+
+@dataclass(frozen=True)
+class SearchWords:
+    """Concept forms (key phrase → concept names, sorted) and the request words never ranked."""
+
+    concepts: dict[str, tuple[str, ...]]
+    stop: frozenset[str]
+    longest: int
+
+
+@lru_cache(maxsize=1)
+def search_words() -> SearchWords:
+    """The search vocabulary: the lexicon's items and colours, ``search_words.json``'s attributes."""
+    data = json.loads(_WORDS_FILE.read_text("utf-8"))
+    lex = load_lexicon()
+    groups: list[tuple[str, Iterable[str]]] = []
+    groups += [(f"item:{name}", (name, *entry.forms)) for name, entry in sorted(lex.items.items())]
+    groups += [(f"color:{name}", (name, *forms)) for name, forms in sorted(lex.colors.items())]
+    groups += [(f"item:{name}", forms) for name, forms in sorted(data["items"].items())]
+    groups += [(f"attr:{name}", forms) for name, forms in sorted(data["attributes"].items())]
+    concepts: dict[str, set[str]] = {}
+    for concept, forms in groups:
+        for form in forms:
+            phrase = key_phrase(form)
+            if phrase:
+                concepts.setdefault(phrase, set()).add(concept)
+    stop = frozenset(word_key(token) for word in data["stop"] for token in tokenize(word))
+    longest = max((phrase.count(" ") + 1 for phrase in concepts), default=1)
+    return SearchWords({phrase: tuple(sorted(names)) for phrase, names in sorted(concepts.items())},
+                       stop, min(longest, _MAX_PHRASE))
+
+
+def word_key(token: str) -> str:
+    """The form a word is indexed and looked up by: without an Arabic article or an English plural ``s``."""
+    for article in _ARTICLES:
+        if token.startswith(article) and len(token) - len(article) >= 3:
+            token = token[len(article):]
+            break
+    if token.isascii() and len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        token = token[:-1]
+    return token
+
+
+def _unclitic(key: str) -> list[str]:
+    """Other readings of an Arabic word: one clitic letter (و ب ل ف ك) off, or ``لل`` read as ``ل`` + word."""
+    found = []
+    if key.startswith("لل") and len(key) >= 5:
+        found.append(key[1:])
+    if key[:1] in ("و", "ب", "ل", "ف", "ك") and len(key) >= 5:
+        found.append(word_key(key[1:]))
+    return list(dict.fromkeys(found))
+
+
+def key_phrase(text: str) -> str:
+    """A text's word keys joined by spaces (how concept forms and phrases are compared)."""
+    return " ".join(word_key(token) for token in tokenize(text))
+
+
+@lru_cache(maxsize=131072)
+def _keys_of_chunk(chunk: str) -> tuple[str, ...]:
+    return tuple(word_key(token) for token in tokenize(chunk))
+
+
+def text_keys(text: str) -> list[str]:
+    """Word keys of a product text; normalised a whitespace-separated chunk at a time (cached)."""
+    keys: list[str] = []
+    for chunk in text.split():
+        keys.extend(_keys_of_chunk(chunk))
+    return keys
+
+
+class TextIndex:
+    """BM25 over one snapshot's products (in the order given); immutable, shared by threads."""
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        self.size = len(products)
+        self.words = search_words()
+        fields: dict[str, list[list[str]]] = {name: [] for name in _WEIGHTS}
+        for product in products:
+            for field_name, words in zip(_WEIGHTS, self._documents(product)):
+                fields[field_name].append([_PRESENT, *words])   # never empty: BM25 needs a length
+        self._fields: dict[str, bm25s.BM25] = {}
+        for field_name, documents in fields.items():
+            retriever = bm25s.BM25()
+            retriever.index(documents, show_progress=False)
+            self._fields[field_name] = retriever
+        known = sorted({w for r in self._fields.values() for w in r.vocab_dict if w and " " not in w
+                        and not w.startswith("@") and len(w) >= 4 and not w.isdigit()})
+        concept_words = sorted(phrase for phrase in self.words.concepts if " " not in phrase and len(phrase) >= 4)
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(set(known) | set(concept_words)):
+            self._by_length.setdefault(len(word), []).append(word)
+
+    # ---- documents --------------------------------------------------------------------------
+
+    def _documents(self, product: Product) -> tuple[list[str], list[str], list[str]]:
+        names = text_keys(f"{product.name_ar} . {product.name_en}")
+        name = names + [f"{a} {b}" for a, b in zip(names, names[1:])]
+        body = text_keys(f"{product.description_ar} {product.description_en}")
+        labels = text_keys(" ".join((product.item, product.category, product.category_name_ar,
+                                     product.category_name_en, *product.tags)))
+        kind = labels + [f"@item:{product.item}"] + [f"@color:{color}" for color in product.colors]
+        kind += sorted(self._concepts(names + labels, attributes_only=False) | self._concepts(body, True))
+        if product.discount_percent > 0:
+            kind.append("@attr:offer")
+        return name, kind, body
+
+    def _concepts(self, keys: list[str], attributes_only: bool) -> set[str]:
+        found: set[str] = set()
+        for size in range(1, self.words.longest + 1):
+            for start in range(len(keys) - size + 1):
+                for concept in self.words.concepts.get(" ".join(keys[start:start + size]), ()):
+                    if not attributes_only or concept.startswith("attr:"):
+                        found.add(f"@{concept}")
+        return found
+
+    # ---- scoring ----------------------------------------------------------------------------
+
+    def scores(self, words: Sequence[str]) -> np.ndarray:
+        """Each product's relevance to ``words`` (a query's content tokens, in order); 0 = no match."""
+        total = np.zeros(self.size, dtype=np.float32)
+        keys = [word_key(w) for w in words]
+        keys = [k for k in keys if k and k not in self.words.stop]
+        for group in self._groups(keys):
+            best = np.zeros(self.size, dtype=np.float32)
+            for field_name, token, weight in group:
+                np.maximum(best, self._field_scores(field_name, token) * weight, out=best)
+            total += best
+        return total
+
+    def matches_any(self, words: Sequence[str]) -> bool:
+        """True when no content word is given, or one of them is a store word, a concept or a typo of one."""
+        keys = [k for k in (word_key(w) for w in words) if k and k not in self.words.stop and not k.isdigit()]
+        return not keys or any(self._groups([key]) for key in keys)
+
+    def named(self, words: Sequence[str], items: Iterable[str]) -> np.ndarray:
+        """Products whose name holds one of ``words`` that is a form of one of ``items``."""
+        wanted = {f"item:{item}" for item in items}
+        found = np.zeros(self.size, dtype=bool)
+        for key in (word_key(w) for w in words):
+            if wanted & set(self.words.concepts.get(key, ())):
+                found |= self._field_scores("name", key) > 0
+        return found
+
+    def _groups(self, keys: list[str]) -> list[list[tuple[str, str, float]]]:
+        """The query's scoring groups: each is alternatives (field, token, weight), scored by their best."""
+        groups: list[list[tuple[str, str, float]]] = []
+        position = 0
+        while position < len(keys):
+            size, concepts = self._concept_at(keys, position)
+            phrase = keys[position:position + size]
+            group = [(f, token, 1.0) for token in phrase if not token.isdigit() for f in _WEIGHTS]
+            group += [("kind", f"@{concept}", 1.0) for concept in concepts]
+            if not concepts and size == 1 and not self._known(phrase[0]):
+                group = self._segmented(phrase[0]) or self._typo(phrase[0])
+            if group:
+                groups.append(group)
+            position += size
+        pairs = [f"{a} {b}" for a, b in zip(keys, keys[1:])]
+        groups += [[("name", pair, _PHRASE_WEIGHT)] for pair in pairs]
+        return groups
+
+    def _concept_at(self, keys: list[str], position: int) -> tuple[int, tuple[str, ...]]:
+        for size in range(min(self.words.longest, len(keys) - position), 0, -1):
+            concepts = self.words.concepts.get(" ".join(keys[position:position + size]))
+            if concepts:
+                return size, concepts
+        return 1, ()
+
+    def _segmented(self, key: str) -> list[tuple[str, str, float]]:
+        """The word without a clitic letter (``للابتوب`` → ``لابتوب``, ``وجلد`` → ``جلد``) when that is known."""
+        for other in _unclitic(key):
+            concepts = self.words.concepts.get(other, ())
+            if concepts or self._known(other):
+                return [(f, other, 1.0) for f in _WEIGHTS] + [("kind", f"@{c}", 1.0) for c in concepts]
+        return []
+
+    def _known(self, key: str) -> bool:
+        return any(key in retriever.vocab_dict for retriever in self._fields.values())
+
+    def _typo(self, key: str) -> list[tuple[str, str, float]]:
+        """The nearest store word or concept form within a typo, as scoring alternatives."""
+        if len(key) < 4 or key.isdigit() or is_common_word(key):
+            return []                   # a real word (احمد, speakers) is not a typo of a store word
+        limit = 1 if len(key) < 8 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(key) - limit, len(key) + limit + 1):
+            choices = self._by_length.get(length)
+            if not choices:
+                continue
+            found = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+            if found and (best is None or (found[1], found[0]) < best):
+                best = (found[1], found[0])
+        if best is None:
+            return []
+        near = best[1]
+        group = [(f, near, _TYPO_WEIGHT) for f in _WEIGHTS]
+        group += [("kind", f"@{concept}", _TYPO_WEIGHT) for concept in self.words.concepts.get(near, ())]
+        return group
+
+    def _field_scores(self, field_name: str, token: str) -> np.ndarray:
+        retriever = self._fields[field_name]
+        token_id = retriever.vocab_dict.get(token)
+        if token_id is None:
+            return np.zeros(self.size, dtype=np.float32)
+        return retriever.get_scores_from_ids([token_id]) * np.float32(_WEIGHTS[field_name])
