@@ -1,24 +1,28 @@
-"""Dialect-aware search over the catalog snapshot: a bitset index, filters, ranking, cursors.
+"""Dialect-aware product search over the catalog snapshot: filters, BM25 relevance, ranking, cursors.
 
-A query is read by the intent matcher's own machinery (:func:`bot.nlu.query.read_query`: the
-shared lexicon's phrase index, longest phrase first, whole tokens only, typo-tolerant per token):
-the items, colours, sections, kids' genders and size it names, the colours and sections it
-refuses (``مش اسود``, ``not black``, ``غير الاسود``), its price bounds (``تحت 500``, ``fo2 1000``,
-``between 300 and 600``), and the free words left over. Free words (materials, styles, names)
-are matched word by word against names, descriptions and category names in both languages,
-as written, without an article or clitic, or within a typo from five letters (rapidfuzz),
-weighted by rarity, so a word most products carry counts for nothing. Never inside another
-word: ``بيج`` does not find ``بيجامه``.
+A query is read by the intent matcher's own machinery (:func:`bot.nlu.query.read_query`): the
+items, colours, sections, kids' genders and size it names, the colours and sections it refuses
+(``مش اسود``, ``not black``, ``غير الاسود``), its price bounds (``تحت 500``, ``fo2 1000``,
+``between 300 and 600``), and the words left over. The item's words and the free words are
+ranked by :class:`~bot.store.text_index.TextIndex` (BM25 over names, tags and descriptions, with
+concepts across languages, typos and phrases), so materials, styles, product lines and the
+store's own item names (boots, kaftans) are found with no code change.
 
 Filters given by the caller (:class:`SearchFilters`) are hard and win over the text. What the
-text states (item, colours, refused colours, sections, genders, size, price bounds) is hard
-while something matches it; when nothing does, the least important is relaxed (size, refused
-colours, colour, gender, section, price, item) and named in ``SearchPage.relaxed`` so the reply
-can say so. A section the text refuses (``مش رجالي``) is always left out.
+text states is hard while something matches it; when nothing does, the least important is
+relaxed (kids' products for an adult query, size, refused colours, colour, gender, section,
+price, item) and named in ``SearchPage.relaxed`` so the reply can say so. A section the text
+refuses (``مش رجالي``) is always left out. An item is a strong boost, not a wall: products whose
+name says the item (a "jacket" whose item field is coat) count as that item. "Men's" and
+"women's" include unisex adult products; kids' products answer only a query that asks for kids.
+Words the shop has nothing for (``برفان``), with no item named, find nothing rather than the
+whole section. ``منتج رقم ١٢٠`` / ``product 57`` is that product.
 
-Ranking (``sort="relevance"``) orders by: the exact item asked for, a colour asked for (or, for a
-refused colour, products not sold in it), in stock, free-text match, popularity; the reported
-``score`` (0..1) is that sum.
+Ranking (``sort="relevance"``): the exact item asked for, a colour asked for (or, for a refused
+colour, products not sold in it), text relevance (0..1 of the best match), in stock, popularity;
+each further colour of one model steps down, so a page is not one product in ten colours. The
+reported ``score`` is that sum scaled to 0..1. Ties go to the better static score, then position,
+so the same query always gives the same page, and "more" continues the same ranking.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ _PRODUCT_CUES = frozenset({"منتج", "المنتج", "كود", "الكود", "
                            "mantag", "montag", "mntg", "muntag", "el mantag"})
 _NUMBER_CUES = frozenset({"رقم", "number", "no", "num", "ra2am", "rakam", "raqam", "nemra"})
 _SIZE_WORDS = frozenset({"مقاس", "مقاسي", "نمره", "size", "ma2as", "ma2asi", "m2as"})
+_W_REPEAT = 0.15       # each further colour of one model, down the page
 _SCALE = _W_ITEM + _W_COLOR + _W_TEXT + _W_STOCK + _W_POP     # reported scores are 0..1
 _RELAX_ORDER = ("adult", "size", "exclude_colors", "color", "gender", "category", "price", "item")
 _RELAXED_FIELDS = {"price": ("price_min", "price_max")}
@@ -140,7 +145,9 @@ class SearchIndex:
         self.text = TextIndex(self.products)
         self.static_scores = np.array(self.static, dtype=np.float64)
         self._bytes = (self.size + 7) // 8
-        self.by_id = {product.id: position for position, product in enumerate(self.products)}
+        ids = np.array([product.id for product in self.products], dtype=np.int64)
+        self._id_order = np.argsort(ids, kind="stable")
+        self._ids_sorted = ids[self._id_order]
         self.prices = PriceIndex([product.final_price for product in self.products])
         self._sorted: dict[str, list[int]] = {}
 
@@ -214,16 +221,23 @@ class SearchIndex:
     def _numbered(self, text: str, reading: QueryReading) -> int | None:
         """The position of the product a query names by number (``منتج رقم ١٢٠``, ``product #57``).
 
-        ``رقم``/``number`` alone counts only when the query names no item and no size: ``جزمه رقم 42``
-        is a shoe size.
+        ``رقم``/``number`` alone counts only when the query names no item, section or size:
+        ``جزمه رقم 42`` is a shoe size.
         """
         words = tokens(text) if text else []
-        weak_only = bool(reading.items or reading.size) or any(w in _SIZE_WORDS for w in words)
+        weak_only = bool(reading.items or reading.categories or reading.size) or any(w in _SIZE_WORDS for w in words)
         for cue, number in zip(words, words[1:]):
             strong = cue in _PRODUCT_CUES
-            if (strong or (cue in _NUMBER_CUES and not weak_only)) and number.isdigit() \
-                    and int(number) in self.by_id:
-                return self.by_id[int(number)]
+            if (strong or (cue in _NUMBER_CUES and not weak_only)) and number.isdigit():
+                position = self._position_of(int(number))
+                if position is not None:
+                    return position
+        return None
+
+    def _position_of(self, product_id: int) -> int | None:
+        at = int(np.searchsorted(self._ids_sorted, product_id))
+        if at < len(self._ids_sorted) and self._ids_sorted[at] == product_id:
+            return int(self._id_order[at])
         return None
 
     def _carried_item(self, reading: QueryReading) -> tuple[str | None, tuple[str, ...]]:
@@ -346,13 +360,31 @@ class SearchIndex:
             return []
         scores = self._scores(plan)
         found = np.flatnonzero(self._array(candidates))
-        chosen = scores[found]
-        if len(found) > needed:
-            threshold = np.partition(chosen, len(found) - needed)[len(found) - needed]
-            keep = chosen >= threshold
-            found, chosen = found[keep], chosen[keep]
-        order = np.lexsort((found, -chosen))[:needed]
-        return [(int(found[i]), float(chosen[i])) for i in order]
+        if self.text.has_families:
+            return self._diverse(found, scores[found], needed)
+        found, chosen = _best(found, scores[found], needed)
+        return [(int(position), float(score)) for position, score in zip(found[:needed], chosen[:needed])]
+
+    def _diverse(self, found: np.ndarray, chosen: np.ndarray, needed: int) -> list[tuple[int, float]]:
+        """The best ``needed``, each further colour of one model (same item and name) a step down.
+
+        A model's second product loses ``_W_REPEAT``, its third twice that, and so on, counted in
+        score order; so ten colours of one product never fill the first page, and the order is one
+        ranking over all pages. The window of best products grows until no product outside it
+        could enter the page.
+        """
+        window = max(4 * needed, 40)
+        while True:
+            top, base = _best(found, chosen, window)
+            family = self.text.family[top]
+            seen: dict[int, int] = {}
+            repeats = np.array([seen.__setitem__(f, seen.get(f, -1) + 1) or seen[f] for f in family.tolist()])
+            penalised = base - _W_REPEAT * repeats
+            order = np.lexsort((top, -penalised))[:needed]
+            outside = chosen[~np.isin(found, top)]
+            if len(top) == len(found) or (len(order) == needed and penalised[order[-1]] > outside.max()):
+                return [(int(top[i]), float(penalised[i])) for i in order]
+            window *= 4
 
     def _scores(self, plan: _Plan) -> np.ndarray:
         """Every product's score: feature bonuses, text relevance (0..1 of the best), static score."""
@@ -470,6 +502,16 @@ def _section_groups(sections: tuple[str, ...]) -> list[tuple[str, ...]]:
     people = tuple(section for section in sections if section in GENDER_SECTIONS)
     kinds = tuple(section for section in sections if section not in GENDER_SECTIONS)
     return [group for group in (people, kinds) if group]
+
+
+def _best(found: np.ndarray, chosen: np.ndarray, needed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``needed`` best of ``found`` by score, best first; equal scores by position (deterministic)."""
+    if len(found) > needed:
+        threshold = np.partition(chosen, len(found) - needed)[len(found) - needed]
+        keep = chosen >= threshold
+        found, chosen = found[keep], chosen[keep]
+    order = np.lexsort((found, -chosen))[:needed]
+    return found[order], chosen[order]
 
 
 def _union(masks: Iterable[int]) -> int:

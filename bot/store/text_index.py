@@ -1,7 +1,7 @@
 """Ranked text relevance of every product to a customer's words: BM25 by field, in both languages.
 
-Each product is three short documents, scored with BM25 (``bm25s``, numpy only) and summed with
-field weights: ``name`` (both names, and their adjacent word pairs, so a phrase typed in order
+Each product is one BM25 document (``bm25s``, numpy only) whose words carry their field, and a
+word's score is weighted by its field: ``name`` (both names, and their adjacent word pairs, so a phrase typed in order
 scores more) ×3, ``kind`` (item, category, colours, tags, and the concepts its text names) ×2,
 ``body`` (both descriptions) ×1. Words are indexed by :func:`word_key`: the matcher's
 normalisation, an Arabic article dropped (``الجلد`` → ``جلد``), an English plural ``s`` dropped
@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, count
 from pathlib import Path
 
+import ahocorasick
 import bm25s
 import numpy as np
 from rapidfuzz import process
@@ -42,9 +45,13 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _WEIGHTS = {"name": 3.0, "kind": 2.0, "body": 1.0}
 _TYPO_WEIGHT = 0.7       # a word found only through a typo counts this much
+# BM25 parameters chosen by a grid (k1 0.9-2.0, b 0.3-0.9) on the tuned half of the blind search set:
+# a low b, as a product's length says little about its relevance.
+_K1, _B = 1.2, 0.3
 _PHRASE_WEIGHT = 0.5     # two words typed in the order a product's name has them
 _MAX_PHRASE = 3          # longest concept form, in words
 _PRESENT = "@"           # one word every document has (never a query word)
+_PREFIX = {field_name: f"{field_name[0]}:" for field_name in _WEIGHTS}   # one BM25 index, a prefix per field
 _ARTICLES = ("بال", "وال", "فال", "كال", "لل", "ال")
 _WORDS_FILE = Path(__file__).resolve().parent / "search_words.json"
 
@@ -56,6 +63,7 @@ class SearchWords:
     concepts: dict[str, tuple[str, ...]]
     stop: frozenset[str]
     longest: int
+    finder: ahocorasick.Automaton   # " form " → (concepts, attribute concepts), over " key key key "
 
 
 @lru_cache(maxsize=1)
@@ -75,9 +83,14 @@ def search_words() -> SearchWords:
             if phrase:
                 concepts.setdefault(phrase, set()).add(concept)
     stop = frozenset(word_key(token) for word in data["stop"] for token in tokenize(word))
+    finder = ahocorasick.Automaton()
+    for phrase, names in sorted(concepts.items()):
+        tokens = tuple(f"@{name}" for name in sorted(names))
+        finder.add_word(f" {phrase} ", (tokens, tuple(t for t in tokens if t.startswith("@attr:"))))
+    finder.make_automaton()
     longest = max((phrase.count(" ") + 1 for phrase in concepts), default=1)
     return SearchWords({phrase: tuple(sorted(names)) for phrase, names in sorted(concepts.items())},
-                       stop, min(longest, _MAX_PHRASE))
+                       stop, min(longest, _MAX_PHRASE), finder)
 
 
 def word_key(token: str) -> str:
@@ -113,10 +126,7 @@ def _keys_of_chunk(chunk: str) -> tuple[str, ...]:
 
 def text_keys(text: str) -> list[str]:
     """Word keys of a product text; normalised a whitespace-separated chunk at a time (cached)."""
-    keys: list[str] = []
-    for chunk in text.split():
-        keys.extend(_keys_of_chunk(chunk))
-    return keys
+    return list(chain.from_iterable(map(_keys_of_chunk, text.split())))
 
 
 class TextIndex:
@@ -125,17 +135,26 @@ class TextIndex:
     def __init__(self, products: Sequence[Product]) -> None:
         self.size = len(products)
         self.words = search_words()
-        fields: dict[str, list[list[str]]] = {name: [] for name in _WEIGHTS}
+        families: defaultdict[tuple[str, ...], int] = defaultdict(count().__next__)
+        family = []
+        vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
+        number = vocabulary.__getitem__               # a new word gets the next id
+        documents = []
         for product in products:
-            for field_name, words in zip(_WEIGHTS, self._documents(product)):
-                fields[field_name].append([_PRESENT, *words])   # never empty: BM25 needs a length
-        self._fields: dict[str, bm25s.BM25] = {}
-        for field_name, documents in fields.items():
-            retriever = bm25s.BM25()
-            retriever.index(documents, show_progress=False)
-            self._fields[field_name] = retriever
-        known = sorted({w for r in self._fields.values() for w in r.vocab_dict if w and " " not in w
-                        and not w.startswith("@") and len(w) >= 4 and not w.isdigit()})
+            ids = [number(_PRESENT)]                  # never empty: BM25 needs a length
+            name, kind, body = self._documents(product)
+            for prefix, words in zip(_PREFIX.values(), (name, kind, body)):
+                ids += map(number, map(prefix.__add__, words))
+            documents.append(ids)
+            family.append(families[(product.item, *self._model_words(product))])
+        self.family = np.array(family, dtype=np.int64)
+        self.has_families = len(families) < self.size   # some model comes in several products
+        self._vocab: dict[str, int] = dict(vocabulary)
+        self._bm25 = bm25s.BM25(k1=_K1, b=_B)
+        self._bm25.index((documents, self._vocab), create_empty_token=False, show_progress=False)
+        _keys_of_chunk.cache_clear()                  # only a build needs it
+        known = sorted({w[2:] for w in self._vocab if w[2:] and " " not in w and not w[2:].startswith("@")
+                        and len(w) >= 6 and not w[2:].isdigit()})
         concept_words = sorted(phrase for phrase in self.words.concepts if " " not in phrase and len(phrase) >= 4)
         self._by_length: dict[int, list[str]] = {}
         for word in sorted(set(known) | set(concept_words)):
@@ -155,14 +174,14 @@ class TextIndex:
             kind.append("@attr:offer")
         return name, kind, body
 
+    def _model_words(self, product: Product) -> tuple[str, ...]:
+        """A product's English (else Arabic) name without its colour words: the same model in another colour."""
+        keys = text_keys(product.name_en or product.name_ar)
+        return tuple(k for k in keys if not any(c.startswith("color:") for c in self.words.concepts.get(k, ())))
+
     def _concepts(self, keys: list[str], attributes_only: bool) -> set[str]:
-        found: set[str] = set()
-        for size in range(1, self.words.longest + 1):
-            for start in range(len(keys) - size + 1):
-                for concept in self.words.concepts.get(" ".join(keys[start:start + size]), ()):
-                    if not attributes_only or concept.startswith("attr:"):
-                        found.add(f"@{concept}")
-        return found
+        which = 1 if attributes_only else 0               # Aho–Corasick: every form, in one pass
+        return set(chain.from_iterable(hit[which] for _, hit in self.words.finder.iter(f" {' '.join(keys)} ")))
 
     # ---- scoring ----------------------------------------------------------------------------
 
@@ -226,7 +245,7 @@ class TextIndex:
         return []
 
     def _known(self, key: str) -> bool:
-        return any(key in retriever.vocab_dict for retriever in self._fields.values())
+        return any(prefix + key in self._vocab for prefix in _PREFIX.values())
 
     def _typo(self, key: str) -> list[tuple[str, str, float]]:
         """The nearest store word or concept form within a typo, as scoring alternatives."""
@@ -249,8 +268,7 @@ class TextIndex:
         return group
 
     def _field_scores(self, field_name: str, token: str) -> np.ndarray:
-        retriever = self._fields[field_name]
-        token_id = retriever.vocab_dict.get(token)
+        token_id = self._vocab.get(_PREFIX[field_name] + token)
         if token_id is None:
             return np.zeros(self.size, dtype=np.float32)
-        return retriever.get_scores_from_ids([token_id]) * np.float32(_WEIGHTS[field_name])
+        return self._bm25.get_scores_from_ids([token_id]) * np.float32(_WEIGHTS[field_name])
