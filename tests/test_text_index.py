@@ -151,3 +151,16 @@ def test_search_output_is_the_same_under_every_hash_seed() -> None:
 def test_odd_queries_never_crash(query) -> None:
     index = SearchIndex([product(1, "Bag")])
     index.search(query, None, "relevance", 10, 0)
+
+
+def test_franco_finds_an_arabic_only_catalog() -> None:
+    """Many shops write their catalog in Arabic only; customers still type Franco."""
+    catalog = [product(1, "", "مايوه شورت رجالي", item="shorts", gender="men", category="men"),
+               product(2, "", "فستان سواريه طويل", item="dress"),
+               product(3, "", "كوتشي جري خفيف", item="sneakers"),
+               product(4, "", "بيجامه قطن", item="pajamas")]
+    index = SearchIndex(catalog)
+    assert ids(index, "mayoh")[:1] == [1]
+    assert ids(index, "fostan swareh")[:1] == [2]
+    assert ids(index, "kotshy")[:1] == [3]
+    assert ids(index, "mayya") == []                           # two consonants: only with the same long vowels

@@ -12,7 +12,9 @@ A *concept* joins the ways one thing is written: the lexicon's items and colours
 A product whose text names any form carries the concept in its ``kind`` field; a query naming
 any form scores on it, so ``شنطة ضهر`` finds a product written only as "backpack". A query word
 scores the best of: itself in any field, its concept, or (when the store has no such word) the
-nearest concept form or store word within a typo (one edit from four letters, two from eight).
+word without a clitic letter, the nearest concept form or store word within a typo (one edit from
+four letters, two from eight), or the store's Arabic word a Franco word spells
+(:mod:`bot.store.franco`: ``mayoh`` → ``مايوه``, for catalogs written in Arabic only).
 
 Nothing is ever read in set or dict order: ties are broken by product position.
 """
@@ -37,6 +39,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.nlu.common_words import is_common_word
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import tokenize
+from bot.store.franco import FrancoIndex
 from bot.store.product import Product
 
 __all__ = ["TextIndex", "word_key", "search_words"]
@@ -48,6 +51,7 @@ _TYPO_WEIGHT = 0.7       # a word found only through a typo counts this much
 # BM25 parameters chosen by a grid (k1 0.9-2.0, b 0.3-0.9) on the tuned half of the blind search set:
 # a low b, as a product's length says little about its relevance.
 _K1, _B = 1.2, 0.3
+_FRANCO_WEIGHT = 0.8     # a Franco word read as the store's Arabic word
 _PHRASE_WEIGHT = 0.5     # two words typed in the order a product's name has them
 _MAX_PHRASE = 3          # longest concept form, in words
 _PRESENT = "@"           # one word every document has (never a query word)
@@ -156,6 +160,7 @@ class TextIndex:
         known = sorted({w[2:] for w in self._vocab if w[2:] and " " not in w and not w[2:].startswith("@")
                         and len(w) >= 6 and not w[2:].isdigit()})
         concept_words = sorted(phrase for phrase in self.words.concepts if " " not in phrase and len(phrase) >= 4)
+        self._arabic = FrancoIndex(w[2:] for w in self._vocab if w[2:3] > "\u0600" and " " not in w)
         self._by_length: dict[int, list[str]] = {}
         for word in sorted(set(known) | set(concept_words)):
             self._by_length.setdefault(len(word), []).append(word)
@@ -221,7 +226,7 @@ class TextIndex:
             group = [(f, token, 1.0) for token in phrase if not token.isdigit() for f in _WEIGHTS]
             group += [("kind", f"@{concept}", 1.0) for concept in concepts]
             if not concepts and size == 1 and not self._known(phrase[0]):
-                group = self._segmented(phrase[0]) or self._typo(phrase[0])
+                group = self._segmented(phrase[0]) or (self._typo(phrase[0]) + self._franco(phrase[0]))
             if group:
                 groups.append(group)
             position += size
@@ -266,6 +271,10 @@ class TextIndex:
         group = [(f, near, _TYPO_WEIGHT) for f in _WEIGHTS]
         group += [("kind", f"@{concept}", _TYPO_WEIGHT) for concept in self.words.concepts.get(near, ())]
         return group
+
+    def _franco(self, key: str) -> list[tuple[str, str, float]]:
+        """The store's Arabic words a Franco word spells (``mayoh`` → ``مايوه``), as scoring alternatives."""
+        return [(f, word, _FRANCO_WEIGHT) for word in self._arabic.candidates(key) for f in _WEIGHTS]
 
     def _field_scores(self, field_name: str, token: str) -> np.ndarray:
         token_id = self._vocab.get(_PREFIX[field_name] + token)
