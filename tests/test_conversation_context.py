@@ -35,7 +35,8 @@ def _scripted(services, lines: dict[str, Understood]) -> Script:
 
 def _sized(services, ids: list[int], size: str):
     """The first product of ``ids`` that comes in ``size`` and in several colours."""
-    return next(p for p in map(services.store.product, ids) if size in p.sizes and p.stock_quantity > 3)
+    return next(p for p in map(services.store.product, ids)
+                if size in p.sizes and len(p.colors) > 1 and p.stock_quantity > 3)
 
 
 # ---- ordinals refer to the last list, also after details ---------------------------------------
@@ -250,3 +251,147 @@ def test_a_cart_line_never_passes_twenty_pieces(client, services) -> None:
         customer.press(f"ADD:{product['id']}:{size}:{color}")
     cart = services.pipeline.state.sessions.load("whatsapp", "201001234598").get("cart", [])
     assert sum(int(line.get("quantity", 0)) for line in cart) == MAX_QUANTITY
+
+
+# ---- products named by their number without "رقم" ------------------------------------------------
+
+
+def _of_item(services, item: str, *, colours: int = 1):
+    """An in-stock product of ``item`` in at least ``colours`` colours and several sizes."""
+    page = services.store.search("", filters=SearchFilters(item=item, in_stock=True), limit=50)
+    return next(p for p in page.products if len(p.colors) >= colours and len(p.sizes) > 1 and p.stock_quantity > 3)
+
+
+def test_an_item_and_its_number_name_that_product(fb, services) -> None:
+    abaya, blouse = _of_item(services, "abaya"), _of_item(services, "blouse")
+    number = texts_module.number("ar", abaya.id)
+    _scripted(services, {
+        f"العبايه {number}": Understood("search", {"item": "abaya"}),
+        f"عايزه البلوزه رقم {blouse.id}": Understood("search", {"item": "blouse", "product_ref": blouse.id}),
+        f"عباية تحت {abaya.id}": Understood("search", {"item": "abaya", "price_max": abaya.id}),
+    })
+    named = fb.say(f"العبايه {number}")
+    assert any(t.startswith(abaya.name_ar) for t in texts(named)) and f"ADD:{abaya.id}" in payloads(named)
+    assert fb.say(f"عايزه البلوزه رقم {blouse.id}")[1]["message"]["text"].startswith(blouse.name_ar)
+    priced = fb.say(f"عباية تحت {abaya.id}")                                               # a price, not a product
+    assert not any(t.startswith(abaya.name_ar) for t in texts(priced))
+    assert not any(p.startswith(f"ADD:{abaya.id}") for p in payloads(priced))
+
+
+def test_a_number_on_screen_or_compared_names_that_product(fb, services) -> None:
+    first, second = [p for p in services.store.search("", filters=SearchFilters(item="jacket", in_stock=True),
+                                                      limit=50).products if "XL" in p.sizes and len(p.colors) > 1][:2]
+    _scripted(services, {
+        f"المنتج {first.id} ولا {second.id} احسن؟": Understood("compare", {"product_ref": first.id}),
+        f"خلاص هاخد {second.id} XL": Understood("cart_add", {"size": "XL"}),
+    })
+    compared = fb.say(f"المنتج {first.id} ولا {second.id} احسن؟")
+    assert ids_of(payloads(compared), "DETAILS") == [first.id, second.id]
+    taken = fb.say(f"خلاص هاخد {second.id} XL")
+    assert any(p.startswith(f"ADD:{second.id}:XL:") for p in payloads(taken))              # its colour asked
+
+
+# ---- what a question about a product asked is kept for the add ------------------------------------
+
+
+def test_a_colour_asked_about_is_applied_when_the_product_is_added(fb, services) -> None:
+    product = hoodie(services)
+    colour = product.colors[1]
+    _scripted(services, {
+        f"المنتج {product.id} فيه {colour}؟": Understood("product_details", {"product_ref": product.id, "color": colour}),
+        "تمام ضيفه": Understood("cart_add", {}),
+    })
+    fb.say(f"المنتج {product.id} فيه {colour}؟")
+    asked = payloads(fb.say("تمام ضيفه"))
+    assert f"ADD:{product.id}:{product.sizes[0]}:{colour}" in asked                        # the size asked, colour kept
+
+
+# ---- a kids' size typed as an age ------------------------------------------------------------------
+
+
+def test_a_size_typed_as_an_age_answers_the_size_question(fb, services) -> None:
+    page = services.store.search("", filters=SearchFilters(category="kids", in_stock=True), limit=100)
+    kids = next(p for p in page.products if "4Y" in p.sizes and "6Y" in p.sizes and len(p.colors) > 1
+                and p.stock_quantity > 3)
+    fb.press(f"DETAILS:{kids.id}")
+    fb.press(f"ADD:{kids.id}")                                                              # "اختار مقاس ..."
+    assert f"ADD:{kids.id}:4Y:{kids.colors[0]}" in payloads(fb.say("4 snin"))
+    _scripted(services, {"هاتلي واحد مقاس ٦ سنين": Understood("cart_add", {"quantity": 1})})
+    fb.press(f"DETAILS:{kids.id}")
+    assert f"ADD:{kids.id}:6Y:{kids.colors[0]}" in payloads(fb.say("هاتلي واحد مقاس ٦ سنين"))
+
+
+# ---- "more" at the end of a list, and after one product of it ---------------------------------------
+
+
+def test_more_after_the_last_page_shows_similar_products_not_the_same(fb, services) -> None:
+    filters = SearchFilters(item="belt", category="men")
+    assert services.store.search("", filters=filters, limit=10).next_cursor is None        # one page
+    _scripted(services, {"عايز حزام رجالي": Understood("search", {"item": "belt", "category": "men"})})
+    first = ids_of(payloads(fb.say("عايز حزام رجالي")), "DETAILS")
+    more = fb.say("more please")
+    assert texts(more)[0] == texts_module.t("ar", "recommend.similar")
+    shown = ids_of(payloads(more), "DETAILS")
+    assert shown and not set(shown) & set(first)
+    men = services.store.search("", filters=SearchFilters(category="men"), limit=len(first) + 10).products
+    assert shown == [p.id for p in men if p.id not in first][:10]                          # the section, the rest
+
+
+def test_more_after_a_price_from_the_list_pages_the_list(fb, services) -> None:
+    first = ids_of(payloads(fb.press("CAT:men")), "DETAILS")
+    _scripted(services, {"التالت بكام": Understood("price_inquiry", {"product_ref": "3"})})
+    assert joined(fb.say("التالت بكام")).startswith(services.store.product(first[2]).name_ar)
+    second = fb.say("كمان")
+    assert texts(second)[0] == "وده كمان 👇" and not set(first) & set(ids_of(payloads(second), "DETAILS"))
+
+
+# ---- an add that names no product ------------------------------------------------------------------
+
+
+def test_an_add_naming_only_a_colour_asks_which_product_never_searches(fb, services) -> None:
+    shown = ids_of(payloads(fb.press("CAT:men")), "DETAILS")
+    _scripted(services, {"ضيف ٢ اسود": Understood("cart_add", {"quantity": 2, "color": "black"})})
+    asked = fb.say("ضيف ٢ اسود")
+    assert texts(asked) == [texts_module.t("ar", "ref.which")]
+    assert ids_of(payloads(asked), "DETAILS") == shown[:10]                                # the ones on screen
+
+
+# ---- a search whose words find nothing shows what its filters find ----------------------------------
+
+
+def test_words_that_find_nothing_leave_the_filters(fb, services, monkeypatch) -> None:
+    from dataclasses import replace
+
+    real = services.store.search
+
+    def words_find_nothing(query: str = "", **kwargs):
+        page = real("", **kwargs)
+        return replace(page, products=(), total=0, next_cursor=None) if query else page
+
+    monkeypatch.setattr(services.store, "search", words_find_nothing)
+    _scripted(services, {"عايز لبس لابني عنده ٦ سنين": Understood("search", {"category": "kids"})})
+    found = fb.say("عايز لبس لابني عنده ٦ سنين")
+    assert texts(found)[0].startswith("لقيتلك")
+    assert all(services.store.product(i).category == "kids" for i in ids_of(payloads(found), "DETAILS"))
+
+
+# ---- answers are named after their kind -------------------------------------------------------------
+
+
+def test_store_information_and_arrival_answers_are_named_after_their_kind(wa, services) -> None:
+    from tests.conversation_judge import Answer
+
+    _scripted(services, {"المحل فين؟": Understood("store_info", {}), "هيوصل امتى": Understood("shipping_info", {})})
+    assert Answer(wa.say("المحل فين؟")).kinds == {"store_info"}
+    _order(wa, services)
+    assert "order_status" in Answer(wa.say("هيوصل امتى")).kinds
+
+
+def test_a_colour_alone_after_details_qualifies_that_kind_of_product(fb, services) -> None:
+    blouse = _of_item(services, "blouse")
+    colour = blouse.colors[0]
+    _scripted(services, {"فيه منها كده؟": Understood("search", {"color": colour})})
+    fb.press(f"DETAILS:{blouse.id}")
+    shown = ids_of(payloads(fb.say("فيه منها كده؟")), "DETAILS")
+    wanted = services.store.search("", filters=SearchFilters(item="blouse", color=colour), limit=10).products
+    assert shown and shown == [p.id for p in wanted]                                       # blouses, not everything

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from bot.dialog import texts
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
+from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import tokenize
 from bot.replies import Button, Buttons, Card, Cards, Choice, Image, QuickReplies, Reply, Text
 
@@ -26,6 +27,7 @@ CHEAPER = frozenset({"ارخص", "الارخص", "cheaper", "cheapest", "cheap",
 DEARER = frozenset({"اغلي", "الاغلي", "priciest", "expensive", "aghla", "a8la"})
 SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 LISTS_KEPT = 5
+SHOWN_MAX = 60                  # the most products of a list read back to leave them out of "similar ones"
 # A price question may ask for more in the same message ("السعر والالوان ايه؟").
 COLOUR_WORDS = frozenset({"الوان", "الالوان", "والالوان", "والوان", "لون", "اللون", "واللون", "colors", "colours",
                           "color", "colour", "alwan", "el alwan", "lon", "loon"})
@@ -46,9 +48,27 @@ def search(turn: Turn) -> list[Reply]:
         if not session.query and not session.filters:
             return _sorted_on_screen(turn, sort) if not filters else run_search(turn, "", filters, sort or "relevance")
         return run_search(turn, session.query, session.filters | filters, sort or session.sort)
+    kind = _kind_on_screen(turn) if filters and set(filters) <= REFINING else {}
+    if kind:                               # "فيه منها اسود؟" after a blouse's details: blouses in black
+        return run_search(turn, "", kind | filters, sort or "relevance")
     if not filters and not sort:
         return _words_search(turn)
     return run_search(turn, turn.text if filters else session.query, filters, sort or "relevance")
+
+
+def _kind_on_screen(turn: Turn) -> dict[str, Any]:
+    """The item (else the section) of the product whose details are on screen, as search filters;
+    {} when no product is: a colour, size or price alone then qualifies that kind of product."""
+    session = turn.session
+    if session.context != "after_details" or session.focus is None:
+        return {}
+    product = known(turn, session.focus)
+    if product is None:
+        return {}
+    entry = load_lexicon().items.get(product.item)
+    if entry is not None and entry.slot:
+        return {"item": entry.slot}
+    return {"category": product.category} if product.category in texts.CATEGORIES else {}
 
 
 def _words_search(turn: Turn) -> list[Reply]:
@@ -84,6 +104,9 @@ def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "rel
     """Search the store and show one page of results (or a way on when there are none)."""
     page = turn.deps.store.search(query, filters=make_filters(filters), sort=sort, limit=PAGE, cursor=cursor or None)
     products = list(page.products)
+    if not products and query and filters and not cursor:
+        # The words found nothing the filters did not: what the filters find ("لبس لابني عنده ٦ سنين").
+        return run_search(turn, "", filters, sort)
     if not products:
         return no_results(turn, filters) if not cursor else [turn.menu(turn.t("results.no_more"))]
     session = turn.session
@@ -119,6 +142,45 @@ def more(turn: Turn, arg: str) -> list[Reply]:
     if not session.query and not session.filters:
         return [turn.menu(turn.t("results.expired"))]
     return run_search(turn, session.query, session.filters, session.sort, cursor)
+
+
+def similar(turn: Turn) -> list[Reply]:
+    """"في غيرهم؟" when every product of the last list was shown: similar ones, never a dead end.
+
+    The last search without its colour, size and price, then with its section alone; the
+    products already shown are left out. A list that came from no search ends with "that's all".
+    """
+    session = turn.session
+    if not session.filters:
+        return [turn.menu(turn.t("results.no_more"))]
+    store = turn.deps.store
+    shown_page = store.search(session.query, filters=make_filters(session.filters), sort=session.sort,
+                              limit=min(max(session.total, PAGE), SHOWN_MAX))
+    shown = {p.id for p in shown_page.products} | set(session.results)
+    for wider in _wider(session.filters):
+        page = store.search("", filters=make_filters(wider), limit=PAGE + len(shown))
+        fresh = [p for p in page.products if p.id not in shown][:PAGE]
+        if not fresh:
+            continue
+        read = [p.id for p in page.products].index(fresh[-1].id) + 1       # where "more" goes on from
+        following = store.search("", filters=make_filters(wider), limit=read).next_cursor or ""
+        session.query, session.filters, session.sort, session.cursor = "", wider, "relevance", following
+        session.total = int(page.total or len(fresh))
+        session.show_results([p.id for p in fresh])
+        _remember_list(session, "", wider, "relevance")
+        return _stale(turn, page) + [cards(turn, fresh, turn.t("recommend.similar")), _after_results(turn)]
+    return [turn.menu(turn.t("results.no_more"))]
+
+
+def _wider(filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Wider searches than ``filters``, narrowest first: without colour, size and price; the section alone."""
+    widened: list[dict[str, Any]] = []
+    kinds = {k: v for k, v in filters.items() if k in ("category", "item")}
+    if kinds and kinds != filters:
+        widened.append(kinds)
+    if "category" in filters and "item" in filters:
+        widened.append({"category": filters["category"]})
+    return widened
 
 
 def list_tag(query: str, filters: dict[str, Any], sort: str) -> str:
@@ -286,6 +348,7 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     """The picture with a caption (price, sizes, colours, stock), then what to do with it."""
     product = turn.deps.store.product(product_id)
     turn.session.show_product(product.id)
+    remember_asked(turn, product)
     caption = details_text(turn, product)
     replies = _stale(turn, product)
     replies.append(Image(_picture(turn, product), caption) if product.image_url else Text(caption))
@@ -297,6 +360,18 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
         buttons.append(Button(turn.t("choice.site"), url=product.link))
     replies.append(Buttons(turn.t("details.actions") if product.stock_quantity > 0 else turn.t("results.footer"), tuple(buttons)))
     return replies
+
+
+def remember_asked(turn: Turn, product: Any) -> None:
+    """Keep the size and colour a question about ``product`` named ("فيه اسود؟"), when it comes in them,
+    so "ضيفه" next adds it in them; a question naming none forgets the last one's."""
+    size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
+    asked = {"product_id": product.id}
+    if size in product.sizes:
+        asked["size"] = size
+    if color in product.colors:
+        asked["color"] = color
+    turn.session.asked = asked if len(asked) > 1 else {}
 
 
 def details_text(turn: Turn, product: Any) -> str:
@@ -324,6 +399,7 @@ def price(turn: Turn, product_id: int) -> list[Reply]:
     """The price of one product, with its discount, and the buttons to go on."""
     product = turn.deps.store.product(product_id)
     turn.session.focus = product.id
+    remember_asked(turn, product)
     name = product.name(turn.lang)
     if product.discount_percent and product.final_price < product.price:
         line = turn.t("price.discount", name=name, price=turn.price(product.final_price),

@@ -7,11 +7,13 @@ from an older cart view cannot touch the wrong line.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from bot.dialog import texts
 from bot.dialog.session import CartLine
 from bot.dialog.turn import Turn
+from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
@@ -31,9 +33,10 @@ def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: 
     product = turn.deps.store.product(product_id)
     session = turn.session
     pending = session.pending if session.pending.get("product_id") == product.id else {}
+    asked = session.asked if session.asked.get("product_id") == product.id else {}   # "فيه اسود؟" then "ضيفه"
     quantity = max(1, min(MAX_QUANTITY, int(quantity or pending.get("quantity") or 1)))
-    size = size or pending.get("size", "")
-    color = color or pending.get("color", "")
+    size = size or pending.get("size", "") or _one_of(asked.get("size"), product.sizes)
+    color = color or pending.get("color", "") or _one_of(asked.get("color"), product.colors)
     session.focus = product.id
     if product.stock_quantity <= 0:
         session.pending = {}
@@ -66,9 +69,38 @@ def choose(turn: Turn) -> list[Reply] | None:
 
 
 def typed_size(text: str, sizes: tuple[str, ...] | list[str]) -> str:
-    """The size ``text`` is, when it is only one of ``sizes`` ("l" → "L", "٣٢" → "32"); else ""."""
+    """The size ``text`` is, when it is only one of ``sizes`` ("l" → "L", "٣٢" → "32", "4 snin" → "4Y"); else ""."""
     typed = normalize(text).strip(" .!?").upper()
-    return next((size for size in sizes if size.upper() == typed), "")
+    found = next((size for size in sizes if size.upper() == typed), "")
+    return found or age_size(tokenize(text), sizes)
+
+
+def age_size(words: list[str], sizes: tuple[str, ...] | list[str]) -> str:
+    """A kids' size by age: "٦ سنين", "4 snin", "4 years", "4y" → "6Y" / "4Y" when ``sizes`` has it."""
+    wanted = ""
+    if len(words) == 1 and words[0][:-1].isdigit() and words[0][-1:] in ("y", "Y"):
+        wanted = words[0][:-1]
+    elif len(words) == 2 and words[0].isdigit() and words[1] in _age_words():
+        wanted = words[0]
+    if not wanted or not wanted.isascii():
+        return ""
+    return next((size for size in sizes if size.upper() == f"{int(wanted)}Y"), "")
+
+
+def size_in(text: str, sizes: tuple[str, ...] | list[str]) -> str:
+    """An age size named inside a longer message ("هاتلي واحد مقاس ٦ سنين"); "" when none."""
+    words = tokenize(text)
+    for i in range(len(words) - 1):
+        found = age_size(words[i:i + 2], sizes)
+        if found:
+            return found
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _age_words() -> frozenset[str]:
+    """"سنين", "snin", "years": the words after a number that make it an age (the lexicon's)."""
+    return frozenset(word for word in load_lexicon().markers["age"] if " " not in word) | {"y", "yrs", "yr", "year"}
 
 
 def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int, page: int = 0) -> list[Reply]:
@@ -251,6 +283,11 @@ def _line(cart: list[CartLine], product_id: int, size: str, color: str) -> CartL
 
 def _by_key(cart: list[CartLine], key: str) -> CartLine | None:
     return next((line for line in cart if line.key() == key), None)
+
+
+def _one_of(value: Any, values: tuple[str, ...] | list[str]) -> str:
+    """``value`` when it is one of ``values`` (a remembered option still on offer), else ""."""
+    return value if isinstance(value, str) and value in values else ""
 
 
 def _only(values: tuple[str, ...] | list[str]) -> str:

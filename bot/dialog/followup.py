@@ -7,7 +7,9 @@ and what the last answer was about (``topic``: list, product, shipping, order). 
 - "كمان" / "more" / "في غيرهم؟" after a list shows its next page;
 - "32" / "L" after a product's details adds it in that size;
 - "وإسكندرية؟" / "w aswan?" after a shipping answer gives that governorate's fee and days;
-- "هيوصل امتى" / "when will it arrive?" after an order gives that order's delivery estimate.
+- "هيوصل امتى" / "when will it arrive?" after an order gives that order's delivery estimate;
+- "العبايه ٢٩٧", "هاخد ٨٤٧" name a product by its catalogue number without "رقم" / "product"
+  when the number is a product on screen or one of the item named (:func:`product_numbers`).
 
 Only the words of the message and the session decide; nothing here calls the store before a
 handler is chosen.
@@ -18,9 +20,12 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from functools import lru_cache
+
 from bot.dialog import browse, cart, info, orders
 from bot.dialog.checkout import days
 from bot.dialog.turn import Turn
+from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 from bot.replies import Reply
 
@@ -35,8 +40,16 @@ ARRIVAL_WORDS = frozenset({"يوصل", "هيوصل", "يوصلني", "هيوصل
 # Words of a one-governorate follow-up besides its name: "و", "طب", "and", "what about".
 PLACE_FILLER = frozenset({"و", "طب", "طيب", "and", "what", "about", "how", "w", "we", "wa", "tab", "ya",
                           "lel", "li", "l", "le", "to", "ل", "لل", "ب", "كام", "بكام", "kam", "bkam", "b"})
+# The words that make a number a product's number (a catalogue id) outside a checkout.
+PRODUCT_NUMBER = re.compile(r"(?:(?<!\w)(?:ال)?(?:منتج|رقم|كود|موديل)|(?<![a-z])(?:product|item|code|model|no|id|"
+                            r"num|number|rakam|ra2am|montag)(?![a-z])|#)\s*[.:#]?\s*\d")
 LIST_CONTEXT_INTENTS = frozenset({"unknown", "product_details", "price_inquiry", "compare", "cart_add"})
 MAX_FOLLOWUP_WORDS = 5
+# The slots whose value a number in the message may already be (a size, a count, a price).
+NUMBER_SLOTS = ("size", "quantity", "price_min", "price_max")
+# Intents in which a bare number may name the product the message is about.
+PRODUCT_INTENTS = frozenset({"search", "product_details", "price_inquiry", "cart_add", "size_help", "compare",
+                             "stock_alert"})
 
 
 def with_list_refs(turn: Turn, understanding: Any) -> Any:
@@ -58,14 +71,79 @@ def with_list_refs(turn: Turn, understanding: Any) -> Any:
     return understanding
 
 
+def says_product_number(text: str) -> bool:
+    """"منتج ١٢٠", "رقم ١٢٠", "product 120", "#120": a number meant as a product's; not "عمارة ٧" or "٣"."""
+    return bool(PRODUCT_NUMBER.search(orders.fold(text)))
+
+
+def product_numbers(turn: Turn, understanding: Any) -> list[int]:
+    """The catalogue ids the message names, in the order written (validated against the store).
+
+    An id the matcher read with its cue ("رقم ٢٤٨", "product 73") counts when the text says so
+    (:func:`says_product_number`). A bare number counts when it is no size, count or price of the
+    message, no measure ("٦ سنين", "٨٠ كيلو") or price bound ("تحت ٥٠٠"), and the store knows it as
+    a product on screen ("هاخد ٨٤٧" after they were compared) or as a product of the item the
+    message names ("العبايه ٢٩٧", "الحزام ٤٠٠ بكام"); in a comparison that names a product by its
+    cue ("المنتج ٨٤٧ ولا ٨٥٤") any product number the store knows counts. Never in a checkout.
+    """
+    session, slots = turn.session, dict(understanding.slots or {})
+    if session.checkout is not None or understanding.intent not in PRODUCT_INTENTS:
+        return []
+    cued = says_product_number(turn.text)
+    found: list[int] = []
+    ref = slots.get("product_ref")
+    if isinstance(ref, int) and not isinstance(ref, bool) and cued:
+        found.append(ref)
+    taken = {normalize(str(slots[name])) for name in NUMBER_SLOTS if name in slots}
+    words = tokenize(turn.text)
+    for i, word in enumerate(words):
+        if not (word.isascii() and word.isdigit()) or len(word) > 6 or word in taken or int(word) in found:
+            continue
+        before, after = words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""
+        if before in _not_before() or after in _not_after():
+            continue
+        number = int(word)
+        if number in session.results or (cued and understanding.intent == "compare"):
+            if browse.known(turn, number) is not None:
+                found.append(number)
+        elif slots.get("item") and _of_item(browse.known(turn, number), str(slots["item"])):
+            found.append(number)
+    return found
+
+
+def _of_item(product: Any, item: str) -> bool:
+    """True when ``product`` is one of the schema item ``item`` ("sweatshirt" is a hoodie)."""
+    if product is None:
+        return False
+    entry = load_lexicon().items.get(product.item)
+    return product.item == item or (entry is not None and entry.slot == item)
+
+
+@lru_cache(maxsize=1)
+def _not_before() -> frozenset[str]:
+    """Words after which a number is a price, a size or a measure, never a product."""
+    markers = load_lexicon().markers
+    words = [*markers["price_max"], *markers["price_min"], *markers["range_from"], *markers["measure"],
+             *load_lexicon().size_cues]
+    return frozenset(w for w in words if " " not in w)
+
+
+@lru_cache(maxsize=1)
+def _not_after() -> frozenset[str]:
+    """Words before which a number is a measure, an age, a count of pieces or a price."""
+    markers = load_lexicon().markers
+    words = [*markers["measure"], *markers["age"], *markers["quantity_after"], *load_lexicon().currency]
+    return frozenset(w for w in words if " " not in w)
+
+
 def handler(turn: Turn, understanding: Any) -> Callable[[Turn], list[Reply]] | None:
     """The follow-up a message is, or None; decided from the text and the session only."""
     session, words = turn.session, tokenize(turn.text)
     if not words or len(words) > MAX_FOLLOWUP_WORDS or session.checkout is not None:
         return None
     intent = understanding.intent
-    if session.topic == "list" and session.results and intent == "unknown" and _asks_more(words):
-        return more
+    if session.topic in ("list", "product") and session.results and intent == "unknown" and _asks_more(words):
+        return more                        # also after one product of the list was opened or priced
     if session.topic == "product" and session.focus is not None and _sized(turn):
         return _add_option
     if session.topic == "shipping" and intent in ("unknown", "shipping_info") and _names_a_place(turn, words):
@@ -82,8 +160,9 @@ def _asks_more(words: list[str]) -> bool:
 
 
 def _sized(turn: Turn) -> bool:
-    """A message that is only one of the focused product's sizes ("L", "xl", "32", "٤٢")."""
-    if not re.fullmatch(r"[0-9]{1,3}|[a-z0-9]{1,4}", normalize(turn.text).strip(" .!?")):
+    """A message that is only one of the focused product's sizes ("L", "xl", "32", "٤٢", "4 snin")."""
+    typed = normalize(turn.text).strip(" .!?")
+    if not (re.fullmatch(r"[0-9]{1,3}|[a-z0-9]{1,4}", typed) or len(tokenize(typed)) == 2):
         return False
     product = browse.known(turn, turn.session.focus)
     return product is not None and bool(cart.typed_size(turn.text, product.sizes))
@@ -110,10 +189,10 @@ def _asks_arrival(turn: Turn, words: list[str], intent: str) -> bool:
 
 
 def more(turn: Turn) -> list[Reply]:
-    """The next page of the last list, or "that's all" when it had no more."""
+    """The next page of the last list; when it had no more, similar products (``browse.similar``)."""
     session = turn.session
     if not session.cursor:
-        return [turn.menu(turn.t("results.no_more"))]
+        return browse.similar(turn)
     return browse.more(turn, session.cursor)
 
 
@@ -130,7 +209,7 @@ def arrival(turn: Turn) -> list[Reply]:
     if order is None or not orders.mine(turn, order):
         return orders.status(turn)
     if order.status in ("delivered", "cancelled"):
-        return [turn.menu(turn.t(f"arrival.{order.status}", number=order.number))]
+        return [turn.menu(turn.t(f"order_status.arrival_{order.status}", number=order.number))]
     row = next((g for g in turn.deps.store.info().governorates if g.key == order.governorate), None)
-    return [turn.menu(turn.t("arrival.estimate", number=order.number, status=turn.t(f"status.{order.status}"),
+    return [turn.menu(turn.t("order_status.arrival", number=order.number, status=turn.t(f"status.{order.status}"),
                              days=days(turn, row)))]

@@ -136,12 +136,12 @@ def store(turn: Turn) -> list[Reply]:
     """
     info = turn.deps.store.info()
     turn.session.context = "none"
-    lines = [turn.t("storeinfo.intro", store=turn.deps.name(turn.lang))]
+    lines = [turn.t("store_info.intro", store=turn.deps.name(turn.lang))]
     for key, name in STORE_FIELDS:
         value = info.working_hours(turn.lang) if name == "working_hours" else getattr(info, name, "")
         if value:
-            lines.append(turn.t(f"storeinfo.{key}", value=value))
-    lines.append(turn.t("storeinfo.more"))
+            lines.append(turn.t(f"store_info.{key}", value=value))
+    lines.append(turn.t("store_info.more"))
     choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.categories", "CATEGORIES"),
                turn.choice("orders.menu", "MENU"))
     return [QuickReplies("\n".join(lines), choices, button_label=turn.t("menu.button"))]

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from bot.dialog import browse, cart, checkout, handoff, info, orders
 from bot.dialog import followup
+from bot.dialog.followup import says_product_number
 from bot.dialog import alerts, placed
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.events import Kind
@@ -28,9 +29,6 @@ from bot.nlu.normalize import tokenize
 from bot.replies import Choice, QuickReplies, Reply, Text
 
 MAX_PAYLOAD = 200
-# The words that make a number a product's number (a catalogue id) outside a checkout.
-PRODUCT_NUMBER = re.compile(r"(?:(?<!\w)(?:ال)?(?:منتج|رقم|كود|موديل)|(?<![a-z])(?:product|item|code|model|no|id|"
-                            r"num|number|rakam|ra2am|montag)(?![a-z])|#)\s*[.:#]?\s*\d")
 MIN_CONFIDENCE = 0.3
 OFFER_WORDS = frozenset({"عروض", "عرض", "خصم", "خصومات", "تخفيضات", "تخفيض", "اوكازيون", "سيل", "offers", "offer",
                          "sale", "sales", "discount", "discounts", "3roud", "3orood", "3rood", "3ard", "khasm", "5asm",
@@ -198,6 +196,7 @@ def route_text(turn: Turn) -> list[Reply]:
         return checkout.answer(turn)
     understanding = followup.with_list_refs(turn, understanding)
     turn.slots = dict(understanding.slots or {})
+    _name_products(turn, understanding)
     follow = followup.handler(turn, understanding)
     if follow is None:
         _follow_language(turn, understanding)
@@ -219,7 +218,21 @@ def route_text(turn: Turn) -> list[Reply]:
     intent = understanding.intent if understanding.confidence >= MIN_CONFIDENCE else "unknown"
     if intent == "unknown" and session.results and browse.requested_sort(turn.text):
         intent = "search"                  # "ارخص" alone re-sorts the list on screen
+    if turn.named and intent in ABOUT_THE_NAMED:
+        intent = "product_details"         # "عايزه البلوزه رقم ٢٤٨", "العبايه ٣١٧ ليها مقاسات ايه؟"
     return INTENTS.get(intent, _unknown)(turn)
+
+
+# A search or a size question that names one product by its number is about that product.
+ABOUT_THE_NAMED = frozenset({"search", "size_help"})
+
+
+def _name_products(turn: Turn, understanding: Any) -> None:
+    """Find the catalogue ids the message names; the first is its product reference when it has none."""
+    turn.named = followup.product_numbers(turn, understanding)
+    ref = turn.slots.get("product_ref")
+    if turn.named and not (isinstance(ref, str) or ref in turn.named):
+        turn.slots["product_ref"] = turn.named[0]
 
 
 def _aside(turn: Turn, intent: str) -> list[Reply]:
@@ -251,7 +264,7 @@ def resolve(turn: Turn) -> int | None:
     """The product a message is about: an id, a list position, or the one in focus."""
     session = turn.session
     ref = turn.slots.get("product_ref")
-    if isinstance(ref, int) and not isinstance(ref, bool) and says_product_number(turn.text):
+    if isinstance(ref, int) and not isinstance(ref, bool) and (ref in turn.named or says_product_number(turn.text)):
         return ref
     if isinstance(ref, str) and ref.isdigit():
         position = int(ref)
@@ -263,9 +276,8 @@ def resolve(turn: Turn) -> int | None:
     return session.focus
 
 
-def says_product_number(text: str) -> bool:
-    """"منتج ١٢٠", "رقم ١٢٠", "product 120", "#120": a number meant as a product's; not "عمارة ٧" or "٣"."""
-    return bool(PRODUCT_NUMBER.search(orders.fold(text)))
+# Slots that describe a product (a colour, a size or a price alone only qualify one).
+DESCRIBING = frozenset({"item", "category"})
 
 
 class MissingRef(LookupError):
@@ -281,9 +293,9 @@ def _about_one(action: Callable[[Turn, int], list[Reply]]) -> Callable[[Turn], l
             return [Text(turn.t("ref.missing", ref=turn.number(int(str(missing))))), *_which(turn)]
         if product_id is not None:
             return action(turn, product_id)
-        if any(k in turn.slots for k in browse.FILTER_SLOTS):
+        if turn.slots.keys() & DESCRIBING:     # "بكام الصندل الحريمي البني؟": the products described
             return browse.run_search(turn, turn.text, {k: v for k, v in turn.slots.items() if k in browse.FILTER_SLOTS})
-        return _which(turn)
+        return _which(turn)                    # "ضيف ٢ اسود" names no product: which one, never a search
     return handle
 
 
@@ -297,13 +309,20 @@ def _which(turn: Turn) -> list[Reply]:
 
 
 def _add_text(turn: Turn, product_id: int) -> list[Reply]:
+    """A typed add: the size, colour and quantity it names ("هاتلي واحد كحلي مقاس ٦ سنين")."""
     quantity = turn.slots.get("quantity")
-    return cart.add(turn, product_id, str(turn.slots.get("size", "")), str(turn.slots.get("color", "")),
+    size = str(turn.slots.get("size", ""))
+    if not size:
+        product = browse.known(turn, product_id)
+        size = cart.size_in(turn.text, product.sizes) if product is not None else ""
+    return cart.add(turn, product_id, size, str(turn.slots.get("color", "")),
                     quantity if isinstance(quantity, int) else None)
 
 
 def _compare_text(turn: Turn) -> list[Reply]:
     refs = turn.slots.get("product_refs") or []
+    if len(refs) < 2 and len(turn.named) >= 2:
+        refs = turn.named                  # "المنتج ٨٤٧ ولا ٨٥٤ احسن؟"
     ids: list[int] = []
     for ref in refs:
         turn.slots["product_ref"] = ref

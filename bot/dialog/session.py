@@ -95,6 +95,7 @@ class Session:
     last_order: dict[str, str] = field(default_factory=dict)  # number and checkout id
     topic: str = ""                   # what the last answer was about: list, product, shipping, order
     lists: dict[str, Any] = field(default_factory=dict)   # recent lists by tag: [query, filters, sort]
+    asked: dict[str, Any] = field(default_factory=dict)   # size/colour asked about a product: "841 فيه اسود؟"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document."""
@@ -123,6 +124,7 @@ class Session:
         session.last_order = data.get("last_order") if isinstance(data.get("last_order"), dict) else {}
         session.topic = data.get("topic") if data.get("topic") in TOPICS else ""
         session.lists = data.get("lists") if isinstance(data.get("lists"), dict) else {}
+        session.asked = data.get("asked") if isinstance(data.get("asked"), dict) else {}
         return session
 
     def show_results(self, ids: list[int]) -> None:

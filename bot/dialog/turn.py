@@ -63,6 +63,7 @@ class Turn:
     deps: Deps
     slots: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    named: list[int] = field(default_factory=list)   # catalogue ids the message names (followup.product_numbers)
 
     @property
     def lang(self) -> str:
