@@ -164,3 +164,8 @@ def test_franco_finds_an_arabic_only_catalog() -> None:
     assert ids(index, "fostan swareh")[:1] == [2]
     assert ids(index, "kotshy")[:1] == [3]
     assert ids(index, "mayya") == []                           # two consonants: only with the same long vowels
+
+
+def test_gibberish_latin_is_not_read_as_an_arabic_word() -> None:
+    index = SearchIndex([product(1, "", "محفظة كروت جلد", item="wallet")])
+    assert ids(index, "xyzzy qwerty") == []                   # qwerty has كروت's consonants, not its vowels

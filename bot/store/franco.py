@@ -13,13 +13,15 @@ on their long vowels too::
     True
 
 :class:`FrancoIndex` holds the Arabic words of one catalog by skeleton; a lookup gives the store
-words a Franco word can be (under three consonants, only one that also has its long vowels).
+words a Franco word can be (short skeletons must also agree on their long vowels).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from rapidfuzz.distance import Levenshtein
 
 __all__ = ["FrancoIndex", "fine_key", "skeleton"]
 
@@ -71,12 +73,15 @@ class FrancoIndex:
                 self._by_skeleton.setdefault(key, []).append(word)
 
     def candidates(self, latin: str) -> list[str]:
-        """The Arabic store words ``latin`` can be: same skeleton; under three consonants, same long vowels too."""
+        """The Arabic store words ``latin`` can be: same skeleton; at three consonants the long vowels
+        nearly the same (one difference), under three exactly the same."""
         key = skeleton(latin)
         if not key or not _LATIN_WORD.fullmatch(latin):
             return []
         found = self._by_skeleton.get(key, [])
+        fine = fine_key(latin)
         if len(key) < 3:
-            fine = fine_key(latin)
             found = [word for word in found if len(fine) >= 3 and fine_key(word) == fine]
+        elif len(key) == 3:                        # "qwerty" is not كروت: the long vowels must nearly agree
+            found = [word for word in found if Levenshtein.distance(fine_key(word), fine) <= 1]
         return found

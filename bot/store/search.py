@@ -454,7 +454,7 @@ def _keys(product: Product, main_category: dict[str, str]) -> set[str]:
     """The index keys of one product: item, gender, colours, sizes, sections, stock."""
     keys = {f"item:{product.item}", f"gender:{product.gender}"}
     keys.update(f"color:{color}" for color in product.colors or ("",))
-    keys.update(f"size:{size}" for size in _expand_sizes(product.sizes))
+    keys.update(f"size:{size}" for size in _expand_sizes(tuple(product.sizes)))
     keys.add(f"section:{product.category}")
     for section, genders in GENDER_SECTIONS.items():
         if product.gender in genders:
@@ -534,15 +534,16 @@ def _size_key(size: str) -> str:
     return str(size).strip().upper().replace("2XL", "XXL")
 
 
-def _expand_sizes(sizes: Iterable[str]) -> set[str]:
-    """Size keys of a product: ``40-45`` (socks) also counts as 40, 41, ... 45."""
+@lru_cache(maxsize=4096)
+def _expand_sizes(sizes: tuple[str, ...]) -> frozenset[str]:
+    """Size keys of a product: ``40-45`` (socks) also counts as 40, 41, ... 45 (cached: sizes repeat)."""
     keys = set()
     for size in sizes:
         keys.add(_size_key(size))
         low, _, high = str(size).partition("-")
         if low.isdigit() and high.isdigit():
             keys.update(str(number) for number in range(int(low), int(high) + 1))
-    return keys
+    return frozenset(keys)
 
 
 def _main_categories(products: tuple[Product, ...]) -> dict[str, str]:

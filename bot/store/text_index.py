@@ -68,6 +68,7 @@ class SearchWords:
     stop: frozenset[str]
     longest: int
     finder: ahocorasick.Automaton   # " form " → (concepts, attribute concepts), over " key key key "
+    colour_words: frozenset[str]    # one-word forms of a colour
 
 
 @lru_cache(maxsize=1)
@@ -93,8 +94,9 @@ def search_words() -> SearchWords:
         finder.add_word(f" {phrase} ", (tokens, tuple(t for t in tokens if t.startswith("@attr:"))))
     finder.make_automaton()
     longest = max((phrase.count(" ") + 1 for phrase in concepts), default=1)
+    colour_words = frozenset(p for p, names in concepts.items() if " " not in p and any(n.startswith("color:") for n in names))
     return SearchWords({phrase: tuple(sorted(names)) for phrase, names in sorted(concepts.items())},
-                       stop, min(longest, _MAX_PHRASE), finder)
+                       stop, min(longest, _MAX_PHRASE), finder, colour_words)
 
 
 def word_key(token: str) -> str:
@@ -128,6 +130,12 @@ def _keys_of_chunk(chunk: str) -> tuple[str, ...]:
     return tuple(word_key(token) for token in tokenize(chunk))
 
 
+@lru_cache(maxsize=8192)
+def _keys_of_text(text: str) -> tuple[str, ...]:
+    """A short text's keys, cached (labels and names repeat across a catalog's products)."""
+    return tuple(text_keys(text))
+
+
 def text_keys(text: str) -> list[str]:
     """Word keys of a product text; normalised a whitespace-separated chunk at a time (cached)."""
     return list(chain.from_iterable(map(_keys_of_chunk, text.split())))
@@ -156,7 +164,8 @@ class TextIndex:
         self._vocab: dict[str, int] = dict(vocabulary)
         self._bm25 = bm25s.BM25(k1=_K1, b=_B)
         self._bm25.index((documents, self._vocab), create_empty_token=False, show_progress=False)
-        _keys_of_chunk.cache_clear()                  # only a build needs it
+        _keys_of_chunk.cache_clear()                  # only a build needs them
+        _keys_of_text.cache_clear()
         known = sorted({w[2:] for w in self._vocab if w[2:] and " " not in w and not w[2:].startswith("@")
                         and len(w) >= 6 and not w[2:].isdigit()})
         concept_words = sorted(phrase for phrase in self.words.concepts if " " not in phrase and len(phrase) >= 4)
@@ -171,8 +180,8 @@ class TextIndex:
         names = text_keys(f"{product.name_ar} . {product.name_en}")
         name = names + [f"{a} {b}" for a, b in zip(names, names[1:])]
         body = text_keys(f"{product.description_ar} {product.description_en}")
-        labels = text_keys(" ".join((product.item, product.category, product.category_name_ar,
-                                     product.category_name_en, *product.tags)))
+        labels = list(_keys_of_text(" ".join((product.item, product.category, product.category_name_ar,
+                                              product.category_name_en, *product.tags))))
         kind = labels + [f"@item:{product.item}"] + [f"@color:{color}" for color in product.colors]
         kind += sorted(self._concepts(names + labels, attributes_only=False) | self._concepts(body, True))
         if product.discount_percent > 0:
@@ -181,8 +190,7 @@ class TextIndex:
 
     def _model_words(self, product: Product) -> tuple[str, ...]:
         """A product's English (else Arabic) name without its colour words: the same model in another colour."""
-        keys = text_keys(product.name_en or product.name_ar)
-        return tuple(k for k in keys if not any(c.startswith("color:") for c in self.words.concepts.get(k, ())))
+        return tuple(k for k in _keys_of_text(product.name_en or product.name_ar) if k not in self.words.colour_words)
 
     def _concepts(self, keys: list[str], attributes_only: bool) -> set[str]:
         which = 1 if attributes_only else 0               # Aho–Corasick: every form, in one pass
