@@ -4,6 +4,10 @@ Customer messages go to the dialog; the replies are rendered for the platform an
 outbox in the same transaction as the session, then sent. Receipts and statuses update the
 states of messages we sent. Everything else is recorded and logged, never answered.
 
+The 24-hour window is counted from the customer's message as the platform stamped it (the
+event's timestamp), not from when a worker got to it: an event handled late after a backlog or an
+outage does not stretch the window (:func:`inbound_at`).
+
 When the Graph API is down (5xx, throttling, unreachable) or the channel is paused (its token was
 refused), the event waits (:class:`~bot.errors.WaitForGraph`): the inbox puts it back without
 using up an attempt, with a backoff that doubles up to a minute, for as long as the 24-hour
@@ -16,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from bot.errors import AuthError, DeliveryUnknown, SendError, WaitForGraph
 from bot.events import Event, Kind, Platform
@@ -32,6 +37,7 @@ RECEIPTS = {Kind.DELIVERY: "delivered", Kind.READ: "read"}
 WINDOW_S = 24 * 3600.0  # Meta's customer service window: no free-form reply after it
 WAIT_MIN_S, WAIT_MAX_S = 2.0, 60.0  # an event waiting for the Graph API is retried this often
 WINDOW_GONE = "not sent: the 24-hour window closed while the Graph API could not be reached"
+INBOUND_SKEW_S = 60.0  # a platform timestamp at most this far ahead of our clock is believed
 ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN: logging.WARNING}
 
 
@@ -112,9 +118,15 @@ class Pipeline:
         session = self.sessions.load(event.platform, event.customer_id)
         replies, session = self.dialog.handle(event, session)
         outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
-        inbound = self.clock() if event.answerable else None
+        inbound = self._inbound_at(claimed) if event.answerable else None
         if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound):
             log.warning("event %s was already answered by another worker", claimed.id)
+
+    def _inbound_at(self, claimed: Claimed) -> float:
+        """When the customer wrote (the start of the 24-hour window), never before the last time."""
+        event = claimed.event
+        previous = self.sessions.last_inbound(event.platform, event.customer_id)
+        return inbound_at(event.timestamp, claimed.accepted_at, self.clock(), previous)
 
     def _too_old(self, claimed: Claimed) -> bool:
         """Past the 24-hour window, from the customer's message (or when we accepted it)."""
@@ -149,25 +161,13 @@ class Pipeline:
                 log.info("typing indicator not sent: %s", getattr(result, "error", ""))
 
     def _deliver(self, claimed: Claimed) -> None:
-        for outbox_id, out in self.outbox.unsent(claimed.id):
-            if not self.heartbeat(claimed):
-                log.warning("event %s was taken over; its other worker sends the rest", claimed.id)
-                return
-            result = self.sender.send(out)
-            if result.ok:
-                self.outbox.mark_sent(outbox_id, result.message_id)
-                if result.message_id and out.kind == "message":
-                    self.messages.record_sent(out.platform, out.recipient_id, result.message_id)
-                continue
-            error = result.error
-            if waits_for_graph(out, error):
-                raise WaitForGraph(f"waiting for the Graph API: {error}", delay=self._wait_delay(claimed))
-            if isinstance(error, DeliveryUnknown):
-                self.outbox.mark_unknown(outbox_id, str(error))
-                log.warning("event %s: reply %s may have been sent (no answer); not sent again", claimed.id, outbox_id)
-                continue
-            self.outbox.mark_failed(outbox_id, getattr(error, "code", None), str(error))
-            log.warning("reply to %s not sent: %s", customer_ref(out.platform, out.recipient_id), error)
+        sent = deliver_staged(self.outbox.unsent(claimed.id), outbox=self.outbox, sender=self.sender,
+                              messages=self.messages, what=f"event {claimed.id}",
+                              alive=lambda: self.heartbeat(claimed))
+        if sent.stopped:
+            log.warning("event %s was taken over; its other worker sends the rest", claimed.id)
+        elif sent.waiting is not None:
+            raise WaitForGraph(f"waiting for the Graph API: {sent.waiting}", delay=self._wait_delay(claimed))
 
     def _status(self, event: Event) -> None:
         status = str(event.data.get("status", ""))
@@ -195,6 +195,58 @@ class Pipeline:
         log.log(level, "%s event from %s recorded, not answered", event.kind, customer_ref(event.platform, event.customer_id))
         with self.state.transaction() as conn:
             self.state.record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data), self.clock())
+
+
+def inbound_at(timestamp: float, received_at: float, now: float, previous: float | None = None) -> float:
+    """When a customer's message opened the 24-hour window: the platform's own ``timestamp`` on
+    the event (``received_at``, when the inbox took it, if the event has none; else ``now``).
+
+    Never later than ``now + INBOUND_SKEW_S`` (a clock far ahead must not stretch the window) and
+    never before ``previous`` (an older message handled late does not move the window back).
+    """
+    at = min(timestamp or received_at or now, now + INBOUND_SKEW_S)
+    return at if previous is None else max(at, previous)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What :func:`deliver_staged` did: ``waiting`` is the error to wait out (the Graph API is down
+    or the channel paused: the rest stays staged); ``stopped`` when ``alive()`` said to stop."""
+
+    waiting: SendError | None = None
+    stopped: bool = False
+
+
+def deliver_staged(
+    rows: Iterable[tuple[int, Outgoing]], *, outbox: Any, sender: Sender, messages: Any = None, what: str = "",
+    alive: Callable[[], bool] = lambda: True,
+) -> Delivered:
+    """Send staged outbox rows in order, settling each in the outbox: the one path every staged
+    message takes (replies to events, stock alerts).
+
+    Sent → ``sent`` (its message id remembered for receipts); no answer → ``unknown``, never sent
+    again; a final error → ``failed``. An error to wait out stops here and leaves this row and the
+    rest ``pending`` for the next try.
+    """
+    for outbox_id, out in rows:
+        if not alive():
+            return Delivered(stopped=True)
+        result = sender.send(out)
+        if result.ok:
+            outbox.mark_sent(outbox_id, result.message_id)
+            if messages is not None and result.message_id and out.kind == "message":
+                messages.record_sent(out.platform, out.recipient_id, result.message_id)
+            continue
+        error = result.error
+        if waits_for_graph(out, error):
+            return Delivered(waiting=error)
+        if isinstance(error, DeliveryUnknown):
+            outbox.mark_unknown(outbox_id, str(error))
+            log.warning("%s: message %s may have been sent (no answer); not sent again", what, outbox_id)
+            continue
+        outbox.mark_failed(outbox_id, getattr(error, "code", None), str(error))
+        log.warning("%s: message to %s not sent: %s", what, customer_ref(out.platform, out.recipient_id), error)
+    return Delivered()
 
 
 def waits_for_graph(out: Outgoing, error: SendError | None) -> bool:

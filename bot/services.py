@@ -105,7 +105,8 @@ def build_services(
     stores = open_stores(settings, db, clock)
     inbox, state, orders, handoffs = stores.inbox, stores.state, stores.orders, stores.handoffs
     store = build_store(settings, session=store_session, clock=clock, sleep=sleep)
-    dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings, alerts=stores.alerts)
+    dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings, alerts=stores.alerts,
+                    clock=clock)
     alarms = Alarms(clock, shared=open_pauses(settings, db, clock))  # a paused channel is paused everywhere
     sender = build_sender(settings, session=http_session, sleep=sleep, clock=clock, alarms=alarms)
     pipeline = Pipeline(
@@ -134,6 +135,7 @@ def build_services(
     workers = WorkerPool(
         inbox, pipeline, threads=settings.workers_per_process, housekeeping=housekeeping,
         on_thread_start=db.relax_this_thread,
+        on_recover=stock_watch.flush,   # "it's back" messages an outage held are sent as soon as it ends
     )
     return Services(
         settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs,

@@ -43,9 +43,11 @@ class WorkerPool:
         housekeeping: Callable[[], None] | None = None,
         housekeeping_every_s: float = 3600.0,
         on_thread_start: Callable[[], None] = lambda: None,
+        on_recover: Callable[[], object] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``housekeeping`` (forgetting old events and replies) runs every ``housekeeping_every_s``."""
+        """``housekeeping`` (forgetting old events and replies) runs every ``housekeeping_every_s``;
+        ``on_recover`` (sending what an outage held) with each recovery, every ``recover_every_s``."""
         self.inbox = inbox
         self.handler = handler
         self.threads = threads
@@ -54,6 +56,7 @@ class WorkerPool:
         self.clock = clock
         self.housekeeping = housekeeping
         self.on_thread_start = on_thread_start
+        self.on_recover = on_recover
         self.housekeeping_every_s = housekeeping_every_s
         self._last_housekeeping = clock()
         self._acks = 0
@@ -149,6 +152,7 @@ class WorkerPool:
             if reclaimed:
                 log.warning("reclaimed %d events from dead workers", reclaimed)
                 self._wake.set()
+            self.on_recover()
             if self.housekeeping and now - self._last_housekeeping >= self.housekeeping_every_s:
                 self._last_housekeeping = now
                 self.housekeeping()

@@ -4,17 +4,18 @@ takeovers, silence during a hand-off. Runs on both backends (conftest)."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from bot.channels.graph import SendResult
 from bot.errors import AuthError, DeliveryUnknown, InvalidRequest, Throttled, TransientSendError, WindowClosed
 from bot.events import Event, Kind, Platform
-from bot.pipeline import waits_for_graph
+from bot.pipeline import INBOUND_SKEW_S, inbound_at, waits_for_graph
 from bot.replies import Outgoing
 from bot.storage.inbox import worker_name
 from tests.conftest import TEST_SECRET
-from tests.factories import messenger_text, post_signed
+from tests.factories import messenger, messenger_text, post_signed
 
 
 class FlakySender:
@@ -165,3 +166,41 @@ def test_an_unanswered_reply_is_marked_unknown_never_resent_and_the_rest_is_sent
 def test_which_send_errors_wait_for_the_graph_api(kind, error, waits):
     out = Outgoing("messenger", "psid", {"recipient": {"id": "psid"}}, kind)
     assert waits_for_graph(out, error) is waits
+
+
+# ---- the 24-hour window starts at the customer's message, as the platform stamped it ----------------
+
+
+def _write_at(client, services, psid: str, at: float) -> None:
+    """A Messenger message the platform stamped ``at`` (epoch seconds), handled now."""
+    body = messenger(psid, {"message": {"mid": f"m_{psid}_{at}", "text": "hello"}}, time_ms=int(at * 1000))
+    assert post_signed(client, body, TEST_SECRET).status_code == 200
+    services.workers.drain()
+
+
+def test_the_window_starts_at_the_events_own_timestamp_not_when_a_worker_handled_it(client, services):
+    written = time.time() - 2 * 3600                    # sent two hours ago, handled now (a backlog, an outage)
+    _write_at(client, services, "psid-late", written)
+    assert services.pipeline.sessions.last_inbound("messenger", "psid-late") == pytest.approx(written, abs=0.01)
+
+
+def test_an_older_message_handled_late_never_moves_the_window_back(client, services):
+    newer = time.time() - 60
+    _write_at(client, services, "psid-order", newer)
+    _write_at(client, services, "psid-order", newer - 3 * 3600)   # an older message redelivered afterwards
+    assert services.pipeline.sessions.last_inbound("messenger", "psid-order") == pytest.approx(newer, abs=0.01)
+
+
+def test_a_timestamp_from_the_future_is_held_to_a_small_skew(client, services):
+    _write_at(client, services, "psid-ahead", time.time() + 3600)
+    assert services.pipeline.sessions.last_inbound("messenger", "psid-ahead") <= time.time() + INBOUND_SKEW_S
+
+
+def test_inbound_at_falls_back_to_the_receipt_time() -> None:
+    now = 1_800_000_000.0
+    assert inbound_at(0.0, now - 30, now) == now - 30                  # no platform timestamp: when we got it
+    assert inbound_at(0.0, 0.0, now) == now
+    assert inbound_at(now - 100, now - 30, now) == now - 100            # the platform's own time wins
+    assert inbound_at(now + 10, now, now) == now + 10                   # a little clock skew is believed
+    assert inbound_at(now + 7200, now, now) == now + INBOUND_SKEW_S
+    assert inbound_at(now - 100, now, now, previous=now - 50) == now - 50

@@ -7,6 +7,8 @@ intent matcher is stood in for by ``Script`` (the intents ``order_cancel``, ``or
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.test_conversation_kit import Chat, Script, Understood, joined, payloads
@@ -224,3 +226,64 @@ def test_a_cancel_question_left_for_a_button_is_closed(client, services, script,
     customer.tap("MENU")
     customer.say("ايوه")
     assert status_of(services, order) == "new"
+
+
+# ---- a cancel racing staff ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_cancel_racing_staff_who_ship_the_order_never_overwrites_shipped(client, services, script, platform,
+                                                                            monkeypatch) -> None:
+    order = place(services, platform)
+    customer = chat(client, services, platform)
+    customer.say("الغي الاوردر")
+    read = services.orders.get
+
+    def read_then_staff_ship(number):
+        """The bot reads the order (still new), then staff mark it shipped before the bot writes."""
+        found = read(number)
+        if found is not None and found.status == "new":
+            services.orders.set_status(found.number, "shipped")
+        return found
+
+    monkeypatch.setattr(services.orders, "get", read_then_staff_ship)
+    told = joined(customer.tap(f"CANCEL_ORDER:{order.number}"))
+    monkeypatch.undo()
+    assert status_of(services, order) == "shipped"                       # staff's change stands
+    assert order.number in told and "اتغيرت" in told and "اتشحن" in told and "لغيت" not in told
+    handoff = services.handoffs.current(platform, BUYER[platform])
+    assert handoff is not None and order.number in handoff["reason"]
+    assert [(o["number"], o["status"]) for o in handoff["context"]["orders"]] == [(order.number, "shipped")]
+
+
+def test_the_conditional_update_changes_only_from_the_statuses_given(services, backend) -> None:
+    orders = services.orders
+    order = place(services, "whatsapp")
+    assert orders.transition(order.number, "cancelled", only_from=("confirmed",)) == (False, orders.get(order.number))
+    changed, now = orders.transition(order.number.lower().replace("-", ""), "cancelled", only_from=("new", "confirmed"))
+    assert changed and now.status == "cancelled" and orders.get(order.number).status == "cancelled"
+    assert orders.transition(order.number, "cancelled", only_from=("new", "confirmed"))[0] is False
+    assert orders.transition("DK-22222", "cancelled", only_from=("new",)) == (False, None)
+    with pytest.raises(ValueError):
+        orders.transition(order.number, "lost", only_from=("new",))
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)   # SQLite does it in one UPDATE ... WHERE
+def test_on_redis_a_status_written_between_the_read_and_the_write_is_seen(services, backend) -> None:
+    orders = services.orders
+    order = place(services, "messenger")
+    clock, staff = orders.clock, {"shipped": False}
+
+    def staff_ships_meanwhile() -> float:
+        """Called by the cancel after its read: staff's write lands before the cancel's EXEC."""
+        if not staff["shipped"]:
+            staff["shipped"] = True
+            key = f"{orders.p}order:{order.number}"
+            fields = json.loads(orders.r.get(key)) | {"status": "shipped"}
+            orders.r.set(key, json.dumps(fields, ensure_ascii=False))
+        return clock()
+
+    orders.clock = staff_ships_meanwhile
+    changed, now = orders.transition(order.number, "cancelled", only_from=("new", "confirmed"))
+    orders.clock = clock
+    assert (changed, now.status) == (False, "shipped") and orders.get(order.number).status == "shipped"

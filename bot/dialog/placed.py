@@ -5,9 +5,10 @@ The order is the one the message names by number, when it was placed from this c
 else the customer's only open order; several open → the customer picks one (``CANCEL_ASK:<n>``).
 
 - Cancel: while the order has not shipped (``new``, ``confirmed``) the customer confirms with a
-  button (``CANCEL_ORDER:<n>`` / ``KEEP_ORDER``) and the order store sets it ``cancelled``. A
+  button (``CANCEL_ORDER:<n>`` / ``KEEP_ORDER``) and the order store sets it ``cancelled`` in one
+  conditional update (only while still ``new``/``confirmed``: staff shipping it meanwhile wins). A
   shipped or delivered order goes to staff (a hand-off carrying the order), and the customer is
-  told so. A typed answer works too ("ايوه", "الغيه", "لا"). Every button is checked again when
+  told so, also when it shipped between the question and the yes. A typed answer works too ("ايوه", "الغيه", "لا"). Every button is checked again when
   pressed: a payload can be forged or old.
 - Change (address, size, items): staff get it with the order(s) and the customer's message; the
   order only changes when they confirm. A shipped order cannot be changed: the returns policy is
@@ -62,8 +63,21 @@ def confirm_cancel(turn: Turn, arg: str) -> list[Reply]:
         return _not_found(turn)
     if order.status not in NOT_SHIPPED:
         return _offer_cancel(turn, order)
-    turn.deps.orders.set_status(order.number, "cancelled")
-    return [turn.menu(turn.t("placed.cancelled", number=order.number))]
+    cancelled, current = turn.deps.orders.transition(order.number, "cancelled", only_from=NOT_SHIPPED)
+    if cancelled:
+        return [turn.menu(turn.t("placed.cancelled", number=order.number))]
+    if current is None:
+        return _not_found(turn)
+    return _moved_on(turn, current)
+
+
+def _moved_on(turn: Turn, order: Any) -> list[Reply]:
+    """The status changed between the question and the yes (staff shipped it meanwhile): say so;
+    a shipped or delivered order goes to staff with the cancel request and the order attached."""
+    if order.status == "cancelled":
+        return [turn.menu(turn.t("placed.already_cancelled", number=order.number))]
+    say = turn.t("placed.cancel_moved_on", number=order.number, status=turn.t(f"status.{order.status}"))
+    return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order], say=say)
 
 
 def keep(turn: Turn) -> list[Reply]:

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_event ON outbox (event_id, id);
 CREATE INDEX IF NOT EXISTS outbox_customer ON outbox (platform, customer_id, id);
+CREATE INDEX IF NOT EXISTS outbox_proactive ON outbox (event_id) WHERE state = 'pending' AND event_id < 0;
 
 CREATE TABLE IF NOT EXISTS staged (
     event_id      INTEGER PRIMARY KEY,

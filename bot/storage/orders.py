@@ -2,8 +2,11 @@
 
 Numbers are random (:mod:`bot.storage.order_numbers`); a number drawn twice is refused by the
 ``UNIQUE`` constraint and drawn again. The failed ownership checks of a customer (an order number
-with a phone number that do not belong together) are counted here too, so the limit holds across
-processes and restarts.
+with a phone number that do not belong together) are counted here too, with the shared sliding
+window of :mod:`bot.storage.windows`, so the limit holds across processes and restarts. A status
+change that depends on the current status (a customer's cancel: only while not shipped) is one
+conditional update (:meth:`OrderStore.transition`), so a change made in between is never
+overwritten.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from bot.storage import order_numbers
 from bot.storage.db import Database
 from bot.storage.order_numbers import NumberTaken
+from bot.storage.windows import SqliteWindow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -112,6 +116,7 @@ class OrderStore:
         self.check_window_s = check_window_s
         self.phone_check_limit = phone_check_limit
         db.connection().executescript(SCHEMA)
+        self._checks = SqliteWindow(db, table="order_checks", key_column="customer_key", at_column="failed_at")
 
     def create(
         self, *, idempotency_key: str, platform: str, customer_id: str, name: str, phone: str,
@@ -168,40 +173,44 @@ class OrderStore:
 
     def set_status(self, number: str, status: str) -> Order | None:
         """Change an order's status (staff); None when there is no such order."""
+        return self.transition(number, status, only_from=STATUSES)[1]
+
+    def transition(self, number: str, status: str, *, only_from: Iterable[str]) -> tuple[bool, Order | None]:
+        """Set ``status`` in one conditional update, only while the order's status is one of ``only_from``.
+
+        ``(True, the order as changed)``; ``(False, the order as it is now)`` when its status had
+        already moved on (a customer's cancel racing staff who just shipped it); ``(False, None)``
+        when there is no such order.
+        """
         if status not in STATUSES:
             raise ValueError(f"unknown order status {status!r}")
-        order = self.get(number)
-        if order is None:
-            return None
+        wanted, allowed = order_numbers.canonical(number), tuple(only_from)
+        if not wanted:
+            return False, None
+        if not allowed:
+            return False, self.get(wanted)
+        marks = ", ".join("?" * len(allowed))
         with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE orders SET status = ?, updated_at = ? WHERE number = ?", (status, self.clock(), order.number)
-            )
-        return self.get(order.number)
+            row = conn.execute(
+                f"UPDATE orders SET status = ?, updated_at = ? WHERE number = ? AND status IN ({marks}) RETURNING *",
+                (status, self.clock(), wanted, *allowed),
+            ).fetchone()
+        if row is not None:
+            return True, _order(row)
+        return False, self.get(wanted)
 
     def checks_left(self, platform: str, customer_id: str, phone: str = "") -> int:
         """How many failed number + phone checks this customer may still make now (naming
         ``phone``: the fewer of the account's and the phone's checks left)."""
-        since = self.clock() - self.check_window_s
-        left = self.check_limit - self._failed(f"{platform}:{customer_id}", since)
-        if phone:
-            left = min(left, self.phone_check_limit - self._failed(_phone_key(phone), since))
-        return max(0, left)
+        now = self.clock()
+        failed = [self._checks.count(key, now, self.check_window_s) for key in check_keys(platform, customer_id, phone)]
+        return left_of(failed, self.check_limit, self.phone_check_limit)
 
     def fail_check(self, platform: str, customer_id: str, phone: str = "") -> int:
         """Count one failed check, for the account and for the phone it named (and forget the
         ones older than the window); the checks left."""
-        now = self.clock()
-        keys = [f"{platform}:{customer_id}"] + ([_phone_key(phone)] if phone else [])
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM order_checks WHERE failed_at <= ?", (now - self.check_window_s,))
-            conn.executemany("INSERT INTO order_checks (customer_key, failed_at) VALUES (?, ?)",
-                             [(key, now) for key in keys])
-        return self.checks_left(platform, customer_id, phone)
-
-    def _failed(self, key: str, since: float) -> int:
-        row = self.db.query_one("SELECT COUNT(*) FROM order_checks WHERE customer_key = ? AND failed_at > ?", (key, since))
-        return row[0] if row else 0
+        failed = self._checks.add(check_keys(platform, customer_id, phone), self.clock(), self.check_window_s)
+        return left_of(failed, self.check_limit, self.phone_check_limit)
 
     def _one(self, sql: str, params: tuple) -> Order | None:
         rows = self._many(sql, params)
@@ -224,3 +233,13 @@ def _order(row: Any) -> Order:
 def _phone_key(phone: str) -> str:
     """The key a phone's failed checks are counted under (no platform is called "phone")."""
     return f"phone:{phone}"
+
+
+def check_keys(platform: str, customer_id: str, phone: str = "") -> list[str]:
+    """The keys one failed check counts under: the account's, and the phone's when one is named."""
+    return [f"{platform}:{customer_id}"] + ([_phone_key(phone)] if phone else [])
+
+
+def left_of(failed: list[int], check_limit: int, phone_check_limit: int) -> int:
+    """The checks left, from the failed counts of :func:`check_keys` (the account's, the phone's)."""
+    return max(0, min(limit - int(count) for limit, count in zip((check_limit, phone_check_limit), failed)))

@@ -5,6 +5,10 @@ understanding a message and sending the answer leaves the answer staged: the nex
 what is left instead of running the dialog again (never answered twice, never lost). In console
 mode the outbox is also what the console shows as the conversation.
 
+Messages staged under a key below zero are not answers to an inbox event but news the
+housekeeping decided to send (stock alerts, ``-<alert id>``): :meth:`Outbox.unsent_keys` finds
+those still pending, so their sender can try them again after an outage.
+
 Row states: ``pending`` (staged, not sent yet; also while the Graph API is down or the channel
 paused), ``sent``, ``failed`` (a final Graph error), ``unknown`` (the request was written but
 no answer came: it may have been delivered, so it is never sent again).
@@ -61,6 +65,16 @@ class Outbox:
             (row["id"], Outgoing(row["platform"], row["customer_id"], json.loads(row["body"]), row["kind"]))
             for row in rows
         ]
+
+    def unsent_keys(self, limit: int = 500) -> list[int]:
+        """Keys below zero (messages the housekeeping staged, not answers to an inbox event: stock
+        alerts) that still have messages to send, oldest first."""
+        rows = self.db.query(
+            "SELECT DISTINCT event_id FROM outbox WHERE event_id < 0 AND state = 'pending' ORDER BY event_id DESC"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [row[0] for row in rows]
 
     def mark_sent(self, outbox_id: int, message_id: str | None) -> None:
         with self.db.transaction() as conn:

@@ -11,9 +11,8 @@ host moves the one message state.
 from __future__ import annotations
 
 import json
-import math
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import redis
 
@@ -21,7 +20,9 @@ from bot.errors import StorageError
 from bot.storage import order_numbers
 from bot.storage.messages import RANK
 from bot.storage.order_numbers import NumberTaken
-from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, STATUSES, Order, _phone_key, fresh_numbers
+from bot.storage.orders import (CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, STATUSES, Order, check_keys,
+                                 fresh_numbers, left_of)
+from bot.storage.windows import RedisWindow
 
 KEEP_S = 30 * 24 * 3600
 
@@ -38,21 +39,6 @@ redis.call('ZADD', p .. 'orders:all', n, number)
 redis.call('ZADD', p .. 'orders:phone:' .. ARGV[4], n, number)
 redis.call('ZADD', p .. 'orders:customer:' .. ARGV[5], n, number)
 return number
-"""
-
-# One failed order check at ARGV[2], counted under each key (the account's, the phone's): forget
-# those at or before ARGV[1], add this one (members are "<time>:<count before>", unique even under
-# a clock that stands still), keep the key ARGV[3] s. Returns each key's count.
-FAIL_CHECK = """
-local counts = {}
-for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
-  local count = redis.call('ZCARD', key)
-  redis.call('ZADD', key, ARGV[2], ARGV[2] .. ':' .. count)
-  redis.call('EXPIRE', key, ARGV[3])
-  counts[i] = count + 1
-end
-return counts
 """
 
 # Move a message's status forward only (sent < delivered < read; failed is final).
@@ -92,7 +78,7 @@ class RedisOrders:
         self.check_window_s = check_window_s
         self.phone_check_limit = phone_check_limit
         self._create = client.register_script(CREATE_ORDER)
-        self._fail_check = client.register_script(FAIL_CHECK)
+        self._checks = RedisWindow(client, prefix=f"{prefix}orders:checks:")
 
     def create(
         self, *, idempotency_key: str, platform: str, customer_id: str, name: str, phone: str,
@@ -137,39 +123,52 @@ class RedisOrders:
         return [order for order in orders if not status or order.status == status][:limit]
 
     def set_status(self, number: str, status: str) -> Order | None:
+        """Change an order's status (staff); None when there is no such order."""
+        return self.transition(number, status, only_from=STATUSES)[1]
+
+    def transition(self, number: str, status: str, *, only_from: Iterable[str]) -> tuple[bool, Order | None]:
+        """Set ``status`` only while the order's status is one of ``only_from``: read and write
+        under WATCH, in one MULTI/EXEC, so a status changed in between is seen, never overwritten.
+        See :meth:`bot.storage.orders.OrderStore.transition`."""
         if status not in STATUSES:
             raise ValueError(f"unknown order status {status!r}")
-        order = self.get(number)
-        if order is None:
-            return None
-        fields = order.to_dict() | {"status": status, "updated_at": self.clock()}
-        fields.pop("number")
-        _guard(self.r.set, f"{self.p}order:{order.number}", json.dumps(fields, ensure_ascii=False))
-        return self.get(order.number)
+        wanted, allowed = order_numbers.canonical(number), frozenset(only_from)
+        if not wanted:
+            return False, None
+        key = f"{self.p}order:{wanted}"
+        try:
+            with self.r.pipeline(transaction=True) as pipe:
+                while True:
+                    try:
+                        pipe.watch(key)
+                        raw = pipe.get(key)
+                        if not raw:
+                            return False, None
+                        fields = json.loads(raw)
+                        if fields["status"] not in allowed:
+                            return False, _order(wanted, fields)
+                        fields |= {"status": status, "updated_at": self.clock()}
+                        pipe.multi()
+                        pipe.set(key, json.dumps(fields, ensure_ascii=False))
+                        pipe.execute()
+                        return True, _order(wanted, fields)
+                    except redis.WatchError:
+                        continue          # changed in between: read it again and decide again
+        except redis.RedisError as exc:
+            raise StorageError(f"redis: {exc}") from exc
 
     def checks_left(self, platform: str, customer_id: str, phone: str = "") -> int:
         """How many failed number + phone checks this customer may still make now (naming
         ``phone``: the fewer of the account's and the phone's checks left)."""
-        since = f"({self.clock() - self.check_window_s!r}"
-        failed = [_guard(self.r.zcount, key, since, "+inf") for key in self._checks_keys(platform, customer_id, phone)]
-        return self._left(failed)
+        now = self.clock()
+        failed = [self._checks.count(key, now, self.check_window_s) for key in check_keys(platform, customer_id, phone)]
+        return left_of(failed, self.check_limit, self.phone_check_limit)
 
     def fail_check(self, platform: str, customer_id: str, phone: str = "") -> int:
         """Count one failed check, for the account and for the phone it named (and forget the
         ones older than the window); the checks left."""
-        now = self.clock()
-        args = [repr(now - self.check_window_s), repr(now), math.ceil(self.check_window_s)]
-        failed = _guard(self._fail_check, keys=self._checks_keys(platform, customer_id, phone), args=args)
-        return self._left(failed)
-
-    def _checks_keys(self, platform: str, customer_id: str, phone: str) -> list[str]:
-        """The account's key, and the phone's when one is named."""
-        keys = [f"{self.p}orders:checks:{platform}:{customer_id}"]
-        return keys + [f"{self.p}orders:checks:{_phone_key(phone)}"] if phone else keys
-
-    def _left(self, failed: list[Any]) -> int:
-        limits = (self.check_limit, self.phone_check_limit)
-        return max(0, min(limit - int(count) for limit, count in zip(limits, failed)))
+        failed = self._checks.add(check_keys(platform, customer_id, phone), self.clock(), self.check_window_s)
+        return left_of(failed, self.check_limit, self.phone_check_limit)
 
     def _newest(self, index: str, limit: int) -> list[Order]:
         numbers = _guard(self.r.zrevrange, self.p + index, 0, limit - 1)

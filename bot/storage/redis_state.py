@@ -141,6 +141,8 @@ class RedisOutbox:
             pipe.ltrim(customer_rows, -500, -1)
             pipe.expire(customer_rows, KEEP_S)
             pipe.incr(f"{self.p}outbox:count:pending")
+        if event_id is not None and event_id < 0:
+            pipe.zadd(f"{self.p}outbox:proactive", {str(event_id): now})   # see unsent_keys
         return True
 
     def is_staged(self, event_id: int) -> bool:
@@ -153,6 +155,17 @@ class RedisOutbox:
             for row in rows
             if row.get("state") == "pending"
         ]
+
+    def unsent_keys(self, limit: int = 500) -> list[int]:
+        """Keys below zero (messages the housekeeping staged: stock alerts) that still have messages
+        to send, oldest first; keys with nothing left are forgotten on the way."""
+        found: list[int] = []
+        for key in self.r.zrange(f"{self.p}outbox:proactive", 0, limit - 1):
+            if self.unsent(int(key)):
+                found.append(int(key))
+            else:
+                self.r.zrem(f"{self.p}outbox:proactive", key)
+        return found
 
     def mark_sent(self, outbox_id: int, message_id: str | None) -> None:
         self._settle(outbox_id, "sent", {"message_id": message_id or "", "sent_at": self.clock()})
