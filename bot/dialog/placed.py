@@ -38,14 +38,14 @@ YES = frozenset(tokenize("اه آه أيوة ايوة yeah yep ah"))   # short y
 def cancel(turn: Turn) -> list[Reply]:
     """An ``order_cancel`` message: find the order, then ask to confirm (or hand a shipped one to staff)."""
     turn.session.context = "none"
-    found, instead = _targets(turn)
+    found, instead = _targets(turn, "order_cancel")
     if not found:
         return instead
     if len(found) > 1:
         choices = tuple(Choice(order.number, f"CANCEL_ASK:{order.number}", turn.t(f"status.{order.status}"))
                         for order in found[:9])
-        text = "\n".join([turn.t("placed.which_cancel"), *(_line(turn, order) for order in found)])
-        return [QuickReplies(text, (*choices, turn.choice("placed.keep", "KEEP_ORDER")), button_label=turn.t("menu.orders"))]
+        text = "\n".join([turn.t("order_cancel.which_cancel"), *(_line(turn, order) for order in found)])
+        return [QuickReplies(text, (*choices, turn.choice("order_cancel.keep", "KEEP_ORDER")), button_label=turn.t("menu.orders"))]
     return _offer_cancel(turn, found[0])
 
 
@@ -65,7 +65,7 @@ def confirm_cancel(turn: Turn, arg: str) -> list[Reply]:
         return _offer_cancel(turn, order)
     cancelled, current = turn.deps.orders.transition(order.number, "cancelled", only_from=NOT_SHIPPED)
     if cancelled:
-        return [turn.menu(turn.t("placed.cancelled", number=order.number))]
+        return [turn.menu(turn.t("order_cancel.cancelled", number=order.number))]
     if current is None:
         return _not_found(turn)
     return _moved_on(turn, current)
@@ -75,15 +75,15 @@ def _moved_on(turn: Turn, order: Any) -> list[Reply]:
     """The status changed between the question and the yes (staff shipped it meanwhile): say so;
     a shipped or delivered order goes to staff with the cancel request and the order attached."""
     if order.status == "cancelled":
-        return [turn.menu(turn.t("placed.already_cancelled", number=order.number))]
-    say = turn.t("placed.cancel_moved_on", number=order.number, status=turn.t(f"status.{order.status}"))
+        return [turn.menu(turn.t("order_cancel.already_cancelled", number=order.number))]
+    say = turn.t("order_cancel.cancel_moved_on", number=order.number, status=turn.t(f"status.{order.status}"))
     return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order], say=say)
 
 
 def keep(turn: Turn) -> list[Reply]:
     """``KEEP_ORDER``: nothing changes."""
     turn.session.expect = ""
-    return [turn.menu(turn.t("placed.kept"))]
+    return [turn.menu(turn.t("order_cancel.kept"))]
 
 
 def answer(turn: Turn) -> list[Reply] | None:
@@ -104,12 +104,12 @@ def answer(turn: Turn) -> list[Reply] | None:
 
 def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
     if order.status == "cancelled":
-        return [turn.menu(turn.t("placed.already_cancelled", number=order.number))]
+        return [turn.menu(turn.t("order_cancel.already_cancelled", number=order.number))]
     if order.status not in NOT_SHIPPED:
         return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order],
-                               say=turn.t("placed.cancel_shipped", number=order.number))
-    choices = (turn.choice("placed.yes_cancel", f"CANCEL_ORDER:{order.number}"), turn.choice("placed.keep", "KEEP_ORDER"))
-    text = turn.t("placed.confirm_cancel", number=order.number, total=turn.price(order.total))
+                               say=turn.t("order_cancel.cancel_shipped", number=order.number))
+    choices = (turn.choice("order_cancel.yes_cancel", f"CANCEL_ORDER:{order.number}"), turn.choice("order_cancel.keep", "KEEP_ORDER"))
+    text = turn.t("order_cancel.confirm_cancel", number=order.number, total=turn.price(order.total))
     turn.session.expect = f"{EXPECT}{order.number}"
     return [QuickReplies(text, choices, button_label=turn.t("menu.button"))]
 
@@ -120,24 +120,24 @@ def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
 def change(turn: Turn) -> list[Reply]:
     """An ``order_change`` message: staff get it with the order(s); a shipped one can no longer change."""
     turn.session.context = "none"
-    found, instead = _targets(turn)
+    found, instead = _targets(turn, "order_change")
     if not found:
         return instead
     if len(found) == 1 and found[0].status == "cancelled":
-        return [turn.menu(turn.t("placed.change_cancelled", number=found[0].number))]
+        return [turn.menu(turn.t("order_change.cancelled", number=found[0].number))]
     changeable = [order for order in found if order.status in NOT_SHIPPED]
     if not changeable:
         return _too_late(turn, found[0])
     numbers = ", ".join(order.number for order in changeable)
     return handoff.request(turn, f"change order {numbers}", orders=changeable,
-                           say=turn.t("placed.change_sent", number=numbers))
+                           say=turn.t("order_change.sent", number=numbers))
 
 
 def _too_late(turn: Turn, order: Any) -> list[Reply]:
     """Shipped: it cannot change now; the exchange window and the returns policy instead."""
     info = turn.deps.store.info()
-    text = turn.t("placed.change_shipped", number=order.number, days=turn.count(info.exchange_days, "day"))
-    choices = (turn.choice("placed.returns", "RETURNS"), turn.choice("menu.human", "HUMAN"),
+    text = turn.t("order_change.shipped", number=order.number, days=turn.count(info.exchange_days, "day"))
+    choices = (turn.choice("order_change.returns", "RETURNS"), turn.choice("menu.human", "HUMAN"),
                turn.choice("orders.menu", "MENU"))
     return [QuickReplies(text, choices, button_label=turn.t("menu.button"))]
 
@@ -145,7 +145,7 @@ def _too_late(turn: Turn, order: Any) -> list[Reply]:
 # ---- which order ---------------------------------------------------------------------------------
 
 
-def _targets(turn: Turn) -> tuple[list[Any], list[Reply]]:
+def _targets(turn: Turn, family: str) -> tuple[list[Any], list[Reply]]:
     """The order named by number (this chat's only), else this chat's open orders, newest first;
     with no order, the replies to give instead (none open, or a number that is not this chat's)."""
     reference = orders.find_reference(turn.text)
@@ -154,7 +154,7 @@ def _targets(turn: Turn) -> tuple[list[Any], list[Reply]]:
         return ([order], []) if order else ([], _not_found(turn))
     mine = [order for order in turn.deps.orders.by_customer(turn.platform, turn.event.customer_id)
             if order.status in OPEN]
-    return mine, [] if mine else [turn.menu(turn.t("placed.none"))]
+    return mine, [] if mine else [turn.menu(turn.t(f"{family}.none"))]
 
 
 def _own_order(turn: Turn, number: str) -> Any | None:

@@ -112,12 +112,20 @@ def welcome(turn: Turn) -> list[Reply]:
 
 
 def _welcome_menu(turn: Turn) -> Reply:
-    text = turn.t("welcome", store=turn.deps.name(turn.lang))
+    text = _greeting(turn) or turn.t("welcome", store=turn.deps.name(turn.lang))
     choices = (turn.choice("menu.categories", "CATEGORIES"), turn.choice("menu.offers", "OFFERS"),
                turn.choice("menu.new", "NEW"), turn.choice("menu.best", "BEST"),
                turn.choice("menu.cart", "CART"), turn.choice("menu.human", "HUMAN"),
                turn.choice("menu.switch", "LANG:ar" if turn.lang == "en" else "LANG:en"))
     return QuickReplies(text, choices, button_label=turn.t("menu.button"))
+
+
+def _greeting(turn: Turn) -> str:
+    """The shop's own welcome from its profile ('' when it has none, or the store cannot say)."""
+    try:
+        return turn.deps.store.info().greeting(turn.lang)
+    except Exception:  # the welcome never fails for a cosmetic text
+        return ""
 
 
 def _menu(turn: Turn) -> list[Reply]:
@@ -220,6 +228,9 @@ def route_text(turn: Turn) -> list[Reply]:
         intent = "search"                  # "ارخص" alone re-sorts the list on screen
     if turn.named and intent in ABOUT_THE_NAMED:
         intent = "product_details"         # "عايزه البلوزه رقم ٢٤٨", "العبايه ٣١٧ ليها مقاسات ايه؟"
+    answered = info.faq(turn, intent)      # the shop's FAQ, when nothing more specific was understood
+    if answered:
+        return answered
     return INTENTS.get(intent, _unknown)(turn)
 
 
@@ -239,7 +250,10 @@ def _aside(turn: Turn, intent: str) -> list[Reply]:
     """A question asked during a checkout: a one-line answer, then the current step asked again."""
     store_info = turn.deps.store.info()
     row = store_info.governorate(turn.text) if intent == "shipping_info" else None
-    if row is not None:
+    asked = info.faq_answer(turn, intent)          # the shop's own answer to one of its FAQ
+    if asked:
+        answer = asked
+    elif row is not None:
         answer = info.shipping_line(turn, row)
     elif intent == "returns_policy":
         answer = info.returns_line(turn, store_info)
