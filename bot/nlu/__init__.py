@@ -19,8 +19,10 @@ positions ``"1"``..``"10"``), ``after_details`` (one product is on screen).
 
 Modules: ``normalize`` (``normalize``, ``tokenize``), ``lexicon`` (``load_lexicon()``, the
 vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy lookup),
-``numbers`` (``parse_number``, ``digits``), ``analysis``, ``slots``, ``intents`` (precedence
-rules), ``topic`` (is it about the shop at all), ``common_words``, ``matcher``
+``numbers`` (``parse_number``, ``digits``), ``analysis``, ``senses`` (a shop word in another
+sense: an hour, a car boot, a car's colour), ``slots``, ``intents`` (precedence rules),
+``topic`` (is it about the shop at all; other topics' nouns are ``lexicon/topics.json``),
+``common_words``, ``matcher``
 (``understand``), ``cli`` (``python -m bot nlu``).
 """
 
@@ -33,4 +35,7 @@ __all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits", 
 def warm_up() -> None:
     """Build the lexicon index and the common-word table now (about a second), not on the
     first customer's message: a serving process calls it before its workers start."""
+    from bot.nlu.common_words import is_common_word
+
+    is_common_word("warm")
     understand("عايز تيشيرت اسود و امسح المنبه snekers")

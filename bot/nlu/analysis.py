@@ -99,14 +99,24 @@ def _numbers(tokens: list[str], at: list[Span | None]) -> list[Number]:
 
 
 def analyse(text: str, context: str = "none") -> Analysis:
-    """Tokenise ``text``, match the lexicon phrases and read the numbers."""
+    """Tokenise ``text``, match the lexicon phrases, read the numbers, and settle the words that
+    their neighbours give another sense (:func:`bot.nlu.senses.reread`)."""
+    from bot.nlu.senses import reread  # senses reads an Analysis: imported here, not at the top
+
     tokens = tokenize(text)
     spans, keys = get_vocabulary().scan(tokens)
+    upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 else frozenset()
+    an = _build(tokens, keys, spans, upper, context)
+    reread_spans = reread(an)
+    return an if reread_spans is spans else _build(tokens, keys, reread_spans, upper, context)
+
+
+def _build(tokens: list[str], keys: list[str], spans: list[Span], upper: frozenset[str],
+           context: str) -> Analysis:
     at: list[Span | None] = [None] * len(tokens)
     for span in spans:
         for i in range(span.start, span.end):
             at[i] = span
-    upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 else frozenset()
     cues = [(s, t) for s in spans for t in s.tags if t.kind == "cue"]
     kinds = frozenset().union(*(s.kind_set for s in spans)) if spans else frozenset()
     return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues, kinds)

@@ -110,23 +110,60 @@ def _cart_view(ev: Evidence) -> Decision | None:
     return None
 
 
+def _returns(ev: Evidence) -> Decision | None:
+    """A return or an exchange. A weak cue (``مش عاجبني``) about the product on screen, with no
+    order, return or exchange word, is a verdict on it, not a return (``لا مش عاجبني، وريني جزم``)."""
+    if ev.strong("returns_policy"):
+        return Decision("returns_policy", _conf(ev, "returns_policy", 0.95))
+    if ev.strong("returns_policy", 2) and (ev.an.context == "none" or ev.an.has("order")
+                                           or ev.an.has("placed_words")):
+        return Decision("returns_policy", _conf(ev, "returns_policy", 0.8))
+    return None
+
+
+def _unwanted_in_cart(ev: Evidence) -> Decision | None:
+    """``البلوزه البمبي اللي في السله مش عايزاها``: not wanting something in the cart removes it."""
+    an = ev.an
+    if an.has("cart_nouns") and an.has("negators") and _WANTED & set(an.keys) and \
+            _best_cue(ev) in (None, "cart_remove", "cart_view"):
+        return Decision("cart_remove", 0.8)
+    return None
+
+
 def _compare(ev: Evidence) -> Decision | None:
     """Compare cues, or a comparative with a disjunction (``انهي احسن``, ``A ولا B اريح``)."""
     if ev.strong("compare"):
         return Decision("compare", _conf(ev, "compare", 0.95))
-    if ev.an.has("comparative") and ev.an.has("disjunction"):
+    if _compares(ev.an):
         return Decision("compare", 0.8)
     if len(ev.slots.get("_refs", ())) > 1 and ev.an.has("disjunction"):
         return Decision("compare", 0.7)
     return None
 
 
+def _compares(an: Analysis) -> bool:
+    """A comparative and a choice in different words (``انهي احسن``, ``A ولا B اريح``); a lone
+    ``which`` is both, and asks no comparison (``which jeans size?``)."""
+    comparatives = an.spans_of("comparative")
+    choices = an.spans_of("disjunction")
+    return any(c is not d for c in comparatives for d in choices)
+
+
 def _size_help(ev: Evidence) -> Decision | None:
-    """Help choosing a size (``اخد مقاس ايه``, body measures, a size chart)."""
+    """Help choosing a size (``اخد مقاس ايه``, body measures, a size chart), or a choice between
+    two sizes (``محتار بين الميديم واللارج``, ``L or XL?``)."""
     if ev.score["size_help"] >= 2:
         return Decision("size_help", _conf(ev, "size_help", 0.95 if ev.strong("size_help")
                                             else 0.8))
+    an = ev.an
+    sizes = {s.value("size") for s in an.spans_of("size")}
+    choice = an.has("disjunction") or any(an.key_in(i, _BETWEEN) for i in range(len(an.tokens)))
+    if len(sizes) > 1 and not ev.score["product_details"] and choice:
+        return Decision("size_help", 0.8)
     return None
+
+
+_BETWEEN = frozenset({"بين", "between", "ben", "bein", "محتار", "محتاره", "mo7tar", "mo7tara"})
 
 
 def _price(ev: Evidence) -> Decision | None:
@@ -199,7 +236,9 @@ def _courtesy(ev: Evidence) -> Decision | None:
     return Decision(best, 0.95 if ev.strong(best) else 0.6)
 
 
-_WANTED = frozenset({"عايز", "عايزه", "عايزها", "عايزاه", "عاوز", "عاوزه", "عاوزها", "want", "3ayez", "3ayza"})
+_WANTED = frozenset({"عايز", "عايزه", "عايزها", "عايزاه", "عايزاها", "عايزهم", "عايزاهم", "عاوز",
+                     "عاوزه", "عاوزها", "عاوزاها", "عاوزاه", "want", "3ayez", "3ayza", "3ayzaha",
+                     "3ayzah", "عايزين", "عاوزين"})
 
 
 def _placed_order(ev: Evidence) -> Decision | None:
@@ -219,12 +258,14 @@ def _placed_order(ev: Evidence) -> Decision | None:
         if an.has("change_verbs") and an.has("address_words"):
             return Decision("order_change", 0.8)
         return None
-    if an.has("cancel_verbs") and not an.has("item"):
+    if an.has("cancel_verbs") and (not an.has("item") or _cancels_the_order(an)):
         return Decision("order_cancel", 0.9)
     placed = an.has("placed_words") or an.context == "none"
     if _says_change(an) or (placed and (an.has("cancel_verbs") or ev.score["cart_add"]
                                               or ev.score["cart_remove"])):
         return Decision("order_change", 0.85)
+    if an.has("address_words") and an.has("other_words"):
+        return Decision("order_change", 0.8)  # الاوردر على عنوان تاني, رقم الموبايل غلط
     if an.has("placed_words") and (ev.score["shipping_info"] or ev.score["order_status"]):
         return Decision("order_status", 0.85)  # الشنط اللي طلبتها هتوصل امتى
     if an.has("negators") and _WANTED & set(an.keys) and not an.has("item"):
@@ -232,10 +273,23 @@ def _placed_order(ev: Evidence) -> Decision | None:
     return None
 
 
+def _cancels_the_order(an: Analysis) -> bool:
+    """A cancel verb whose object is the order itself (``تلغوا الاوردر``, ``الغيلي الاوردر بتاع
+    الجاكيت``): the order goes, even when an item of it is named."""
+    return any("order" in an.kinds_at(s.end) for s in an.spans_of("cancel_verbs"))
+
+
 def _says_change(an: Analysis) -> bool:
     """A change verb anywhere, also inside a longer phrase (``اغير المقاس`` is a returns cue)."""
     verbs = _change_verbs()
-    return an.has("change_verbs") or any(an.key_in(i, verbs) for i in range(len(an.tokens)))
+    return an.has("change_verbs") or any(
+        an.key_in(i, verbs) and not _in_cue(an, i, "order_status") for i in range(len(an.tokens)))
+
+
+def _in_cue(an: Analysis, i: int, intent: str) -> bool:
+    """True when token ``i`` is inside a cue phrase for ``intent`` (``any update``)."""
+    span = an.span_at(i)
+    return span is not None and any(t.kind == "cue" and t.value == intent for t in span.tags)
 
 
 @lru_cache(maxsize=1)
@@ -244,9 +298,62 @@ def _change_verbs() -> frozenset[str]:
 
 
 def _pay_the_courier(ev: Evidence) -> Decision | None:
-    """Paying the courier in cash is about payment, not shipping (``ينفع ادفع كاش للمندوب؟``)."""
-    if ev.strong("payment_info") and ev.score["payment_info"] > ev.score["shipping_info"]:
+    """Paying the courier is about payment, not shipping (``ينفع ادفع كاش للمندوب؟``, ``اعاين قبل
+    ما ادفع للمندوب``): a payment cue that outweighs the shipping ones, or matches them with a pay
+    verb."""
+    pay, ship = ev.score["payment_info"], ev.score["shipping_info"]
+    if ev.strong("payment_info") and (pay > ship or (pay == ship and _pays(ev.an))):
         return Decision("payment_info", _conf(ev, "payment_info", 0.9))
+    return None
+
+
+def _pays(an: Analysis) -> bool:
+    pay = load_lexicon().topic_words["pay_verbs"]
+    return any(an.key_in(i, pay) for i in range(len(an.tokens)))
+
+
+def _order_news(ev: Evidence) -> Decision | None:
+    """An order named with a where/news word (``اوردر ٩٩٢١٠ فين``, ``الطلبيه خرجت من المخزن؟``,
+    ``any update on my order``): where a placed order is."""
+    an = ev.an
+    if (an.has("order") or an.has("placed_words")) and an.has("status_words") and \
+            not an.has("cart_nouns") and _best_cue(ev) in (None, "order_status"):
+        return Decision("order_status", 0.85)
+    return None
+
+
+# Wish words that choose what is on screen: ``عايز التاني مقاس ٤٢``, ``عايزه الفستان ده``.
+_CHOOSE = frozenset({"عايز", "عايزه", "عاوز", "عاوزه", "محتاج", "محتاجه", "3ayez", "3ayza",
+                     "3awez", "3awza", "بدي"})
+
+
+def _chooses_shown(ev: Evidence) -> Decision | None:
+    """A wish word right before the product on screen (a list position, ``ده``, ``الفستان ده``),
+    with no question in it, puts it in the cart (GUIDE §3.7: choosing what is on screen)."""
+    an = ev.an
+    if an.context == "none" or not an.tokens or not an.key_in(0, _CHOOSE) or \
+            _best_cue(ev) is not None:
+        return None
+    nxt = an.kinds_at(1)
+    pointed = "ordinal" in nxt and an.context == "after_results" or "deictics" in nxt or \
+        ("item" in nxt and "deictics" in an.kinds_at(an.span_at(1).end))
+    return Decision("cart_add", 0.8) if pointed else None
+
+
+# Measures of a product, not of the customer: ``طول الفستان``, ``length of the dress``.
+_MEASURE_OF = frozenset({"طول", "عرض", "length", "width", "tool", "3ard"})
+
+
+def _product_measure(ev: Evidence) -> Decision | None:
+    """``طول الفستان كام سم؟``: a measure of an item is a question about the product."""
+    an = ev.an
+    for i in range(len(an.tokens) - 1):
+        if an.tokens[i] in _MEASURE_OF:
+            j = i + 1
+            while j < len(an.tokens) and an.tokens[j] in {"of", "the", "el", "ال"}:
+                j += 1
+            if "item" in an.kinds_at(j):
+                return Decision("product_details", 0.85)
     return None
 
 
@@ -291,17 +398,21 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _store_over_contact,
     _by_cue("human_handoff", 2),
     _placed_order,
-    _by_cue("returns_policy", 2),
+    _returns,
     _stock_alert,
     _wholesale,
     _by_cue("checkout"),
     _by_cue("order_status"),
+    _order_news,
     _by_cue("cart_remove"),
     _by_cue("cart_view"),
     _by_cue("cart_add"),
     _by_cue("cart_remove", 2),
+    _chooses_shown,
+    _unwanted_in_cart,
     _cart_view,
     _compare,
+    _product_measure,
     _size_help,
     _pay_the_courier,
     _by_cue("shipping_info"),

@@ -11,8 +11,9 @@ is a handful of ``str.translate`` tables and regular expressions, in this order:
    words go (``men's`` → ``mens``);
 5. a letter repeated three times or more becomes one (``بكاااام`` → ``بكام``, ``plzzz`` →
    ``plz``); digits are never collapsed (``1000`` stays);
-6. digits glued to Arabic letters, or runs of two or more digits glued to Latin letters, are
-   split (``ال٣٠٠`` → ``ال 300``, ``70kg`` → ``70 kg``; ``2xl`` and ``3ayez`` stay whole);
+6. digits or Latin letters glued to Arabic letters, or runs of two or more digits glued to
+   Latin letters, are split (``ال٣٠٠`` → ``ال 300``, ``لXL`` → ``ل xl``, ``الshipping`` →
+   ``ال shipping``, ``70kg`` → ``70 kg``; ``2xl`` and ``3ayez`` stay whole);
 7. whitespace collapsed.
 
 ``tokenize(text)`` normalises and returns the word tokens (Arabic letters, Latin letters and
@@ -57,7 +58,7 @@ _TABLE = str.maketrans({**{c: None for c in _INVISIBLE}, **{c: None for c in _TA
 
 _FRANCO_APOS = re.compile(r"(?<=[37])'")
 _REPEATS = re.compile(r"([^\d\s])\1{2,}")
-_AR_DIGIT = re.compile(r"(?<=[\u0621-\u064a])(?=\d)|(?<=\d)(?=[\u0621-\u064a])")
+_AR_DIGIT = re.compile(r"(?<=[\u0621-\u064a])(?=[\da-z])|(?<=[\da-z])(?=[\u0621-\u064a])")
 _DIGITS_LATIN = re.compile(r"(?<=\d\d)(?=[a-z])|(?<=[a-z])(?=\d\d)")
 _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9\u0621-\u063a\u0641-\u064a]+|#")

@@ -48,6 +48,8 @@ def _word(token: str) -> NumberWord | None:
         return words[token]
     if token[:1] in ("و", "ب", "ل") and token[1:] in words:
         return words[token[1:]]
+    if token.startswith("ال") and token[2:] in words and words[token[2:]][1] >= 1000:
+        return words[token[2:]]  # تحت الالف, فوق الالفين: a round thousand with the article
     return None
 
 

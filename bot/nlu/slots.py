@@ -85,6 +85,7 @@ def _one(values: list[str]) -> str | None:
 def _drop_non_slots(an: Analysis, used: set[int]) -> None:
     """Mark order numbers, measures (weight, height, age, days, cm) and currency-less noise."""
     w = words()
+    phone = _phone_digits(an)
     for num in an.numbers:
         before = {an.tokens[j] for j in range(max(0, num.start - 3), num.start)}
         before |= {an.keys[j] for j in range(max(0, num.start - 3), num.start)}
@@ -92,8 +93,29 @@ def _drop_non_slots(an: Analysis, used: set[int]) -> None:
         after_key = an.keys[num.end] if num.end < len(an.keys) else ""
         if before & w.order or _measure_before(an, num) or \
                 (after in w.measure and after not in w.currency) or after_key in w.age \
-                or (num.is_digits and num.value >= 10**8):  # a phone number, never a price
-            used.add(num.start)
+                or (num.is_digits and num.value >= 10**8) or num.start in phone:
+            used.add(num.start)  # order and phone numbers, measures: never prices or sizes
+
+
+def _phone_digits(an: Analysis) -> set[int]:
+    """Digit groups of a phone number: three or more in a row (``+966 50 123 4567``, ``02 2345
+    6789``), a group with a leading zero (``0100``), or groups right after a phone word (``رقمي``)."""
+    digit_starts = [n.start for n in an.numbers if n.is_digits and n.end == n.start + 1]
+    out: set[int] = set()
+    run: list[int] = []
+    for start in digit_starts + [-2]:
+        if run and start != run[-1] + 1:
+            if len(run) >= 3:
+                out.update(run)
+            run = []
+        run.append(start)
+    for n in an.numbers:
+        token = an.tokens[n.start]
+        if n.is_digits and len(token) >= 2 and token.startswith("0"):
+            out.add(n.start)
+        elif n.is_digits and "address_words" in an.kinds_at(n.start - 1):
+            out.add(n.start)
+    return out
 
 
 def _measure_before(an: Analysis, num: Number) -> bool:
@@ -149,10 +171,22 @@ def _prices(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
                 slots[slot] = num.value
                 used.add(num.start)
     for num in an.numbers:
+        if num.start not in used and "max_suffix" in an.kinds_at(_after_currency(an, num.end)) \
+                and "price_max" not in slots:
+            slots["price_max"] = num.value  # ٧٥٠ جنيه بالكتير
+            used.add(num.start)
+    for num in an.numbers:
         if num.start not in used and "min_suffix" in an.kinds_at(num.end) \
                 and "price_min" not in slots:
             slots["price_min"] = num.value
             used.add(num.start)
+
+
+def _after_currency(an: Analysis, i: int) -> int:
+    """The first token from ``i`` that is not a currency word (``جنيه مصري``)."""
+    while i < len(an.tokens) and ("currency" in an.kinds_at(i) or an.tokens[i] in {"مصري", "masry"}):
+        i += 1
+    return i
 
 
 def _ranges(an: Analysis, used: set[int], slots: dict[str, Any]) -> None:
@@ -223,7 +257,8 @@ def _between_numbers(an: Analysis, i: int) -> bool:
 
 def _bare_size_numbers(an: Analysis, used: set[int]) -> list[str]:
     """Two-digit clothing or shoe sizes (26–60) next to an item or footwear word."""
-    if not (an.has("item") or _shoes(an) or an.has("sizecue") or an.context == "after_details"):
+    if not (an.has("item") or _shoes(an) or an.has("sizecue") or an.context == "after_details"
+            or an.has("product_id")):  # 'is product 408 available in 46?'
         return []  # with one product on screen, 'ضيفه ابيض ٣٩' gives its size
     out = []
     for num in an.numbers:
@@ -247,7 +282,7 @@ def _near_product(an: Analysis, num: Number) -> bool:
         kinds = an.kinds_at(j)
         if kinds & near and not kinds & {"product_id", "price_max", "price_min"}:
             return True
-    return an.key_in(num.start - 1, frozenset({"ب", "b"}))
+    return an.key_in(num.start - 1, frozenset({"ب", "b", "in"}))
 
 
 def _quantity(an: Analysis, used: set[int]) -> int | None:
@@ -261,7 +296,7 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
         prev_span = an.span_at(num.start - 1)
         after_add = prev_span is not None and any(
             t.kind == "cue" and t.value == "cart_add" for t in prev_span.tags)
-        if nxt & {"item", "quantity_after", "size"} or after_add or \
+        if nxt & {"item", "quantity_after", "size", "sizecue"} or after_add or \
                 (nxt & {"category"} and _shoes(an)):
             used.add(num.start)
             return num.value
@@ -326,16 +361,35 @@ def negated(an: Analysis, span: Span) -> bool:
 
 def _colors(an: Analysis) -> list[str]:
     """Colour values stated and not negated."""
-    return [s.value("color") or "" for s in an.spans_of("color") if not negated(an, s)]
+    return [s.value("color") or "" for s in an.spans_of("color")
+            if not negated(an, s)]
 
 
 def _category(an: Analysis, used: set[int]) -> str | None:
     """The store section named, a child or an age giving ``kids``."""
     found = [s.value("category") or "" for s in an.spans_of("category")
              if not negated(an, s) and category_named(an, s)]
+    found += ["shoes" for s in an.spans_of("item") if _footwear_word_first(an, s)]
     if _age_mentioned(an):
         found.append("kids")
     return _one(found)
+
+
+def _footwear_word_first(an: Analysis, span: Span) -> bool:
+    """``جزمه كلاسيك``, ``gazma rasmy``: an item phrase outside the schema's items that starts
+    with a generic footwear word still names the shoes section (GUIDE §4.2); ``حذاء رياضي`` is
+    the item sneakers, and gives no section."""
+    if span.end - span.start < 2 or negated(an, span):
+        return False
+    entry = load_lexicon().items.get(span.value("item") or "")
+    return entry is not None and entry.slot is None and \
+        _category_forms().get(an.keys[span.start]) == "shoes"
+
+
+@lru_cache(maxsize=1)
+def _category_forms() -> dict[str, str]:
+    return {form: value for form, value in load_lexicon().surface_map("category").items()
+            if " " not in form}
 
 
 def category_named(an: Analysis, span: Span) -> bool:

@@ -2,11 +2,19 @@
 
 Each message token is first mapped to a *lookup key* (:meth:`Vocabulary.key`): itself when the
 lexicon knows it; else without an article or clitic (``الجزمه`` → ``جزمه``, ``بالكحلي`` →
-``كحلي``, ``والمنتج`` → ``منتج``); else, for Latin tokens, its Franco fold or consonant
-skeleton; else the closest lexicon token by ``rapidfuzz.fuzz.ratio`` above a length-aware cutoff
-(exact only under five letters, 80 for five or six, 75 beyond), unless the token is a common
-word of its own that does not start like the candidate (``سماعات`` is not ``ساعات``). Whole tokens only: ``بيج`` never
-fires inside ``بيجامه``, nor ``بني`` inside ``ابني``.
+``كحلي``, ``والمنتج`` → ``منتج``); else another topic's noun under a plural or possessive
+ending (``غسالات``, ``عربيتي``, ``iphones``; only topic nouns, the shop's forms are listed);
+else, for Latin tokens, its Franco fold or consonant skeleton; else the closest shop token by
+``rapidfuzz.fuzz.ratio`` above a length-aware cutoff (exact only under five letters, 80 for five
+or six, 75 beyond). A fuzzy match must be a slip of the candidate: for Arabic, letters left out,
+doubled or swapped, or a letter replaced by a keyboard neighbour or a sound-alike (one slip up to
+seven letters, two beyond; an unrelated letter only once in a long, uncommon word), so
+``بيصلح`` is not ``بيوصل`` and ``بتشجع`` is not ``بترجع``. It is refused when another topic's noun
+is as near (``عبيات``: عبايات or عربيات), and for a common word of its own unless it is the
+candidate under another ending (``سماعات`` is not ``ساعات``, ``المواصلات`` not ``المواصفات``).
+Last, a Latin token with no shop match may be a Franco spelling of a topic noun by its skeleton
+(``molokhiya`` is ``mol5eya``). Whole tokens only: ``بيج`` never fires inside ``بيجامه``, nor
+``بني`` inside ``ابني``.
 
 :meth:`Vocabulary.scan` then walks the keys left to right, taking at each position the longest
 phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام لون`` before ``بكام``).
@@ -19,6 +27,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.nlu.common_words import is_common_word
 from bot.nlu.lexicon import Lexicon, load_lexicon
@@ -70,6 +79,8 @@ def _entries(lex: Lexicon) -> Iterator[tuple[str, Tag]]:
                          ("size", lex.sizes), ("ordinal", lex.ordinals), ("gender", lex.genders)):
         for value, forms in groups.items():
             yield from ((f, Tag(kind, value)) for f in forms)
+    for family, forms in lex.topics.items():
+        yield from ((f, Tag("topic", family)) for f in forms)
     yield from ((f, Tag("sizecue", "")) for f in lex.size_cues)
     yield from ((f, Tag("fit", "")) for f in lex.fits)
     yield from ((f, Tag("currency", "")) for f in lex.currency)
@@ -95,18 +106,39 @@ class Vocabulary:
             if tag not in tags:
                 tags.append(tag)
         self.max_len = max(len(k) for k in self.index)
+        # The phrase lengths each first key starts, longest first: the scan tries only those.
+        lengths: dict[str, set[int]] = {}
+        for k in self.index:
+            lengths.setdefault(k[0], set()).add(len(k))
+        self._lengths_from = {key: tuple(sorted(ns, reverse=True)) for key, ns in lengths.items()}
         self.meaning = {k: (tuple(v), frozenset(t.kind for t in v)) for k, v in self.index.items()}
         # Every table below is built from the tokens in sorted order, so nothing depends on
         # set iteration (and so on PYTHONHASHSEED): same text, same answer in every process.
         ordered = sorted(self.tokens)
         latin = [t for t in ordered if not is_arabic(t)]
         self._by_fold = _unambiguous((t for t in latin if len(t) >= 5), franco_fold, self._meaning_of)
-        self._by_skeleton = _unambiguous((t for t in latin if len(t) >= 4 and not any(c.isdigit() for c in t)),
+        # Consonant skeletons are loose: only the shop's own words stand for theirs, so that a
+        # typo of a shop word is not lost to another topic's noun (ssippers is not espresso).
+        self._by_skeleton = _unambiguous((t for t in latin if len(t) >= 4 and not any(c.isdigit() for c in t)
+                                          and not self._topic_only(t)),
                                          skeleton, self._meaning_of, min_key=3, needs_meaning=True)
-        self._fuzzy_pool = {
+        pools = {
             script: [t for t in ordered if len(t) >= 5 and (is_arabic(t) == (script == "ar"))
                      and not t.isdigit()]
             for script in ("ar", "latin")}
+        # The shop's words are searched first; other topics' nouns only when a shop word is
+        # near, to see whether one of them is as near (then the token is no shop word).
+        self._fuzzy_pool = {script: [t for t in pool if not self._topic_only(t)]
+                            for script, pool in pools.items()}
+        # Franco spellings of another topic's noun vary (so5oneya, sokhoneya, so5neya): its
+        # consonant skeleton, with kh/gh as 5/8, finds it, unless a shop word shares it.
+        shop_skeletons = {_franco_skeleton(t) for t in latin if not self._topic_only(t)}
+        self._topic_by_skeleton = {
+            key: ts[0] for key, ts in _grouped(
+                (t for t in latin if len(t) >= 5 and self._topic_only(t)), _franco_skeleton).items()
+            if len(key) >= 4 and key not in shop_skeletons}
+        self._topic_pool = {script: [t for t in pool if self._topic_only(t)]
+                            for script, pool in pools.items()}
         self.key = lru_cache(maxsize=65536)(self._key)
 
     def _exact_key(self, token: str) -> str:
@@ -137,17 +169,40 @@ class Vocabulary:
         key = self._exact_key(token)
         if key in self.tokens or key in self.keep or token in _NO_FUZZ or token.isdigit():
             return key, False
-        if not is_arabic(token):
-            loose = self._loose_latin(token)
-            if loose:
-                return loose, True
-        return self._fuzzy(_strip_article(token))
+        inflected = self._topic_inflection(key)
+        if inflected:
+            return inflected, False
+        if is_arabic(token):
+            return self._fuzzy(_strip_article(token))
+        loose = self._loose_latin(token)
+        if loose:  # a topic noun's fold is that noun (3arabiyya is 3arabiya)
+            return (self._exact_key(loose), False) if self._topic_only(loose) else (loose, True)
+        found = self._fuzzy(token)
+        if found[1] or len(token) < 5:
+            return found
+        topic = self._topic_by_skeleton.get(_franco_skeleton(token))
+        return (self._exact_key(topic), False) if topic else found
 
     def _loose_latin(self, token: str) -> str | None:
         """Franco fold, then consonant skeleton, for Latin tokens of five letters or more."""
         if len(token) < 5:
             return None
         return self._by_fold.get(franco_fold(token)) or self._by_skeleton.get(skeleton(token))
+
+    def _topic_inflection(self, token: str) -> str | None:
+        """Another topic's noun under a plural or possessive ending: ``غسالات`` (غساله),
+        ``عربيتي`` (عربيه), ``موبايلاتهم``, ``iphones``, ``laptopat``. Only topic nouns are read
+        this way; the shop's own words have their forms listed."""
+        for stem in _inflection_stems(token):
+            if stem in self.tokens and self._topic_only(stem):
+                return self._exact_key(stem)
+        return None
+
+    def _topic_only(self, token: str) -> bool:
+        """True for another topic's noun: a typo nearest to one is no shop word (``اعمله`` is not
+        ``عمله``), so it stays unmatched rather than read as that noun."""
+        meaning = self._meaning_of(token)
+        return bool(meaning) and all(t.kind == "topic" for t in meaning)
 
     def _fuzzy(self, token: str) -> tuple[str, bool]:
         """The closest lexicon token above a length-aware cutoff, else ``token`` itself.
@@ -159,16 +214,25 @@ class Vocabulary:
             return token, False
         arabic = is_arabic(token)
         cutoff = (80 if len(token) <= 6 else 75) if arabic else (85 if len(token) <= 6 else 80)
-        pool = self._fuzzy_pool["ar" if arabic else "latin"]
-        found = process.extract(token, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+        script = "ar" if arabic else "latin"
+        found = self._nearest(token, self._fuzzy_pool[script], cutoff, arabic)
         best = [choice for choice, score, _ in found if score == found[0][1]] if found else []
         if not best or _digit_letters(best[0]) != _digit_letters(token):
             return token, False
+        if self._nearest(token, self._topic_pool[script], found[0][1], arabic):
+            return token, False  # as near to another topic's noun: no shop word
         if len({self._meaning_of(choice) for choice in best}) > 1:
             return token, False  # a tie between words that mean different things: no guess
         if is_common_word(token) and not _same_stem(token, best[0]):
             return token, False  # a real word of its own (سماعات, speakers), not a typo
         return self._exact_key(best[0]), True
+
+    @staticmethod
+    def _nearest(token: str, pool: list[str], cutoff: float, arabic: bool) -> list[tuple[str, float, int]]:
+        """``pool`` words scoring ``cutoff`` or more, best first; for Arabic only those ``token``
+        can be a slip of (بيصلح is no slip of بيوصل)."""
+        found = process.extract(token, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+        return [f for f in found if _arabic_typo(token, f[0])] if arabic else found
 
     def _meaning_of(self, token: str) -> frozenset[Tag]:
         """What ``token`` means on its own (empty when it only occurs inside phrases)."""
@@ -191,7 +255,9 @@ class Vocabulary:
 
     def _longest(self, keys: list[str], i: int, looked: list[tuple[str, bool]]) -> Span | None:
         """The longest phrase starting at ``i``, if any."""
-        for n in range(min(self.max_len, len(keys) - i), 0, -1):
+        for n in self._lengths_from.get(keys[i], ()):
+            if i + n > len(keys):
+                continue
             found = self.meaning.get(tuple(keys[i:i + n]))
             if found:
                 fuzzy = any(f for _, f in looked[i:i + n])
@@ -216,6 +282,50 @@ def _unambiguous(tokens: Iterable[str], fold: Callable[[str], str],
             and len({meaning(t) for t in ts}) == 1}
 
 
+def _franco_skeleton(token: str) -> str:
+    """Consonant skeleton of a Latin token with Franco kh/gh written as 5/8 (``sokhoneya`` and
+    ``so5oneya`` → ``s5ny``)."""
+    return skeleton(franco_fold(token).replace("kh", "5").replace("gh", "8"))
+
+
+def _grouped(tokens: Iterable[str], key: Callable[[str], str]) -> dict[str, list[str]]:
+    """Tokens by key, keeping only keys shared by tokens of one meaning is the caller's job."""
+    out: dict[str, list[str]] = {}
+    for token in tokens:
+        out.setdefault(key(token), []).append(token)
+    return out
+
+
+_AR_ENDINGS = ("هم", "ها", "كم", "كو", "نا", "ي", "ك", "ه")
+
+
+def _inflection_stems(token: str) -> list[str]:
+    """Candidate stems of ``token`` without a plural or possessive ending (longest ending first)."""
+    out: list[str] = []
+    if is_arabic(token):
+        bases = [token] + [token[:-len(e)] for e in _AR_ENDINGS
+                           if token.endswith(e) and len(token) - len(e) >= 3]
+        for base in bases:
+            if base.endswith("ات") and len(base) >= 5:
+                out += [base[:-2] + "ه", base[:-2]]
+            if base.endswith("ت") and base != token:
+                out.append(base[:-1] + "ه")  # عربيتي: the ة of عربيه before an ending
+            if base != token:
+                out.append(base)
+        return out
+    if token.endswith("ies") and len(token) > 4:
+        out.append(token[:-3] + "y")
+    if token.endswith("es") and len(token) > 4:
+        out.append(token[:-2])
+    if token.endswith("s") and len(token) > 3:
+        out.append(token[:-1])
+    if token.endswith("at") and len(token) > 4:
+        out += [token[:-2], token[:-2] + "a"]  # Franco plural: laptopat, tallagat
+    if token.endswith(("y", "i")) and len(token) > 4:
+        out.append(token[:-1])  # Franco possessive: mobily
+    return out
+
+
 def _strip_article(token: str) -> str:
     """``token`` without a leading article (fuzzy matching compares the bare word)."""
     for prefix in _ARTICLES:
@@ -236,8 +346,58 @@ def stems(token: str) -> list[str]:
 
 
 def _same_stem(word: str, other: str) -> bool:
-    """True when two words start alike (``عبايات``/``عبايه``: another form of the same word)."""
-    return word[:3] == other[:3]
+    """True when one word is the other under another ending (``عبايات``/``عبايه``, ``shoes``/
+    ``shoe``): a form of the same word; not ``المواصلات``/``المواصفات``, ``عندنا``/``عندما``."""
+    if not is_arabic(word):
+        return word[:3] == other[:3]
+    return any(a.startswith(b[:-1]) and a[len(b) - 1:] in _SUFFIXED.get(b[-1], ())
+               for a, b in ((word, other), (other, word)))
+
+
+# Arabic letters a typist swaps for one another: neighbours on the Arabic keyboard's rows, and
+# letters Egyptians write for one another (س/ص/ث, ت/ط, د/ض, ز/ذ/ظ, ق/ك/ا, ه/ة/ا, ي/ى).
+_KEY_ROWS = ("ضصثقفغعهخحجد", "شسيبلاتنمكط", "ءؤرىةوزظ")
+_SOUNDS = ("سصث", "تط", "دضذ", "زذظض", "قكا", "هحا", "يى", "اوي")
+
+
+# Endings that inflect a word (plural, pronoun, person): the candidate's last letter, then what
+# the token may end with in its place.
+_ENDINGS = ("ات", "ها", "هم", "ين", "ه", "ي", "كو", "كم", "نا", "اها", "اه", "اهم", "وا", "و", "ته",
+            "تها", "تي", "ا", "م")
+_SUFFIXED = {last: tuple(last + e for e in _ENDINGS) + tuple(e for e in _ENDINGS if e[0] != last)
+             for last in "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"}
+
+
+@lru_cache(maxsize=1)
+def _confusable() -> frozenset[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for row in _KEY_ROWS:
+        pairs.update(zip(row, row[1:]))
+    for group in _SOUNDS:
+        pairs.update((a, b) for a in group for b in group if a != b)
+    return frozenset(pairs | {(b, a) for a, b in pairs})
+
+
+def _arabic_typo(token: str, candidate: str) -> bool:
+    """True when ``token`` can be a mistyped ``candidate``: letters left out, doubled or added,
+    two neighbours swapped, or one letter replaced by a neighbour key or a sound-alike; one such
+    slip up to seven letters, two beyond. Replacing a root letter by an unrelated one makes
+    another word (``بتشجع``/``بترجع``, ``المواصلات``/``المواصفات``), not a typo."""
+    if token.startswith(candidate[:-1]) and token[len(candidate) - 1:] in _SUFFIXED.get(candidate[-1], ()):
+        return True  # another ending of the same word: دولارات/دولار, عايزاها/عايزه
+    if OSA.distance(token, candidate) == 1:
+        ops = Levenshtein.editops(token, candidate)
+        if len(ops) == 2:
+            return True  # two neighbours swapped
+    ops = Levenshtein.editops(token, candidate)
+    if len(ops) > (1 if len(token) <= 7 else 2):
+        return False
+    pairs = _confusable()
+    unlike = [op for op in ops
+              if op.tag == "replace" and (token[op.src_pos], candidate[op.dest_pos]) not in pairs]
+    # One letter replaced by an unrelated one: a slip in a long word (بيجايه), another root in a
+    # short one (بتشجع/بترجع); never in a word of its own (المواصلات/المواصفات).
+    return not unlike or (len(ops) == 1 and len(token) >= 6 and not is_common_word(token))
 
 
 def _digit_letters(token: str) -> str:

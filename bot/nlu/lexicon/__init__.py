@@ -9,7 +9,9 @@ Files: ``items.json`` (catalogue items, with the schema slot each one gives, or 
 the kids section; not a schema slot), ``sizes.json`` (letter sizes, size cues, fits),
 ``numbers.json`` (number words, ordinals, currency), ``markers.json`` (price bounds, id and
 order cues, measures, negators, deictics, cart nouns, phrases that are not slots),
-``cues.json`` (intent cue phrases with weights).
+``cues.json`` (intent cue phrases with weights), ``topics.json`` (other topics' nouns by family:
+household, vehicles, food, finance, tech, apps, health, school and work, sport, building and
+crafts, pets, beauty, other shops, places).
 
 Usage (the store search builds its dialect-aware index from the same data)::
 
@@ -96,6 +98,12 @@ class Lexicon:
     markers: Mapping[str, tuple[str, ...]]
     cues: Mapping[str, Mapping[int, tuple[str, ...]]]
     genders: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    topics: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    topic_exempt: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    topic_construct: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    foreign_orders: frozenset[str] = frozenset()
+    care_intents: frozenset[str] = frozenset()
+    topic_words: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
 
     def surface_map(self, kind: str) -> dict[str, str]:
         """Normalised form → canonical value for ``item``, ``color``, ``category``, ``size``, ``gender``."""
@@ -124,10 +132,17 @@ def _numbers(raw: Mapping[str, Any]) -> dict[str, Mapping[int, tuple[str, ...]]]
     return {g: MappingProxyType({int(v): _forms(f) for v, f in raw[g].items()}) for g in groups}
 
 
+def _raw_json(name: str) -> dict[str, Any]:
+    """``lexicon/<name>.json`` with its ``_`` keys (settings as well as notes)."""
+    with open(_DIR / f"{name}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Load and normalise every lexicon file once (cached for the process)."""
     sizes, numbers = read_json("sizes"), read_json("numbers")
+    topics_raw = _raw_json("topics")
     letters = sizes["letters"]
     cues = {intent: MappingProxyType({int(w): _forms(p) for w, p in tiers.items()})
             for intent, tiers in read_json("cues").items()}
@@ -147,4 +162,12 @@ def load_lexicon() -> Lexicon:
         markers=MappingProxyType({k: _forms(v) for k, v in read_json("markers").items()}),
         cues=MappingProxyType(cues),
         genders=MappingProxyType({k: _scripted(v) for k, v in read_json("genders").items()}),
+        topics=MappingProxyType({k: _scripted(v) for k, v in read_json("topics").items()}),
+        topic_exempt=MappingProxyType({k: frozenset(v) for k, v in topics_raw["_exempt"].items()}),
+        topic_construct=MappingProxyType({k: frozenset(v) for k, v in topics_raw["_construct"].items()}),
+        foreign_orders=frozenset(topics_raw["_foreign_orders"]),
+        care_intents=frozenset(topics_raw["_care_intents"]),
+        topic_words=MappingProxyType({name: frozenset(_forms(topics_raw["_" + name])) for name in
+                                      ("child_words", "hour_before", "hour_after", "pay_verbs",
+                                       "gift_words", "hour_coming")}),
     )
