@@ -28,11 +28,42 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     settings = _load_settings()
     if settings is None:
         return 2
+    if settings.store_backend == "file" and not _check_catalog(settings):
+        return 2
     print(
         f"config ok: {settings.env}, send mode {settings.send_mode}, store {settings.store_backend},"
         f" database {settings.database_path}"
     )
+    _print_profile(settings)
     return 0
+
+
+def _print_profile(settings: Settings) -> None:
+    """One line on the shop's profile (already checked by ``Settings.from_env``)."""
+    from bot.store.profile import DEMO_PROFILE, load_profile
+
+    info = load_profile(settings.store_profile or None)
+    where = settings.store_profile or f"{DEMO_PROFILE.name} (the demo shop; set STORE_PROFILE for yours)"
+    print(f"profile ok: {info.name_en} / {info.name_ar} from {where}: {len(info.governorates)} shipping zones,"
+          f" {len(info.payment_methods)} payment methods, {len(info.faq)} FAQ answers")
+
+
+def _check_catalog(settings: Settings) -> bool:
+    """Read the catalog file as the bot will: one ``catalog:`` line per bad row (skipped or kept
+    with a value ignored) on stderr, a summary on stdout. False when it cannot be read at all."""
+    from bot.store.catalog_file import CatalogFileError, read_catalog
+
+    try:
+        mapped = read_catalog(settings.catalog_path, settings.public_base_url)
+    except CatalogFileError as error:
+        print(f"config: CATALOG_PATH {error}", file=sys.stderr)
+        return False
+    layout = "Meta catalog feed" if mapped.layout == "meta" else "Dukkan layout"
+    print(f"catalog ok: {len(mapped.products)} products from {mapped.rows} rows of {settings.catalog_path}"
+          f" ({layout}); {mapped.skipped} rows skipped, {len(mapped.problems)} problems")
+    for problem in mapped.problems:
+        print(f"catalog: {problem}", file=sys.stderr)
+    return True
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -50,8 +81,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     argv = [gunicorn, "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{host}:{settings.port}"]
+    environ = dict(os.environ)
+    if settings.catalog_path:          # absolute: gunicorn runs from the project's folder
+        environ["CATALOG_PATH"] = settings.catalog_path
     os.chdir(ROOT)
-    os.execvpe(argv[0], argv, dict(os.environ))
+    os.execvpe(argv[0], argv, environ)
     return 0  # not reached
 
 

@@ -47,6 +47,28 @@ WEAK_WORDS = frozenset({
 })
 
 
+CATALOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+
+
+def catalog_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot be the catalog file (the end of a ``CATALOG_PATH ...`` line), or None.
+
+    Only what the path says; the rows are read by the store (``python -m bot check-config`` too).
+    """
+    file = Path(path).expanduser()
+    if file.suffix.lower() == ".xls":
+        return f"{path!r} is an old Excel file (.xls): save it as .xlsx or .csv"
+    if file.suffix.lower() not in CATALOG_SUFFIXES:
+        return f"{path!r} must be a .csv, .xlsx or .json file"
+    if not file.exists():
+        return f"{path!r} does not exist"
+    if not file.is_file():
+        return f"{path!r} is not a file"
+    if not os.access(file, os.R_OK):
+        return f"{path!r} cannot be read (permissions)"
+    return None
+
+
 def print_problems(error: ConfigError) -> None:
     """Print each configuration problem as one ``config: ...`` line on stderr."""
     for problem in error.problems:
@@ -68,9 +90,11 @@ class Settings:
     graph_api_url: str = "https://graph.facebook.com"
     graph_api_version: str = DEFAULT_GRAPH_VERSION
     store_backend: str = "demo"
+    catalog_path: str = ""
     store_api_url: str = ""
     store_api_key: str = field(default="", repr=False)
     store_language: str = "ar"
+    store_profile: str = ""        # the shop's profile (TOML); empty: the demo shop's
     store_rate_limit: str = "60/minute"
     store_timeout_s: float = 5.0
     store_retries: int = 3
@@ -121,10 +145,12 @@ class Settings:
             "send_mode": reader.choice("SEND_MODE", ("console", "graph"), "graph" if production else "console"),
             "graph_api_url": reader.url("GRAPH_API_URL", "https://graph.facebook.com"),
             "graph_api_version": reader.text("GRAPH_API_VERSION", DEFAULT_GRAPH_VERSION),
-            "store_backend": reader.choice("STORE_BACKEND", ("demo", "bww"), "demo"),
+            "store_backend": reader.choice("STORE_BACKEND", ("demo", "bww", "file"), "demo"),
+            "catalog_path": reader.text("CATALOG_PATH", ""),
             "store_api_url": reader.text("STORE_API_URL", ""),
             "store_api_key": reader.text("STORE_API_KEY", ""),
             "store_language": reader.choice("STORE_LANGUAGE", ("ar", "en"), "ar"),
+            "store_profile": reader.text("STORE_PROFILE", ""),
             "store_rate_limit": reader.rate("STORE_RATE_LIMIT", "60/minute"),
             "store_timeout_s": reader.number("STORE_TIMEOUT_S", 5.0, float),
             "store_retries": reader.number("STORE_RETRIES", 3, int, minimum=0),
@@ -146,6 +172,20 @@ class Settings:
         }
         if values["store_backend"] == "bww" and not values["store_api_url"]:
             problems.append("STORE_API_URL is required when STORE_BACKEND=bww")
+        if values["store_backend"] == "file":
+            if not values["catalog_path"]:
+                problems.append("CATALOG_PATH is required when STORE_BACKEND=file (a .csv, .xlsx or .json file)")
+            else:
+                problem = catalog_path_problem(values["catalog_path"])
+                if problem:
+                    problems.append(f"CATALOG_PATH {problem}")
+                # absolute (gunicorn runs from the project's folder), a symlink kept: re-pointing it is a change
+                values["catalog_path"] = os.path.abspath(os.path.expanduser(values["catalog_path"]))
+        if values["store_profile"]:  # the shop's profile: every problem, each with its line
+            from bot.store.profile import profile_problems
+
+            values["store_profile"] = str(Path(values["store_profile"]).expanduser().resolve())
+            problems.extend(profile_problems(values["store_profile"]))
         if values["send_mode"] == "graph":
             if production and not values["messenger_page_access_token"] and not values["whatsapp_access_token"]:
                 problems.append(

@@ -379,7 +379,7 @@ def test_gunicorn_access_lines_with_header_atoms_are_written_clipped_and_redacte
         assert any(isinstance(f, RedactingFilter) for f in logging.getLogger("gunicorn.access").filters)
         environ = {
             "REMOTE_ADDR": "203.0.113.9", "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1",
-            "RAW_URI": f"/webhook?hub.verify_token=verify-me&phone=010.1234.5678&hub.challenge=7",
+            "RAW_URI": "/webhook?hub.verify_token=verify-me&phone=010.1234.5678&hub.challenge=7",
             "HTTP_USER_AGENT": "agent/" + "u" * 5000,
         }
         request = SimpleNamespace(headers=[("X-FORWARDED-FOR", "198.51.100.7, 203.0.113.5")])

@@ -78,7 +78,7 @@ DEFAULT_TEXTS: dict[str, dict[str, Any]] = {
 def build_profile(
     lang_texts: Mapping[str, Mapping[str, Any]] | None = None,
     *,
-    store_name: str = "Dukkan",
+    store_name: str | Mapping[str, str] = "Dukkan",
     site_url: str = "",
     ice_breakers: bool = True,
 ) -> dict[str, Any]:
@@ -88,19 +88,28 @@ def build_profile(
         lang_texts: per language (``ar``, ``en``) overrides of :data:`DEFAULT_TEXTS` keys
             ``greeting``, ``menu`` (payload -> title), ``site`` and ``ice_breakers``
             (``[(question, payload), ...]``).
-        store_name: replaces ``{store}`` in the texts.
+        store_name: replaces ``{store}`` in the texts: one name, or one per language
+            (``{"ar": "دولاب", "en": "Dolab"}``, the shop's profile).
         site_url: the store's website; the menu gets a web_url item only when it is set.
         ice_breakers: include ice breakers (they hide the Get Started button).
     """
     texts = {lang: _merged(lang, lang_texts) for lang in LOCALES}
+    names = {lang: _name(store_name, lang) for lang in LOCALES}
     body: dict[str, Any] = {
         "get_started": {"payload": "GET_STARTED"},
-        "greeting": [_greeting(LOCALES[lang], t, store_name) for lang, t in texts.items()],
-        "persistent_menu": [_menu(LOCALES[lang], t, store_name, site_url) for lang, t in texts.items()],
+        "greeting": [_greeting(LOCALES[lang], t, names[lang]) for lang, t in texts.items()],
+        "persistent_menu": [_menu(LOCALES[lang], t, names[lang], site_url) for lang, t in texts.items()],
     }
     if ice_breakers:
-        body["ice_breakers"] = [_ice_breakers(LOCALES[lang], t, store_name) for lang, t in texts.items()]
+        body["ice_breakers"] = [_ice_breakers(LOCALES[lang], t, names[lang]) for lang, t in texts.items()]
     return body
+
+
+def _name(store_name: str | Mapping[str, str], lang: str) -> str:
+    """The shop's name in ``lang`` (the other language's when it has none)."""
+    if isinstance(store_name, str):
+        return store_name
+    return store_name.get(lang) or next((name for name in store_name.values() if name), "Dukkan")
 
 
 def apply_profile(sender: GraphSender, body: Mapping[str, Any]) -> SendResult:
@@ -152,9 +161,12 @@ def _ice_breakers(locale: str, texts: Mapping[str, Any], store_name: str) -> dic
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m bot messenger-profile``."""
     parser.add_argument("--dry-run", action="store_true", help="print the profile JSON; send nothing")
-    parser.add_argument("--store-name", default="Dukkan", help="store name shown in the greeting")
     parser.add_argument(
-        "--site-url", default="", help="store website for the menu (default: PUBLIC_BASE_URL if https)"
+        "--store-name", default="", help="store name shown in the greeting (default: the shop's profile)"
+    )
+    parser.add_argument(
+        "--site-url", default="",
+        help="store website for the menu (default: the website of STORE_PROFILE, else PUBLIC_BASE_URL if https)",
     )
     parser.add_argument(
         "--no-ice-breakers", action="store_true", help="leave ice breakers out (show Get Started)"
@@ -177,9 +189,15 @@ def run(
         for problem in exc.problems:
             print(problem, file=err)
         return 2
+    try:
+        info = _shop(settings)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        return 2
     body = build_profile(
-        store_name=args.store_name,
-        site_url=_site_url(args.site_url, settings),
+        store_name=args.store_name or {"ar": info.name_ar, "en": info.name_en},
+        site_url=_site_url(args.site_url, settings, info.website),
         ice_breakers=not args.no_ice_breakers,
     )
     if args.dry_run:
@@ -196,8 +214,18 @@ def run(
     return 1
 
 
-def _site_url(given: str, settings: Settings) -> str:
-    """The website for the menu: ``--site-url``, else PUBLIC_BASE_URL when it is https."""
+def _shop(settings: Settings) -> Any:
+    """The shop's information from its profile (STORE_PROFILE, else the demo shop's)."""
+    from bot.store import profile_info
+
+    return profile_info(settings)
+
+
+def _site_url(given: str, settings: Settings, website: str = "") -> str:
+    """The website for the menu: ``--site-url``, else the website of the shop's own profile
+    (STORE_PROFILE; the demo shop's is an example address), else PUBLIC_BASE_URL when it is https."""
     if given:
         return given
+    if website and getattr(settings, "store_profile", ""):
+        return website
     return settings.public_base_url if settings.public_base_url.startswith("https://") else ""

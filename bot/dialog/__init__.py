@@ -9,6 +9,7 @@ checkout, orders, info, handoff) and every sentence is in ``bot.dialog.texts``.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable, Sequence
 
 from bot.dialog import alerts, handoff, router
@@ -36,9 +37,10 @@ class Dialog:
         alerts: Any = None,
         understand: Callable[..., Any] | None = None,
         store_name: str = "",
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.deps = Deps(store=store, orders=orders, handoffs=handoffs, settings=settings, alerts=alerts,
-                         understand=understand, store_name=store_name)
+                         understand=understand, store_name=store_name, clock=clock)
 
     def handle(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
         """The replies to ``event`` and the session to keep; silent during a hand-off.

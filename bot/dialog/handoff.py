@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Sequence
 
+from bot.dialog.info import when
 from bot.dialog.turn import Deps, Turn
 from bot.events import Event, Platform
 from bot.replies import HandOff, Reply, Text
@@ -33,8 +34,11 @@ def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: st
     if turn.deps.handoffs is not None:
         turn.deps.handoffs.open(turn.platform, turn.event.customer_id, reason or turn.text or "button", context)
     session.pending, session.checkout, session.context = {}, None, "none"
+    back = _back_at(turn)
     hours = _hours(turn)
-    if say:
+    if back:       # outside the staff's hours: when someone will answer
+        text = f"{say} {turn.t('handoff.back_at', when=back)}" if say else turn.t("handoff.after_hours", when=back)
+    elif say:
         text = f"{say} {turn.t('handoff.hours', hours=hours)}" if hours else say
     else:
         text = turn.t("handoff.opened", hours=hours) if hours else turn.t("handoff.opened_short")
@@ -65,6 +69,18 @@ def _about(order: Any) -> dict[str, Any]:
 
 def _hours(turn: Turn) -> str:
     try:
-        return turn.deps.store.info().working_hours(turn.lang)
+        return turn.deps.store.info().staff_hours_text(turn.lang)
     except Exception:  # the hours are a courtesy; the hand-off must not fail for them
+        return ""
+
+
+def _back_at(turn: Turn) -> str:
+    """When a person will answer ("بكرة الساعة ١٠ الصبح"), if the staff's hours are over now; else ''."""
+    try:
+        staff = turn.deps.store.info().staff_hours
+        now = turn.deps.clock()
+        if staff is None or staff.always_closed or staff.is_open(now):
+            return ""
+        return when(turn, staff, now)
+    except Exception:  # a courtesy too
         return ""

@@ -1,8 +1,9 @@
-"""Store answers from the store information: shipping, payment, returns, sizes and the shop itself."""
+"""Store answers from the shop's profile: shipping, payment, returns, sizes, the shop itself, its FAQ."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.dialog import texts
@@ -10,6 +11,8 @@ from bot.dialog.checkout import days
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.nlu.normalize import tokenize
 from bot.replies import Choice, QuickReplies, Reply, Text
+from bot.store.faq import FAQ_MIN, FAQ_SURE
+from bot.store.hours import WeeklyHours, clock_time, day_key, day_name
 
 HEIGHT_WORDS = frozenset({"طول", "طولي", "طوله", "طولها", "height", "tall", "tool", "toly", "cm", "سم", "سنتي"})
 WEIGHT_WORDS = frozenset({"وزن", "وزني", "وزنه", "وزنها", "weight", "wazn", "wazny", "kg", "kilo", "كيلو", "كيلوجرام"})
@@ -37,7 +40,9 @@ def shipping_line(turn: Turn, row: Any) -> str:
 
 def payment(turn: Turn) -> list[Reply]:
     info = turn.deps.store.info()
-    lines = [turn.t("payment.title")] + [f"- {m.name(turn.lang)}: {m.details(turn.lang)}" for m in info.payment_methods]
+    lines = [turn.t("payment.title")] + [
+        f"- {m.name(turn.lang)}: {m.details(turn.lang)}" if m.details(turn.lang) else f"- {m.name(turn.lang)}"
+        for m in info.payment_methods]
     turn.session.context = "none"
     return [turn.menu("\n".join(lines))]
 
@@ -109,8 +114,54 @@ def _section(turn: Turn) -> str:
     return "men"
 
 
+# Items whose sizes are read on another chart than the section's tops.
+FEET = frozenset({"sneakers", "shoes", "sandals", "slippers", "boots"})
+BOTTOMS = frozenset({"jeans", "trousers", "shorts", "skirt"})
+
+
+def _item_rows(chart: Any, section: str, item: str) -> list[dict] | None:
+    """The chart of one item when the profile has one: named after it ("abaya"), its kind
+    ("bottoms" for jeans) or, for footwear, the shoes chart; None: the section's usual chart."""
+    if not item:
+        return None
+    charts = chart.get(section, {}) if isinstance(chart.get(section), dict) else {}
+    candidates: list[Any] = [charts.get(item)]
+    if item in BOTTOMS:
+        candidates += [charts.get("bottoms"), charts.get("bottoms_waist")]
+    if item in FEET:
+        candidates += [charts.get("shoes"), chart.get("kids", {}).get("shoes") if section == "kids"
+                       else chart.get("shoes", {}).get("sizes")]
+    return next((rows for rows in candidates if isinstance(rows, list) and rows), None)
+
+
+def _measures_line(turn: Turn, row: dict) -> str:
+    """"32: وسط ٨١ سم", "42: foot 27 cm": every measure of a row, as the chart has them."""
+    parts = []
+    for key, value in row.items():
+        if key == "size" or (key == "eu" and "size" not in row):   # the row's name, not a measure
+            continue
+        stem, _, unit = key.rpartition("_") if key.endswith(("_cm", "_kg", "_in")) else (key, "", "")
+        names = texts.MEASURES.get(stem, (stem.replace("_", " "), stem.replace("_", " ")))
+        label = names[1] if turn.lang == "en" else names[0]
+        units = texts.UNITS.get(unit, (unit, unit))
+        shown_unit = units[1] if turn.lang == "en" else units[0]
+        if isinstance(value, list):
+            parts.append(turn.t("sizes.measure_range", label=label, low=turn.number(value[0]),
+                                high=turn.number(value[1]), unit=shown_unit).strip())
+        else:
+            shown = turn.number(value) if isinstance(value, (int, float)) else str(value)
+            parts.append(turn.t("sizes.measure_one", label=label, value=shown, unit=shown_unit).strip())
+    size = str(row.get("size") or row.get("eu") or "")
+    return turn.t("sizes.row_measures", size=size, measures=texts.joined(turn.lang, parts))
+
+
 def _chart(turn: Turn, info: Any, section: str) -> str:
     chart = info.size_chart
+    item = turn.slots.get("item") if isinstance(turn.slots.get("item"), str) else ""
+    rows = _item_rows(chart, section, item)
+    if rows:
+        lines = [_measures_line(turn, row) for row in rows]
+        return turn.t("sizes.chart", section=texts.category(turn.lang, section), lines="\n".join(lines))
     if section == "kids":
         rows, key, label = chart.get("kids", {}).get("clothes", []), "height_cm", "sizes.row_height"
     else:
@@ -125,23 +176,95 @@ def _gov(turn: Turn, row: Any) -> str:
     return row.name(turn.lang) if row.key != "other" else turn.t("checkout.other_governorate")
 
 
-STORE_FIELDS = (("hours", "working_hours"), ("phone", "phone"), ("whatsapp", "whatsapp"), ("email", "email"),
-                ("website", "website"))
+STORE_FIELDS = (("phone", "phone"), ("whatsapp", "whatsapp"), ("email", "email"), ("website", "website"))
 
 
 def store(turn: Turn) -> list[Reply]:
-    """``store_info``: hours and every way to reach the shop, as the store information has them.
+    """``store_info``: hours (and whether the shop is open now), address, branches and every way
+    to reach the shop, as the profile has them.
 
     What it does not hold (an address, branches, wholesale) is never guessed: the team tells it.
     """
     info = turn.deps.store.info()
     turn.session.context = "none"
     lines = [turn.t("store_info.intro", store=turn.deps.name(turn.lang))]
+    hours = info.working_hours(turn.lang)
+    if hours:
+        lines.append(turn.t("store_info.hours", value=hours))
+    if info.opening_hours is not None:
+        lines.append(open_now_line(turn, info.opening_hours))
+    if info.address(turn.lang):
+        lines.append(turn.t("store_info.address", value=info.address(turn.lang)))
+    if info.branches:
+        lines.append(turn.t("store_info.branches"))
+        for branch in info.branches:
+            extra = " · ".join(p for p in (branch.hours(turn.lang), branch.phone, branch.map_url) if p)
+            address = f"{branch.address(turn.lang)} ({extra})" if extra else branch.address(turn.lang)
+            lines.append(turn.t("store_info.branch", name=branch.name(turn.lang), address=address))
     for key, name in STORE_FIELDS:
-        value = info.working_hours(turn.lang) if name == "working_hours" else getattr(info, name, "")
+        value = getattr(info, name, "")
         if value:
             lines.append(turn.t(f"store_info.{key}", value=value))
-    lines.append(turn.t("store_info.more"))
+    has_place = bool(info.address(turn.lang) or info.branches)
+    lines.append(turn.t("store_info.more_short" if has_place else "store_info.more"))
     choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.categories", "CATEGORIES"),
                turn.choice("orders.menu", "MENU"))
     return [QuickReplies("\n".join(lines), choices, button_label=turn.t("menu.button"))]
+
+
+def open_now_line(turn: Turn, hours: WeeklyHours) -> str:
+    """"إحنا فاتحين دلوقتي لحد ١٠ بالليل 👌" or "…قافلين دلوقتي، وهنفتح تاني بكرة الساعة ١٠ الصبح"."""
+    now = turn.deps.clock()
+    until = hours.open_until(now)
+    if until is not None:
+        return turn.t("store_info.open_now", time=clock_time(turn.lang, until.hour * 60 + until.minute))
+    return turn.t("store_info.closed_now", when=when(turn, hours, now))
+
+
+def when(turn: Turn, hours: WeeklyHours, now: float) -> str:
+    """The next opening said from now: "النهارده الساعة ٥ العصر", "tomorrow at 10 am", "on Saturday at 10 am"."""
+    opening = hours.next_opening(now)
+    if opening is None:
+        return ""
+    return say_when(turn, hours.local(now), opening)
+
+
+def say_when(turn: Turn, now: datetime, at: datetime) -> str:
+    time = clock_time(turn.lang, at.hour * 60 + at.minute)
+    if at.date() == now.date():
+        return turn.t("when.today", time=time)
+    if at.date() == (now + timedelta(days=1)).date():
+        return turn.t("when.tomorrow", time=time)
+    return turn.t("when.day", day=day_name(turn.lang, day_key(at)), time=time)
+
+
+# ---- the shop's FAQ ---------------------------------------------------------------------------
+
+# Intents that say nothing more specific than the FAQ can: an FAQ match of FAQ_MIN answers them.
+# After any other intent the message must be one of the FAQ's wordings (FAQ_SURE).
+FAQ_OPEN = frozenset({"unknown", "store_info", "help"})
+
+
+def faq(turn: Turn, intent: str) -> list[Reply] | None:
+    """The owner's answer, with the menu, when the message asks one of the profile's FAQ; else None."""
+    answer = faq_answer(turn, intent)
+    if not answer:
+        return None
+    turn.session.context = "none"
+    return [turn.menu(answer)]
+
+
+def faq_answer(turn: Turn, intent: str) -> str:
+    """The FAQ answer the message asks, in the customer's language, or ''.
+
+    After ``unknown``, ``store_info`` or ``help`` a good match is enough (:data:`FAQ_MIN`). After
+    any other intent the message must *be* one of the FAQ's wordings (:data:`FAQ_SURE`): the
+    owner's "بتعملوا تغليف هدايا؟" is answered although "هدايا" reads as a request for gift ideas,
+    while "الشحن لاسكندرية بكام" keeps the fee for Alexandria next to an FAQ "الشحن بكام؟".
+    See :mod:`bot.store.faq`.
+    """
+    matcher = turn.deps.store.info().faq
+    if not matcher or not turn.text.strip():
+        return ""
+    found = matcher.match(turn.text, FAQ_MIN) if intent in FAQ_OPEN else matcher.same(turn.text, FAQ_SURE)
+    return found.entry.answer(turn.lang) if found is not None else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -34,6 +35,7 @@ class Deps:
     alerts: Any = None              # stock alerts (bot.storage.stock_alerts)
     understand: Callable[..., Any] | None = None
     store_name: str = ""
+    clock: Callable[[], float] = time.time   # "are you open now?", staff hours (tests inject one)
 
     def nlu(self, text: str, context: str) -> Any:
         if self.understand is None:

@@ -1,19 +1,23 @@
 """The store: products, store information, the catalog snapshot, search and the BWW client.
 
 ``build_store(settings)`` gives the :class:`Store` the dialog uses, on the backend the settings
-name (``demo``: the embedded catalog; ``bww``: the BWW Store REST API). Nothing here imports Flask.
+name (``demo``: the embedded catalog; ``bww``: the BWW Store REST API; ``file``: the shop's own
+catalog file, CSV, XLSX or JSON, reloaded when it changes). Nothing here imports Flask.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import math
 import time
 from typing import Any, Callable
 
 from bot.config import Settings
-from bot.store.catalog import DEMO_CATALOG, BwwBackend, DemoBackend
+from bot.store.catalog import BwwBackend, DemoBackend
+from bot.store.catalog_file import FileBackend
 from bot.store.client import BwwClient, ClientConfig
 from bot.store.info import Governorate, PaymentMethod, StoreInfo
+from bot.store.profile import load_profile
 from bot.store.product import Category, Comparison, Product
 from bot.store.search import SearchFilters, SearchPage
 from bot.store.store import Runner, Store, run_in_background
@@ -24,6 +28,7 @@ __all__ = [
 ]
 
 BWW_INFO = {"name_ar": "متجر BWW", "name_en": "BWW Store", "website": "https://bww-store.com"}
+FILE_CHECK_S = 2.0     # how often (at most) a customer's request checks whether the catalog file changed
 
 
 def build_store(
@@ -36,8 +41,14 @@ def build_store(
 ) -> Store:
     """The store for ``settings``; nothing is fetched until the first call that needs the catalog."""
     clock = clock or time.time
+    info = profile_info(settings)  # what the shop tells customers: its profile, on every backend
+    if settings.store_backend == "file":
+        backend = FileBackend(settings.catalog_path, settings.public_base_url, info, clock=clock)
+        # No expiry: the file is read again when it changes (asked every FILE_CHECK_S on a request).
+        return Store(backend, clock=clock, snapshot_ttl_s=math.inf, refresh_runner=refresh_runner,
+                     change_check_s=FILE_CHECK_S, info=info)
     if settings.store_backend != "bww":
-        return Store(DemoBackend(settings.public_base_url), clock=clock, refresh_runner=refresh_runner)
+        return Store(DemoBackend(settings.public_base_url), clock=clock, refresh_runner=refresh_runner, info=info)
     config = ClientConfig(
         base_url=settings.store_api_url,
         secret=settings.store_api_key,
@@ -57,11 +68,15 @@ def build_store(
         config, session=session, clock=clock, sleep=sleep or time.sleep, shared=shared,
         shared_prefix=settings.redis_prefix,
     )
-    backend = BwwBackend(client, _bww_info(), settings.store_language)
-    return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s, refresh_runner=refresh_runner)
+    backend = BwwBackend(client, info, settings.store_language)
+    return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s, refresh_runner=refresh_runner, info=info)
 
 
-def _bww_info() -> StoreInfo:
-    """BWW publishes no shipping or policy endpoint: the bundled store terms apply, under BWW's name."""
-    store = json.loads(DEMO_CATALOG.read_text("utf-8"))["store"]
-    return StoreInfo.from_dict(store, **BWW_INFO)
+def profile_info(settings: Settings) -> StoreInfo:
+    """The shop's profile (``STORE_PROFILE``), else the demo shop's; on BWW without a profile of
+    its own the demo terms apply under BWW's name (BWW publishes no shipping or policy endpoint)."""
+    path = getattr(settings, "store_profile", "")
+    info = load_profile(path or None)
+    if not path and settings.store_backend == "bww":
+        info = dataclasses.replace(info, **BWW_INFO)
+    return info

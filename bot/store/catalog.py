@@ -47,7 +47,11 @@ class Snapshot:
 
 
 class Backend(Protocol):
-    """What the store facade needs from a backend."""
+    """What the store facade needs from a backend.
+
+    A backend may also have ``changed() -> bool`` (the file backend, ``bot/store/catalog_file.py``):
+    the store then asks it every few seconds whether its source changed, and reloads when it did.
+    """
 
     name: str
 

@@ -1,6 +1,8 @@
 """Store information for the dialog: shipping by governorate, payment, policies, size chart, contact.
 
-Built from the ``store`` section of the catalog file (DESIGN.md, "Store"). Everything is immutable
+Built from the shop's profile (:mod:`bot.store.profile`, the owner's TOML file) by
+:meth:`StoreInfo.from_parts`, or from a catalog file's ``store`` section by
+:meth:`StoreInfo.from_dict`. Everything is immutable
 and thread-safe; :meth:`StoreInfo.governorate` finds a governorate in free customer text
 ("ساكن في مدينة نصر", "alex", "el mansoura") by whole normalised words, then by typo-tolerant
 comparison of word n-grams with rapidfuzz.
@@ -13,9 +15,11 @@ from typing import Any, Mapping
 
 from rapidfuzz import fuzz
 
+from bot.store.faq import FaqMatcher
+from bot.store.hours import WeeklyHours
 from bot.store.text import tokens
 
-__all__ = ["Governorate", "PaymentMethod", "StoreInfo"]
+__all__ = ["Branch", "Governorate", "PaymentMethod", "StoreInfo"]
 
 _FUZZY_CUTOFF = 85.0
 
@@ -38,19 +42,46 @@ class Governorate:
 
 @dataclass(frozen=True, slots=True)
 class PaymentMethod:
-    """One way to pay (``cod``, ``vodafone_cash``, ``instapay``, ``card``)."""
+    """One way to pay (``cod``, ``vodafone_cash``, ``instapay``, ``card``), with the wallet number,
+    InstaPay handle or payment link it needs (already written into its details)."""
 
     key: str
     name_ar: str
     name_en: str
     details_ar: str = ""
     details_en: str = ""
+    number: str = ""
+    handle: str = ""
+    link: str = ""
 
     def name(self, lang: str = "ar") -> str:
         return self.name_en if lang == "en" else self.name_ar
 
     def details(self, lang: str = "ar") -> str:
         return self.details_en if lang == "en" else self.details_ar
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A shop customers can walk into."""
+
+    name_ar: str
+    name_en: str
+    address_ar: str
+    address_en: str
+    phone: str = ""
+    hours_ar: str = ""
+    hours_en: str = ""
+    map_url: str = ""
+
+    def name(self, lang: str = "ar") -> str:
+        return self.name_en if lang == "en" else self.name_ar
+
+    def address(self, lang: str = "ar") -> str:
+        return self.address_en if lang == "en" else self.address_ar
+
+    def hours(self, lang: str = "ar") -> str:
+        return self.hours_en if lang == "en" else self.hours_ar
 
 
 @dataclass(frozen=True)
@@ -78,6 +109,14 @@ class StoreInfo:
     return_policy_en: str = ""
     non_returnable_items: tuple[str, ...] = ()
     size_chart: Mapping[str, Any] = field(default_factory=dict)
+    greeting_ar: str = ""           # the welcome; "{store}" is the shop's name; empty: the bot's own
+    greeting_en: str = ""
+    address_ar: str = ""
+    address_en: str = ""
+    branches: tuple[Branch, ...] = ()
+    opening_hours: WeeklyHours | None = None
+    staff_hours: WeeklyHours | None = None   # when a person answers a hand-off; None: no promise of a time
+    faq: FaqMatcher = field(default_factory=FaqMatcher)
     _phrases: tuple[tuple[tuple[str, ...], Governorate], ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
@@ -110,7 +149,24 @@ class StoreInfo:
         values.update(overrides)
         return cls(**values)
 
+    @classmethod
+    def from_parts(cls, **values: Any) -> "StoreInfo":
+        """Build from ready values (the profile's); the governorate look-up table is made here."""
+        return cls(**values, _phrases=_phrase_table(tuple(values.get("governorates", ()))))
+
     # ---- texts ------------------------------------------------------------------------------
+
+    def greeting(self, lang: str = "ar") -> str:
+        """The owner's welcome with the shop's name in, or '' for the bot's own."""
+        text = self.greeting_en if lang == "en" else self.greeting_ar
+        return text.replace("{store}", self.name(lang)) if text else ""
+
+    def address(self, lang: str = "ar") -> str:
+        return self.address_en if lang == "en" else self.address_ar
+
+    def staff_hours_text(self, lang: str = "ar") -> str:
+        """The hours to quote on a hand-off: the staff's when the profile has them, else opening hours."""
+        return self.staff_hours.describe(lang) if self.staff_hours is not None else self.working_hours(lang)
 
     def name(self, lang: str = "ar") -> str:
         return self.name_en if lang == "en" else self.name_ar

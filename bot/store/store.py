@@ -4,7 +4,9 @@ Every method is thread-safe and raises only :mod:`bot.errors` store errors. Sear
 local snapshot; product details are read live (medium TTL) and fall back to the snapshot, marked
 ``stale``. Once a snapshot exists no customer waits for a catalog reload: an expired snapshot is
 still served at once while one refresh at a time runs through ``refresh_runner`` (a daemon thread
-by default). Only the first load, with nothing to serve yet, is synchronous, within the backend's
+by default). A backend whose source can tell it changed (``changed()``: the catalog file's
+``stat``) is asked at most every ``change_check_s`` seconds, on this same path, and a change is
+refreshed like an expired snapshot. Only the first load, with nothing to serve yet, is synchronous, within the backend's
 time budget. When the store API fails, the last good snapshot keeps answering and ``stale`` says
 prices may have changed (until a refresh succeeds); only a store that never loaded raises
 :class:`StoreUnavailable`.
@@ -13,6 +15,7 @@ prices may have changed (until a refresh succeeds); only a store that never load
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import replace
@@ -58,11 +61,16 @@ class Store:
         search_ttl_s: float = 60.0,
         cache_size: int = 512,
         refresh_runner: Runner = run_in_background,
+        change_check_s: float = 2.0,
+        info: StoreInfo | None = None,
     ) -> None:
         self.backend = backend
+        self._info = info                      # the shop's profile; None: the backend's own information
         self.refresh_runner = refresh_runner
         self._clock = clock
         self._snapshot_ttl_s = snapshot_ttl_s
+        self._change_check_s = change_check_s
+        self._checked_at = -math.inf           # when the backend was last asked whether its source changed
         self._lock = threading.RLock()
         self._loaded = threading.Condition(self._lock)  # notified when a load ends, good or failed
         self.first_wait_s = 4.0                # how long a customer waits for the very first load
@@ -85,6 +93,8 @@ class Store:
 
     def _load(self) -> tuple[Snapshot, SearchIndex]:
         """Load the catalog now; remember it as the good snapshot, or remember the failure."""
+        with self._lock:
+            self._checked_at = self._clock()   # a load reads the source: as good as asking whether it changed
         try:
             products, categories = self.backend.load()
             snapshot = Snapshot.build(products, categories, self._clock(), self.backend.name)
@@ -106,9 +116,9 @@ class Store:
         """The snapshot to serve now: the good one (refreshed behind the customer's back once it
         expires), or, before there is any, one loaded now.
         """
-        start = False
+        start, changed = False, self._source_changed()
         with self._lock:
-            good, due = self._good, self._clock() - self._loaded_at >= self._snapshot_ttl_s
+            good, due = self._good, changed or self._clock() - self._loaded_at >= self._snapshot_ttl_s
             if good is not None:
                 self._snapshot_hits += not due
                 self._snapshot_misses += due
@@ -121,6 +131,23 @@ class Store:
             with self._lock:            # an inline runner has refreshed (or failed) already
                 good = self._good or good
         return good
+
+    def _source_changed(self) -> bool:
+        """True when the backend says its source changed since it was last read; asked at most every
+        ``change_check_s`` seconds, only while a snapshot is served and no refresh is running."""
+        changed = getattr(self.backend, "changed", None)
+        if changed is None:
+            return False
+        with self._lock:
+            now = self._clock()
+            if self._good is None or self._refreshing or now - self._checked_at < self._change_check_s:
+                return False
+            self._checked_at = now
+        try:
+            return bool(changed())
+        except Exception:
+            log.exception("could not tell whether the catalog source changed")
+            return False
 
     def _first(self) -> tuple[Snapshot, SearchIndex]:
         """The first snapshot: loaded off the customer's turn (a whole catalog may take many
@@ -295,8 +322,8 @@ class Store:
     # ---- information --------------------------------------------------------------------------
 
     def info(self) -> StoreInfo:
-        """Shipping, payment, policies, size chart and contact (bundled; never calls the API)."""
-        return self.backend.info()
+        """Shipping, payment, policies, size chart and contact: the shop's profile (never calls the API)."""
+        return self._info if self._info is not None else self.backend.info()
 
     def status(self) -> dict[str, Any]:
         """Caches, limiter, breaker, snapshot age, API calls and the stale flag, for the console."""
@@ -320,6 +347,7 @@ class Store:
             "breaker": backend.get("breaker"),
             "api_calls": backend.get("api_calls", 0),
             "retries": backend.get("retries", 0),
+            **({"file": backend["file"]} if "file" in backend else {}),
             "snapshot": {
                 "products": len(good[0].products) if good else 0,
                 "age_s": round(self._clock() - good[0].built_at, 1) if good else None,

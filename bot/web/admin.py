@@ -52,6 +52,17 @@ def _services() -> Any:
     return current_app.extensions["dukkan"]
 
 
+@bp.context_processor
+def _shop() -> dict[str, Any]:
+    """The shop's names for every console page (title, brand, the phone's header), from its profile."""
+    try:
+        info = _services().store.info()
+        names = {"ar": info.name_ar or info.name_en, "en": info.name_en or info.name_ar}
+    except Exception:  # a page never fails for its title
+        names = {"ar": "دكان", "en": "Dukkan"}
+    return {"shop": names, "shop_initial": (names["ar"] or "د")[:1]}
+
+
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError) -> tuple[Response, int]:
     return jsonify(error=str(exc)), exc.status

@@ -573,7 +573,7 @@
     return [
       el("div", { class: "pills" },
         el("span", { class: "pill", text: "backend: " + (store.backend || "?") }),
-        el("span", { class: "pill " + breakerTone, text: breaker ? "breaker " + breaker.state : "no breaker (demo)" }),
+        el("span", { class: "pill " + breakerTone, text: breaker ? "breaker " + breaker.state : "no breaker (" + (store.backend || "demo") + ")" }),
         store.stale ? el("span", { class: "pill warn", text: "serving a stale snapshot" }) : null),
       el("div", { class: "counters" },
         metric("API calls", store.api_calls),
@@ -582,8 +582,22 @@
         metric("snapshot age", age(snapshot.age_s), snapshot.stale ? "warn" : "")),
       el("div", { class: "small muted line" }, "snapshot: " + (snapshot.products || 0) + " products · limiter: " +
         (limiter ? JSON.stringify(limiter) : "none") + (breaker && breaker.failures ? " · failures " + breaker.failures : "")),
+      store.file ? filePanel(store.file) : null,
       el("details", { class: "more" }, el("summary", { text: "all counters" }), kvList(store)),
     ];
+  }
+
+  function filePanel(file) {
+    // The catalog file (STORE_BACKEND=file): what its last good read gave, and why a read failed.
+    return el("div", { class: "catalog-file" },
+      el("div", { class: "small muted line", text: "catalog file " + file.path + ": " + file.products + " products from " +
+        file.rows + " rows (" + (file.layout === "meta" ? "Meta catalog feed" : "Dukkan layout") + ") · " +
+        file.skipped_rows + " rows skipped" }),
+      file.error ? el("div", { class: "small error line", text: "catalog file unreadable: " + file.error +
+        (file.serving_last_good ? " · serving the last good catalog" : "") }) : null,
+      (file.problems || []).length ? el("details", { class: "more" },
+        el("summary", { text: "rows with problems (python -m bot check-config lists them all)" }),
+        el("ul", { class: "small" }, file.problems.map((problem) => el("li", { text: problem })))) : null);
   }
 
   function senderPanel(sender) {
