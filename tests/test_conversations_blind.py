@@ -34,11 +34,12 @@ INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends p
 # The issue's goal is 0.97 of turns right. Measured on 2026-12-03: 144/247 = 0.583 when the runner
 # was written, 167/247 = 0.676 after the context and new-intent dialog work, 223/247 = 0.903 after
 # products named by their number, kept options, similar products after the last page and answer
-# keys named after their kind (SQLite, real matcher; these conversations have since been looked at,
-# so they are tuned-on data; 23 of the 24 turns left fail on the matcher, see the issue). The floor
-# is the last figure minus 2 points, rounded down; raise it as the dialog and the matcher improve.
+# keys named after their kind, 234/247 = 0.947 after the matcher learnt the wordings those turns
+# showed, by rule (SQLite, real matcher; these conversations have been looked at, so they are
+# tuned-on data: tests/data/conversations_blind_2.jsonl is the held-out set). The floor is the last
+# figure minus 2 points, rounded down; raise it as the dialog and the matcher improve.
 GOAL = 0.97
-FLOOR = 0.88
+FLOOR = 0.92
 
 
 @pytest.fixture

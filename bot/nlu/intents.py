@@ -180,6 +180,9 @@ def _price(ev: Evidence) -> Decision | None:
 
 def _details(ev: Evidence) -> Decision | None:
     """A question about one product: material, stock, colours, photos, length."""
+    an = ev.an
+    if an.has("item") and an.has("other_words") and not _item_pointed_at(an) and "product_ref" not in ev.slots:
+        return None         # "في هودي رجالي تاني متاح؟": another product of a kind, a search (GUIDE §7)
     if ev.strong("product_details") and (ev.specific or not ev.product_words
                                          or (ev.score["product_details"] >= 3
                                              and not _wants_item(ev))):
@@ -293,6 +296,12 @@ def _in_cue(an: Analysis, i: int, intent: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _arrival_words() -> frozenset[str]:
+    """One-word future arrivals (هيوصل, هيجي), also inside a longer shipping cue (هيوصل امتى)."""
+    return frozenset(f for f in load_lexicon().markers.get("arrival_words", ()) if " " not in f)
+
+
+@lru_cache(maxsize=1)
 def _change_verbs() -> frozenset[str]:
     return frozenset(f for f in load_lexicon().markers.get("change_verbs", ()) if " " not in f)
 
@@ -314,11 +323,15 @@ def _pays(an: Analysis) -> bool:
 
 def _order_news(ev: Evidence) -> Decision | None:
     """An order named with a where/news word (``اوردر ٩٩٢١٠ فين``, ``الطلبيه خرجت من المخزن؟``,
-    ``any update on my order``): where a placed order is."""
+    ``any update on my order``) or a future arrival (``الاوردر هيوصل امتى``): where a placed order is."""
     an = ev.an
-    if (an.has("order") or an.has("placed_words")) and an.has("status_words") and \
-            not an.has("cart_nouns") and _best_cue(ev) in (None, "order_status"):
+    if not (an.has("order") or an.has("placed_words")) or an.has("cart_nouns"):
+        return None
+    if an.has("status_words") and _best_cue(ev) in (None, "order_status"):
         return Decision("order_status", 0.85)
+    arrives = an.has("arrival_words") or any(key in _arrival_words() for key in an.keys)
+    if arrives and _best_cue(ev) in (None, "order_status", "shipping_info"):
+        return Decision("order_status", 0.8)     # "الاوردر هيوصل امتى": when one order arrives (GUIDE §3.4)
     return None
 
 

@@ -285,6 +285,9 @@ def _near_product(an: Analysis, num: Number) -> bool:
     return an.key_in(num.start - 1, frozenset({"ب", "b", "in"}))
 
 
+_OF_IT = frozenset({"منه", "منها", "منهم", "minno", "menno", "menha", "minha", "menhom"})
+
+
 def _quantity(an: Analysis, used: set[int]) -> int | None:
     """A count of pieces: before an item / ``من ده`` / ``of the``, or right after 'add'."""
     for num in an.numbers:
@@ -296,8 +299,10 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
         prev_span = an.span_at(num.start - 1)
         after_add = prev_span is not None and any(
             t.kind == "cue" and t.value == "cart_add" for t in prev_span.tags)
-        if nxt & {"item", "quantity_after", "size", "sizecue"} or after_add or \
-                (nxt & {"category"} and _shoes(an)):
+        of_it = an.key_in(num.start - 1, _OF_IT)                  # "هاخد منها ٢", "take 3 of them"
+        adding = any(t.value == "cart_add" for _, t in an.cue_spans)
+        if nxt & {"item", "quantity_after", "size", "sizecue"} or after_add or of_it or \
+                (nxt & {"category"} and _shoes(an)) or (nxt & {"color"} and adding):
             used.add(num.start)
             return num.value
     return 2 if any(t in words().dual for t in an.tokens) else None
@@ -321,6 +326,8 @@ def head_items(an: Analysis) -> list[str]:
     """
     heads: list[str] = []
     spans = an.spans_of("item")
+    if len(spans) > 1:                  # "بلاش فساتين، عايزه عبايه": the refused item is not asked for
+        spans = [span for span in spans if not negated(an, span)] or spans
     for k, span in enumerate(spans):
         if k > 0 and spans[k - 1].end == span.start and not _latin_modifier(an, spans[k - 1]) \
                 and not _conjoined(an, span):

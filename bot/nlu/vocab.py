@@ -22,6 +22,8 @@ phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
@@ -172,6 +174,11 @@ class Vocabulary:
         inflected = self._topic_inflection(key)
         if inflected:
             return inflected, False
+        single = _DOUBLED.sub(r"\1", token)
+        if single != token and is_arabic(token):
+            known = self._exact_key(single)       # Arabic writes no doubled letter: بكاام is بكام
+            if known in self.tokens or known in self.keep:
+                return known, True
         if is_arabic(token):
             return self._fuzzy(_strip_article(token))
         loose = self._loose_latin(token)
@@ -366,6 +373,9 @@ _ENDINGS = ("ات", "ها", "هم", "ين", "ه", "ي", "كو", "كم", "نا", 
             "تها", "تي", "ا", "م")
 _SUFFIXED = {last: tuple(last + e for e in _ENDINGS) + tuple(e for e in _ENDINGS if e[0] != last)
              for last in "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"}
+
+
+_DOUBLED = re.compile(r"(.)\1")
 
 
 @lru_cache(maxsize=1)
