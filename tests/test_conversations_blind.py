@@ -27,8 +27,14 @@ from tests.conftest import seeded_order_numbers
 from tests.conversation_judge import SHOWS, Answer, judge, keys_in, kinds_of_key, shown_list
 from tests.test_conversation_kit import Chat
 
-DATA = Path(__file__).parent / "data" / "conversations_blind.jsonl"
-CONVERSATIONS = [json.loads(line) for line in DATA.read_text("utf-8").splitlines() if line.strip()]
+DATA = Path(__file__).parent / "data"
+
+
+def conversations(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
+
+
+CONVERSATIONS = conversations("conversations_blind.jsonl")
 INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends pass_thread_control
 
 # The issue's goal is 0.97 of turns right. Measured on 2026-12-03: 144/247 = 0.583 when the runner
@@ -40,6 +46,11 @@ INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends p
 # figure minus 2 points, rounded down; raise it as the dialog and the matcher improve.
 GOAL = 0.97
 FLOOR = 0.92
+# conversations_blind_2.jsonl: 40 conversations (289 turns) by another writer, HELD OUT: run, never
+# read turn by turn while fixing. Measured when it arrived, 2026-12-03: 244/289 = 0.844 (the tuned-on
+# set above was at 0.947 then: the gap is what the fixes memorised). Floor: that figure minus 2 points.
+HELD_OUT_FLOOR = 0.82
+SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR}
 
 
 @pytest.fixture
@@ -108,7 +119,7 @@ def rate(results: list[TurnResult]) -> float:
     return sum(not r.wrong for r in results) / len(results) if results else 1.0
 
 
-def report(results: list[TurnResult]) -> str:
+def report(results: list[TurnResult], floor: float = FLOOR, wrong_turns: bool = True) -> str:
     lines = ["", "== blind conversations: turns right =="]
     by_conv: dict[str, list[TurnResult]] = defaultdict(list)
     by_kind: dict[str, list[TurnResult]] = defaultdict(list)
@@ -134,7 +145,9 @@ def report(results: list[TurnResult]) -> str:
         held = sum(not any(w.startswith(_WORDING.get(name, name)) for w in r.wrong) for r in group)
         lines.append(f"{name:16} {held:3}/{len(group):<3}")
     lines.append(f"== overall {sum(not r.wrong for r in results)}/{len(results)} = {rate(results):.1%}"
-                 f" (floor {FLOOR:.0%}, goal {GOAL:.0%}) ==")
+                 f" (floor {floor:.0%}, goal {GOAL:.0%}) ==")
+    if not wrong_turns:
+        return "\n".join(lines)
     lines.append("-- wrong turns --")
     for r in results:
         if r.wrong:
@@ -149,18 +162,22 @@ _WORDING = {"product": "about product", "products_include": "list lacks", "produ
             "color": "colour"}
 
 
-def test_blind_conversations_through_the_webhook(blind_app) -> None:
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_blind_conversations_through_the_webhook(blind_app, name: str) -> None:
+    """Every turn through the webhook; the held-out set prints its figures, not its wrong turns."""
+    scripted, floor = conversations(name), SETS[name]
     results = []
-    for number, conversation in enumerate(CONVERSATIONS, 1):
+    for number, conversation in enumerate(scripted, 1):
         results += run_conversation(blind_app, conversation, number)
-    text = report(results)
+    text = report(results, floor, wrong_turns=name == "conversations_blind.jsonl")
     print(text)
-    assert len(results) == sum(len(c["turns"]) for c in CONVERSATIONS)
-    assert rate(results) >= FLOOR, f"turns right {rate(results):.1%} < floor {FLOOR:.0%} (goal {GOAL:.0%})\n{text}"
+    assert len(results) == sum(len(c["turns"]) for c in scripted)
+    assert rate(results) >= floor, f"turns right {rate(results):.1%} < floor {floor:.0%} (goal {GOAL:.0%})\n{text}"
 
 
-def test_the_data_names_known_kinds_and_platforms() -> None:
-    for conversation in CONVERSATIONS:
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_the_data_names_known_kinds_and_platforms(name: str) -> None:
+    for conversation in conversations(name):
         assert conversation["platform"] in ("messenger", "whatsapp"), conversation["id"]
         for turn in conversation["turns"]:
             assert turn["say"].strip() and turn["expect"], conversation["id"]
