@@ -175,7 +175,7 @@ def test_categories_with_counts(store) -> None:
     ("ta7t 300 tshirt", None, 300), ("dress under 800", None, 800),
     ("جاكيت فوق ١٥٠٠", 1500, None), ("fo2 1000 gazma", 1000, None), ("watch above 1000", 1000, None),
     ("شنطة من ٤٠٠ ل ٩٠٠", 400, 900), ("shanta 7arimy men 500 l 900", 500, 900),
-    ("dress between 300 and 600", 300, 600), ("جزمه بين ٥٠٠ و ٨٠٠", 500, 800),
+    ("dress between 700 and 1000", 700, 1000), ("جزمه بين ٥٠٠ و ٨٠٠", 500, 800),
 ])
 def test_price_words_become_filters(store, query, low, high) -> None:
     page = store.search(query, limit=50)
@@ -226,6 +226,15 @@ def test_caller_filters_win_over_the_text(store) -> None:
     assert refused.filters.exclude_colors == () and all("black" in p.colors for p in refused.products)
     low = store.search("jacket fo2 1000", filters=SearchFilters(price_min=500), limit=50)
     assert low.filters.price_min == 500 and any(p.final_price < 1000 for p in low.products)
+
+
+def test_an_adult_query_is_not_answered_with_kids_products(store) -> None:
+    """Only girls' dresses cost 300-600: an adult asking for a dress gets dresses above that
+    (the price named as relaxed), not children's ones; asking for girls gets those."""
+    page = store.search("dress between 300 and 600", limit=20)
+    assert page.products and all(p.gender == "women" for p in page.products) and page.relaxed == ("price",)
+    girls = store.search("girls dress between 300 and 600", limit=20)
+    assert girls.products and all(p.gender == "girls" and 300 <= p.final_price <= 600 for p in girls.products)
 
 
 def test_text_price_relaxes_when_nothing_matches(store) -> None:

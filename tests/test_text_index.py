@@ -90,7 +90,7 @@ def test_men_includes_unisex_adults_and_kids_only_when_asked() -> None:
     assert sorted(ids(index, "kids cap")) == [3, 4]
     only_kids = SearchIndex(catalog[2:])
     page = only_kids.search("cap", None, "relevance", 10, 0)
-    assert [p.id for p, _ in page[0]] and page[3] == ()          # nothing adult: kids shown, not called relaxed
+    assert [p.id for p, _ in page[0]] and page[3] == ("adult",)  # nothing adult: kids shown, and said so
 
 
 def test_sold_out_never_first_and_scores_stay_in_0_1() -> None:
@@ -169,3 +169,51 @@ def test_franco_finds_an_arabic_only_catalog() -> None:
 def test_gibberish_latin_is_not_read_as_an_arabic_word() -> None:
     index = SearchIndex([product(1, "", "محفظة كروت جلد", item="wallet")])
     assert ids(index, "xyzzy qwerty") == []                   # qwerty has كروت's consonants, not its vowels
+
+
+def test_a_section_the_catalog_does_not_file_is_its_items_never_everything() -> None:
+    """A shop filed only by men/women/kids still has shoes; "men's shoes" never lists its sunglasses."""
+    catalog = [product(1, "Men's Leather Boots", item="boots", gender="men", category="men"),
+               product(2, "Men's Sunglasses", item="sunglasses", gender="men", category="men"),
+               product(3, "Women's Sandals", item="sandals", gender="women", category="women")]
+    index = SearchIndex(catalog)
+    assert ids(index, "جزمه رجالي") == [1]
+    assert sorted(ids(index, "shoes")) == [1, 3]
+
+
+def test_the_customers_own_words_are_not_typos_of_product_words() -> None:
+    """بكام is one letter from بكمام (sleeves), salam from سليم: a price question keeps its ranking."""
+    catalog = [product(1, "Black T-Shirt", "تيشيرت اسود", item="t-shirt", colors=("black",)),
+               product(2, "Long Sleeve Black T-Shirt", "تيشيرت اسود بكمام", item="t-shirt", colors=("black",),
+                       rating=3.0)]
+    index = SearchIndex(catalog)
+    assert index.text.scores(["بكام"]).max() == 0 and index.text.scores(["bekam"]).max() == 0
+    assert ids(index, "بكام التيشيرت الاسود؟")[:1] == [1]
+
+
+def test_a_sold_out_product_is_never_first_while_one_in_stock_matches() -> None:
+    catalog = [product(1, "Canvas Backpack", "شنطة ضهر", stock_quantity=0, rating=5.0, count_rating=400),
+               product(2, "Laptop Backpack", "شنطة ضهر لابتوب", rating=2.0)]
+    index = SearchIndex(catalog)
+    page = index.search("شنطة ضهر", None, "relevance", 10, 0)[0]
+    assert [p.id for p, _ in page] == [2, 1] and [s for _, s in page] == sorted((s for _, s in page), reverse=True)
+
+
+def test_numbers_that_are_not_products() -> None:
+    catalog = [product(9, "Bag 9"), product(3, "Kids Bag", category="kids", gender="boys")]
+    index = SearchIndex(catalog)
+    for text in ("العنوان عمارة رقم 9", "order number 9", "فاتورة رقم 9"):
+        assert ids(index, text) != [9], text
+    assert ids(index, "المنتج رقم 9") == [9]
+    kids_only = index.search("منتج رقم 9", SearchFilters(category="kids"), "relevance", 10, 0)[0]
+    assert [p.id for p, _ in kids_only] != [9]                    # the caller's filters win
+
+
+def test_many_colours_of_unrated_models_page_fast_and_in_one_order() -> None:
+    catalog = [product(n, f"{c} Classic Polo {n // 8}", item="t-shirt", colors=(c.lower(),), rating=0.0, count_rating=0)
+               for n, c in enumerate(["Black", "White", "Red", "Blue", "Navy", "Green", "Grey", "Beige"] * 50)]
+    index = SearchIndex(catalog)
+    whole = ids(index, "polo", limit=40)
+    paged = [p.id for offset in range(0, 40, 10) for p, _ in index.search("polo", None, "relevance", 10, offset)[0]]
+    assert paged == whole and len(set(whole)) == 40
+    assert index.search("polo", None, "relevance", 0, 0)[0] == []

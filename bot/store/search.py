@@ -42,7 +42,7 @@ from bot.nlu.query import QueryReading, read_query
 from bot.store.bitsets import PriceIndex, mask_of, positions
 from bot.store.product import Product
 from bot.store.text import tokens
-from bot.store.text_index import TextIndex
+from bot.store.text_index import TextIndex, search_words
 
 __all__ = ["SORTS", "SearchFilters", "SearchIndex", "SearchPage", "item_slots"]
 
@@ -51,13 +51,18 @@ GENDER_SECTIONS = {"men": ("men",), "women": ("women",), "kids": ("boys", "girls
 _W_ITEM, _W_COLOR, _W_STOCK, _W_TEXT, _W_POP = 0.5, 0.25, 0.125, 0.3, 0.025
 _W_AVOIDED = 0.25      # sold in no refused colour: as strong as a colour asked for
 _PRODUCT_CUES = frozenset({"منتج", "المنتج", "كود", "الكود", "موديل", "product", "item", "code", "sku", "model",
-                           "mantag", "montag", "mntg", "muntag", "el mantag"})
+                           "mantag", "montag", "mntg", "muntag"})
 _NUMBER_CUES = frozenset({"رقم", "number", "no", "num", "ra2am", "rakam", "raqam", "nemra"})
 _SIZE_WORDS = frozenset({"مقاس", "مقاسي", "نمره", "size", "ma2as", "ma2asi", "m2as"})
+# What else a number after رقم/number may be: an address, an order, a bill, a phone.
+_NOT_PRODUCT_NUMBERS = frozenset({"عماره", "شقه", "دور", "شارع", "بلوك", "طلب", "اوردر", "الاوردر", "فاتوره", "تليفون",
+                                  "موبايل", "order", "building", "flat", "apartment", "street", "floor", "invoice",
+                                  "phone", "3omara", "sha2a", "shar3"})
+_MAX_QUERY_WORDS = 32
 _W_REPEAT = 0.15       # each further colour of one model, down the page
 _SCALE = _W_ITEM + _W_COLOR + _W_TEXT + _W_STOCK + _W_POP     # reported scores are 0..1
-_RELAX_ORDER = ("adult", "size", "exclude_colors", "color", "gender", "category", "price", "item")
-_RELAXED_FIELDS = {"price": ("price_min", "price_max")}
+_RELAX_ORDER = ("size", "exclude_colors", "color", "gender", "category", "price", "adult", "item")
+_RELAXED_FIELDS = {"price": ("price_min", "price_max"), "adult": ()}
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ class _Plan:
     understood: SearchFilters
     text_only: int | None
     explicit_prices: tuple[str, ...] = ()
-    text: np.ndarray | None = None
+    text: np.ndarray | None = None     # text relevance, 0..1 of the best match; None without words
 
 
 class SearchIndex:
@@ -137,13 +142,13 @@ class SearchIndex:
         statics = [_static_score(product) for product in given]
         order = sorted(range(len(given)), key=lambda i: (-statics[i], i))
         self.products: tuple[Product, ...] = tuple(given[i] for i in order)
-        self.static = [statics[i] for i in order]
         self.item_slot = item_slots()
         self.size = len(self.products)
         self.everything = (1 << self.size) - 1
         self.postings = self._build()
         self.text = TextIndex(self.products)
-        self.static_scores = np.array(self.static, dtype=np.float64)
+        self.static_scores = np.array([statics[i] for i in order], dtype=np.float64)
+        self.in_stock = np.array([product.in_stock for product in self.products], dtype=bool)
         self._bytes = (self.size + 7) // 8
         ids = np.array([product.id for product in self.products], dtype=np.int64)
         self._id_order = np.argsort(ids, kind="stable")
@@ -177,22 +182,25 @@ class SearchIndex:
         limit: int = 10, offset: int = 0,
     ) -> tuple[list[tuple[Product, float]], int, SearchFilters, tuple[str, ...]]:
         """Rank the products for ``text`` and ``filters``: (page of (product, score), total, understood, relaxed)."""
+        text = " ".join(text.split()[:_MAX_QUERY_WORDS])       # a pasted essay is not a query
         reading = read_query(text) if text else QueryReading()
-        numbered = self._numbered(text, reading)
+        numbered = None if filters and filters.as_dict() else self._numbered(text, reading)
         if numbered is not None:
             page = [(self.products[numbered], 1.0)] if offset == 0 else []
             return page, 1, filters or SearchFilters(), ()
+        limit, offset = max(0, limit), max(0, offset)
         plan = self._plan(reading, filters or SearchFilters())
         candidates, relaxed = self._candidates(plan)
         if plan.text_only is not None:
             candidates &= plan.text_only
         needed = offset + limit
+        if not needed:
+            return [], candidates.bit_count(), replace(plan.understood, **_cleared(relaxed, plan)), relaxed
         if sort == "relevance":
             ranked = self._relevance(candidates, plan, needed)
         else:
             ranked = [(i, self._score(i, plan)) for i in self._sorted_by(sort, candidates, needed)]
-        page = [(self.products[i], round(min(1.0, score / _SCALE), 4)) for i, score in ranked[offset:needed]]
-        relaxed = tuple(kind for kind in relaxed if kind != "adult")   # kids' products when no adult one fits
+        page = [(self.products[i], round(min(1.0, max(0.0, score / _SCALE)), 4)) for i, score in ranked[offset:needed]]
         understood = replace(plan.understood, **_cleared(relaxed, plan))
         return page, candidates.bit_count(), understood, relaxed
 
@@ -206,7 +214,10 @@ class SearchIndex:
             hard &= self.prices.between(explicit.price_min, explicit.price_max)
         text_words = tuple(w for found in reading.item_words for w in found) + reading.words
         text = self.text.scores(text_words) if text_words else None
-        soft = self._query_sets(reading, item, explicit, text) + self._text_limits(reading, explicit)
+        if text is not None:
+            best = float(text.max())
+            text = text.astype(np.float64) / best if best > 0 else np.zeros(self.size)
+        soft = self._query_sets(reading, item, explicit) + self._text_limits(reading, explicit)
         features = self._features(reading, item, explicit, exclude)
         names = bool(item or reading.colors or reading.categories or reading.genders or reading.size
                      or understood.as_dict())
@@ -221,13 +232,15 @@ class SearchIndex:
     def _numbered(self, text: str, reading: QueryReading) -> int | None:
         """The position of the product a query names by number (``منتج رقم ١٢٠``, ``product #57``).
 
-        ``رقم``/``number`` alone counts only when the query names no item, section or size:
-        ``جزمه رقم 42`` is a shoe size.
+        ``رقم``/``number`` alone counts only when the query says nothing else about a product: not
+        ``جزمه رقم 42`` (a shoe size), ``عمارة رقم 9`` (an address) or ``order number 9``.
         """
         words = tokens(text) if text else []
-        weak_only = bool(reading.items or reading.categories or reading.size) or any(w in _SIZE_WORDS for w in words)
-        for cue, number in zip(words, words[1:]):
-            strong = cue in _PRODUCT_CUES
+        weak_only = bool(reading.items or reading.categories or reading.size or reading.colors) or \
+            any(w in _SIZE_WORDS or w in _NOT_PRODUCT_NUMBERS for w in words) or \
+            bool(self.text.content_words(reading.words))
+        for at, (cue, number) in enumerate(zip(words, words[1:])):
+            strong = cue in _PRODUCT_CUES or (cue in _NUMBER_CUES and at > 0 and words[at - 1] in _PRODUCT_CUES)
             if (strong or (cue in _NUMBER_CUES and not weak_only)) and number.isdigit():
                 position = self._position_of(int(number))
                 if position is not None:
@@ -274,7 +287,7 @@ class SearchIndex:
         if filters.color:
             sets.append(self.postings.get(f"color:{filters.color}", 0))
         if filters.category:
-            sets.append(self.postings.get(f"section:{filters.category}", 0))
+            sets.append(self._section(filters.category))
         if filters.gender:
             sets.append(self.postings.get(f"gender:{filters.gender}", 0))
         if filters.size:
@@ -282,14 +295,17 @@ class SearchIndex:
         if filters.in_stock:
             sets.append(self.postings.get("stock", 0))
         if filters.exclude_colors:
-            refused = filters.exclude_colors
-            sets.append(self._union(key for key in self.postings
-                                    if key.startswith("color:") and key[6:] not in refused))
+            sets.append(self._sold_in_others(filters.exclude_colors))
         return sets
+
+    def _sold_in_others(self, refused: Iterable[str]) -> int:
+        """Products sold in a colour not refused (``"color:"`` holds the colourless ones)."""
+        refused = set(refused)
+        return self._union(key for key in self.postings if key.startswith("color:") and key[6:] not in refused)
 
     def _sections_refused(self, reading: QueryReading, understood: SearchFilters) -> list[int]:
         """Everything outside the sections the text refuses (``مش رجالي``)."""
-        return [self.everything & ~self.postings.get(f"section:{section}", 0)
+        return [self.everything & ~self._section(section)
                 for section in reading.not_categories if section != understood.category]
 
     def _text_limits(self, reading: QueryReading, explicit: SearchFilters) -> list[tuple[str, int]]:
@@ -301,12 +317,10 @@ class SearchIndex:
             limits.append(("price", self.prices.between(low, high)))
         refused = tuple(c for c in reading.not_colors if c != explicit.color)
         if refused and not explicit.exclude_colors and not explicit.color:
-            others = (key for key in self.postings if key.startswith("color:") and key[6:] not in refused)
-            limits.append(("exclude_colors", self._union(others)))   # "color:" holds colourless ones
+            limits.append(("exclude_colors", self._sold_in_others(refused)))
         return limits
 
-    def _query_sets(self, reading: QueryReading, item: str | None, explicit: SearchFilters,
-                    text: np.ndarray | None) -> list[tuple[str, int]]:
+    def _query_sets(self, reading: QueryReading, item: str | None, explicit: SearchFilters) -> list[tuple[str, int]]:
         sets: list[tuple[str, int]] = []
         if item and not explicit.item:
             slot = self.item_slot.get(item)
@@ -316,15 +330,15 @@ class SearchIndex:
             named = self.text.named(words, group | {item})   # a "jacket" named so, whatever its item field
             sets.append(("item", found | self._mask(named)))
         if reading != QueryReading() and not self._asks_for_kids(reading, explicit):
-            sets.append(("adult", self.everything & ~self.postings.get("section:kids", 0)))
+            sets.append(("adult", self.everything & ~self._section("kids")))
         if reading.colors and not explicit.color:
             sets.append(("color", self._union(f"color:{color}" for color in reading.colors)))
         if reading.genders and not explicit.gender:
             genders = (*reading.genders, "unisex")
             sets.append(("gender", self._union(f"gender:{gender}" for gender in genders)))
         if reading.categories and not explicit.category:
-            for group in _section_groups(reading.categories):
-                sets.append(("category", self._union(f"section:{section}" for section in group)))
+            for kind, group in _section_groups(reading.categories):
+                sets.append((kind, _union(self._section(section) for section in group)))
         if reading.size and not explicit.size:
             sets.append(("size", self.postings.get(f"size:{_size_key(reading.size)}", 0)))
         return sets
@@ -352,6 +366,14 @@ class SearchIndex:
     def _union(self, keys: Iterable[str]) -> int:
         return _union(self.postings.get(key, 0) for key in keys)
 
+    def _section(self, section: str) -> int:
+        """The products of a section: the catalog's own, else the items that section holds
+        (a shop filed only by men/women/kids still has shoes); nothing, never everything."""
+        found = self.postings.get(f"section:{section}")
+        if found is not None:
+            return found
+        return self._union(f"item:{item}" for item in search_words().sections.get(section, ()))
+
     # ---- ranking ------------------------------------------------------------------------------
 
     def _relevance(self, candidates: int, plan: _Plan, needed: int) -> list[tuple[int, float]]:
@@ -361,9 +383,24 @@ class SearchIndex:
         scores = self._scores(plan)
         found = np.flatnonzero(self._array(candidates))
         if self.text.has_families:
-            return self._diverse(found, scores[found], needed)
-        found, chosen = _best(found, scores[found], needed)
-        return [(int(position), float(score)) for position, score in zip(found[:needed], chosen[:needed])]
+            ranked = self._diverse(found, scores[found], needed)
+        else:
+            top, chosen = _best(found, scores[found], needed)
+            ranked = [(int(position), float(score)) for position, score in zip(top, chosen)]
+        return self._in_stock_first(ranked, found, scores)
+
+    def _in_stock_first(self, ranked: list[tuple[int, float]], found: np.ndarray,
+                        scores: np.ndarray) -> list[tuple[int, float]]:
+        """A sold-out product is never first while an in-stock one matches: the best in-stock one
+        moves to the front (it takes the first score, so scores still read best first)."""
+        if not ranked or self.in_stock[ranked[0][0]]:
+            return ranked
+        stocked = found[self.in_stock[found]]
+        if not len(stocked):
+            return ranked
+        best = int(_best(stocked, scores[stocked], 1)[0][0])
+        order = [best] + [position for position, _ in ranked if position != best]
+        return list(zip(order[:len(ranked)], (score for _, score in ranked)))
 
     def _diverse(self, found: np.ndarray, chosen: np.ndarray, needed: int) -> list[tuple[int, float]]:
         """The best ``needed``, each further colour of one model (same item and name) a step down.
@@ -381,10 +418,18 @@ class SearchIndex:
             repeats = np.array([seen.__setitem__(f, seen.get(f, -1) + 1) or seen[f] for f in family.tolist()])
             penalised = base - _W_REPEAT * repeats
             order = np.lexsort((top, -penalised))[:needed]
-            outside = chosen[~np.isin(found, top)]
-            if len(top) == len(found) or (len(order) == needed and penalised[order[-1]] > outside.max()):
+            if len(top) == len(found) or (len(order) == needed and not self._could_enter(
+                    found, chosen, top, penalised[order[-1]], top[order[-1]])):
                 return [(int(top[i]), float(penalised[i])) for i in order]
             window *= 4
+
+    @staticmethod
+    def _could_enter(found: np.ndarray, chosen: np.ndarray, top: np.ndarray, last: float, last_position: int) -> bool:
+        """True when a product outside the window would rank before the page's last one (a higher
+        score, or the same score and an earlier position)."""
+        outside = ~np.isin(found, top)
+        scores, positions = chosen[outside], found[outside]
+        return bool(((scores > last) | ((scores == last) & (positions < last_position))).any())
 
     def _scores(self, plan: _Plan) -> np.ndarray:
         """Every product's score: feature bonuses, text relevance (0..1 of the best), static score."""
@@ -392,16 +437,13 @@ class SearchIndex:
         for weight, mask in plan.features:
             scores += weight * self._array(mask)
         if plan.text is not None:
-            best = float(plan.text.max())
-            if best > 0:
-                scores += _W_TEXT * (plan.text.astype(np.float64) / best)
+            scores += _W_TEXT * plan.text
         return scores
 
     def _score(self, position: int, plan: _Plan) -> float:
-        text = 0.0
-        if plan.text is not None and float(plan.text.max()) > 0:
-            text = _W_TEXT * float(plan.text[position]) / float(plan.text.max())
-        return self.static[position] + text + sum(weight for weight, mask in plan.features if mask >> position & 1)
+        text = _W_TEXT * float(plan.text[position]) if plan.text is not None else 0.0
+        return float(self.static_scores[position]) + text + \
+            sum(weight for weight, mask in plan.features if mask >> position & 1)
 
     def _sorted_by(self, sort: str, candidates: int, needed: int) -> list[int]:
         """The first ``needed`` candidates in ``sort`` order (in stock first)."""
@@ -497,11 +539,12 @@ def _filters_from(reading: QueryReading, item: str | None, exclude: tuple[str, .
     )
 
 
-def _section_groups(sections: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """Gender sections (men, women, kids) and product sections (shoes, ...) combine with AND."""
+def _section_groups(sections: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """Gender sections (men, women, kids) and product sections (shoes, ...) combine with AND; each
+    is relaxed on its own (``gender`` before ``category``), so "men's shoes" never loses both."""
     people = tuple(section for section in sections if section in GENDER_SECTIONS)
     kinds = tuple(section for section in sections if section not in GENDER_SECTIONS)
-    return [group for group in (people, kinds) if group]
+    return [(kind, group) for kind, group in (("gender", people), ("category", kinds)) if group]
 
 
 def _best(found: np.ndarray, chosen: np.ndarray, needed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -69,6 +69,8 @@ class SearchWords:
     longest: int
     finder: ahocorasick.Automaton   # " form " → (concepts, attribute concepts), over " key key key "
     colour_words: frozenset[str]    # one-word forms of a colour
+    sections: dict[str, tuple[str, ...]]   # section → the items it holds
+    chat_words: frozenset[str]      # the matcher's one-word cues and markers: never a typo of a product word
 
 
 @lru_cache(maxsize=1)
@@ -95,8 +97,13 @@ def search_words() -> SearchWords:
     finder.make_automaton()
     longest = max((phrase.count(" ") + 1 for phrase in concepts), default=1)
     colour_words = frozenset(p for p, names in concepts.items() if " " not in p and any(n.startswith("color:") for n in names))
+    sections = {name: tuple(items) for name, items in sorted(data["sections"].items())}
+    chat = [form for tiers in lex.cues.values() for forms in tiers.values() for form in forms]
+    chat += [form for forms in lex.markers.values() if not isinstance(forms, dict) for form in forms
+             if isinstance(form, str)]
+    chat_words = frozenset(word_key(f) for f in chat if " " not in f) - set(concepts)
     return SearchWords({phrase: tuple(sorted(names)) for phrase, names in sorted(concepts.items())},
-                       stop, min(longest, _MAX_PHRASE), finder, colour_words)
+                       stop, min(longest, _MAX_PHRASE), finder, colour_words, sections, chat_words)
 
 
 def word_key(token: str) -> str:
@@ -201,8 +208,7 @@ class TextIndex:
     def scores(self, words: Sequence[str]) -> np.ndarray:
         """Each product's relevance to ``words`` (a query's content tokens, in order); 0 = no match."""
         total = np.zeros(self.size, dtype=np.float32)
-        keys = [word_key(w) for w in words]
-        keys = [k for k in keys if k and k not in self.words.stop]
+        keys = self.content_words(words)
         for group in self._groups(keys):
             best = np.zeros(self.size, dtype=np.float32)
             for field_name, token, weight in group:
@@ -210,9 +216,14 @@ class TextIndex:
             total += best
         return total
 
+    def content_words(self, words: Sequence[str]) -> list[str]:
+        """The keys of ``words`` that can describe a product: no request word, each once, in order."""
+        keys = (word_key(w) for w in words)
+        return list(dict.fromkeys(k for k in keys if k and k not in self.words.stop))
+
     def matches_any(self, words: Sequence[str]) -> bool:
         """True when no content word is given, or one of them is a store word, a concept or a typo of one."""
-        keys = [k for k in (word_key(w) for w in words) if k and k not in self.words.stop and not k.isdigit()]
+        keys = [k for k in self.content_words(words) if not k.isdigit()]
         return not keys or any(self._groups([key]) for key in keys)
 
     def named(self, words: Sequence[str], items: Iterable[str]) -> np.ndarray:
@@ -262,8 +273,8 @@ class TextIndex:
 
     def _typo(self, key: str) -> list[tuple[str, str, float]]:
         """The nearest store word or concept form within a typo, as scoring alternatives."""
-        if len(key) < 4 or key.isdigit() or is_common_word(key):
-            return []                   # a real word (احمد, speakers) is not a typo of a store word
+        if len(key) < 4 or key.isdigit() or is_common_word(key) or key in self.words.chat_words:
+            return []                   # a real word (احمد, speakers, بكام) is not a typo of a store word
         limit = 1 if len(key) < 8 else 2
         best: tuple[int, str] | None = None
         for length in range(len(key) - limit, len(key) + limit + 1):
@@ -282,6 +293,8 @@ class TextIndex:
 
     def _franco(self, key: str) -> list[tuple[str, str, float]]:
         """The store's Arabic words a Franco word spells (``mayoh`` → ``مايوه``), as scoring alternatives."""
+        if key in self.words.chat_words or is_common_word(key):
+            return []                   # "bekam", "salam": the customer's own words, not the store's
         return [(f, word, _FRANCO_WEIGHT) for word in self._arabic.candidates(key) for f in _WEIGHTS]
 
     def _field_scores(self, field_name: str, token: str) -> np.ndarray:
