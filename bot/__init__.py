@@ -56,4 +56,5 @@ def create_app(
 
         warm_up()
         services.workers.start()
+        services.notifier.start()   # the staff webhook and message, when configured
     return app

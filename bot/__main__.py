@@ -7,17 +7,18 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Mapping
 
-from bot.config import Settings, development_admin_token, print_problems
+from bot.config import Settings, development_admin_token, local_base_url, print_problems
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_settings() -> Settings | None:
-    """The settings from the environment, or None after printing every problem."""
+def _load_settings(environ: Mapping[str, str] | None = None) -> Settings | None:
+    """The settings from ``environ`` (default: the process environment), or None after printing every problem."""
     try:
-        return Settings.from_env()
+        return Settings.from_env(environ)
     except ConfigError as exc:
         print_problems(exc)
         return None
@@ -68,11 +69,16 @@ def _check_catalog(settings: Settings) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the service under gunicorn (the same server as production)."""
-    settings = _load_settings()
+    environ = dict(os.environ)
+    if args.port is not None:          # settings, gunicorn.conf.py and the workers all read PORT
+        environ["PORT"] = str(args.port)
+    settings = _load_settings(environ)
     if settings is None:
         return 2
     host = args.host or ("0.0.0.0" if settings.production else "127.0.0.1")
-    base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{settings.port}"
+    base = local_base_url(settings.port, host)
+    if not environ.get("PUBLIC_BASE_URL", "").strip():
+        environ["PUBLIC_BASE_URL"] = base  # links and product pictures on the address and port served
     print(f"Dukkan ({settings.env}) on {base}  store: {settings.store_backend}  replies: {settings.send_mode}")
     print(f"Console: {base}/console")
     if settings.admin_token_generated:
@@ -81,7 +87,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     argv = [gunicorn, "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{host}:{settings.port}"]
-    environ = dict(os.environ)
     if settings.catalog_path:          # absolute: gunicorn runs from the project's folder
         environ["CATALOG_PATH"] = settings.catalog_path
     os.chdir(ROOT)
@@ -103,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="run the web service under gunicorn")
     serve.add_argument("--host", default="", help="bind address (default 127.0.0.1 in development)")
+    serve.add_argument("--port", type=int, default=None, help="listen port (default: $PORT, else 8000)")
     serve.set_defaults(func=cmd_serve)
 
     chat = commands.add_parser("chat", help="talk to the bot in the terminal")

@@ -37,7 +37,7 @@ SECRET_JUDGED_CHARS = 256  # a longer secret is judged on its first 256 characte
 # Keyboard rows: a key next to the previous one (qwerty, 1qaz, asdf) is a walk, not a choice.
 _KEYBOARD = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY_AT = {ch: (row, col) for row, keys in enumerate(_KEYBOARD) for col, ch in enumerate(keys)}
-STRONG_SECRETS = ("META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN")
+STRONG_SECRETS = ("META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN", "STAFF_WEBHOOK_SECRET")
 # Words a person picks for a "secret"; a value made of nothing else (digits and signs aside) is refused.
 WEAK_WORDS = frozenset({
     "admin", "administrator", "app", "changeme", "default", "demo", "dev", "development", "dukkan",
@@ -115,6 +115,15 @@ class Settings:
     workers_per_process: int = 2
     handoff_timeout_s: float = 24 * 3600.0
     max_body_bytes: int = 4 * 1024 * 1024
+    # Staff are told of new orders, cancellations, order changes, stock-alert requests and
+    # hand-offs in the console; also, when set, by a signed POST to ``staff_webhook_url``
+    # (``X-Dukkan-Signature-256``: HMAC-SHA256 with ``staff_webhook_secret``) and by a WhatsApp
+    # or Messenger message to ``staff_whatsapp`` / ``staff_psid``: only while that staff member
+    # wrote to the bot in the last 24 hours (Meta's window), else skipped (bot.staff_notify).
+    staff_webhook_url: str = ""
+    staff_webhook_secret: str = field(default="", repr=False)
+    staff_whatsapp: str = ""       # a WhatsApp number, digits with the country code (201001234567)
+    staff_psid: str = ""           # a Messenger page-scoped id of a staff member
 
     @property
     def production(self) -> bool:
@@ -134,6 +143,7 @@ class Settings:
         reader = _Reader(env, problems)
         mode = reader.choice("DUKKAN_ENV", ("development", "production"), "development")
         production = mode == "production"
+        port = reader.number("PORT", 8000, int, minimum=1)
         values: dict[str, Any] = {
             "env": mode,
             "meta_app_secret": reader.text("META_APP_SECRET", None if production else DEV_APP_SECRET),
@@ -162,14 +172,23 @@ class Settings:
             "redis_prefix": reader.text("REDIS_PREFIX", "dukkan:"),
             "admin_token": reader.text("ADMIN_TOKEN", None if production else ""),
             "metrics_token": reader.text("METRICS_TOKEN", ""),
-            "public_base_url": reader.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            # unset: this machine on the port served, so the demo's product pictures load under any PORT
+            "public_base_url": reader.url("PUBLIC_BASE_URL", local_base_url(port)).rstrip("/"),
             "log_level": reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
             "log_format": reader.choice("LOG_FORMAT", ("text", "json"), "text"),
-            "port": reader.number("PORT", 8000, int, minimum=1),
+            "port": port,
             "proxy_hops": reader.number("PROXY_HOPS", 0, int),
             "workers_per_process": reader.number("WORKER_THREADS", 2, int, minimum=1),
             "handoff_timeout_s": reader.number("HANDOFF_TIMEOUT_S", 24 * 3600.0, float),
+            "staff_webhook_url": reader.url("STAFF_WEBHOOK_URL", ""),
+            "staff_webhook_secret": reader.text("STAFF_WEBHOOK_SECRET", ""),
+            "staff_whatsapp": reader.digits("STAFF_WHATSAPP", 8, 15),
+            "staff_psid": reader.digits("STAFF_PSID", 5, 32),
         }
+        if values["staff_webhook_url"] and not values["staff_webhook_secret"]:
+            problems.append("STAFF_WEBHOOK_SECRET is required when STAFF_WEBHOOK_URL is set (it signs every POST)")
+        if production and values["staff_webhook_url"].startswith("http://"):
+            problems.append("STAFF_WEBHOOK_URL must be an https:// URL in production")
         if values["store_backend"] == "bww" and not values["store_api_url"]:
             problems.append("STORE_API_URL is required when STORE_BACKEND=bww")
         if values["store_backend"] == "file":
@@ -216,6 +235,15 @@ class Settings:
     def graph_base(self) -> str:
         """The Graph API base with its version, e.g. ``https://graph.facebook.com/v25.0``."""
         return f"{self.graph_api_url.rstrip('/')}/{self.graph_api_version}"
+
+
+def local_base_url(port: int, host: str = "127.0.0.1") -> str:
+    """``http://<host>:<port>``: the default ``PUBLIC_BASE_URL`` (links and demo pictures) of a local run.
+
+    A wildcard bind address (``0.0.0.0``, ``::``) is reached on 127.0.0.1.
+    """
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host
+    return f"http://{f'[{host}]' if ':' in host and not host.startswith('[') else host}:{int(port)}"
 
 
 def secret_weakness(value: str) -> str | None:
@@ -427,6 +455,18 @@ class _Reader:
             self.problems.append(f"{name} must be an http(s) URL (got {value!r})")
             return default
         return value
+
+    def digits(self, name: str, shortest: int, longest: int) -> str:
+        """An id made of digits (a phone number with its country code, a PSID); spaces, dashes
+        and a leading + are dropped."""
+        value = self._raw(name)
+        if value is None:
+            return ""
+        cleaned = re.sub(r"[\s-]", "", value).removeprefix("+")
+        if not (cleaned.isascii() and cleaned.isdigit() and shortest <= len(cleaned) <= longest):
+            self.problems.append(f"{name} must be {shortest}-{longest} digits (got {len(cleaned)} characters)")
+            return ""
+        return cleaned
 
     def redis(self, name: str) -> str:
         value = self._raw(name)

@@ -10,7 +10,8 @@ these at the boundary where it happens, so callers catch project errors only::
     │   └── PayloadError            400 malformed body
     ├── StoreError                  anything the store layer cannot do
     │   ├── StoreUnavailable        transport failure, 5xx, garbage answer
-    │   │   └── CircuitOpen         the breaker refuses calls for now
+    │   │   ├── CircuitOpen         the breaker refuses calls for now
+    │   │   └── StoreAuthFailed     the store API refuses our password (401/403)
     │   ├── StoreRateLimited        our own budget or the API's 429 is exhausted
     │   └── ProductNotFound         a product id the store does not know
     ├── SendError                   the Graph API (or the console) refused a message
@@ -70,6 +71,19 @@ class StoreUnavailable(StoreError):
 
 class CircuitOpen(StoreUnavailable):
     """The breaker is open: the store API is not called until it half-opens."""
+
+
+class StoreAuthFailed(StoreUnavailable):
+    """The store API refused every password variant tried (HTTP 401/403, or the envelope's own).
+
+    An outage for the customer (the last good snapshot answers) and a failure for the breaker;
+    ``variants`` names the password variants tried, ``status`` the refusal's code.
+    """
+
+    def __init__(self, message: str, *, status: int = 401, variants: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.status = status
+        self.variants = variants
 
 
 class StoreRateLimited(StoreError):

@@ -198,6 +198,7 @@ def settings_secrets(settings: Settings) -> tuple[str, ...]:
         settings.meta_app_secret, settings.verify_token, settings.messenger_page_access_token,
         settings.whatsapp_access_token, settings.store_api_key, settings.admin_token,
         getattr(settings, "metrics_token", ""), getattr(settings, "redis_url", ""),
+        getattr(settings, "staff_webhook_secret", ""),
     )
     return tuple(value for value in values if value)
 

@@ -1,7 +1,8 @@
 """What a worker does with one event: understand, answer, send, remember.
 
 Customer messages go to the dialog; the replies are rendered for the platform and staged in the
-outbox in the same transaction as the session, then sent. Receipts and statuses update the
+outbox in the same transaction as the session and the turn's analytics notes (:mod:`bot.notes`:
+the owner's insights and the staff's news), then sent. Receipts and statuses update the
 states of messages we sent. Everything else is recorded and logged, never answered.
 
 The 24-hour window is counted from the customer's message as the platform stamped it (the
@@ -26,6 +27,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 from bot.errors import AuthError, DeliveryUnknown, SendError, WaitForGraph
 from bot.events import Event, Kind, Platform
 from bot.logs import customer_ref, pseudonym
+from bot.notes import notes_of
 from bot.replies import Outgoing, Reply
 from bot.storage import ConversationState
 from bot.storage.inbox import Claimed
@@ -116,10 +118,12 @@ class Pipeline:
         if claimed.attempt == 1 and event.answerable and not self.quiet(event):
             self._send_preamble(event)
         session = self.sessions.load(event.platform, event.customer_id)
-        replies, session = self.dialog.handle(event, session)
+        answer = self.dialog.handle(event, session)
+        replies, session = answer
         outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
         inbound = self._inbound_at(claimed) if event.answerable else None
-        if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound):
+        if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound,
+                                     notes=notes_of(answer)):
             log.warning("event %s was already answered by another worker", claimed.id)
 
     def _inbound_at(self, claimed: Claimed) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ from bot.storage.pauses import open_pauses
 from bot.storage.redis_inbox import RedisInbox
 from bot.storage.redis_shared import RedisHandoffs, RedisOrders
 from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
+from bot.staff_notify import StaffNotifier
 from bot.stock_watch import StockWatch
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
@@ -68,6 +70,9 @@ class Services:
     auth_failures: SqliteAuthFailures | RedisAuthFailures | None = None  # wrong tokens per client address
     alerts: StockAlertStore | RedisStockAlerts | None = None             # "tell me when L is back"
     stock_watch: StockWatch | None = None                                # tells them (housekeeping)
+    insights: Any = None                                                 # the owner's funnel and misses
+    staff_feed: Any = None                                               # the staff's news (the console's feed)
+    notifier: StaffNotifier | None = None                                # the staff webhook and message
 
     def wake_workers(self) -> None:
         self.workers.wake()
@@ -104,7 +109,8 @@ def build_services(
     db = Database(settings.database_path)
     stores = open_stores(settings, db, clock)
     inbox, state, orders, handoffs = stores.inbox, stores.state, stores.orders, stores.handoffs
-    store = build_store(settings, session=store_session, clock=clock, sleep=sleep)
+    store = build_store(settings, session=store_session, clock=clock, sleep=sleep,
+                        shared_dir=str(Path(settings.database_path).resolve().parent))  # one API budget a host
     dialog = Dialog(store=store, orders=orders, handoffs=handoffs, settings=settings, alerts=stores.alerts,
                     clock=clock)
     alarms = Alarms(clock, shared=open_pauses(settings, db, clock))  # a paused channel is paused everywhere
@@ -126,10 +132,15 @@ def build_services(
         messages=stores.messages, quiet=handoffs.active, clock=clock,
     )
 
+    notifier = StaffNotifier(stores.staff, settings=settings, sender=sender, renderers=pipeline.renderers,
+                             sessions=state.sessions, clock=clock, sleep=sleep)
+
     def housekeeping() -> None:
         inbox.prune()
         state.prune()
         stores.alerts.prune()
+        stores.insights.prune()   # days older than the 30-day view
+        stores.staff.prune()      # the staff's news of a month ago, deliveries finished a week ago
         stock_watch()             # products back in stock: tell the customers waiting for them
 
     workers = WorkerPool(
@@ -140,4 +151,5 @@ def build_services(
     return Services(
         settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs,
         auth_failures=open_auth_failures(settings, db, clock), alerts=stores.alerts, stock_watch=stock_watch,
+        insights=stores.insights, staff_feed=stores.staff, notifier=notifier,
     )

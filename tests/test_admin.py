@@ -156,15 +156,17 @@ def test_wrong_logins_are_limited_per_client_address_but_the_right_token_still_w
     assert client.get("/admin/api/status").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/console/static/console.js", "/console/static/console.css"])
+@pytest.mark.parametrize("path", ["/console/static/console.js", "/console/static/console.css",
+                                  "/console/static/console_insights.js", "/console/static/console_insights.css"])
 def test_static_files_are_served_by_the_app(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert len(response.data) > 1000
 
 
-def test_the_console_script_never_assigns_html(client):
-    script = client.get("/console/static/console.js").get_data(as_text=True)
+@pytest.mark.parametrize("path", ["/console/static/console.js", "/console/static/console_insights.js"])
+def test_the_console_script_never_assigns_html(client, path):
+    script = client.get(path).get_data(as_text=True)
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
 

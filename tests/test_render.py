@@ -493,15 +493,16 @@ def test_whatsapp_card_alone_is_an_image_with_caption_then_buttons():
     card = Card("قميص أبيض", "350 ج.م", "https://s/1.jpg", "https://s/p/1",
                 (Button("أضف للسلة", payload="ADD:1"), Button("الموقع", url="https://s/p/1")), "DETAILS:1")
     image, buttons = whatsapp.render(card, WA_ID)
-    assert image.body["image"] == {"link": "https://s/1.jpg", "caption": "قميص أبيض\n350 ج.م"}
+    # the details, then the link as a paragraph of its own; the buttons under the product's name
+    assert image.body["image"] == {"link": "https://s/1.jpg", "caption": "قميص أبيض\n350 ج.م\n\nالموقع: https://s/p/1"}
     interactive = buttons.body["interactive"]
-    assert interactive["body"]["text"] == "قميص أبيض\nالموقع: https://s/p/1"
+    assert interactive["body"]["text"] == "قميص أبيض"
     assert interactive["action"]["buttons"] == [{"type": "reply", "reply": {"id": "ADD:1", "title": "أضف للسلة"}}]
 
 
 def test_whatsapp_card_with_url_buttons_only_puts_links_in_the_caption():
     (image,) = whatsapp.render(REPLIES["card-url-buttons-only"], WA_ID)
-    assert image.body["image"]["caption"] == "Shirt\nSite: https://s"
+    assert image.body["image"]["caption"] == "Shirt\n\nSite: https://s"
 
 
 def test_whatsapp_card_without_image_is_text_or_buttons():
@@ -517,7 +518,7 @@ def test_whatsapp_buttons_url_lines_and_reply_buttons():
     assert interactive["body"]["text"] == "Site: https://s"
     assert interactive["action"]["buttons"] == [{"type": "reply", "reply": {"id": "ADD:1", "title": "Add"}}]
     (links,) = whatsapp.render(REPLIES["buttons-url-only"], WA_ID)
-    assert links.body["text"] == {"body": "Visit\nSite: https://s\nOther: https://o", "preview_url": True}
+    assert links.body["text"] == {"body": "Visit\n\nSite: https://s\nOther: https://o", "preview_url": True}
 
 
 def test_whatsapp_long_interactive_body_sends_the_head_as_text_first():

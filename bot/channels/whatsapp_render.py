@@ -4,9 +4,11 @@
 ``kind="message"``), each ``body`` the JSON for ``POST /<phone_number_id>/messages``. The customer
 is addressed with ``to`` (a phone number / wa_id) or, for a business-scoped user id such as
 ``US.1349…``, with ``recipient`` (:func:`address`). Quick replies become reply buttons (≤ 3) or a
-list; cards become a list (row id = card payload); one card becomes an image with caption plus
-reply buttons; URL buttons become lines of text; a hand-off renders nothing. :func:`mark_read`
-gives the read-receipt / typing body (the caller wraps it as a ``kind="action"`` Outgoing).
+list; cards become a list (row id = card payload; over-long titles keep the words that tell the rows
+apart, :mod:`bot.channels.list_titles`); one card becomes an image with caption plus reply buttons;
+URL buttons become ``title: url`` lines, a paragraph of their own (reply buttons cannot open
+links); a hand-off renders nothing. :func:`mark_read` gives the read-receipt / typing body (the
+caller wraps it as a ``kind="action"`` Outgoing).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from bot.channels import Renderer, render_by_type
 from bot.channels import limits as L
+from bot.channels.list_titles import fit_titles, with_dropped
 from bot.events import Platform
 from bot.replies import (
     Button,
@@ -92,15 +95,21 @@ def _reply_buttons(text: str, options: list[tuple[str, str]], recipient_id: str)
 
 
 def _list(text: str, label: str, rows: list[tuple[str, str, str]], recipient_id: str) -> list[Outgoing]:
-    """One-section list of at most ten rows ``(id, title, description)``."""
+    """One-section list of at most ten rows ``(id, title, description)``.
+
+    Over-long titles keep the words that tell the rows apart (:func:`list_titles.fit_titles`); the
+    words they lose follow the price in the description.
+    """
     if len(rows) > L.WHATSAPP_LIST_ROWS_MAX:
         log.warning("whatsapp: dropped %d list rows over the limit of %d", len(rows) - L.WHATSAPP_LIST_ROWS_MAX, L.WHATSAPP_LIST_ROWS_MAX)
     rows = rows[: L.WHATSAPP_LIST_ROWS_MAX]
     ids = L.unique([row_id for row_id, _, _ in rows], L.WHATSAPP_ROW_ID_MAX, ids=True)
+    fitted = fit_titles([L.first(title, L.FILLER) for _, title, _ in rows], L.WHATSAPP_ROW_TITLE_MAX)
+    titles = L.unique([title for title, _ in fitted], L.WHATSAPP_ROW_TITLE_MAX)
     rendered = []
-    for row_id, (_, title, description) in zip(ids, rows):
+    for row_id, title, (_, dropped), (_, _, description) in zip(ids, titles, fitted, rows):
         row = {"id": row_id, "title": L.title(title, L.WHATSAPP_ROW_TITLE_MAX)}
-        description = L.truncate(description, L.WHATSAPP_ROW_DESCRIPTION_MAX)
+        description = with_dropped(description, dropped, L.WHATSAPP_ROW_DESCRIPTION_MAX)
         if description:
             row["description"] = description
         rendered.append(row)
@@ -146,21 +155,27 @@ def _render_image(reply: Image, recipient_id: str) -> list[Outgoing]:
 
 
 def _render_card(reply: Card, recipient_id: str) -> list[Outgoing]:
-    """Product details: image with caption, then reply buttons for its postback buttons."""
+    """Product details: image with caption, then reply buttons for its postback buttons.
+
+    The links (site, ...) are a paragraph of their own under the details, one per line, never
+    run into the text: in the caption with the picture, else after the heading.
+    """
     heading = "\n".join(part for part in (reply.title.strip(), reply.subtitle.strip()) if part)
-    links = _url_lines(reply.buttons, reply.url)
+    details = _paragraphs(heading, "\n".join(_url_lines(reply.buttons, reply.url)))
     postbacks = _postbacks(reply.buttons)
-    out: list[Outgoing] = []
     if reply.image_url.strip():
-        caption = "\n".join([heading, *links]) if not postbacks else heading
-        out += _image(reply.image_url.strip(), caption, recipient_id)
+        out = _image(reply.image_url.strip(), details, recipient_id)
         if postbacks:
-            body = "\n".join([L.first(reply.title.strip(), L.FILLER), *links])
-            out += _reply_buttons(body, postbacks, recipient_id)
+            out += _reply_buttons(L.first(reply.title.strip(), L.FILLER), postbacks, recipient_id)
         return out
     if postbacks:
-        return _reply_buttons("\n".join([heading, *links]), postbacks, recipient_id)
-    return _texts("\n".join([heading, *links]), recipient_id)
+        return _reply_buttons(details, postbacks, recipient_id)
+    return _texts(details, recipient_id)
+
+
+def _paragraphs(*parts: str) -> str:
+    """The non-blank ``parts``, a blank line between them (WhatsApp shows each as its own block)."""
+    return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
 def _render_cards(reply: Cards, recipient_id: str) -> list[Outgoing]:
@@ -191,12 +206,17 @@ def _render_quick_replies(reply: QuickReplies, recipient_id: str) -> list[Outgoi
 
 
 def _render_buttons(reply: Buttons, recipient_id: str) -> list[Outgoing]:
-    """Reply buttons for postback buttons; URL buttons as lines of the body."""
-    text = "\n".join(part for part in (reply.text.strip(), *_url_lines(reply.buttons)) if part)
+    """Reply buttons for postback buttons; URL buttons as ``title: url`` lines of their own.
+
+    With reply buttons, the links come first as their own paragraph and the text (the question the
+    buttons answer, "Add it to your cart?") last, right above its buttons: the product's link is
+    never glued to the question. Without reply buttons, a text with the links under it.
+    """
+    links = "\n".join(_url_lines(reply.buttons))
     postbacks = _postbacks(reply.buttons)
     if not postbacks:
-        return _texts(text, recipient_id)
-    return _reply_buttons(text, postbacks, recipient_id)
+        return _texts(_paragraphs(reply.text, links), recipient_id)
+    return _reply_buttons(_paragraphs(links, reply.text), postbacks, recipient_id)
 
 
 def _render_handoff(reply: HandOff, recipient_id: str) -> list[Outgoing]:

@@ -1,7 +1,9 @@
 """The conversation: from an event and the customer's session to the replies.
 
-``Dialog.handle(event, session) -> (replies, session)`` is the whole interface the pipeline uses.
-The session is a JSON document the dialog owns (:class:`bot.dialog.session.Session`). Payloads
+``Dialog.handle(event, session) -> (replies, session)`` is the whole interface the pipeline uses;
+the pair also carries the turn's analytics notes (``.notes``, :class:`bot.notes.Answer`), which the
+pipeline stores with the replies. The session is a JSON document the dialog owns
+(:class:`bot.dialog.session.Session`). Payloads
 are routed before text (``bot.dialog.router``); each capability has its module (browse, cart,
 checkout, orders, info, handoff) and every sentence is in ``bot.dialog.texts``.
 """
@@ -17,6 +19,7 @@ from bot.dialog.session import Session
 from bot.dialog.turn import Deps, InvalidPayload, Turn
 from bot.errors import ProductNotFound, StorageError, StoreError
 from bot.events import Event, Kind
+from bot.notes import MESSAGE, Answer, Note
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,8 @@ class Dialog:
                          understand=understand, store_name=store_name, clock=clock)
 
     def handle(self, event: Event, session: dict[str, Any]) -> tuple[Sequence[Reply], dict[str, Any]]:
-        """The replies to ``event`` and the session to keep; silent during a hand-off.
+        """The replies to ``event`` and the session to keep, with the turn's notes (``.notes``);
+        silent during a hand-off.
 
         Every answerable event gets an answer. A bug in a handler is logged with its traceback and
         answered with the "busy" line and the menu, keeping the session as it was; only
@@ -51,10 +55,14 @@ class Dialog:
         """
         if event.kind is Kind.HANDOVER:
             handoff.on_handover(self.deps, event)
-            return [], session
-        if not event.answerable or self._handed_off(event):
-            return [], session
-        turn = Turn(event=event, session=Session.from_dict(session), deps=self.deps, text=event.text or "")
+            return Answer([], session)
+        if not event.answerable:
+            return Answer([], session)
+        wrote = [Note(MESSAGE)]            # a customer wrote: the funnel counts them, also during a hand-off
+        if self._handed_off(event):
+            return Answer([], session, wrote)
+        turn = Turn(event=event, session=Session.from_dict(session), deps=self.deps, text=event.text or "",
+                    notes=wrote)
         try:
             with self.deps.store.budget():  # one customer message waits on the store for one budget at most
                 replies = self._route(turn)
@@ -72,8 +80,8 @@ class Dialog:
         except Exception:
             log.exception("dialog failed on %s event from %s:%s", event.kind, event.platform, event.customer_id)
             turn.session = Session.from_dict(session)      # what the failed turn changed is dropped
-            return [turn.menu(turn.t("busy"))], session
-        return replies, turn.session.to_dict()
+            return Answer([turn.menu(turn.t("busy"))], session, [Note(MESSAGE)])
+        return Answer(replies, turn.session.to_dict(), turn.notes)
 
     def _route(self, turn: Turn) -> list[Reply]:
         event = turn.event

@@ -18,6 +18,7 @@ from bot.channels import limits
 from bot.dialog import browse, cart, texts
 from bot.dialog.turn import Turn
 from bot.errors import ProductNotFound, StoreError
+from bot.notes import STOCK_ALERT
 from bot.replies import Button, Buttons, Cards, Reply
 from bot.storage.stock_alerts import AlertsFull
 
@@ -55,6 +56,9 @@ def request(turn: Turn) -> list[Reply]:
         added = turn.deps.alerts.add(turn.platform, turn.event.customer_id, product.id, size, color, turn.lang)
     except AlertsFull as full:
         return [turn.menu(turn.t("alert.full", count=turn.number(full.count), name=name))]
+    if added:
+        turn.note(STOCK_ALERT, ref=str(product.id), detail={"name": product.name_en or product.name_ar,
+                                                            "size": size, "color": color})
     return [turn.menu(turn.t("alert.saved" if added else "alert.already", name=name, options=options))]
 
 

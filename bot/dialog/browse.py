@@ -14,8 +14,10 @@ from typing import Any, Iterable
 from bot.dialog import texts
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
+from bot.events import Kind
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import tokenize
+from bot.notes import NO_RESULTS, PRODUCT_VIEW, SEARCH
 from bot.replies import Button, Buttons, Card, Cards, Choice, Image, QuickReplies, Reply, Text
 
 FILTER_SLOTS = ("category", "item", "color", "size", "price_min", "price_max")
@@ -107,6 +109,8 @@ def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "rel
     if not products and query and filters and not cursor:
         # The words found nothing the filters did not: what the filters find ("لبس لابني عنده ٦ سنين").
         return run_search(turn, "", filters, sort)
+    if not cursor:                         # a first page: a search, noted once (after the fallback above)
+        _note_search(turn, query, filters, found=len(products))
     if not products:
         return no_results(turn, filters) if not cursor else [turn.menu(turn.t("results.no_more"))]
     session = turn.session
@@ -116,6 +120,16 @@ def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "rel
     _remember_list(session, query, filters, sort)
     intro = turn.t("results.more_intro") if cursor else _intro(turn, session.total)
     return _stale(turn, page) + [cards(turn, products, intro), _after_results(turn)]
+
+
+def _note_search(turn: Turn, query: str, filters: dict[str, Any], *, found: int) -> None:
+    """Note a search for the owner; one that found nothing with the customer's words (or, for a
+    button, what it filtered on)."""
+    said = turn.text if turn.event.kind is Kind.TEXT else ""
+    asked = ", ".join(f"{name}={value}" for name, value in sorted(filters.items()) if value not in (None, ""))
+    turn.note(SEARCH, reason=asked, amount=found)
+    if not found:
+        turn.note(NO_RESULTS, text=said or query or asked, reason=asked)
 
 
 def make_filters(filters: dict[str, Any]) -> Any:
@@ -348,6 +362,7 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     """The picture with a caption (price, sizes, colours, stock), then what to do with it."""
     product = turn.deps.store.product(product_id)
     turn.session.show_product(product.id)
+    turn.note(PRODUCT_VIEW, ref=str(product.id))
     remember_asked(turn, product)
     caption = details_text(turn, product)
     replies = _stale(turn, product)

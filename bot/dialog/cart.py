@@ -15,6 +15,7 @@ from bot.dialog.session import CartLine
 from bot.dialog.turn import Turn
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
+from bot.notes import CART_ADD
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
 MAX_QUANTITY = 20
@@ -155,6 +156,7 @@ def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list
     else:
         session.cart.append(CartLine(product.id, product.name_ar, product.name_en, int(product.final_price),
                                      quantity, size, color))
+    turn.note(CART_ADD, ref=str(product.id), amount=int(product.final_price) * quantity, detail={"quantity": quantity})
     text = turn.t("cart.added", quantity=turn.number(quantity), name=product.name(turn.lang),
                   options=options(turn, size, color), subtotal=turn.price(session.subtotal()))
     return [QuickReplies(text, _next_choices(turn))]

@@ -23,6 +23,7 @@ from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
+from bot.notes import ORDER
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
 MOBILE = re.compile(r"^01[0125]\d{8}$")
@@ -374,6 +375,8 @@ def _place(turn: Turn, checkout: Checkout) -> list[Reply]:
         customer_id=turn.event.customer_id, name=checkout.name, phone=checkout.phone,
         governorate=checkout.governorate, address=checkout.address, items=items, shipping_fee=fee, lang=turn.lang,
     )
+    turn.note(ORDER, ref=order.number, amount=int(order.total),
+              detail={"items": sum(int(item.get("quantity", 1)) for item in items), "governorate": order.governorate})
     session.cart, session.checkout = [], None
     session.last_order = {"number": order.number, "checkout": checkout.id}
     session.topic = "order"

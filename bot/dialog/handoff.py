@@ -12,17 +12,19 @@ from typing import Any, Sequence
 
 from bot.dialog.info import when
 from bot.dialog.turn import Deps, Turn
-from bot.events import Event, Platform
+from bot.events import Event, Kind, Platform
+from bot.notes import HANDOFF
 from bot.replies import HandOff, Reply, Text
 
 log = logging.getLogger(__name__)
 
 
-def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: str = "") -> list[Reply]:
+def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: str = "", why: str = "asked") -> list[Reply]:
     """Open a hand-off with its context and tell the customer a person will reply.
 
     ``orders`` are the customer's orders the request is about (staff see their numbers, statuses
-    and items); ``say`` replaces the usual "a teammate will reply" line.
+    and items); ``say`` replaces the usual "a teammate will reply" line; ``why`` is the reason
+    the owner's insights count it under (:data:`bot.notes.HANDOFF_REASONS`).
     """
     session = turn.session
     context = {
@@ -33,6 +35,8 @@ def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: st
         context["orders"] = [_about(order) for order in orders]
     if turn.deps.handoffs is not None:
         turn.deps.handoffs.open(turn.platform, turn.event.customer_id, reason or turn.text or "button", context)
+    turn.note(HANDOFF, text=turn.text if turn.event.kind is Kind.TEXT else "", reason=why,
+              ref=", ".join(order.number for order in orders))
     session.pending, session.checkout, session.context = {}, None, "none"
     back = _back_at(turn)
     hours = _hours(turn)

@@ -23,6 +23,7 @@ from typing import Any
 from bot.dialog import checkout, handoff, orders
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.nlu.normalize import tokenize
+from bot.notes import ORDER_CANCEL, ORDER_CHANGE
 from bot.replies import Choice, QuickReplies, Reply
 from bot.storage import order_numbers
 
@@ -65,6 +66,7 @@ def confirm_cancel(turn: Turn, arg: str) -> list[Reply]:
         return _offer_cancel(turn, order)
     cancelled, current = turn.deps.orders.transition(order.number, "cancelled", only_from=NOT_SHIPPED)
     if cancelled:
+        turn.note(ORDER_CANCEL, ref=order.number, amount=int(order.total), detail={"items": _pieces(order)})
         return [turn.menu(turn.t("order_cancel.cancelled", number=order.number))]
     if current is None:
         return _not_found(turn)
@@ -77,7 +79,8 @@ def _moved_on(turn: Turn, order: Any) -> list[Reply]:
     if order.status == "cancelled":
         return [turn.menu(turn.t("order_cancel.already_cancelled", number=order.number))]
     say = turn.t("order_cancel.cancel_moved_on", number=order.number, status=turn.t(f"status.{order.status}"))
-    return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order], say=say)
+    return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order], say=say,
+                           why="cancel_shipped")
 
 
 def keep(turn: Turn) -> list[Reply]:
@@ -107,7 +110,7 @@ def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
         return [turn.menu(turn.t("order_cancel.already_cancelled", number=order.number))]
     if order.status not in NOT_SHIPPED:
         return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order],
-                               say=turn.t("order_cancel.cancel_shipped", number=order.number))
+                               say=turn.t("order_cancel.cancel_shipped", number=order.number), why="cancel_shipped")
     choices = (turn.choice("order_cancel.yes_cancel", f"CANCEL_ORDER:{order.number}"), turn.choice("order_cancel.keep", "KEEP_ORDER"))
     text = turn.t("order_cancel.confirm_cancel", number=order.number, total=turn.price(order.total))
     turn.session.expect = f"{EXPECT}{order.number}"
@@ -129,8 +132,9 @@ def change(turn: Turn) -> list[Reply]:
     if not changeable:
         return _too_late(turn, found[0])
     numbers = ", ".join(order.number for order in changeable)
+    turn.note(ORDER_CHANGE, text=turn.text, ref=numbers)
     return handoff.request(turn, f"change order {numbers}", orders=changeable,
-                           say=turn.t("order_change.sent", number=numbers))
+                           say=turn.t("order_change.sent", number=numbers), why="order_change")
 
 
 def _too_late(turn: Turn, order: Any) -> list[Reply]:
@@ -151,7 +155,7 @@ def _targets(turn: Turn, family: str) -> tuple[list[Any], list[Reply]]:
     reference = orders.find_reference(turn.text)
     if reference is not None and (reference.number or reference.typo):
         order = _own_order(turn, reference.number)
-        return ([order], []) if order else ([], _not_found(turn))
+        return ([order], []) if order else ([], _not_found(turn, family))
     mine = [order for order in turn.deps.orders.by_customer(turn.platform, turn.event.customer_id)
             if order.status in OPEN]
     return mine, [] if mine else [turn.menu(turn.t(f"{family}.none"))]
@@ -170,6 +174,11 @@ def _line(turn: Turn, order: Any) -> str:
                   total=turn.price(order.total), date=date)
 
 
+def _pieces(order: Any) -> int:
+    """How many pieces an order holds."""
+    return sum(int(item.get("quantity", 1)) for item in order.items)
+
+
 def _number(arg: str) -> str:
     number = order_numbers.canonical(arg)
     if not number:
@@ -177,7 +186,8 @@ def _number(arg: str) -> str:
     return number
 
 
-def _not_found(turn: Turn) -> list[Reply]:
+def _not_found(turn: Turn, family: str = "order_cancel") -> list[Reply]:
+    """A number that is not one of this chat's orders (the same answer whether it exists or not)."""
     choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.orders", "ORDER_STATUS"),
                turn.choice("orders.menu", "MENU"))
-    return [QuickReplies(turn.t("placed.not_found"), choices, button_label=turn.t("menu.button"))]
+    return [QuickReplies(turn.t(f"{family}.not_found"), choices, button_label=turn.t("menu.button"))]

@@ -26,6 +26,7 @@ from bot.dialog import alerts, placed
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.events import Kind
 from bot.nlu.normalize import tokenize
+from bot.notes import NOT_UNDERSTOOD
 from bot.replies import Choice, QuickReplies, Reply, Text
 
 MAX_PAYLOAD = 200
@@ -381,6 +382,7 @@ def _unknown(turn: Turn) -> list[Reply]:
     if orders.names_an_order(turn.text):
         return orders.lookup(turn) or []
     turn.session.context = "none" if turn.session.context != "after_results" else turn.session.context
+    turn.note(NOT_UNDERSTOOD, text=turn.text)        # the owner sees what the bot did not get
     return [turn.menu(turn.t("unknown"))]
 
 
@@ -426,7 +428,7 @@ def route_other(turn: Turn) -> list[Reply]:
     if kind is Kind.CONTACTS:
         return [Text(turn.t("contacts"))]
     if kind is Kind.ORDER:
-        return handoff.request(turn, "catalogue order")
+        return handoff.request(turn, "catalogue order", why="catalogue_order")
     kind_name = str(turn.event.data.get("type", ""))
     key = {"image": "attachment.image", "video": "attachment.video", "audio": "attachment.audio",
            "sticker": "attachment.sticker"}.get(kind_name, "attachment.other")

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from bot.dialog import texts
 from bot.dialog.session import Session
 from bot.events import Event
+from bot.notes import Note
 from bot.replies import Choice, QuickReplies, Reply
 
 # The most choices one message can offer (platform_spec.md, table rows 6 and 13): Messenger quick
@@ -66,10 +67,15 @@ class Turn:
     slots: dict[str, Any] = field(default_factory=dict)
     text: str = ""
     named: list[int] = field(default_factory=list)   # catalogue ids the message names (followup.product_numbers)
+    notes: list[Note] = field(default_factory=list)  # what this turn did, for the owner (bot.notes)
 
     @property
     def lang(self) -> str:
         return self.session.lang
+
+    def note(self, kind: str, **fields: Any) -> None:
+        """Note what this turn did for the owner's insights and the staff (:class:`bot.notes.Note`)."""
+        self.notes.append(Note(kind, **fields))
 
     @property
     def platform(self) -> str:

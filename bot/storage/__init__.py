@@ -1,8 +1,10 @@
 """Durable state: SQLite by default; Redis, shared by several hosts, when ``REDIS_URL`` is set.
 
-The inbox, duplicate detection, sessions, the reply outbox, orders, hand-offs, stock alerts and the
-states of sent messages live in one SQLite file (``DATABASE_PATH``), or all in Redis. :class:`ConversationState` is what the pipeline writes a turn through: the
-session and the staged replies go together, once per event, in one transaction (SQLite) or one
+The inbox, duplicate detection, sessions, the reply outbox, orders, hand-offs, stock alerts, the
+states of sent messages, the owner's insights and the staff's news live in one SQLite file
+(``DATABASE_PATH``), or all in Redis. :class:`ConversationState` is what the pipeline writes a
+turn through: the session, the staged replies and the turn's analytics notes (the insights'
+counts, the staff's news) go together, once per event, in one transaction (SQLite) or one
 watched MULTI/EXEC (Redis).
 """
 
@@ -16,10 +18,12 @@ from typing import Any, Callable, ContextManager
 from bot.storage.db import Database
 from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
+from bot.storage.insights import InsightStore
 from bot.storage.messages import MessageStates
 from bot.storage.orders import OrderStore
 from bot.storage.outbox import Outbox
 from bot.storage.sessions import SessionStore, record as sqlite_record
+from bot.storage.staff_feed import StaffFeed, channels_for
 from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
 
 KEEP_REPLIES_S = 30 * 24 * 3600.0
@@ -29,8 +33,9 @@ KEEP_REPLIES_S = 30 * 24 * 3600.0
 class ConversationState:
     """Sessions, the outbox, and how to write a turn.
 
-    ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at) -> bool`` saves
-    the session and stages the replies once per event (False when another worker already did);
+    ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=()) -> bool``
+    saves the session, stages the replies and keeps the turn's notes once per event (False when
+    another worker already did);
     ``transaction()`` with ``record(conn, ...)`` keeps events that need no reply; ``prune()``
     forgets replies and sessions older than 30 days (Redis keys expire by themselves).
     """
@@ -43,14 +48,20 @@ class ConversationState:
     prune: Callable[[], None]
 
 
-def sqlite_state(db: Database, clock: Callable[[], float] = time.time) -> ConversationState:
+def sqlite_state(
+    db: Database, clock: Callable[[], float] = time.time, *, insights: InsightStore | None = None,
+    staff: StaffFeed | None = None,
+) -> ConversationState:
     sessions, outbox = SessionStore(db, clock=clock), Outbox(db, clock=clock)
+    recorders = (insights or InsightStore(db, clock=clock), staff or StaffFeed(db, clock=clock))
 
-    def stage_turn(event_id, platform, customer_id, session, messages, inbound_at) -> bool:
+    def stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=()) -> bool:
         with db.transaction() as conn:
             if not outbox.stage(conn, event_id, messages):
                 return False
             sessions.save(conn, platform, customer_id, session, inbound_at=inbound_at)
+            for recorder in recorders if notes else ():
+                recorder.record(conn, str(platform), customer_id, list(notes))
         return True
 
     def prune() -> None:
@@ -71,19 +82,24 @@ class Stores:
     handoffs: Any
     messages: Any
     alerts: Any = None              # stock alerts ("tell me when L is back")
+    insights: Any = None            # the owner's funnel and what the bot did not understand
+    staff: Any = None               # the staff's news and its deliveries
 
 
 def open_stores(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> Stores:
     """The stores for these settings: Redis when ``REDIS_URL`` is set, else SQLite."""
     if settings.redis_url:
         return _redis_stores(settings, clock)
+    insights, staff = InsightStore(db, clock=clock), StaffFeed(db, clock=clock, channels=channels_for(settings))
     return Stores(
         Inbox(db, clock=clock),
-        sqlite_state(db, clock),
+        sqlite_state(db, clock, insights=insights, staff=staff),
         OrderStore(db, clock=clock),
         HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock),
         MessageStates(db, clock=clock),
         StockAlertStore(db, clock=clock),
+        insights,
+        staff,
     )
 
 
@@ -92,16 +108,20 @@ def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
 
     from bot.storage import redis_state
     from bot.storage.redis_inbox import RedisInbox
+    from bot.storage.redis_insights import RedisInsights
     from bot.storage.redis_shared import RedisHandoffs, RedisMessageStates, RedisOrders
+    from bot.storage.redis_staff_feed import RedisStaffFeed
 
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=10)
     prefix = settings.redis_prefix
     sessions = redis_state.RedisSessions(client, prefix=prefix, clock=clock)
     outbox = redis_state.RedisOutbox(client, prefix=prefix, clock=clock)
+    insights = RedisInsights(client, prefix=prefix, clock=clock)
+    staff = RedisStaffFeed(client, prefix=prefix, clock=clock, channels=channels_for(settings))
     state = ConversationState(
         sessions,
         outbox,
-        functools.partial(redis_state.stage_turn, client, sessions, outbox),
+        functools.partial(redis_state.stage_turn, client, sessions, outbox, recorders=(insights, staff)),
         functools.partial(redis_state.transaction, client),
         functools.partial(redis_state.record, prefix=prefix),
         sessions.prune,  # every other Redis key carries its own expiry
@@ -113,6 +133,8 @@ def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
         RedisHandoffs(client, prefix=prefix, timeout_s=settings.handoff_timeout_s, clock=clock),
         RedisMessageStates(client, prefix=prefix, clock=clock),
         RedisStockAlerts(client, prefix=prefix, clock=clock),
+        insights,
+        staff,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import redis
 
@@ -23,8 +23,10 @@ KEEP_S = 30 * 24 * 3600
 def stage_turn(
     client: redis.Redis, sessions: "RedisSessions", outbox: "RedisOutbox", event_id: int, platform: str,
     customer_id: str, session: dict[str, Any], messages: list[Outgoing], inbound_at: float | None,
+    notes: Sequence[Any] = (), *, recorders: Sequence[Any] = (),
 ) -> bool:
-    """Save the session and stage the replies in one MULTI/EXEC, once per event (WATCH on its mark)."""
+    """Save the session, stage the replies and keep the turn's notes (each of ``recorders``:
+    the insights, the staff feed) in one MULTI/EXEC, once per event (WATCH on its mark)."""
     mark = f"{outbox.p}staged:{event_id}"
     try:
         with client.pipeline(transaction=True) as pipe:
@@ -34,6 +36,8 @@ def stage_turn(
             pipe.multi()
             sessions.save(pipe, platform, customer_id, session, inbound_at=inbound_at)
             outbox.stage(pipe, event_id, messages)
+            for recorder in recorders if notes else ():
+                recorder.record(pipe, str(platform), customer_id, list(notes))
             pipe.execute()
     except redis.WatchError:
         return False  # another worker staged this event first

@@ -24,12 +24,14 @@ from flask import (
 )
 
 from bot.channels.graph import mask_recipient
-from bot.web import console_auth
+from bot.web import console_auth, console_insights
+from bot.web.order_labels import LANGUAGES, labelled
 from bot.web.simulate import CONSOLE_PHONE_ID, build_delivery, event_views, post_signed, understanding
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/console/static")
 console_auth.attach(bp)
+console_insights.attach(bp)   # the owner's insights and the staff's live news
 
 CUSTOMER_ID = re.compile(r"^[\w.:+-]{1,64}$")
 MAX_TEXT = 4096
@@ -239,7 +241,8 @@ def orders() -> Response:
     if wanted and wanted not in _order_statuses():
         raise ApiError(f"status must be one of {', '.join(_order_statuses())}")
     found = _services().orders.list(wanted)
-    return jsonify(orders=[order.to_dict() for order in found], statuses=list(_order_statuses()))
+    lang, info = _labels_lang(), _store_info()
+    return jsonify(orders=[labelled(order.to_dict(), lang, info) for order in found], statuses=list(_order_statuses()))
 
 
 @bp.get("/admin/api/orders/<number>")
@@ -247,7 +250,7 @@ def order(number: str) -> Response:
     found = _services().orders.get(number)
     if found is None:
         raise ApiError(f"no order {number}", 404)
-    return jsonify(found.to_dict())
+    return jsonify(labelled(found.to_dict(), _labels_lang(), _store_info()))
 
 
 @bp.post("/admin/api/orders/<number>/status")
@@ -260,7 +263,24 @@ def order_status(number: str) -> Response:
     if changed is None:
         raise ApiError(f"no order {number}", 404)
     log.info("order %s set to %s from the console", changed.number, wanted)
-    return jsonify(changed.to_dict())
+    return jsonify(labelled(changed.to_dict(), _labels_lang(), _store_info()))
+
+
+def _labels_lang() -> str:
+    """The staff's language for order labels: ``?lang=en|ar`` (the console sends its own), else English."""
+    lang = request.args.get("lang") or "en"
+    if lang not in LANGUAGES:
+        raise ApiError(f"lang must be one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def _store_info() -> Any:
+    """The shop's profile (governorate names), or None when the store cannot say: labels fall back to keys."""
+    try:
+        return _services().store.info()
+    except Exception:
+        log.warning("orders: no shop profile for labels", exc_info=True)
+        return None
 
 
 # ---- hand-offs --------------------------------------------------------------------------------

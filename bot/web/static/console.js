@@ -688,11 +688,14 @@
 
   // ---- orders -------------------------------------------------------------------------------
 
+  /** Orders come with labels in the console's language (governorate and colour names); keys stay for machines. */
+  const ordersLang = document.documentElement.lang === "ar" ? "ar" : "en";
+
   async function loadOrders() {
     const filter = $("orders-filter").value;
     let data;
     try {
-      data = await api("/admin/api/orders" + (filter ? "?status=" + encodeURIComponent(filter) : ""));
+      data = await api("/admin/api/orders?lang=" + ordersLang + (filter ? "&status=" + encodeURIComponent(filter) : ""));
     } catch (error) {
       toast("Orders not loaded: " + error.message, true);
       return;
@@ -704,7 +707,7 @@
       },
       el("td", {}, el("code", { text: order.number })),
       el("td", {}, el("div", { dir: "auto", text: order.name }), el("div", { class: "muted small", text: order.platform + " · " + order.phone })),
-      el("td", { dir: "auto", text: order.governorate }),
+      el("td", { dir: "auto", text: order.governorate_label || order.governorate }),
       el("td", { class: "num", text: order.total + " EGP" }),
       el("td", {}, el("span", { class: "status-tag s-" + order.status, text: order.status })),
       el("td", { class: "small", text: when(order.created_at) }))));
@@ -715,7 +718,7 @@
     state.orderNumber = number;
     let order;
     try {
-      order = await api("/admin/api/orders/" + encodeURIComponent(number));
+      order = await api("/admin/api/orders/" + encodeURIComponent(number) + "?lang=" + ordersLang);
     } catch (error) {
       toast(error.message, true);
       return;
@@ -728,7 +731,7 @@
       el("dl", { class: "kvs wide" },
         el("dt", { text: "name" }), el("dd", { dir: "auto", text: order.name }),
         el("dt", { text: "phone" }), el("dd", { text: order.phone }),
-        el("dt", { text: "governorate" }), el("dd", { dir: "auto", text: order.governorate }),
+        el("dt", { text: "governorate" }), el("dd", { dir: "auto", text: order.governorate_label || order.governorate }),
         el("dt", { text: "address" }), el("dd", { dir: "auto", text: order.address }),
         el("dt", { text: "customer" }), el("dd", { text: order.platform + " · " + order.customer_id }),
         el("dt", { text: "placed" }), el("dd", { text: when(order.created_at) })),
@@ -736,7 +739,7 @@
         el("thead", {}, el("tr", {}, el("th", { text: "Item" }), el("th", { text: "Size" }), el("th", { text: "Color" }), el("th", { class: "num", text: "Qty" }), el("th", { class: "num", text: "Price" }))),
         el("tbody", {}, order.items.map((item) => el("tr", {},
           el("td", { dir: "auto", text: item.name || "#" + item.product_id }),
-          el("td", { text: item.size || "" }), el("td", { dir: "auto", text: item.color || "" }),
+          el("td", { dir: "auto", text: item.size_label || item.size || "" }), el("td", { dir: "auto", text: item.color_label || item.color || "" }),
           el("td", { class: "num", text: String(item.quantity || 1) }), el("td", { class: "num", text: String(item.unit_price) }))))),
       el("dl", { class: "kvs totals" },
         el("dt", { text: "subtotal" }), el("dd", { class: "num", text: order.subtotal + " EGP" }),
@@ -833,6 +836,9 @@
       /* the picker is a convenience; the field still works */
     }
   }
+
+  // console_insights.js (the Insights view, the staff's live news) works with the same helpers.
+  window.DukkanConsole = { el, api, toast, when, showView, loadOrders, loadHandoffs, loadStatus, showOrder };
 
   setPlatform(state.platform);
   loadStatus();
