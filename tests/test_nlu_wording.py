@@ -30,7 +30,103 @@ from bot.nlu import understand
     ("فيه جاكيت تاني حريمي؟", "after_details", "search", {"item": "jacket", "category": "women"}),
     ("الجاكيت ده متاح؟", "after_details", "product_details", {"item": "jacket"}),
     # a refused item is not the item asked for
-    ("مش عايزه جيب، عايزه فستان طويل", "none", "search", {"item": "dress"}),
+    ("مش عايزه جيب، عايزه فستان طويل", "none", "search", {"item": "dress"}),    # greetings of every region and time of day; a salam after a farewell takes leave
+    ("يسعد مساكم", "none", "greeting", {}),
+    ("salam alaikum", "none", "greeting", {}),
+    ("مرحبا بكم جميعا", "none", "greeting", {}),
+    ("hey guys!", "none", "greeting", {}),
+    ("خلاص كده، يلا سلام عليكم", "none", "goodbye", {}),
+    ("ok thanks, bye!", "none", "goodbye", {}),
+    ("مش محتاجه حاجه تانيه، سلام", "none", "goodbye", {}),
+    # thanks, also for an order that arrived, with praise and nothing asked
+    ("ربنا يبارك فيكم", "none", "thanks", {}),
+    ("appreciate your help", "none", "thanks", {}),
+    ("الشنطه وصلت سليمه، متشكره", "none", "thanks", {"item": "bag"}),
+    ("got my order today, love it, thanks!", "none", "thanks", {}),
+    ("الطلب وصل بس ناقص حاجه، شكرا", "none", "order_status", {}),
+    # what the bot can do, how it works, what to type
+    ("الشات ده بيشتغل ازاي؟", "none", "help", {}),
+    ("كيف أستطيع الطلب من خلالكم؟", "none", "help", {}),
+    ("what should I type?", "none", "help", {}),
+    ("ana gdeed hena, a3mel eh?", "none", "help", {}),
+    # the cart, its total and its lines; a bank card is no cart
+    ("وريني اللي في الكارت", "none", "cart_view", {}),
+    ("كم عدد المنتجات في سلتي؟", "none", "cart_view", {}),
+    ("what have I put in my cart so far", "none", "cart_view", {}),
+    ("ينفع ادفع بالكارت؟", "none", "payment_info", {}),
+    ("بتقبلوا كارت ميزه؟", "none", "payment_info", {}),
+    ("عايز اشتري الحاجات اللي اخترتها", "none", "checkout", {}),
+    ("عايز اراجع اللي في السله قبل ما اطلب", "none", "cart_view", {}),
+    ("الغيلي الجاكيت اللي في الكارت", "none", "cart_remove", {"item": "jacket"}),
+    ("شيل جاكيت واحد من السله", "none", "cart_remove", {"item": "jacket", "quantity": 1}),
+    ("take the jeans out of my basket", "none", "cart_remove", {"item": "jeans"}),
+    # the shop as a place; another shop, a venue or a person's page is not
+    ("ال shop بيقفل امتى؟", "none", "store_info", {}),
+    ("هل لديكم متجر فعلي؟", "none", "store_info", {}),
+    ("رقم التليفون بتاع المحل ايه؟", "none", "store_info", {}),
+    ("اقرب فرع ليا فين؟", "none", "store_info", {}),
+    ("المحل اللي تحت البيت بيقفل امتى؟", "none", "unknown", {}),
+    ("فين اقرب محل موبايلات؟", "none", "unknown", {}),
+    ("what are the opening hours of the museum?", "none", "unknown", {}),
+    ("انا عايز اغير اسم الصفحه بتاعتي", "none", "unknown", {}),
+    # changing a placed order: phone, address, size 'to', instead of
+    ("ممكن اعدل رقم الموبايل في الاوردر؟", "none", "order_change", {}),
+    ("change the phone number on my order please", "none", "order_change", {}),
+    ("عايزه اغير مقاس البنطلون في الطلب لـ ٣٢", "none", "order_change",
+     {"item": "trousers", "size": "32"}),
+    ("عايزة الجيبة بدل الفستان في الاوردر", "none", "order_change", {"item": "skirt"}),
+    ("عايز اغير رقم تليفوني في فودافون", "none", "unknown", {}),
+    ("عايز بدل رجالي", "none", "search", {"category": "men"}),
+    # cancelling the item one ordered cancels it; taking it out of the order changes it
+    ("cancel the jacket I ordered", "none", "order_cancel", {"item": "jacket"}),
+    ("remove the jacket from my order", "none", "order_change", {"item": "jacket"}),
+    # a stock alert, also with 'call me' or 'if it comes back'
+    ("لما الجاكيت يرجع تاني كلموني", "after_details", "stock_alert", {"item": "jacket"}),
+    ("لو نزل مقاس L قوليلي", "none", "stock_alert", {"size": "L"}),
+    ("add me to the waitlist for the navy hoodie", "none", "stock_alert",
+     {"item": "hoodie", "color": "navy"}),
+    # the courier of a placed order; a person late is not
+    ("المندوب قال هييجي النهارده ومجاش", "none", "order_status", {}),
+    ("the delivery guy didn't show up", "none", "order_status", {}),
+    ("المندوب بيوصل عادة في قد ايه؟", "none", "shipping_info", {}),
+    ("صاحبي اتأخر عليا", "none", "unknown", {}),
+    ("الاتوبيس اتاخر ساعه", "none", "unknown", {}),
+    # a person, or refusing the bot; a person for another job is not
+    ("I hate talking to bots", "none", "human_handoff", {}),
+    ("أريد التحدث مع شخص حقيقي", "none", "human_handoff", {}),
+    ("عايز اكلم حد يصلح التلاجه", "none", "unknown", {}),
+    ("بتدوروا على موظفين؟", "none", "unknown", {}),
+    # money to a person, a wallet in trouble: not a payment to the shop
+    ("send money to my brother on instapay", "none", "unknown", {}),
+    ("ازاي احول فلوس لصاحبي", "none", "unknown", {}),
+    ("ينفع احولكم فلوس الاوردر انستاباي؟", "none", "payment_info", {}),
+    ("المحفظه بتاعتي اتقفلت، افتحها ازاي؟ فودافون كاش", "none", "unknown", {}),
+    # going back home is no return
+    ("عايز ارجع البيت بدري", "none", "unknown", {}),
+    ("عايز ارجع الجاكيت", "none", "returns_policy", {"item": "jacket"}),
+    # sizes, prices, lengths and comparisons in other words
+    ("I normally wear a 42, which size should I get?", "none", "size_help", {"size": "42"}),
+    ("I usually wear medium, show me black hoodies", "none", "search",
+     {"size": "M", "item": "hoodie", "color": "black"}),
+    ("بقى بكام بعد الخصم؟", "after_details", "price_inquiry", {}),
+    ("الجيبه دي نازله لحد فين؟", "after_details", "product_details", {"item": "skirt"}),
+    ("انهي اشيك، الاول ولا التاني؟", "after_results", "compare", {"product_refs": ["1", "2"]}),
+    ("قارنلي بين الشنطتين دول", "after_results", "compare", {"item": "bag"}),
+    # browsing, also in MSA and Franco; a definite colour asks for the product spoken of
+    ("ما هي المنتجات التي تبيعونها؟", "none", "browse_categories", {}),
+    ("eh el 7agat elly 3andoko?", "none", "browse_categories", {}),
+    ("عايز اشتري ده", "after_details", "cart_add", {}),
+    ("الاسود متاح مقاس M؟", "none", "product_details", {"color": "black", "size": "M"}),
+    # the time on a watch, a watch with its article
+    ("sa3etak kam delwa2ty?", "none", "unknown", {}),
+    ("غيرت رايي في الساعه، شيلها من السله", "none", "cart_remove", {"item": "watch"}),
+    # Modern Standard Arabic, chat spellings and holiday greetings
+    ("لقد طلبت منذ أسبوع ولم يصلني الطلب حتى الآن", "none", "order_status", {}),
+    ("ما هي أكثر المنتجات مبيعاً لديكم؟", "none", "recommendations", {}),
+    ("أرجو تعديل رقم الهاتف في الطلب", "none", "order_change", {}),
+    ("رمضان كريم", "none", "greeting", {}),
+    ("wen do u open?", "none", "store_info", {}),
+    ("الكرت فيه ايه؟", "none", "cart_view", {}),
 ])
 def test_wording(text: str, context: str, intent: str, slots: dict) -> None:
     got = understand(text, context)

@@ -4,13 +4,20 @@ Cue phrases (``lexicon/cues.json``) add their weight to an intent: 3 settles it,
 1 is weak and needs support (a product reference, a deictic, the context). The intents are
 then tried in a fixed order that encodes the labelling rules:
 
-    off-topic → the shop's own phone or address → human_handoff (a person or a complaint wins
-    over the topic) → cancelling or changing a placed order → returns_policy (an exchange wins
-    over size and shipping) → stock_alert → checkout → order_status (a placed order) →
-    cart_remove → cart_add → cart_view → compare → size_help → shipping_info (shipping wins
-    over "how much") → payment_info → price_inquiry → product_details → recommendations
-    (wins over search) → search (any product attribute) → browse_categories → store_info → help →
-    greeting / thanks / goodbye (only when nothing else is asked).
+    off-topic → the shop's own phone or address → changing one's own phone or address on an
+    order (not a person) → 'call me when it is back' (an alert, not a person) → human_handoff (a
+    person or a complaint wins over the topic; refusing the bot asks for one) → thanks for an
+    order that arrived (nothing asked) → cancelling or changing a placed order → returns_policy
+    (an exchange wins over size and shipping; going back home is no return) → stock_alert →
+    wholesale → another shop near the customer (unknown) → the shop as a place (a shop or branch
+    word with where, when or open) → checkout (also buying what the cart holds) → a person late
+    (unknown) → order_status (a placed order, its courier coming) → cart_remove (also a cancel
+    verb on a cart line) → cart_add → cart_view → compare → size_help → money to a person or
+    one's own wallet in trouble (unknown) → shipping_info (shipping wins over "how much") →
+    payment_info → price_inquiry → product_details ('the' colour available) → recommendations
+    (wins over search) → search (any product attribute) → browse_categories (not when asking
+    the bot weighs as much) → store_info → help → greeting / thanks / goodbye (only when nothing
+    else is asked; a farewell wins).
 
 A decided intent is then checked by :func:`bot.nlu.topic.off_topic`: a shop verb on other things,
 or a message mostly about other things, is ``unknown``.
@@ -25,6 +32,7 @@ from typing import Any, Callable
 
 from bot.nlu.analysis import Analysis
 from bot.nlu.lexicon import load_lexicon
+from bot.nlu.senses import in_construct, topic_spans
 from bot.nlu.topic import off_topic
 
 __all__ = ["Decision", "decide"]
@@ -105,14 +113,17 @@ def _cart_view(ev: Evidence) -> Decision | None:
     """An explicit cart question, or the cart named with no other request."""
     if ev.strong("cart_view"):
         return Decision("cart_view", _conf(ev, "cart_view", 0.95))
-    if ev.score["cart_view"] and _best_cue(ev) is None and not ev.attributes():
-        return Decision("cart_view", 0.7)
+    if (ev.score["cart_view"] or ev.an.has("cart_nouns")) and not ev.attributes() and \
+            _best_cue(ev) in (None, "browse_categories"):  # كم عدد المنتجات في سلتي
+        return Decision("cart_view", 0.7)   # عايز اشوف عربه التسوق: the cart named, nothing else asked
     return None
 
 
 def _returns(ev: Evidence) -> Decision | None:
     """A return or an exchange. A weak cue (``مش عاجبني``) about the product on screen, with no
     order, return or exchange word, is a verdict on it, not a return (``لا مش عاجبني، وريني جزم``)."""
+    if _going_back(ev.an):
+        return None
     if ev.strong("returns_policy"):
         return Decision("returns_policy", _conf(ev, "returns_policy", 0.95))
     if ev.strong("returns_policy", 2) and (ev.an.context == "none" or ev.an.has("order")
@@ -121,12 +132,32 @@ def _returns(ev: Evidence) -> Decision | None:
     return None
 
 
+def _going_back(an: Analysis) -> bool:
+    """``عايز ارجع البيت بدري``, ``I want to go back home``: a return verb whose object is a place
+    is going back there, not sending goods back."""
+    for span, tag in an.cue_spans:
+        if tag.value == "returns_policy" and an.kinds_at(span.end) & {"home_words", "people_words", "person_target"} and \
+                not an.has("item") and not an.has("order"):
+            return True
+    return False
+
+
 def _unwanted_in_cart(ev: Evidence) -> Decision | None:
     """``البلوزه البمبي اللي في السله مش عايزاها``: not wanting something in the cart removes it."""
     an = ev.an
     if an.has("cart_nouns") and an.has("negators") and _WANTED & set(an.keys) and \
             _best_cue(ev) in (None, "cart_remove", "cart_view"):
         return Decision("cart_remove", 0.8)
+    return None
+
+
+def _cancel_in_cart(ev: Evidence) -> Decision | None:
+    """``الغيلي الكاب اللي في السله``, ``cancel the cap in my cart``: a cancel verb on a cart line
+    takes it out (GUIDE §3.12: a cart line is no placed order)."""
+    an = ev.an
+    if an.has("cancel_verbs") and an.has("cart_nouns") and not ev.score["checkout"] and \
+            not ev.score["cart_add"]:
+        return Decision("cart_remove", 0.85)
     return None
 
 
@@ -152,7 +183,7 @@ def _compares(an: Analysis) -> bool:
 def _size_help(ev: Evidence) -> Decision | None:
     """Help choosing a size (``اخد مقاس ايه``, body measures, a size chart), or a choice between
     two sizes (``محتار بين الميديم واللارج``, ``L or XL?``)."""
-    if ev.score["size_help"] >= 2:
+    if ev.score["size_help"] >= 2 and not _wears_and_wants(ev):
         return Decision("size_help", _conf(ev, "size_help", 0.95 if ev.strong("size_help")
                                             else 0.8))
     an = ev.an
@@ -161,6 +192,19 @@ def _size_help(ev: Evidence) -> Decision | None:
     if len(sizes) > 1 and not ev.score["product_details"] and choice:
         return Decision("size_help", 0.8)
     return None
+
+
+# Saying one's usual size (``I usually wear medium``, ``بلبس L``) with a request for products
+# (``show me black hoodies``, ``عايز جاكيت``) states the size of the search, no request for help.
+_SHOW_ME = _WANT | frozenset({"show", "وريني", "ورينا", "warini", "wareeny", "ابحث", "بدور"})
+
+
+def _wears_and_wants(ev: Evidence) -> bool:
+    an = ev.an
+    cues = [s for s, t in an.cue_spans if t.value == "size_help"]
+    if not cues or any("wear_words" not in s.kind_set for s in cues) or not an.has("item"):
+        return False
+    return any(an.key_in(i, _SHOW_ME) for i in range(len(an.tokens)))
 
 
 _BETWEEN = frozenset({"بين", "between", "ben", "bein", "محتار", "محتاره", "mo7tar", "mo7tara"})
@@ -191,7 +235,27 @@ def _details(ev: Evidence) -> Decision | None:
         return Decision("product_details", 0.75)
     if _about_shown(ev):
         return Decision("product_details", 0.65)
+    if _the_colour_available(ev):
+        return Decision("product_details", 0.7)
     return None
+
+
+_AVAILABLE = frozenset({"متاح", "متاحه", "موجود", "موجوده", "متوفر", "متوفره", "available", "in stock",
+                        "mawgood", "mawgooda", "metaa7", "mota7", "mwgood"})
+
+
+def _the_colour_available(ev: Evidence) -> bool:
+    """``الاسود متاح مقاس M؟``, ``is the black available in L?``: 'the' colour, with no item or
+    section named, asks for the stock of the product spoken of (GUIDE §3.12), not for a search."""
+    an = ev.an
+    if an.has("item") or "category" in ev.slots or not any(an.key_in(i, _AVAILABLE)
+                                                          for i in range(len(an.tokens))):
+        return False
+    for span in an.spans_of("color"):
+        token = an.tokens[span.start]
+        if token.startswith("ال") or an.key_in(span.start - 1, frozenset({"the", "el"})):
+            return True
+    return False
 
 
 def _wants_item(ev: Evidence, context: str = "none") -> bool:
@@ -226,7 +290,14 @@ def _search(ev: Evidence) -> Decision | None:
 
 
 def _browse(ev: Evidence) -> Decision | None:
-    """What the shop sells, with no attribute named."""
+    """What the shop sells, with no attribute named; not when asking the bot weighs as much
+    (``what kind of things can I ask you``: how to use the bot)."""
+    if ev.strong("help") and ev.score["help"] >= ev.score["browse_categories"]:
+        return None
+    an = ev.an
+    if ev.strong("browse_categories", 2) and an.context != "none" and (
+            an.has("deictics") or (an.has("ordinal") and an.context == "after_results")):
+        return Decision("cart_add", 0.75)  # عايز اشتري ده: the wish to buy, pointed at the product
     return _by_cue("browse_categories", 2)(ev)
 
 
@@ -236,6 +307,8 @@ def _courtesy(ev: Evidence) -> Decision | None:
     if not present:
         return None
     best = max(present)[1]
+    if best != "goodbye" and ev.strong("goodbye"):
+        best = "goodbye"  # خلاص كده، سلام عليكو; ok thanks, bye: a farewell closes the chat
     return Decision(best, 0.95 if ev.strong(best) else 0.6)
 
 
@@ -261,7 +334,8 @@ def _placed_order(ev: Evidence) -> Decision | None:
         if an.has("change_verbs") and an.has("address_words"):
             return Decision("order_change", 0.8)
         return None
-    if an.has("cancel_verbs") and (not an.has("item") or _cancels_the_order(an)):
+    if an.has("cancel_verbs") and (not an.has("item") or _cancels_the_order(an)
+                                   or _cancels_what_was_ordered(an)):
         return Decision("order_cancel", 0.9)
     placed = an.has("placed_words") or an.context == "none"
     if _says_change(an) or (placed and (an.has("cancel_verbs") or ev.score["cart_add"]
@@ -269,6 +343,8 @@ def _placed_order(ev: Evidence) -> Decision | None:
         return Decision("order_change", 0.85)
     if an.has("address_words") and an.has("other_words"):
         return Decision("order_change", 0.8)  # الاوردر على عنوان تاني, رقم الموبايل غلط
+    if an.has("instead_words") and (an.has("item") or an.has("color") or an.has("size")):
+        return Decision("order_change", 0.8)  # عايزه الجيبه بدل الفستان في الاوردر
     if an.has("placed_words") and (ev.score["shipping_info"] or ev.score["order_status"]):
         return Decision("order_status", 0.85)  # الشنط اللي طلبتها هتوصل امتى
     if an.has("negators") and _WANTED & set(an.keys) and not an.has("item"):
@@ -280,6 +356,22 @@ def _cancels_the_order(an: Analysis) -> bool:
     """A cancel verb whose object is the order itself (``تلغوا الاوردر``, ``الغيلي الاوردر بتاع
     الجاكيت``): the order goes, even when an item of it is named."""
     return any("order" in an.kinds_at(s.end) for s in an.spans_of("cancel_verbs"))
+
+
+_ORDERED = frozenset({"طلبته", "طلبتها", "طلبتهم", "اللي طلبته", "اللي طلبتها", "اللي طلبتهم",
+                      "i ordered", "ordered", "talabto", "talabtaha", "elly talabto"})
+_FROM = frozenset({"من", "from", "men", "mn", "off"})
+
+
+def _cancels_what_was_ordered(an: Analysis) -> bool:
+    """``عايزه اكنسل الشنطه اللي طلبتها امبارح``: cancelling the item one ordered cancels that
+    order; taking it out 'of the order' (``الغي الشنطه من الاوردر``) changes it."""
+    ordered = any(an.tokens[s.end - 1] in _ORDERED or " ".join(an.tokens[s.start:s.end]) in _ORDERED
+                  for s in an.spans_of("placed_words"))
+    from_order = any(an.key_in(i, _FROM) and ("order" in an.kinds_at(i + 1)
+                                             or "placed_words" in an.kinds_at(i + 1))
+                     for i in range(len(an.tokens)))
+    return ordered and not from_order
 
 
 def _says_change(an: Analysis) -> bool:
@@ -304,6 +396,30 @@ def _arrival_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _change_verbs() -> frozenset[str]:
     return frozenset(f for f in load_lexicon().markers.get("change_verbs", ()) if " " not in f)
+
+
+def _money_to_someone(ev: Evidence) -> Decision | None:
+    """``ازاي احول فلوس من فودافون كاش لحد تاني``, ``send money to my brother on instapay``: moving
+    money between people is no payment to the shop (GUIDE §3.11, banking)."""
+    an = ev.an
+    if an.has("transfer_verbs") and an.has("person_target") and not (
+            an.has("order") or an.has("cart_nouns") or ev.attributes()):
+        return Decision("unknown", 0.7)
+    return None
+
+
+_MINE = frozenset({"بتاعي", "بتاعتي", "بتاعى", "my", "bta3y", "bta3i", "bta3ty", "حسابي", "محفظتي",
+                   "كارتي", "فيزتي"})
+
+
+def _my_account_trouble(ev: Evidence) -> Decision | None:
+    """``فودافون كاش بتاعي اتقفل، افتحه ازاي؟``, ``my instapay got hacked``: the customer's own
+    wallet or card account in trouble is the bank's or the network's business (GUIDE §3.11)."""
+    an = ev.an
+    if an.has("account_trouble") and ev.score["payment_info"] and not an.has("order") and \
+            any(an.key_in(i, _MINE) for i in range(len(an.tokens))):
+        return Decision("unknown", 0.7)
+    return None
 
 
 def _pay_the_courier(ev: Evidence) -> Decision | None:
@@ -335,6 +451,23 @@ def _order_news(ev: Evidence) -> Decision | None:
     return None
 
 
+_USUALLY = frozenset({"عاده", "عادة", "عادتا", "عادتا", "عادي", "دايما", "بياخد", "بتاخد", "usually",
+                      "normally", "generally", "typically", "always", "3adatan", "3ada", "dayman"})
+
+
+def _courier_coming(ev: Evidence) -> Decision | None:
+    """``el mandoob hayegy emta?``, ``the courier was supposed to come yesterday``: the courier of
+    an order already placed (GUIDE §3.4); 'usually' makes it the shipping time in general."""
+    an = ev.an
+    if not (an.has("courier_words") and (an.has("coming_words") or an.has("arrival_words"))):
+        return None
+    if any(an.key_in(i, _USUALLY) for i in range(len(an.tokens))) or an.has("cart_nouns"):
+        return None
+    if _best_cue(ev) in (None, "order_status", "shipping_info"):
+        return Decision("order_status", 0.8)
+    return None
+
+
 # Wish words that choose what is on screen: ``عايز التاني مقاس ٤٢``, ``عايزه الفستان ده``.
 _CHOOSE = frozenset({"عايز", "عايزه", "عاوز", "عاوزه", "محتاج", "محتاجه", "3ayez", "3ayza",
                      "3awez", "3awza", "بدي"})
@@ -347,10 +480,21 @@ def _chooses_shown(ev: Evidence) -> Decision | None:
     if an.context == "none" or not an.tokens or not an.key_in(0, _CHOOSE) or \
             _best_cue(ev) is not None:
         return None
-    nxt = an.kinds_at(1)
+    first = 1
+    count = an.number_at(1)
+    if count is not None and count.value <= 10:     # عايزه اتنين من ده, 3ayez 2 menno
+        if an.key_in(count.end, _OF_IT):
+            return Decision("cart_add", 0.8)
+        if an.key_in(count.end, _OF):
+            first = count.end + 1
+    nxt = an.kinds_at(first)
     pointed = "ordinal" in nxt and an.context == "after_results" or "deictics" in nxt or \
-        ("item" in nxt and "deictics" in an.kinds_at(an.span_at(1).end))
+        ("item" in nxt and "deictics" in an.kinds_at(an.span_at(first).end))
     return Decision("cart_add", 0.8) if pointed else None
+
+
+_OF_IT = frozenset({"منه", "منها", "منهم", "menno", "minno", "menha", "menhom", "of it", "of them"})
+_OF = frozenset({"من", "men", "mn", "of"})
 
 
 # Measures of a product, not of the customer: ``طول الفستان``, ``length of the dress``.
@@ -367,6 +511,66 @@ def _product_measure(ev: Evidence) -> Decision | None:
                 j += 1
             if "item" in an.kinds_at(j):
                 return Decision("product_details", 0.85)
+    return None
+
+
+_YOURS = frozenset({"ليكم", "ليكو", "بتاعكم", "بتاعكو", "بتاعتكم", "عندكم", "عندكو", "your", "yours",
+                    "فرعكم", "محلكم", "lekom", "leko", "bta3kom", "bta3ko", "3andko", "3andkom"})
+
+
+_BRANCH = frozenset({"branch", "branches", "far3", "fro3"})
+
+
+def _other_shop(ev: Evidence) -> Decision | None:
+    """``المحل اللي جنبنا بيفتح امتى``, ``when does the shop next door open``: a shop near the
+    customer that is not said to be this one is another shop (GUIDE §3.11)."""
+    an = ev.an
+    if not (an.has("shop_place") and an.has("near_words")) or ev.attributes():
+        return None
+    if any(an.key_in(i, _YOURS) or "فرع" in an.keys[i] or "فروع" in an.keys[i] or
+           an.keys[i] in _BRANCH for i in range(len(an.tokens))):
+        return None  # اقرب فرع ليا, اقرب فرع ليكم: a branch is this shop's
+    return Decision("unknown", 0.7)
+
+
+# Lateness cues of an order (اتاخر, متاخر) said of a person: ``ماما اتأخرت``, ``my friend is late``.
+_LATE = frozenset({"اتاخر", "اتاخرت", "متاخر", "متاخره", "et2a5ar", "et2akhar", "late"})
+
+
+def _late_person(ev: Evidence) -> Decision | None:
+    """``ماما اتأخرت ساعه``: a person late is no order late, unless an order or a courier is named."""
+    an = ev.an
+    if not an.has("people_words") or an.has("order") or an.has("placed_words") or \
+            an.has("courier_words") or ev.attributes():
+        return None
+    cues = [s for s, t in an.cue_spans if t.value == "order_status"]
+    if cues and all(an.key_in(s.start, _LATE) for s in cues):
+        return Decision("unknown", 0.6)
+    return None
+
+
+# 'Do you have' before a shop word asks whether the shop exists as a place (هل لديكم متجر فعلي).
+_HAVE = frozenset({"عندكم", "عندكو", "ليكم", "ليكو", "لديكم", "لكم", "have", "3andko", "3andkom",
+                   "3andoko", "lekom", "leko"})
+
+
+_WHERE = frozenset({"فين", "اين", "وين", "where", "fein", "fen", "feen", "امتى", "امتي", "متى", "when",
+                    "emta"})
+
+
+def _store_place(ev: Evidence) -> Decision | None:
+    """The shop as a place: a shop or branch word with where, when or open (``المحل بتاعكم فين``,
+    ``ال store بيفتح امتى``, ``is the shop open on friday``), nothing of the goods, no order or cart."""
+    an = ev.an
+    asks = an.has("place_words") or any(an.key_in(i, _HAVE) or an.tokens[i] in _WHERE
+                                        for i in range(len(an.tokens)))
+    if not (an.has("shop_place") and asks) or ev.attributes() or \
+            an.has("order") or an.has("placed_words") or an.has("cart_nouns"):
+        return None
+    if all(in_construct(an, s) for s in an.spans_of("shop_place")):
+        return None  # فين اقرب محل موبايلات: another shop
+    if _best_cue(ev) in (None, "store_info") or ev.strong("store_info"):
+        return Decision("store_info", 0.85)  # عايزه اجي المحل اشوف الحاجات، انتو فين؟
     return None
 
 
@@ -388,9 +592,87 @@ def _stock_alert(ev: Evidence) -> Decision | None:
     return None
 
 
+# Words that make a message a question or a problem, not a plain report: where, when, why, how,
+# 'still', 'not yet'.
+_ASKING = frozenset({"فين", "لفين", "امتى", "امتي", "متى", "اين", "ليه", "ازاي", "هل", "لسه", "لسا",
+                     "ليش", "وين", "where", "when", "why", "how", "still", "yet", "fein", "fen",
+                     "emta", "leh", "ezay", "lessa", "lesa", "lsa", "not", "مش", "msh", "mesh",
+                     "ناقص", "ناقصه", "missing", "wrong", "غلط", "بس", "but", "bas"})
+
+
+def _thanks_on_arrival(ev: Evidence) -> Decision | None:
+    """``الشحنه وصلت، شكرا``, ``el order wasal, mersi``, ``received it, thank you``: news that an
+    order came, with thanks and nothing asked or wrong, only thanks (GUIDE §3.1)."""
+    an = ev.an
+    if not (ev.strong("thanks") and an.has("arrived_words")) or an.has("negators"):
+        return None
+    if any(an.key_in(i, _ASKING) for i in range(len(an.tokens))):
+        return None
+    if _best_cue(ev) not in (None, "order_status", "shipping_info", "product_details"):
+        return None  # والخامه ممتازه، متشكرين: praise of what came, not a question
+    return Decision("thanks", 0.85)
+
+
+_BUY = frozenset({"اشتري", "هشتري", "نشتري", "اشتريهم", "اشتريها", "اطلب", "هطلب", "نطلب", "اطلبهم",
+                  "اطلبها", "ناخد", "buy", "purchase", "place", "ashtery", "hashtery", "neshtery",
+                  "atlob", "hatlob", "netlob"})
+
+
+def _buy_the_cart(ev: Evidence) -> Decision | None:
+    """``عايز اشتري كل الحاجات اللي في الكارت``, ``buy the stuff in my basket``: buying what the
+    cart holds finishes the purchase (GUIDE §3.7), unless something is added or removed."""
+    an = ev.an
+    if not (an.has("cart_nouns") or ev.score["cart_view"]) or ev.score["cart_add"] or \
+            ev.score["cart_remove"]:
+        return None
+    if any(an.key_in(i, _BUY) and not an.key_in(i - 1, _BEFORE) for i in range(len(an.tokens))):
+        return Decision("checkout", 0.85)
+    return None
+
+
+_BEFORE = frozenset({"قبل", "before", "abl", "2abl", "ما"})  # قبل ما اطلب: before buying
+
+
+def _contact_change(ev: Evidence) -> Decision | None:
+    """``غيرولي رقم التليفون في الطلب``, ``update the phone number on order 5521``: changing the
+    customer's own phone or address is an order change, not a request for a person, when the only
+    person cue is that phone word."""
+    an = ev.an
+    if not (an.has("address_words") and (_says_change(an) or an.has("other_words"))):
+        return None
+    person = [s for s, t in an.cue_spans if t.value == "human_handoff"]
+    if any("address_words" not in s.kind_set for s in person) or an.has("cart_nouns"):
+        return None
+    if not person and not (an.has("order") or an.has("placed_words")):
+        return None
+    return Decision("order_change", 0.85)
+
+
+def _call_when_back(ev: Evidence) -> Decision | None:
+    """``لما الهودي يتوفر تاني كلموني``: 'call me' when something is back asks for a stock alert,
+    not for a person (the only person cue is the notify verb)."""
+    an = ev.an
+    if not (an.has("notify_verbs") and an.has("back_words") and an.has("when_words")):
+        return None
+    person = [s for s, t in an.cue_spans if t.value == "human_handoff"]
+    if person and all("notify_verbs" in s.kind_set for s in person):
+        return Decision("stock_alert", 0.9)
+    return None
+
+
+def _fed_up_with_bot(ev: Evidence) -> Decision | None:
+    """``stop, I don't want to talk to a robot``, ``زهقت من الروبوت ده``: refusing the bot asks
+    for a person (GUIDE §3.6)."""
+    an = ev.an
+    if an.has("bot_words") and an.has("fed_up") and not topic_spans(an):
+        return Decision("human_handoff", 0.85)
+    return None
+
+
 def _store_over_contact(ev: Evidence) -> Decision | None:
     """The shop's own phone or address (``رقم تليفون المحل``) is not a request for a person."""
-    if ev.strong("store_info") and ev.score["human_handoff"] and not ev.strong("human_handoff"):
+    if (ev.strong("store_info") or ev.an.has("shop_place")) and ev.score["human_handoff"] and \
+            not ev.strong("human_handoff"):
         return Decision("store_info", _conf(ev, "store_info", 0.9))
     return None
 
@@ -409,24 +691,36 @@ def _weak_leftovers(ev: Evidence) -> Decision | None:
 _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _offtopic,
     _store_over_contact,
+    _contact_change,
+    _call_when_back,
     _by_cue("human_handoff", 2),
+    _fed_up_with_bot,
+    _thanks_on_arrival,
     _placed_order,
     _returns,
     _stock_alert,
     _wholesale,
+    _other_shop,
+    _store_place,
     _by_cue("checkout"),
+    _buy_the_cart,
+    _late_person,
     _by_cue("order_status"),
     _order_news,
+    _courier_coming,
     _by_cue("cart_remove"),
     _by_cue("cart_view"),
     _by_cue("cart_add"),
     _by_cue("cart_remove", 2),
+    _cancel_in_cart,
     _chooses_shown,
     _unwanted_in_cart,
     _cart_view,
     _compare,
     _product_measure,
     _size_help,
+    _money_to_someone,
+    _my_account_trouble,
     _pay_the_courier,
     _by_cue("shipping_info"),
     _by_cue("payment_info"),

@@ -10,6 +10,11 @@ The phrase index tags every word with every meaning it has; here the neighbours 
 * ``gym`` is the sportswear section for clothes (``لبس للجيم``, ``gym clothes``, ``for the
   gym``) and a place otherwise (``الجيم بيفتح امتى``, ``اشتراك ال gym``); Franco ``men`` is
   'from' unless it names clothes (``men ramsis``);
+* ``كارت`` is the cart (``اللي في الكارت``, ``وريني الكارت``) unless it pays (``بالكارت``, ``كارت
+  فيزا``, a pay verb or another payment cue);
+* ``بدل`` before a noun with its article or ``ما`` is 'instead of' (``بدل الفستان``), not suits;
+* a watch word with its article is the watch (``شيلها، الساعه``), an hour only with a time or
+  a duration (``بعد ساعه``);
 * ``مقاسي`` followed by a size states the customer's size (``ومقاسي اكس لارج``), no request
   for size help;
 * a colour, section or list position right after a topic noun describes it (``العربيه الحمرا``,
@@ -40,8 +45,10 @@ _COLOUR_NAMED = frozenset({"لون", "الوان", "بلون", "color", "colour"
                            "alwan", "lone"})
 # Articles standing alone between a noun and its adjective (Franco ``el 3arabeya el 7amra``).
 _LONE_ARTICLES = frozenset({"el", "al", "il", "l", "the", "ال"})
-# 'of'/'for' before the head noun (``size of a king bed``), or between a noun and what it is for.
-_OF = frozenset({"of", "for"})
+# 'of'/'for' before the head noun (``size of a king bed``), or between a noun and what it is for;
+# the possessive بتاع/bta3 too (``el shanta bta3et el 3arabeya``: the car's boot).
+_OF = frozenset({"of", "for", "بتاع", "بتاعه", "بتاعت", "بتوع", "bta3", "bta3et", "bta3t", "beta3",
+                 "betaa3", "btaa3"})
 _DETERMINERS = frozenset({"a", "an", "my", "the", "your"})
 _OR = frozenset({"ولا", "او", "wala", "aw", "or"})
 _DESCRIBING = frozenset({"color", "category", "ordinal"})
@@ -183,10 +190,13 @@ def is_hour(an: Analysis, span: Span) -> bool:
         return True
     if _and_coming(an, nxt):
         return True
+    if token.startswith(("ال", "بال", "وال", "فال")) or an.key_in(span.start - 1, _ARTICLE_WORDS):
+        return False  # في الساعه, شيل الساعه: 'the watch'; an hour takes no article (بعد ساعه)
     return an.key_in(previous_word(an, span.start - 1), words["hour_before"])
 
 
 _AND = frozenset({"و", "w", "we", "wa", "and"})
+_ARTICLE_WORDS = frozenset({"el", "al", "il", "the", "ال"})
 
 
 def _and_coming(an: Analysis, i: int) -> bool:
@@ -229,9 +239,41 @@ def _states_own_size(an: Analysis, span: Span) -> bool:
                                           and 26 <= an.number_at(nxt).value <= 60)
 
 
+# Words after ``كارت`` that make it a bank card: ``كارت فيزا``, ``كارت ائتمان``, ``كارت ميزه``.
+_CARD_KINDS = frozenset({"فيزا", "الفيزا", "ائتمان", "ائتماني", "الائتمان", "بنك", "بنكي", "البنك",
+                         "ميزه", "كريدت", "ديبيت", "مدفوع", "بنكى", "مسبق", "visa", "credit", "debit",
+                         "meeza", "bank"})
+
+
+def _card_not_cart(an: Analysis, span: Span) -> bool | None:
+    """``كارت`` is the shop's cart and a bank card. It pays with ``ب`` (``بالكارت``), before a card
+    kind (``كارت فيزا``) or with a pay verb (``ادفع كارت``); else it is the cart (``اللي في الكارت``,
+    ``وريني الكارت``). None when the span is not that word."""
+    if not {"cart_nouns", "cue"} <= span.kind_set or span.end - span.start != 1 or \
+            not any(t.kind == "cue" and t.value == "payment_info" for t in span.tags):
+        return None
+    token = an.tokens[span.start]
+    return token.startswith("ب") or an.key_in(span.end, _CARD_KINDS) or any(
+        an.key_in(i, topic_words()["pay_verbs"]) for i in range(len(an.tokens))) or any(
+        s is not span and t.value == "payment_info" for s, t in an.cue_spans)
+
+
+# ``بدل`` is suits and 'instead of': before a noun with its article or ``ما`` it is 'instead of'
+# (``على عنوان الشغل بدل البيت``, ``بدل ما يوصل``), another thing asked for.
+_INSTEAD = frozenset({"بدل", "بدال"})
+
+
+def _instead_of(an: Analysis, span: Span) -> bool:
+    if span.end - span.start != 1 or an.tokens[span.start] not in _INSTEAD or span.end >= len(an.tokens):
+        return False
+    nxt = an.tokens[span.end]
+    return nxt in {"ما", "مني", "منه", "منها", "من"} or (nxt.startswith("ال") and
+                                                       "category" not in an.kinds_at(span.end))
+
+
 def reread(an: Analysis) -> list[Span]:
     """``an.spans`` with the meanings their neighbours rule out dropped (see the module doc)."""
-    if not an.all_kinds & {"item", "topic", "category"} and not any(
+    if not an.all_kinds & {"item", "topic", "category", "cart_nouns"} and not any(
             t.value == "size_help" for _, t in an.cue_spans):
         return an.spans
     out: list[Span] = []
@@ -241,10 +283,16 @@ def reread(an: Analysis) -> list[Span]:
         if "item" in span.kind_set:
             if is_hour(an, span):
                 tags = (Tag("hour", ""),)
+            elif _instead_of(an, span):
+                tags = (Tag("instead_words", ""), Tag("other_words", ""))
             elif in_construct(an, span):
                 nxt = an.span_at(_head_after(an, span))
                 family = families(nxt)[0] if nxt is not None else "household"
                 tags = (Tag("topic", family),)
+        card = _card_not_cart(an, span)
+        if card is not None:
+            tags = tuple(t for t in tags if (t.kind == "cue" and t.value == "payment_info") == card
+                         or (t.kind != "cue" and t.kind != "cart_nouns"))
         if "cue" in span.kind_set and _states_own_size(an, span):
             tags = (Tag("sizecue", ""),)  # مقاسي اكس لارج: says the size, asks for no help
         if "category" in span.kind_set:

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.nlu.analysis import Analysis, Number
 from bot.nlu.lexicon import load_lexicon
+from bot.nlu.numbers import read_number
 from bot.nlu.vocab import Span
 
 __all__ = ["extract_slots", "Words", "head_items", "negated", "category_named"]
@@ -91,7 +92,8 @@ def _drop_non_slots(an: Analysis, used: set[int]) -> None:
         before |= {an.keys[j] for j in range(max(0, num.start - 3), num.start)}
         after = an.tokens[num.end] if num.end < len(an.tokens) else ""
         after_key = an.keys[num.end] if num.end < len(an.keys) else ""
-        if before & w.order or _measure_before(an, num) or \
+        order = before & w.order and not an.key_in(num.start - 1, _TO_SIZE)  # الاوردر لـ ٣٤
+        if order or _measure_before(an, num) or \
                 (after in w.measure and after not in w.currency) or after_key in w.age \
                 or (num.is_digits and num.value >= 10**8) or num.start in phone:
             used.add(num.start)  # order and phone numbers, measures: never prices or sizes
@@ -230,13 +232,34 @@ def _sizes(an: Analysis, used: set[int]) -> str | None:
         if value and _size_span_ok(an, span):
             if value in slot_sizes:
                 found.append(value)
-        elif "sizecue" in span.kinds():
+        elif span.kind_set & {"sizecue", "wear_words"}:     # مقاس ٤٢, I usually wear a 42
             num = _next_number(an, span.end, used, skip=1)
             if num is not None:
                 found.append(str(num.value))
                 used.add(num.start)
     found += _bare_size_numbers(an, used)
+    found += _size_changed_to(an, used)
     return _one(found)
+
+
+_TO_SIZE = frozenset({"ل", "لل", "الى", "الي", "to", "into", "le", "l", "lel", "li"})
+_SIZE_WORDS = frozenset({"مقاس", "المقاس", "مقاسه", "مقاسها", "size", "ma2as", "el ma2as", "نمره",
+                         "النمره", "مقاسي"})
+
+
+def _size_changed_to(an: Analysis, used: set[int]) -> list[str]:
+    """``اغير مقاس الجينز في الاوردر لـ ٣٤``, ``change the size to 42``: a clothing-size number
+    right after 'to' when the message speaks of a size."""
+    if not any(k in _SIZE_WORDS or t in _SIZE_WORDS for k, t in zip(an.keys, an.tokens)):
+        return []
+    out = []
+    for num in an.numbers:
+        if num.start in used or not num.is_digits or not 26 <= num.value <= 60:
+            continue
+        if an.key_in(num.start - 1, _TO_SIZE) or an.tokens[num.start - 1:num.start] == ["ل"]:
+            out.append(str(num.value))
+            used.add(num.start)
+    return out
 
 
 def _size_span_ok(an: Analysis, span: Span) -> bool:
@@ -305,7 +328,37 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
                 (nxt & {"category"} and _shoes(an)) or (nxt & {"color"} and adding):
             used.add(num.start)
             return num.value
+        if not num.is_digits and num.value <= 10 and "item" in an.kinds_at(num.start - 1):
+            used.add(num.start)
+            return num.value  # هودي واحد, قميصين اتنين: Arabic counts after the noun
+    counted = _count_of_items(an)
+    if counted is not None:
+        return counted
+    if any(t.value == "compare" for _, t in an.cue_spans) or \
+            any(an.key_in(i, _BETWEEN) for i in range(len(an.tokens))):
+        return None  # قارنلي بين الساعتين: two things compared, no count of pieces
     return 2 if any(t in words().dual for t in an.tokens) else None
+
+
+_BETWEEN = frozenset({"بين", "ben", "bein", "between"})
+_OF_ITEMS = frozenset({"من", "men", "mn", "of"})
+_ONLY = frozenset({"بس", "فقط", "bas", "only", "just"})
+
+
+def _count_of_items(an: Analysis) -> int | None:
+    """``شيل واحد من التيشيرتات``, ``wa7ed men el hoodies``: a small count word before 'of' and an
+    item, also inside a cue phrase (``شيل واحد``)."""
+    for i in range(len(an.tokens) - 2):
+        k = i + 1 + an.key_in(i + 1, _ONLY)          # نزل واحد بس من الشرابات
+        if k >= len(an.tokens) - 1 or not an.key_in(k, _OF_ITEMS) or an.tokens[i].isdigit():
+            continue
+        j = k + 1 + (an.tokens[k + 1] in _ARTICLE)
+        if "item" not in an.kinds_at(j):
+            continue
+        got = read_number(an.tokens, i)
+        if got is not None and got[1] == 1 and 0 < got[0] <= 10:
+            return got[0]
+    return None
 
 
 # -- items, colours, categories ------------------------------------------------------------
@@ -359,8 +412,8 @@ def negated(an: Analysis, span: Span) -> bool:
     """True after مش/بلاش/غير/not/msh (optionally with عايز or an article between)."""
     w = words()
     prev = span.start - 1
-    if "negators" in an.kinds_at(prev) or an.key_in(prev, w.negators):
-        return True
+    if an.kinds_at(prev) & {"negators", "instead_words"} or an.key_in(prev, w.negators):
+        return True  # بدل الفستان, instead of black: the thing replaced is not asked for
     if an.key_in(prev, _WANT | _ARTICLE):
         return "negators" in an.kinds_at(prev - 1) or an.key_in(prev - 1, w.negators)
     return False

@@ -2,7 +2,7 @@
 
 A *topic noun* is a noun of another topic that ``lexicon/topics.json`` lists by family (household,
 vehicles, food, finance, bills, tech, apps, health, school and work, sport, building and crafts,
-pets, beauty, other shops, places): ``المنبه``, ``الدهب``, ``العربيه``, ``el mobile``. A message
+pets, beauty, other shops, places, telecom, venues): ``المنبه``, ``الدهب``, ``العربيه``, ``el mobile``. A message
 that names one and none of the shop's goods is about that topic, whatever shop verb it uses
 (``امسح المنبه``, ``سعر الدهب``, ``الدهان الابيض خلص``, ``which phone has the best camera``), in
 any context, and a greeting or goodbye said with it is no courtesy alone. A family may leave an
@@ -12,7 +12,8 @@ a topic noun belongs to it (``مقاس الشاشه``, ``سعر الموبايل
 bed``), and a colour or section right after one describes it (``العربيه الحمرا``, ``red car``):
 :mod:`bot.nlu.senses` settles those before the slots are read. An order of another shop or a
 food delivery is no order of ours; a child (``ابني``) gives the kids section but makes no
-message about clothes.
+message about clothes. A person asked for to do another trade's job (``عايز اكلم حد يصلح
+التلاجه``) is no request for the shop's staff, and removing a stain is care, not the cart.
 
 A *foreign* word is a common Arabic or English word (:mod:`bot.nlu.common_words`) that no lexicon
 phrase covers: ``سهم``, ``baking``, ``الناصيه``. Two more tests turn a decided intent into
@@ -61,12 +62,14 @@ def _exempt() -> dict[str, frozenset[str]]:
 def _about_a_topic(an: Analysis, slots: dict[str, Any], intent: str) -> bool:
     """A topic noun, and nothing of the shop's goods: the message is about that topic. A request
     for a person stays one, unless it was only guessed from a typo (``كورسات ... كلمنا``)."""
-    if intent in _KEPT_FOR_TOPICS and not _guessed(an, intent):
-        return False
+    if intent in _KEPT_FOR_TOPICS and not _guessed(an, intent) and not an.has("job_verbs"):
+        return False  # a person to fix the fridge (عايز اكلم حد يصلح التلاجه) is no shop's staff
     spans = topic_spans(an)
     if not spans:
         return False
-    if intent in load_lexicon().care_intents and any("care" in families(s) for s in spans):
+    cares = intent in load_lexicon().care_intents or (intent == "cart_remove" and
+                                                       not an.has("cart_nouns"))
+    if cares and any("care" in families(s) for s in spans):  # remove a stain from my shirt
         return True  # ازاي اكوي البنطلون: the clothes are what is cared for, nothing is asked
     spans = [s for s in spans if families(s) != ["care"]]  # لو غسلته ينفع ارجعه: a return
     if not spans or all(_exempt_here(an, f, intent) for s in spans for f in families(s)):
@@ -89,6 +92,8 @@ def _exempt_here(an: Analysis, family: str, intent: str) -> bool:
         return False
     if family == "finance":
         return _pays(an)
+    if family == "venues":
+        return any(an.key_in(i, _OURS) for i in range(len(an.tokens)))
     if family == "health":
         return an.has("sizecue") or an.has("size") or any(
             "مقاس" in an.keys[i] or "ma2as" in an.keys[i] for i in range(len(an.keys)))
@@ -107,6 +112,10 @@ def _pays(an: Analysis) -> bool:
 
 
 _BRANCHES = frozenset({"فرع", "فروع", "فرعكم", "فروعكم", "branch", "branches", "far3", "fro3"})
+# The shop's own (a branch, 'your store', 'عندكم'): a venue named with them is where the shop is
+# (``عندكم فرع في المول؟``, ``is your store in the mall open?``).
+_OURS = _BRANCHES | frozenset({"ليكم", "ليكو", "عندكم", "عندكو", "بتاعكم", "بتاعكو", "محلكم", "your",
+                               "lekom", "leko", "3andko", "3andkom", "bta3kom", "bta3ko", "have", "لديكم"})
 # Shop words too ambiguous to make a message about the goods next to another topic's noun.
 _WEAK_SHOP_WORDS = frozenset({"كم", "kom"})
 
