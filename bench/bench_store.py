@@ -2,6 +2,9 @@
 
 Run with ``python -m bench store``. Prints numbers; asserts nothing. Search latency is measured on
 400 different generated queries (no query repeats, so no cache answers), at 1k, 10k and 100k products.
+The bww backend is measured against the fake BWW API (``tests/fake_bww.py``, a real HTTP server):
+store API calls per customer message on a 30-message session through the whole app (cold and
+warm), and a 10,000-product catalog load under 60 calls a minute (``bench/bench_store_bww.py``).
 """
 
 from __future__ import annotations
@@ -115,9 +118,10 @@ def bench_cache() -> None:
 
 
 def bench_calls_per_message() -> None:
-    """A scripted conversation against the bww backend (simulated with responses)."""
+    """Store operations of a scripted conversation against the bww backend (simulated with responses)."""
     page = json.loads(PAYLOAD.read_text("utf-8"))
-    catalog = {"status": 200, "message": "", "data": {**page["data"], "total_pages": 1}}
+    catalog = {"status": 200, "message": "", "data": {**page["data"], "total_pages": 1,
+                                                      "total": len(page["data"]["products"])}}
     conversation = [
         lambda s: s.search("عايز بيجامه"),
         lambda s: s.product(2351),
@@ -148,9 +152,13 @@ def bench_calls_per_message() -> None:
 
 
 def main() -> None:
+    from bench.store_bww import bench_bww_load, bench_bww_session
+
     bench_search()
     bench_cache()
     bench_calls_per_message()
+    bench_bww_session()
+    bench_bww_load()
 
 
 if __name__ == "__main__":

@@ -212,7 +212,8 @@ def test_stock_is_checked_before_adding_and_before_the_order(fb, services, monke
     fill_cart(fb, product)
     live = services.store.product
     monkeypatch.setattr(services.store, "product",
-                        lambda pid: replace(live(pid), stock_quantity=0) if pid == product.id else live(pid))
+                        lambda pid, lang=None: replace(live(pid, lang), stock_quantity=0) if pid == product.id
+                        else live(pid, lang))
     assert "خلصان" in joined(fb.press(f"ADD:{product.id}"))
     fb.tap("CHECKOUT")
     for text in ("أحمد علي", "01001234567", "القاهرة"):

@@ -43,10 +43,10 @@ class CrowdedStore:
     def budget(self):
         return self.demo.budget()
 
-    def product(self, product_id):
+    def product(self, product_id, lang=None):
         return next(p for p in self.products if p.id == product_id)
 
-    def compare(self, ids):
+    def compare(self, ids, lang=None):
         chosen = tuple(self.product(i) for i in ids)
         return Comparison(chosen, chosen[0], chosen[1], {"colors": tuple(p.colors for p in chosen)})
 
@@ -161,7 +161,7 @@ def test_a_failing_matcher_gets_the_busy_answer_and_a_logged_traceback(caplog) -
 
 def test_a_bug_behind_a_valid_button_is_not_called_an_old_button(caplog) -> None:
     class BrokenStore(CrowdedStore):
-        def product(self, product_id):
+        def product(self, product_id, lang=None):
             raise KeyError("price_final")                   # a bug, not a bad payload
 
     with caplog.at_level(logging.ERROR, logger="bot.dialog"):
@@ -340,7 +340,7 @@ def test_compare_names_the_best_rated_and_who_each_is_for() -> None:
     store = CrowdedStore()
     store.products[0] = replace(store.products[0], gender="men", rating=4.8, count_rating=12)
     store.products[1] = replace(store.products[1], gender="women", rating=4.1, count_rating=3)
-    store.compare = lambda ids: Comparison(tuple(store.product(i) for i in ids), store.products[1], store.products[0],
+    store.compare = lambda ids, lang=None: Comparison(tuple(store.product(i) for i in ids), store.products[1], store.products[0],
                                            {"gender": ("men", "women")})
     for lang, best, differs in (("ar", "أعلى تقييم: {} (٤٫٨ من ٥)", "الفرق في: لمين"),
                                 ("en", "Best rated: {} (4.8 of 5)", "They differ in: for")):
@@ -372,7 +372,7 @@ class BudgetedStore(CrowdedStore):
 
         return Budget()
 
-    def product(self, product_id):
+    def product(self, product_id, lang=None):
         self.lookups.append(self.open_budgets == 1)
         return self.demo.product(product_id)
 

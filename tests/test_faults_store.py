@@ -35,7 +35,8 @@ from tests.test_store_client import Clock
 
 STORE = "http://store.test"
 PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))
-CATALOG = {"status": 200, "message": "Products list", "data": {**PAGE["data"], "total_pages": 1}}
+CATALOG = {"status": 200, "message": "Products list",
+           "data": {**PAGE["data"], "total_pages": 1, "total": len(PAGE["data"]["products"])}}
 SNAPSHOT_TTL_S = 3600.0       # ClientConfig.ttl_catalog_s, the snapshot's lifetime
 STALE = {"ar": "ملحوظة: بعرضلك آخر نسخة", "en": "Note: I'm showing my last copy"}
 DOWN = {"ar": "المتجر مش بيرد دلوقتي", "en": "The shop isn't answering right now"}
@@ -143,9 +144,14 @@ def assert_settled(services) -> None:
 
 
 def fail_until_open(bww, customer: str, limit: int = 10) -> None:
-    """Ask until the breaker opens (bounded, so a breaker that never opens fails the test)."""
-    services = bww[1]
+    """Ask until the breaker opens (bounded, so a breaker that never opens fails the test).
+
+    A failed refresh is not tried again on every message (no refresh storm): before each message
+    the clock moves to when the next refresh may start, as customers keep writing meanwhile.
+    """
+    services, store = bww[1], bww[2]
     for _ in range(limit):
+        store.clock.now += services.store.status()["snapshot"]["next_load_in_s"]
         assert texts(ask(bww, customer, "عايز تيشيرت"))[0].startswith(STALE["ar"])
         if services.store.status()["breaker"]["state"] == "open":
             return

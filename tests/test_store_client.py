@@ -13,7 +13,10 @@ import requests
 import responses
 from responses import matchers, registries
 
-from bot.errors import CircuitOpen, ProductNotFound, StoreError, StoreRateLimited, StoreUnavailable
+from bot.errors import (
+    CircuitOpen, ProductNotFound, StoreAuthFailed, StoreError, StoreRateLimited, StoreUnavailable,
+)
+from bot.store.catalog_load import CatalogLoader
 from bot.store.client import MIN_ATTEMPT_S, BwwClient, ClientConfig, OutOfTime
 from bot.store.limiter import RateLimiter
 from bot.store.password import password_for
@@ -258,21 +261,28 @@ def test_password_cairo_minus_three_in_winter() -> None:
 
 
 @responses.activate
-def test_every_password_refused_is_a_store_error_not_retried() -> None:
+def test_every_password_refused_is_an_auth_failure_counted_by_the_breaker_not_retried() -> None:
     clock = Clock()
     responses.post(f"{BASE}/filter-products", status=401)
     client = make_client(clock)
-    with pytest.raises(StoreError) as caught:
+    with pytest.raises(StoreAuthFailed) as caught:
         client.filter_products("en")
-    assert not isinstance(caught.value, StoreUnavailable)
+    assert isinstance(caught.value, StoreUnavailable), "an outage for the customer: the snapshot answers"
+    assert caught.value.variants == ("utc", "utc-1h", "utc+1h") and caught.value.status == 401
     assert client.api_calls == 3 and clock.sleeps == []   # in May Cairo-3h is the UTC hour
+    assert client.status()["breaker"]["failures"] == 3
+    auth = client.status()["auth"]
+    assert auth["status"] == 401 and auth["variants_tried"] == ["utc", "utc-1h", "utc+1h"]
     assert "s3cret" not in repr(client.config) and "s3cret" not in str(caught.value)
+    with pytest.raises(StoreAuthFailed):
+        client.filter_products("en", search="again")
+    assert client.api_calls == 4, "every variant was refused this hour: only the preferred one is tried again"
 
 
 @responses.activate
 def test_catalog_pages_through_every_page() -> None:
     clock = Clock()
-    first = {"status": 200, "message": "", "data": {**PAGE["data"], "total_pages": 2, "page_size": 10}}
+    first = {"status": 200, "message": "", "data": {**PAGE["data"], "total_pages": 2, "page_size": 10, "total": 13}}
     second = {"status": 200, "message": "", "data": {**PAGE["data"], "page": 2, "total_pages": 2,
                                                      "products": PAGE["data"]["products"][:3]}}
     responses.post(f"{BASE}/filter-products", json=first,
@@ -280,9 +290,10 @@ def test_catalog_pages_through_every_page() -> None:
     responses.post(f"{BASE}/filter-products", json=second,
                    match=[matchers.json_params_matcher({"page": 2, "page_size": 100})])
     client = make_client(clock)
-    assert len(client.catalog("en")) == 13
-    assert len(client.catalog("en")) == 13
+    loader = CatalogLoader(client, languages=("en",), clock=clock, sleep=clock.sleep)
+    assert len(loader.load()["en"]) == 10, "the second page repeats three products: kept once"
     assert client.api_calls == 2
+    assert loader.report.pages_total == 2 and loader.report.fetched == 2
 
 
 @responses.activate

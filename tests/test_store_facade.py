@@ -34,7 +34,10 @@ class Clock:
 
 
 def whole_catalog() -> dict:
-    return {"status": 200, "message": "Products list", "data": {**PAGE["data"], "total_pages": 1}}
+    """The recorded page as the whole catalog: one page of 10 products."""
+    data = PAGE["data"]
+    return {"status": 200, "message": "Products list",
+            "data": {**data, "total_pages": 1, "total": len(data["products"])}}
 
 
 def inline(job) -> None:
@@ -184,9 +187,11 @@ def test_an_expired_snapshot_is_served_at_once_while_one_refresh_runs_in_the_bac
     assert second.products and len(jobs) == 1, "one refresh at a time"
     assert clock.sleeps == [] and store.status()["snapshot"]["refreshing"]
     jobs.pop()()                                    # the refresh runs (and fails) off the customer's turn
-    assert store.search("pajama").stale and store.stale and len(jobs) == 1, "stale; the next refresh queued"
+    assert store.search("pajama").stale and store.stale and jobs == [], "stale; no new refresh at once"
+    assert store.status()["snapshot"]["next_load_in_s"] == 60, "not before the breaker half-opens"
     responses.replace(responses.POST, f"{BASE}/filter-products", json=whole_catalog())
     clock.now += 61                                 # the breaker half-opens
+    assert store.search("pajama").stale and len(jobs) == 1, "the next refresh queued"
     jobs.pop()()
     assert not store.search("pajama").stale and not store.status()["snapshot"]["refreshing"]
     assert jobs == []

@@ -39,7 +39,7 @@ def request(turn: Turn) -> list[Reply]:
         product_id = None
     if product_id is None:
         return [turn.menu(turn.t("alert.which"))]
-    product = turn.deps.store.product(product_id)
+    product = turn.deps.store.product(product_id, lang=turn.lang)
     turn.session.show_product(product.id)
     size, color = _option(turn.slots.get("size"), product.sizes), _option(turn.slots.get("color"), product.colors)
     name = product.name(turn.lang)
@@ -71,7 +71,7 @@ def news(turn: Turn) -> list[Reply]:
     found: list[tuple[Any, Any]] = []
     for alert in alerts.for_customer(turn.platform, turn.event.customer_id):
         try:
-            product = turn.deps.store.cached_product(alert.product_id)
+            product = turn.deps.store.cached_product(alert.product_id, lang=turn.lang)
         except (ProductNotFound, StoreError):
             continue
         if available(product, alert) and alerts.fire(alert.id):

@@ -306,7 +306,7 @@ def known(turn: Turn, product_id: int) -> Any:
     """A product from the catalogue snapshot when the store offers one, else from the store."""
     cached = getattr(turn.deps.store, "cached_product", None)
     try:
-        return cached(product_id) if cached else turn.deps.store.product(product_id)
+        return cached(product_id, lang=turn.lang) if cached else turn.deps.store.product(product_id, lang=turn.lang)
     except ProductNotFound:
         return None
 
@@ -324,11 +324,11 @@ def card(turn: Turn, product: Any) -> Card:
     buttons = [Button(turn.t("choice.details"), f"DETAILS:{product.id}")]
     if product.stock_quantity > 0:
         buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
-    if product.link:
-        buttons.append(Button(turn.t("choice.site"), url=product.link))
+    if product.link_for(turn.lang):
+        buttons.append(Button(turn.t("choice.site"), url=product.link_for(turn.lang)))
     return Card(
         title=product.name(turn.lang), subtitle=subtitle(turn, product), image_url=_picture(turn, product),
-        url=product.link, buttons=tuple(buttons), payload=f"DETAILS:{product.id}",
+        url=product.link_for(turn.lang), buttons=tuple(buttons), payload=f"DETAILS:{product.id}",
     )
 
 
@@ -360,7 +360,7 @@ def _stock(turn: Turn, product: Any, prefix: str) -> str:
 
 def details(turn: Turn, product_id: int) -> list[Reply]:
     """The picture with a caption (price, sizes, colours, stock), then what to do with it."""
-    product = turn.deps.store.product(product_id)
+    product = turn.deps.store.product(product_id, lang=turn.lang)
     turn.session.show_product(product.id)
     turn.note(PRODUCT_VIEW, ref=str(product.id))
     remember_asked(turn, product)
@@ -371,8 +371,8 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     if product.stock_quantity > 0:
         buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
     buttons.append(Button(turn.t("choice.related"), f"RELATED:{product.id}"))
-    if product.link:
-        buttons.append(Button(turn.t("choice.site"), url=product.link))
+    if product.link_for(turn.lang):
+        buttons.append(Button(turn.t("choice.site"), url=product.link_for(turn.lang)))
     replies.append(Buttons(turn.t("details.actions") if product.stock_quantity > 0 else turn.t("results.footer"), tuple(buttons)))
     return replies
 
@@ -412,7 +412,7 @@ def _price_line(turn: Turn, product: Any) -> str:
 
 def price(turn: Turn, product_id: int) -> list[Reply]:
     """The price of one product, with its discount, and the buttons to go on."""
-    product = turn.deps.store.product(product_id)
+    product = turn.deps.store.product(product_id, lang=turn.lang)
     turn.session.focus = product.id
     remember_asked(turn, product)
     name = product.name(turn.lang)
@@ -451,7 +451,7 @@ def compare(turn: Turn, ids: list[int]) -> list[Reply]:
     ids = list(dict.fromkeys(ids))[:4]
     if len(ids) < 2:
         return [Text(turn.t("compare.need_two"))]
-    comparison = turn.deps.store.compare(ids)
+    comparison = turn.deps.store.compare(ids, lang=turn.lang)
     products = list(comparison.products)
     if len(products) < 2:
         raise ProductNotFound(",".join(map(str, ids)))
@@ -491,7 +491,7 @@ def recommend(turn: Turn, kind: str, product_id: int | None = None) -> list[Repl
     turn.session.show_results([p.id for p in products])
     turn.session.query, turn.session.filters, turn.session.cursor = "", {}, ""
     if kind == "related" and product_id is not None:
-        intro = turn.t("recommend.related", name=turn.deps.store.product(product_id).name(turn.lang))
+        intro = turn.t("recommend.related", name=turn.deps.store.product(product_id, lang=turn.lang).name(turn.lang))
     else:
         intro = turn.t(f"recommend.{kind}")
     return _stale(turn, found) + [cards(turn, products, intro)]

@@ -31,7 +31,7 @@ def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: 
     ``page`` is the page of sizes or colours to offer (``OPTIONS:<id>:<page>``) when they do not
     all fit in one message.
     """
-    product = turn.deps.store.product(product_id)
+    product = turn.deps.store.product(product_id, lang=turn.lang)
     session = turn.session
     pending = session.pending if session.pending.get("product_id") == product.id else {}
     asked = session.asked if session.asked.get("product_id") == product.id else {}   # "فيه اسود؟" then "ضيفه"
@@ -59,7 +59,7 @@ def choose(turn: Turn) -> list[Reply] | None:
         return None
     size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
     if not (size or color):
-        product = turn.deps.store.product(int(pending["product_id"]))
+        product = turn.deps.store.product(int(pending["product_id"]), lang=turn.lang)
         size = typed_size(turn.text, product.sizes)
         amount = normalize(turn.text).strip(" .!?")
         if not size and amount.isascii() and amount.isdigit() and 0 < int(amount) <= MAX_QUANTITY:
@@ -208,7 +208,7 @@ def set_quantity(turn: Turn, key: str, quantity: int) -> list[Reply]:
         return [Text(turn.t("cart.not_in"))] + view(turn)
     if quantity <= 0:
         return remove(turn, key)
-    product = turn.deps.store.product(line.product_id)
+    product = turn.deps.store.product(line.product_id, lang=turn.lang)
     others = sum(x.quantity for x in turn.session.cart if x.product_id == line.product_id and x is not line)
     quantity = min(quantity, MAX_QUANTITY)
     if others + quantity > product.stock_quantity:

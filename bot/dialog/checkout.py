@@ -390,7 +390,7 @@ def _stock_problems(turn: Turn) -> list[str]:
     problems = []
     for line in list(turn.session.cart):
         try:
-            stock = turn.deps.store.product(line.product_id).stock_quantity
+            stock = turn.deps.store.product(line.product_id, lang=turn.lang).stock_quantity
         except ProductNotFound:
             stock = 0
         name = line.name(turn.lang)

@@ -198,7 +198,7 @@ def more(turn: Turn) -> list[Reply]:
 
 def _add_option(turn: Turn) -> list[Reply]:
     """A size typed after a product's details: add it in that size."""
-    product = turn.deps.store.product(turn.session.focus)
+    product = turn.deps.store.product(turn.session.focus, lang=turn.lang)
     return cart.add(turn, product.id, cart.typed_size(turn.text, product.sizes))
 
 

@@ -108,7 +108,7 @@ def _section(turn: Turn) -> str:
     focus = turn.session.focus
     if focus is not None:
         try:
-            return turn.deps.store.product(focus).category or "men"
+            return turn.deps.store.product(focus, lang=turn.lang).category or "men"
         except Exception:  # a stale focus only loses the hint
             return "men"
     return "men"

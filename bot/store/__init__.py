@@ -38,8 +38,14 @@ def build_store(
     clock: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
     refresh_runner: Runner = run_in_background,
+    shared_dir: str | None = None,
 ) -> Store:
-    """The store for ``settings``; nothing is fetched until the first call that needs the catalog."""
+    """The store for ``settings``; nothing is fetched until the first call that needs the catalog.
+
+    On BWW the client's rate limit, caches and state are shared by every host with ``REDIS_URL``,
+    else by every process of this host through a SQLite file in ``shared_dir`` (the app passes
+    the directory of ``DATABASE_PATH``), else kept in this process.
+    """
     clock = clock or time.time
     info = profile_info(settings)  # what the shop tells customers: its profile, on every backend
     if settings.store_backend == "file":
@@ -64,11 +70,13 @@ def build_store(
         import redis
 
         shared = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=5)
+    sleep = sleep or time.sleep
     client = BwwClient(
-        config, session=session, clock=clock, sleep=sleep or time.sleep, shared=shared,
-        shared_prefix=settings.redis_prefix,
+        config, session=session, clock=clock, sleep=sleep, shared=shared,
+        shared_prefix=settings.redis_prefix, shared_dir=shared_dir,
     )
-    backend = BwwBackend(client, info, settings.store_language)
+    backend = BwwBackend(client, info, settings.store_language, public_base_url=settings.public_base_url,
+                         clock=clock, sleep=sleep)
     return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s, refresh_runner=refresh_runner, info=info)
 
 

@@ -1,29 +1,36 @@
 """The catalog snapshot and the two backends that fill it: the demo file and the BWW API.
 
-A :class:`Snapshot` is an immutable copy of the whole catalog (169 products at BWW, 249 in the
-demo): searches and filters run on it locally. Backends turn their source into :class:`Product`
-objects; the live details of one product come from :meth:`details` (the demo answers from the
-file, BWW from ``/product-details/{id}``).
+A :class:`Snapshot` is an immutable copy of the whole catalog (169 products at BWW when it was
+recorded, 249 in the demo, 10,000+ for a growing shop): searches and filters run on it locally.
+Backends turn their source into :class:`Product` objects; the live details of one product come
+from :meth:`details`, in the customer's language (the demo answers from the file, BWW from
+``/product-details/{id}`` with that ``Accept-Language``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from bot.errors import ProductNotFound
-from bot.store.bww import product_from_bww
+from bot.store.bww import product_from_bww, store_image_path
+from bot.store.catalog_load import CatalogLoader
 from bot.store.client import BwwClient
 from bot.store.images import image_path
 from bot.store.info import StoreInfo
 from bot.store.product import Category, Product
+from bot.store.remote_images import PictureConverter
 
 __all__ = ["BwwBackend", "DEMO_CATALOG", "DemoBackend", "Snapshot", "demo_categories"]
 
 DEMO_CATALOG = Path(__file__).parent / "data" / "demo_catalog.json"
+log = logging.getLogger(__name__)
+Progress = Callable[[list[Product], list[Category], int, "int | None"], None]
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,15 @@ class Backend(Protocol):
 
     A backend may also have ``changed() -> bool`` (the file backend, ``bot/store/catalog_file.py``):
     the store then asks it every few seconds whether its source changed, and reloads when it did.
+    One whose ``paged`` is true takes ``load(on_progress)`` and reports partial catalogs while it
+    loads; one with ``retry_in() -> float`` says how long a failed load should wait before the next.
     """
 
     name: str
 
     def load(self) -> tuple[list[Product], list[Category]]: ...
 
-    def details(self, product_id: int, known: Product | None) -> Product: ...
+    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product: ...
 
     def info(self) -> StoreInfo: ...
 
@@ -86,8 +95,8 @@ class DemoBackend:
         products = [product_from_demo(row, self._base, names.get(row.get("category", ""))) for row in self._data["products"]]
         return products, categories
 
-    def details(self, product_id: int, known: Product | None) -> Product:
-        """The file is the live source: details are the snapshot's product."""
+    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product:
+        """The file is the live source: details are the snapshot's product (in both languages)."""
         if known is None:
             raise ProductNotFound(product_id)
         return known
@@ -107,38 +116,67 @@ class BwwBackend:
     """The BWW Store REST API through :class:`BwwClient` (Arabic and English merged by id)."""
 
     name = "bww"
+    paged = True
 
-    def __init__(self, client: BwwClient, info: StoreInfo, language: str = "ar") -> None:
+    def __init__(self, client: BwwClient, info: StoreInfo, language: str = "ar", *, public_base_url: str = "",
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
         self._info = info
         self.language = language
+        self.public_base_url = public_base_url
+        self.loader = CatalogLoader(client, ttl_s=client.config.ttl_catalog_s, clock=clock, sleep=sleep)
+        self.pictures = PictureConverter()
 
-    def load(self) -> tuple[list[Product], list[Category]]:
-        """The whole catalog in both languages; every page call has its own time budget (a store's
-        catalog may need many), and a load runs off any customer's turn (see ``Store``)."""
-        arabic = {row["id"]: row for row in self.client.catalog("ar")}
-        english = {row["id"]: row for row in self.client.catalog("en")}
-        products = [
-            product_from_bww(arabic.get(pid), english.get(pid), self.language)
-            for pid in dict.fromkeys([*arabic, *english])
-        ]
+    def converted_picture(self, product: Product) -> bytes:
+        """The product's own picture as PNG (it is WebP, GIF or SVG: WhatsApp would refuse it)."""
+        source = str(product.extra.get("source_image") or "")
+        if not source or not product.image_url.endswith(store_image_path(product.id)):
+            raise ProductNotFound(product.id)       # its picture goes to the platforms as it is
+        return self.pictures.png(source)
+
+    def load(self, on_progress: Progress | None = None) -> tuple[list[Product], list[Category]]:
+        """The whole catalog in both languages, page by page (:mod:`bot.store.catalog_load`): it
+        waits for permits, keeps and resumes pages, and reports partial catalogs to ``on_progress``."""
+
+        def report(rows: dict[str, list[dict]], done: int, total: int | None) -> None:
+            products = self._products(rows)
+            on_progress(products, _bww_categories(products), done, total)  # type: ignore[misc]
+
+        products = self._products(self.loader.load(report if on_progress else None))
         return products, _bww_categories(products)
 
-    def details(self, product_id: int, known: Product | None) -> Product:
-        """Live price, stock and rating from the API, merged over the snapshot's product."""
-        raw = self.client.product_details(product_id, self.language)
-        pair = (raw, None) if self.language == "ar" else (None, raw)
-        live = product_from_bww(*pair, self.language)
-        return _merge(known, live, self.language) if known else live
+    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product:
+        """Live price, stock, rating and the description in ``lang`` (the store's language by
+        default), merged over the snapshot's product."""
+        lang = lang if lang in ("ar", "en") else self.language
+        raw = self.client.product_details(product_id, lang)
+        pair = (raw, None) if lang == "ar" else (None, raw)
+        live = product_from_bww(*pair, lang, self.public_base_url)
+        return _merge(known, live, lang) if known else live
+
+    def retry_in(self) -> float:
+        """Seconds before the API may be called again (breaker, remembered Retry-After)."""
+        return self.client.retry_in()
 
     def info(self) -> StoreInfo:
         return self._info
 
     def status(self) -> dict[str, Any]:
-        return self.client.status()
+        return {**self.client.status(), "catalog_load": self.loader.report.as_dict()}
 
     def budget(self) -> AbstractContextManager[None]:
         return self.client.budget()
+
+    def _products(self, rows: dict[str, list[dict]]) -> list[Product]:
+        arabic = {str(row.get("id")): row for row in rows.get("ar", ())}
+        english = {str(row.get("id")): row for row in rows.get("en", ())}
+        products = []
+        for pid in dict.fromkeys([*arabic, *english]):
+            try:
+                products.append(product_from_bww(arabic.get(pid), english.get(pid), self.language, self.public_base_url))
+            except (TypeError, ValueError, KeyError, AttributeError) as error:
+                log.warning("store product %s skipped: its row could not be read (%s)", pid, error)
+        return [product for product in products if product.id > 0]
 
 
 def product_from_demo(row: Mapping[str, Any], base_url: str, category: Category | None = None) -> Product:
@@ -190,7 +228,7 @@ def _merge(known: Product, live: Product, language: str) -> Product:
         "price": live.price, "final_price": live.final_price, "discount_percent": live.discount_percent,
         "stock_quantity": live.stock_quantity, "rating": live.rating, "count_rating": live.count_rating,
     }
-    for name in ("image_url", "description_ar", "description_en", f"name_{language}"):
+    for name in ("image_url", "description_ar", "description_en", f"name_{language}", f"link_{language}"):
         if getattr(live, name):
             changes[name] = getattr(live, name)
     if live.extra.get("colors_given"):

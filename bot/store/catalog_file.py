@@ -279,7 +279,7 @@ class FileBackend:
         _log_read(self.path, mapped)
         return mapped.products, mapped.categories
 
-    def details(self, product_id: int, known: Product | None) -> Product:
+    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product:
         """The file is the live source: details are the snapshot's product."""
         if known is None:
             raise ProductNotFound(product_id)

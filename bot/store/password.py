@@ -3,8 +3,9 @@
 A recorded call matched the UTC hour; the older client used "Cairo time minus 3 hours" (equal to
 UTC only in Egyptian summer time). So the UTC hour goes first; when the API answers 401/403 the
 client tries the neighbouring hours (clock skew at the hour boundary) and the Cairo−3h variant
-once each, then remembers the variant that worked. The secret never leaves this object: it is
-kept out of ``repr`` and nothing here logs.
+once each, then remembers the variant that worked. When the server's ``Date`` header shows its
+clock hours away from ours, the password of the server's own hour (``server-clock``) is a
+variant too. The secret never leaves this object: it is kept out of ``repr`` and nothing here logs.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-__all__ = ["VARIANTS", "Password", "password_for"]
+__all__ = ["SKEW_S", "VARIANTS", "Password", "password_for"]
 
 _CAIRO = ZoneInfo("Africa/Cairo")
 _HOUR = timedelta(hours=1)
+SKEW_S = 1800.0        # a server clock this far from ours makes the server's hour a variant
 
 
 def password_for(secret: str, moment: datetime) -> str:
@@ -50,6 +52,7 @@ class Password:
         self._secret = secret
         self._clock = clock
         self._preferred = "utc"
+        self._offset = 0.0          # the server's clock minus ours, once its Date header showed a skew
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -60,21 +63,51 @@ class Password:
         """The name of the variant tried first."""
         return self._preferred
 
+    @property
+    def offset(self) -> float:
+        """Seconds the server's clock is ahead of ours (0 unless a skew was seen)."""
+        return self._offset
+
+    def hour(self) -> str:
+        """The hour the preferred variant stands for now, ``YYYY-MM-DD HH`` (no secret in it)."""
+        return self._moment(self._preferred, self._clock()).strftime("%Y-%m-%d %H")
+
+    def saw_server_time(self, server_now: float | None) -> bool:
+        """Note the server's clock from a refusal's ``Date``; True when that adds a variant."""
+        if server_now is None:
+            return False
+        offset = server_now - self._clock()
+        with self._lock:
+            if abs(offset) < SKEW_S or abs(offset - self._offset) < 60:
+                return False
+            self._offset = offset
+            return True
+
     def candidates(self) -> list[tuple[str, str]]:
         """(variant, password) pairs to try in order, without duplicate passwords."""
         now = self._clock()
         with self._lock:
-            order = [self._preferred] + [name for name in VARIANTS if name != self._preferred]
+            names = [*VARIANTS, "server-clock"] if self._offset else list(VARIANTS)
+            order = [self._preferred] + [name for name in names if name != self._preferred]
         seen: set[str] = set()
         pairs = []
         for name in order:
-            value = password_for(self._secret, VARIANTS[name](now))
+            value = password_for(self._secret, self._moment(name, now))
             if value not in seen:
                 seen.add(value)
                 pairs.append((name, value))
         return pairs
 
-    def remember(self, variant: str) -> None:
-        """Try ``variant`` first from now on."""
+    def remember(self, variant: str, offset: float | None = None) -> None:
+        """Try ``variant`` first from now on (with the server clock's ``offset`` for ``server-clock``)."""
         with self._lock:
-            self._preferred = variant
+            if variant == "server-clock" and offset is None and not self._offset:
+                return
+            self._preferred = variant if variant in VARIANTS or variant == "server-clock" else "utc"
+            if offset is not None:
+                self._offset = offset
+
+    def _moment(self, name: str, now: float) -> datetime:
+        if name == "server-clock":
+            return _utc(now + self._offset)
+        return VARIANTS[name](now)

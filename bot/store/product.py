@@ -43,6 +43,8 @@ class Product:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
     stale: bool = field(default=False, compare=False, hash=False)   # the snapshot's copy: the live read failed
     drawn: bool = False             # the picture is drawn by the store (demo): it comes in any of its colours
+    link_ar: str = ""               # the product page in each language, when the store has one per language
+    link_en: str = ""
 
     def name(self, lang: str = "ar") -> str:
         """The name in ``lang`` (``ar`` or ``en``), falling back to the other language."""
@@ -55,6 +57,10 @@ class Product:
             (self.description_en, self.description_ar) if lang == "en" else (self.description_ar, self.description_en)
         )
         return first or second
+
+    def link_for(self, lang: str = "ar") -> str:
+        """The product page in ``lang`` when the store has one per language, else ``link``."""
+        return (self.link_en if lang == "en" else self.link_ar) or self.link
 
     def image_for(self, color: str = "") -> str:
         """The picture in ``color`` when the store draws it and the product comes in it."""

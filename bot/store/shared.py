@@ -18,19 +18,24 @@ import redis
 
 from bot.errors import StoreError
 
-__all__ = ["RedisCache", "RedisRateLimiter"]
+__all__ = ["RedisCache", "RedisMap", "RedisRateLimiter"]
 
-# A sliding-window log in a sorted set: never more than ``calls`` grants in any ``period``.
+# A sliding-window log in a sorted set: never more than ``calls`` grants in any ``period``; a
+# caller passing a reserve (ARGV[5]) is granted only while more than that many permits are free.
 ACQUIRE = """
 local key, now, period, calls, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local allowed = calls - tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
-if redis.call('ZCARD', key) < calls then
+redis.call('ZREMRANGEBYSCORE', key, '(' .. (now + period), '+inf')
+local count = redis.call('ZCARD', key)
+if count < allowed then
   redis.call('ZADD', key, now, member)
   redis.call('PEXPIRE', key, math.ceil(period * 1000))
   return '0'
 end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return tostring(tonumber(oldest[2]) + period - now)
+if allowed <= 0 then return tostring(period) end
+local freeing = redis.call('ZRANGE', key, count - allowed, count - allowed, 'WITHSCORES')
+return tostring(tonumber(freeing[2]) + period - now)
 """
 
 
@@ -52,12 +57,15 @@ class RedisRateLimiter:
         self._serial = 0
         self.refused = 0
 
-    def try_acquire(self) -> float:
-        """Take a permit: 0.0 when granted, else the seconds until one frees up."""
+    scope = "hosts"
+
+    def try_acquire(self, reserve: int = 0) -> float:
+        """Take a permit leaving ``reserve`` free: 0.0 when granted, else the seconds to wait."""
         self._serial += 1
         member = f"{time.time_ns()}:{id(self)}:{self._serial}"
         try:
-            wait = float(self._acquire(keys=[self.key], args=[repr(self._clock()), self.period, self.calls, member]))
+            wait = float(self._acquire(keys=[self.key],
+                                       args=[repr(self._clock()), self.period, self.calls, member, reserve]))
         except redis.RedisError as exc:
             raise StoreError(f"shared rate limit unavailable: {exc}") from exc
         if wait > 0:
@@ -68,14 +76,16 @@ class RedisRateLimiter:
     def remaining(self) -> int:
         """Permits left in the current window, across hosts."""
         try:
-            used = self.r.zcount(self.key, self._clock() - self.period, "+inf")
+            used = self.r.zcount(self.key, f"({self._clock() - self.period!r}", "+inf")
         except redis.RedisError:
             return 0
         return max(self.calls - int(used), 0)
 
     def status(self) -> dict[str, object]:
-        return {"limit": f"{self.calls}/{self.period:g}s", "remaining": self.remaining(), "refused": self.refused,
-                "shared": True}
+        """The figure every host shares: permits used and left in the current window."""
+        remaining = self.remaining()
+        return {"limit": f"{self.calls}/{self.period:g}s", "used": self.calls - remaining, "remaining": remaining,
+                "refused": self.refused, "shared": self.scope}
 
 
 class RedisCache(MutableMapping):
@@ -135,3 +145,68 @@ class RedisCache(MutableMapping):
             return sum(1 for _ in self.r.scan_iter(match=self.namespace + "*", count=500))
         except redis.RedisError:
             return 0
+
+
+# Set ``key`` unless it holds an entry that has not expired on the caller's clock: 1 if set.
+ADD = """
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local ok, entry = pcall(cjson.decode, raw)
+  if ok and type(entry) == 'table' and tonumber(entry['exp']) and tonumber(entry['exp']) > tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+
+
+class RedisMap:
+    """:class:`bot.store.sharing.SharedMap` on Redis: small JSON values that expire on ``clock``.
+
+    Each value keeps its expiry on the injected clock (as :class:`RedisCache` does); Redis's own
+    expiry only cleans up. A Redis failure reads as absent and a skipped write.
+    """
+
+    scope = "hosts"
+
+    def __init__(self, client: redis.Redis, namespace: str, clock: Callable[[], float] = time.time) -> None:
+        self.r = client
+        self.namespace = namespace
+        self._clock = clock
+        self._add = client.register_script(ADD)
+
+    def get(self, key: str) -> Any:
+        try:
+            raw = self.r.get(self.namespace + key)
+        except redis.RedisError:
+            return None
+        try:
+            entry = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        if not isinstance(entry, dict) or not isinstance(entry.get("exp"), (int, float)) or entry["exp"] <= self._clock():
+            return None
+        return entry.get("v")
+
+    def set(self, key: str, value: Any, ttl: float) -> None:
+        try:
+            self.r.set(self.namespace + key, self._entry(value, ttl), ex=max(math.ceil(ttl), 1))
+        except redis.RedisError:
+            return
+
+    def add(self, key: str, value: Any, ttl: float) -> bool:
+        try:
+            return bool(self._add(keys=[self.namespace + key],
+                                  args=[self._entry(value, ttl), repr(self._clock()), max(math.ceil(ttl), 1)]))
+        except redis.RedisError:
+            return True          # no shared claim possible: act alone rather than not at all
+
+    def delete(self, key: str) -> None:
+        try:
+            self.r.delete(self.namespace + key)
+        except redis.RedisError:
+            return
+
+    def _entry(self, value: Any, ttl: float) -> str:
+        return json.dumps({"exp": self._clock() + ttl, "v": value}, ensure_ascii=False)

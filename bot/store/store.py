@@ -6,10 +6,20 @@ local snapshot; product details are read live (medium TTL) and fall back to the 
 still served at once while one refresh at a time runs through ``refresh_runner`` (a daemon thread
 by default). A backend whose source can tell it changed (``changed()``: the catalog file's
 ``stat``) is asked at most every ``change_check_s`` seconds, on this same path, and a change is
-refreshed like an expired snapshot. Only the first load, with nothing to serve yet, is synchronous, within the backend's
-time budget. When the store API fails, the last good snapshot keeps answering and ``stale`` says
-prices may have changed (until a refresh succeeds); only a store that never loaded raises
-:class:`StoreUnavailable`.
+refreshed like an expired snapshot. Even the first load runs off the customer's turn; a customer
+waits for it ``first_wait_s`` at most, and a paged backend (BWW: a catalog of 10,000 products is
+minutes of a 60/minute budget) publishes partial snapshots while it loads (after 1, 2, 4, 8...
+pages a language), so the first customers get what is loaded so far instead of "store down".
+When the store API fails, the last good snapshot keeps answering and ``stale`` says prices may
+have changed (until a refresh succeeds); only a store that never loaded raises
+:class:`StoreUnavailable`. A failed load is not tried again on every message (a refresh storm
+against a lasting 429 or 401): the next one waits for the backend's hint (breaker reopening,
+Retry-After) and a backoff that doubles from ``refresh_backoff_s`` to ``refresh_backoff_max_s``
+(for a backend that has ``retry_in``: an API; a file is read again as soon as it changes).
+
+Product details and pages come in the customer's language: ``product``, ``compare``, ``search``
+and ``recommend`` take an optional ``lang`` (``ar``/``en``; the store's own language when
+omitted): details are read live in it and ``Product.link`` is its storefront page.
 """
 
 from __future__ import annotations
@@ -63,6 +73,8 @@ class Store:
         refresh_runner: Runner = run_in_background,
         change_check_s: float = 2.0,
         info: StoreInfo | None = None,
+        refresh_backoff_s: float = 30.0,
+        refresh_backoff_max_s: float = 900.0,
     ) -> None:
         self.backend = backend
         self._info = info                      # the shop's profile; None: the backend's own information
@@ -79,6 +91,10 @@ class Store:
         self._loads = 0                        # finished loads, good or failed
         self._last_error: StoreError | None = None
         self._refreshing = False
+        self._refresh_backoff = (refresh_backoff_s, refresh_backoff_max_s)
+        self._failures = 0                     # loads failed in a row
+        self._retry_at = -math.inf             # no load starts before this (after a failed one)
+        self._partial: dict[str, Any] | None = None  # progress of the load whose partial snapshot is served
         self._snapshot_stale = False
         self._details_stale = False
         self._snapshot_hits = self._snapshot_misses = 0
@@ -96,21 +112,54 @@ class Store:
         with self._lock:
             self._checked_at = self._clock()   # a load reads the source: as good as asking whether it changed
         try:
-            products, categories = self.backend.load()
-            snapshot = Snapshot.build(products, categories, self._clock(), self.backend.name)
-            current = snapshot, SearchIndex(snapshot.products)
+            if getattr(self.backend, "paged", False):
+                products, categories = self.backend.load(self._publish_partial)  # type: ignore[call-arg]
+            else:
+                products, categories = self.backend.load()
+            current = _indexed(products, categories, self._clock, self.backend.name)
         except StoreError as error:
             with self._lock:
                 self._loads += 1
                 self._last_error = error
-                self._snapshot_stale = self._good is not None
+                self._failures += 1
+                if hasattr(self.backend, "retry_in"):   # an API: no new load on every message
+                    self._retry_at = self._clock() + self._retry_delay(error)
+                self._snapshot_stale = self._good is not None and self._partial is None
                 self._loaded.notify_all()
             raise
         with self._lock:
             self._loads += 1
             self._good, self._loaded_at, self._snapshot_stale, self._last_error = current, self._clock(), False, None
+            self._failures, self._retry_at, self._partial = 0, -math.inf, None
             self._loaded.notify_all()
         return current
+
+    def _publish_partial(self, products: list[Product], categories: list[Category], done: int, total: int | None) -> None:
+        """Serve what a load has read so far, while no complete snapshot exists (the first load)."""
+        with self._lock:
+            if self._good is not None and self._partial is None:
+                return                          # a complete snapshot answers: the refresh replaces it at the end
+            if self._partial is not None and len(products) <= self._partial["products"]:
+                return                          # a resumed load re-reads its kept pages: nothing new yet
+        snapshot, index = _indexed(products, categories, self._clock, self.backend.name)
+        with self._lock:
+            self._good = snapshot, index
+            self._partial = {"pages_done": done, "pages_total": total, "products": len(snapshot.products)}
+            self._loaded.notify_all()
+        log.info("serving a partial catalog: %d products (%s of %s pages a language)", len(products), done, total)
+
+    def _retry_delay(self, error: StoreError) -> float:
+        """How long after a failed load the next may start: the backend's hint, at least a backoff."""
+        base, most = self._refresh_backoff
+        backoff = min(base * 2 ** max(self._failures - 1, 0), most)
+        hint = getattr(error, "retry_after", None) or 0.0
+        retry_in = getattr(self.backend, "retry_in", None)
+        if retry_in is not None:
+            try:
+                hint = max(hint, float(retry_in()))
+            except Exception:
+                log.exception("the store backend could not say when to retry")
+        return max(backoff, min(hint, most))
 
     def _current(self) -> tuple[Snapshot, SearchIndex]:
         """The snapshot to serve now: the good one (refreshed behind the customer's back once it
@@ -118,11 +167,13 @@ class Store:
         """
         start, changed = False, self._source_changed()
         with self._lock:
-            good, due = self._good, changed or self._clock() - self._loaded_at >= self._snapshot_ttl_s
+            now = self._clock()
+            good = self._good
+            due = changed or self._partial is not None or now - self._loaded_at >= self._snapshot_ttl_s
             if good is not None:
                 self._snapshot_hits += not due
                 self._snapshot_misses += due
-                start = due and not self._refreshing
+                start = due and not self._refreshing and now >= self._retry_at
                 self._refreshing = self._refreshing or start
         if good is None:
             return self._first()
@@ -154,9 +205,12 @@ class Store:
         calls), waited for ``first_wait_s`` at most; callers waiting together share its outcome.
         """
         with self._lock:
+            self._snapshot_misses += 1
+            if not self._refreshing and self._clock() < self._retry_at and self._last_error is not None:
+                error = self._last_error          # the last load failed moments ago: no new one yet
+                raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
             seen, start = self._loads, not self._refreshing
             self._refreshing = True
-            self._snapshot_misses += 1
         if start:
             self.refresh_runner(self._refresh)
         with self._lock:
@@ -203,15 +257,17 @@ class Store:
 
     def search(
         self, query: str = "", *, filters: SearchFilters | None = None, sort: str = "relevance",
-        limit: int = 10, cursor: str | None = None,
+        limit: int = 10, cursor: str | None = None, lang: str | None = None,
     ) -> SearchPage:
-        """Products for a customer's words and/or structured filters, best first, one page at a time."""
+        """Products for a customer's words and/or structured filters, best first, one page at a time;
+        their ``link`` is the storefront page in ``lang``."""
         if sort not in SORTS:
             sort = "relevance"
         snapshot, index = self._current()
         page = self._search_cache(index, snapshot.built_at, query or "", filters, sort, max(1, int(limit)),
                                   decode_cursor(cursor))
-        return replace(page, stale=self.stale)
+        products = tuple(_localized(product, lang) for product in page.products) if lang else page.products
+        return replace(page, stale=self.stale, products=products)
 
     def _search(self, index: SearchIndex, built_at: float, query: str, filters: SearchFilters | None, sort: str,
                 limit: int, offset: int) -> SearchPage:
@@ -229,19 +285,20 @@ class Store:
 
     # ---- products -----------------------------------------------------------------------------
 
-    def product(self, product_id: int) -> Product:
-        """Live details of one product (medium TTL), else the snapshot's copy with ``stale`` set.
+    def product(self, product_id: int, lang: str | None = None) -> Product:
+        """Live details of one product in ``lang`` (medium TTL, per language), else the snapshot's
+        copy with ``stale`` set; ``link`` is the storefront page in ``lang``.
 
         Raises:
             ProductNotFound: the store does not know ``product_id``.
         """
         with self.budget():
-            return self._product(product_id)
+            return self._product(product_id, lang)
 
-    def _product(self, product_id: int) -> Product:
+    def _product(self, product_id: int, lang: str | None = None) -> Product:
         known = self._known(product_id)
         try:
-            product = self.backend.details(int(product_id), known)
+            product = self.backend.details(int(product_id), known, lang)
         except ProductNotFound:
             raise
         except StoreError as error:
@@ -249,11 +306,11 @@ class Store:
                 raise
             log.warning("live details of %s unavailable, using the snapshot: %s", product_id, error)
             self._details_stale = True
-            return replace(known, stale=True)
+            return _localized(replace(known, stale=True), lang)
         self._details_stale = False
-        return product
+        return _localized(product, lang)
 
-    def cached_product(self, product_id: int) -> Product:
+    def cached_product(self, product_id: int, lang: str | None = None) -> Product:
         """A product as the snapshot has it (no API call).
 
         Raises:
@@ -262,7 +319,7 @@ class Store:
         product = self._known(product_id)
         if product is None:
             raise ProductNotFound(product_id)
-        return product
+        return _localized(product, lang)
 
     def _known(self, product_id: int) -> Product | None:
         try:
@@ -275,7 +332,19 @@ class Store:
         """The SVG picture of a product, in ``color`` when it comes in it (from the snapshot; no API call)."""
         return product_svg(self.cached_product(product_id), color)
 
-    def compare(self, ids: list[int]) -> Comparison:
+    def converted_picture(self, product_id: int) -> bytes:
+        """A store picture WhatsApp would refuse (WebP, GIF, SVG), as PNG (``/media/store/<id>.png``).
+
+        Raises:
+            ProductNotFound: the snapshot does not hold the product, or it has no picture to convert.
+            StoreUnavailable: the picture could not be fetched or converted.
+        """
+        convert = getattr(self.backend, "converted_picture", None)
+        if convert is None:
+            raise ProductNotFound(product_id)
+        return convert(self.cached_product(product_id))
+
+    def compare(self, ids: list[int], lang: str | None = None) -> Comparison:
         """2–4 products side by side (live details); unknown ids are listed in ``missing_ids``.
 
         Raises:
@@ -285,7 +354,7 @@ class Store:
         with self.budget():
             for product_id in list(dict.fromkeys(int(i) for i in ids))[:4]:
                 try:
-                    products.append(self._product(product_id))
+                    products.append(self._product(product_id, lang))
                 except ProductNotFound:
                     missing.append(product_id)
         if len(products) < 2:
@@ -297,8 +366,11 @@ class Store:
         snapshot, _ = self._current()
         return [category for category in snapshot.categories if category.count]
 
-    def recommend(self, kind: str = "best_sellers", product_id: int | None = None, limit: int = 10) -> list[Product]:
+    def recommend(self, kind: str = "best_sellers", product_id: int | None = None, limit: int = 10,
+                  lang: str | None = None) -> list[Product]:
         """Best sellers, new arrivals, offers, or products related to ``product_id``; in stock first."""
+        if lang:
+            return [_localized(product, lang) for product in self.recommend(kind, product_id, limit)]
         snapshot, index = self._current()
         if kind == "related":
             return self._related(snapshot, index, product_id, limit)
@@ -348,13 +420,64 @@ class Store:
             "api_calls": backend.get("api_calls", 0),
             "retries": backend.get("retries", 0),
             **({"file": backend["file"]} if "file" in backend else {}),
+            **{key: backend[key] for key in ("auth", "password_variant", "retry_after_s", "shared", "catalog_load")
+               if key in backend},
             "snapshot": {
                 "products": len(good[0].products) if good else 0,
                 "age_s": round(self._clock() - good[0].built_at, 1) if good else None,
                 "stale": self._snapshot_stale,
                 "refreshing": self._refreshing,
+                "partial": self._partial,
+                "failed_loads": self._failures,
+                "next_load_in_s": round(max(self._retry_at - self._clock(), 0.0), 1) if self._failures else 0.0,
+                "last_error": str(self._last_error) if self._last_error else None,
             },
         }
+
+    def health(self) -> dict[str, Any]:
+        """The store API's state for ``/readyz`` and the console: ``ok``, or what is wrong and since when.
+
+        ``state`` is ``auth_failed`` (the password is refused: the key or a clock), ``breaker_open``,
+        ``rate_limited`` (a Retry-After is running), ``loading`` (no complete catalog yet) or ``ok``.
+        """
+        backend = self.backend.status()
+        auth, breaker = backend.get("auth"), backend.get("breaker") or {}
+        body: dict[str, Any] = {"backend": self.backend.name, "serving": self._good is not None,
+                                "stale": self.stale, "partial": self._partial}
+        if auth:
+            state = "auth_failed"
+            body["auth"] = {key: auth.get(key) for key in ("status", "variants_tried", "hour", "since_iso",
+                                                          "refusals", "server_clock_offset_s")}
+        elif breaker.get("state") == "open":
+            state = "breaker_open"
+        elif backend.get("retry_after_s"):
+            state = "rate_limited"
+        elif self._good is None or self._partial is not None:
+            state = "loading"
+        else:
+            state = "ok"
+        body["state"] = state
+        if breaker:
+            body["breaker"] = breaker.get("state")
+        if self._last_error is not None:
+            body["last_error"] = str(self._last_error)
+        return body
+
+
+def _indexed(products: list[Product], categories: list[Category], clock: Callable[[], float],
+             source: str) -> tuple[Snapshot, SearchIndex]:
+    """The snapshot and its search index; ``built_at`` is when both are ready."""
+    products = tuple(products)
+    index = SearchIndex(products)
+    return Snapshot.build(products, categories, clock(), source), index
+
+
+def _localized(product: Product, lang: str | None) -> Product:
+    """``product`` with ``link`` on its storefront page in ``lang`` (unchanged without one)."""
+    if not lang:
+        return product
+    link = product.link_for(lang)
+    return product if link == product.link else replace(product, link=link)
 
 
 def _comparison(products: list[Product], missing: list[int]) -> Comparison:

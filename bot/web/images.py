@@ -1,5 +1,6 @@
 """Product pictures of the demo store: ``GET /media/products/<id>.png`` (and ``.svg``), in one of
-the product's colours with ``?color=black``.
+the product's colours with ``?color=black``; and a store picture WhatsApp would refuse (WebP,
+GIF, SVG), converted to PNG: ``GET /media/store/<id>.png`` (``bot.store.remote_images``).
 
 The store draws them (``bot.store.images``); this blueprint serves them from the catalog
 snapshot, without calling any store API. Rendered PNGs are kept in a small LRU cache.
@@ -47,3 +48,15 @@ def product_svg(product_id: int) -> Response:
 def product_png(product_id: int) -> Response:
     """The same picture as PNG, the format Messenger and WhatsApp accept."""
     return _image(_png(_svg(product_id)), "image/png")
+
+
+@bp.get("/media/store/<int:product_id>.png")
+def store_png(product_id: int) -> Response:
+    """A store product's own picture as PNG; 404 for an unknown product, 502 when it cannot be had."""
+    try:
+        png = current_app.extensions["dukkan"].store.converted_picture(product_id)
+    except ProductNotFound:
+        abort(404)
+    except StoreError:
+        abort(502)
+    return _image(png, "image/png")

@@ -574,17 +574,55 @@
       el("div", { class: "pills" },
         el("span", { class: "pill", text: "backend: " + (store.backend || "?") }),
         el("span", { class: "pill " + breakerTone, text: breaker ? "breaker " + breaker.state : "no breaker (" + (store.backend || "demo") + ")" }),
-        store.stale ? el("span", { class: "pill warn", text: "serving a stale snapshot" }) : null),
+        store.stale ? el("span", { class: "pill warn", text: "serving a stale snapshot" }) : null,
+        store.auth ? el("span", { class: "pill bad", text: "store API password refused" }) : null),
       el("div", { class: "counters" },
         metric("API calls", store.api_calls),
         metric("retries", store.retries, store.retries ? "warn" : ""),
         metric("cache hits", cache.hit_rate === undefined ? null : Math.round(cache.hit_rate * 100) + "%"),
         metric("snapshot age", age(snapshot.age_s), snapshot.stale ? "warn" : "")),
       el("div", { class: "small muted line" }, "snapshot: " + (snapshot.products || 0) + " products · limiter: " +
-        (limiter ? JSON.stringify(limiter) : "none") + (breaker && breaker.failures ? " · failures " + breaker.failures : "")),
+        limiterText(limiter) + (breaker && breaker.failures ? " · failures " + breaker.failures : "")),
+      ...storeApiLines(store),
       store.file ? filePanel(store.file) : null,
       el("details", { class: "more" }, el("summary", { text: "all counters" }), kvList(store)),
     ];
+  }
+
+  function limiterText(limiter) {
+    // The store API budget: with several processes or hosts, the figure they share.
+    if (!limiter) return "none";
+    if (limiter.used === undefined) return JSON.stringify(limiter);
+    const scope = { process: "this process", host: "all processes of this host", hosts: "all hosts" }[limiter.shared] || limiter.shared;
+    return limiter.used + " of " + limiter.limit + " used (" + scope + ")" +
+      (limiter.reserved_for_live ? ", " + limiter.reserved_for_live + " kept for live calls" : "") +
+      (limiter.refused ? ", " + limiter.refused + " refused here" : "");
+  }
+
+  function storeApiLines(store) {
+    // The store API's own trouble: a refused password, a Retry-After, a catalog still loading or failing.
+    const snapshot = store.snapshot || {};
+    const auth = store.auth;
+    const lines = [];
+    if (auth) {
+      lines.push(el("div", { class: "small error line", dataset: { storeAuth: String(auth.status) } },
+        "Store API refuses the password (HTTP " + auth.status + ") since " + auth.since_iso + ", " + auth.refusals +
+        " refusals; variants tried: " + (auth.variants_tried || []).join(", ") + " for hour " + auth.hour + " UTC" +
+        (auth.server_clock_offset_s ? "; the server's clock is " + (auth.server_clock_offset_s / 3600).toFixed(1) + " h from ours" : "") +
+        ". Check STORE_API_KEY and the clocks; customers get the last good snapshot."));
+    }
+    if (store.retry_after_s) {
+      lines.push(el("div", { class: "small warn-text line", text: "Store API asked us to wait (Retry-After): " + Math.round(store.retry_after_s) + " s left." }));
+    }
+    if (snapshot.partial) {
+      lines.push(el("div", { class: "small warn-text line", text: "Loading the catalog: " + snapshot.partial.pages_done + " of " +
+        (snapshot.partial.pages_total || "?") + " pages a language, " + snapshot.partial.products + " products served so far." }));
+    }
+    if (snapshot.failed_loads) {
+      lines.push(el("div", { class: "small error line", text: "Catalog load failed " + snapshot.failed_loads + "× (" +
+        (snapshot.last_error || "?") + "); next try in " + Math.round(snapshot.next_load_in_s || 0) + " s, resuming where it stopped." }));
+    }
+    return lines;
   }
 
   function filePanel(file) {
