@@ -77,7 +77,26 @@ class Backend(Protocol):
         ...
 
 
-class DemoBackend:
+class LocalBackend:
+    """A catalog read from a local file: the snapshot is the live source, and nothing costs API time."""
+
+    _info: StoreInfo
+
+    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product:
+        """The file is the live source: details are the snapshot's product (in both languages)."""
+        if known is None:
+            raise ProductNotFound(product_id)
+        return known
+
+    def info(self) -> StoreInfo:
+        return self._info
+
+    def budget(self) -> AbstractContextManager[None]:
+        """Reading a local file costs no API time: nothing to budget."""
+        return nullcontext()
+
+
+class DemoBackend(LocalBackend):
     """The embedded demo catalog; pictures are served by the app under ``public_base_url``."""
 
     name = "demo"
@@ -95,21 +114,8 @@ class DemoBackend:
         products = [product_from_demo(row, self._base, names.get(row.get("category", ""))) for row in self._data["products"]]
         return products, categories
 
-    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product:
-        """The file is the live source: details are the snapshot's product (in both languages)."""
-        if known is None:
-            raise ProductNotFound(product_id)
-        return known
-
-    def info(self) -> StoreInfo:
-        return self._info
-
     def status(self) -> dict[str, Any]:
         return {"api_calls": 0, "limiter": None, "breaker": None}
-
-    def budget(self) -> AbstractContextManager[None]:
-        """The file costs no time: nothing to budget."""
-        return nullcontext()
 
 
 class BwwBackend:

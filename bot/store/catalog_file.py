@@ -34,12 +34,12 @@ import math
 import os
 import threading
 import time
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from bot.errors import ProductNotFound, StoreUnavailable
+from bot.errors import StoreUnavailable
+from bot.store.catalog import LocalBackend
 from bot.store.file_layouts import DUKKAN, META, Mapped, column_key, detect_layout, dukkan_columns, map_rows
 from bot.store.info import StoreInfo
 from bot.store.product import Category, Product
@@ -202,7 +202,7 @@ def _row(header: list[str], cells: Any) -> dict[str, Any]:
 # ---- the backend --------------------------------------------------------------------------------
 
 
-class FileBackend:
+class FileBackend(LocalBackend):
     """The catalog file behind :class:`~bot.store.Store`; reloaded when the file changes.
 
     ``info`` is what the shop tells customers (shipping, payment, policies): the bundled store
@@ -279,15 +279,6 @@ class FileBackend:
         _log_read(self.path, mapped)
         return mapped.products, mapped.categories
 
-    def details(self, product_id: int, known: Product | None, lang: str | None = None) -> Product:
-        """The file is the live source: details are the snapshot's product."""
-        if known is None:
-            raise ProductNotFound(product_id)
-        return known
-
-    def info(self) -> StoreInfo:
-        return self._info
-
     def status(self) -> dict[str, Any]:
         """The file, what its last good read gave, and why the last read failed, for the console."""
         with self._lock:
@@ -310,11 +301,6 @@ class FileBackend:
         """The last good read (products, problems), or None before one."""
         with self._lock:
             return self._report
-
-    def budget(self) -> AbstractContextManager[None]:
-        """Reading a local file costs no API time: nothing to budget."""
-        return nullcontext()
-
 
 def _log_read(path: Path, mapped: Mapped) -> None:
     layout = "Meta catalog feed" if mapped.layout == META else "Dukkan layout"

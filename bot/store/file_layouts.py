@@ -58,7 +58,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from bot.nlu.lexicon import load_lexicon, norm_form
 from bot.nlu.normalize import tokenize
@@ -275,18 +275,22 @@ def _categories(products: list[Product], given: Sequence[Mapping[str, Any]]) -> 
 # ---- Dukkan's layout ----------------------------------------------------------------------------
 
 
+def _read_rows(rows: Sequence[tuple[int, Mapping[str, Any]]], problems: list[Problem],
+               read: Callable[[int, Mapping[str, Any]], Any]) -> Iterator[tuple[int, Any]]:
+    """``(row number, read(row))`` for each row that reads; a row that does not is reported and skipped."""
+    for number, row in rows:
+        try:
+            yield number, read(number, row)
+        except RowError as error:
+            problems.append(Problem(number, str(error)))
+        except Exception as error:                 # a cell of a kind no one foresaw: the row, not the file
+            problems.append(Problem(number, f"could not be read ({type(error).__name__})"))
+
+
 def _dukkan_drafts(rows: Sequence[tuple[int, Mapping[str, Any]]], problems: list[Problem]) -> list[_Draft]:
     drafts: list[_Draft] = []
     seen: dict[str, int] = {}
-    for number, row in rows:
-        try:
-            draft = _dukkan_draft(number, row, problems)
-        except RowError as error:
-            problems.append(Problem(number, str(error)))
-            continue
-        except Exception as error:                 # a cell of a kind no one foresaw: the row, not the file
-            problems.append(Problem(number, f"could not be read ({type(error).__name__})"))
-            continue
+    for number, draft in _read_rows(rows, problems, lambda number, row: _dukkan_draft(number, row, problems)):
         if draft.key in seen:
             what = "id" if draft.key.startswith("i:") else "name"
             problems.append(Problem(number, f"the same {what} as row {seen[draft.key]} ({draft.key[2:]!r})"))
@@ -417,15 +421,7 @@ class _Variant:
 def _meta_drafts(rows: Sequence[tuple[int, Mapping[str, Any]]], problems: list[Problem], now: float) -> list[_Draft]:
     groups: dict[str, list[_Variant]] = {}
     seen: dict[str, int] = {}
-    for number, row in rows:
-        try:
-            variant = _meta_variant(number, row, problems, now)
-        except RowError as error:
-            problems.append(Problem(number, str(error)))
-            continue
-        except Exception as error:                 # a cell of a kind no one foresaw: the row, not the file
-            problems.append(Problem(number, f"could not be read ({type(error).__name__})"))
-            continue
+    for number, variant in _read_rows(rows, problems, lambda number, row: _meta_variant(number, row, problems, now)):
         if variant is None:
             continue
         if variant.id in seen:
