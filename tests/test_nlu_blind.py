@@ -1,8 +1,8 @@
 """The blind sets: messages labelled by people who never saw the matcher's code or lexicon.
 
-``nlu_blind_a.jsonl``, ``nlu_blind_c.jsonl``, ``nlu_blind_d.jsonl`` and ``nlu_blind_e.jsonl`` (four
-writers; d has 250 near-miss non-shopping lines, e weighs the intents worded most variously) are
-tuned on (their misses were looked at and fixed with vocabulary
+``nlu_blind_a.jsonl``, ``nlu_blind_c.jsonl``, ``nlu_blind_d.jsonl``, ``nlu_blind_e.jsonl`` and
+``nlu_blind_f.jsonl`` (five writers; d has 250 near-miss non-shopping lines, e and f weigh the
+intents worded most variously) are tuned on (their misses were looked at and fixed with vocabulary
 and rules, by kind); ``nlu_blind_b.jsonl`` is held out: never read line by line while tuning, so it
 is the honest estimate for the next customer. ``nlu_offtopic.jsonl`` holds non-shopping messages (odd
 ids tuned on, even ids held out). The floors sit just under today's figures so a regression
@@ -45,12 +45,13 @@ def _score(rows: list[dict]) -> tuple[float, float, list[str]]:
     return intents / len(rows), slots / len(rows), misses
 
 
-# (file, intent floor, whole-slots floor); measured 2026-12-03 after tuning on e's families:
+# (file, intent floor, whole-slots floor); measured 2026-12-03 after tuning on f's families:
 # a 1.000 / 1.000, c 0.995 / 0.992, d 1.000 / 1.000 (0.877 / 0.963 when it arrived), e 1.000 / 1.000
-# (0.887 / 0.982 when it arrived), and the held-out b 0.944 / 0.981 (0.891 / 0.971 before e).
-# The tuned sets are saturated: b is the figure that matters.
+# (0.887 / 0.982 when it arrived), f 0.996 / 0.996 (0.928 / 0.992 when it arrived), and the held-out
+# b 0.950 / 0.981 (0.891 / 0.971 before e, 0.944 before f). The tuned sets are saturated: b (and
+# each new set on arrival) is the figure that matters.
 FLOORS = [("nlu_blind_a.jsonl", 0.98, 0.98), ("nlu_blind_c.jsonl", 0.97, 0.97), ("nlu_blind_d.jsonl", 0.97, 0.97),
-          ("nlu_blind_e.jsonl", 0.97, 0.97), ("nlu_blind_b.jsonl", 0.92, 0.96)]
+          ("nlu_blind_e.jsonl", 0.97, 0.97), ("nlu_blind_f.jsonl", 0.97, 0.97), ("nlu_blind_b.jsonl", 0.93, 0.96)]
 
 
 @pytest.mark.parametrize(("name", "intent_floor", "slots_floor"), FLOORS)
@@ -61,7 +62,7 @@ def test_blind_set_floors(name: str, intent_floor: float, slots_floor: float) ->
 
 
 @pytest.mark.parametrize("name", ["nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_blind_c.jsonl", "nlu_blind_d.jsonl",
-                                  "nlu_blind_e.jsonl", "nlu_offtopic.jsonl"])
+                                  "nlu_blind_e.jsonl", "nlu_blind_f.jsonl", "nlu_offtopic.jsonl"])
 def test_blind_lines_are_labelled_per_schema(name: str) -> None:
     for row in _rows(name):
         assert row["intent"] in SCHEMA["intents"] and row["context"] in SCHEMA["contexts"], row["id"]

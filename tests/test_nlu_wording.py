@@ -127,6 +127,57 @@ from bot.nlu import understand
     ("رمضان كريم", "none", "greeting", {}),
     ("wen do u open?", "none", "store_info", {}),
     ("الكرت فيه ايه؟", "none", "cart_view", {}),
+    # 'it has been' before a span of time is no grocery; the grocery still is
+    ("الطلب بتاعي فين؟ بقاله اسبوعين", "none", "order_status", {}),
+    ("فين اقرب بقاله هنا", "none", "unknown", {}),
+    # waiting this long for what one bought; the courier named, or 'supposed to', with the order
+    ("بقالي ٥ ايام مستني الجاكيت", "none", "order_status", {"item": "jacket"}),
+    ("been waiting for my hoodie since monday", "none", "order_status", {"item": "hoodie"}),
+    ("المندوب مرنش عليا، الاوردر فين؟", "none", "order_status", {}),
+    ("كان المفروض الطلب يوصل امبارح ومجاش", "none", "order_status", {}),
+    ("المندوب بيوصل في كام يوم عادة؟", "none", "shipping_info", {}),
+    # nobody called is a late order; somebody to call is a person
+    ("محدش كلمني والطلب لسه موصلش", "none", "order_status", {}),
+    ("عايز حد يكلمني ضروري", "none", "human_handoff", {}),
+    # someone to answer, instead of the bot, a complaint to the authorities; a friend not answering
+    ("ممكن حد يرد عليا؟ البوت مش فاهمني", "none", "human_handoff", {}),
+    ("عاوز رقم حد اتكلم معاه بدل الروبوت", "none", "human_handoff", {}),
+    ("هقدم شكوى لحمايه المستهلك", "none", "human_handoff", {}),
+    ("kalemoni 3ala el rakam da", "none", "human_handoff", {}),
+    ("صاحبي مش بيرد عليا", "none", "unknown", {}),
+    # 'if it comes back, tell me'; a return stays a return
+    ("lw el M rege3 2oly", "after_details", "stock_alert", {"size": "M"}),
+    ("لو الاسود رجع عرفيني", "after_details", "stock_alert", {"color": "black"}),
+    ("عايز ارجع الجاكيت", "none", "returns_policy", {"item": "jacket"}),
+    # checkout in loanwords and 'ready to pay'; payment methods and a hotel stay what they are
+    ("عايز اعمل تشيكاوت", "none", "checkout", {}),
+    ("انا جاهزه للدفع", "none", "checkout", {}),
+    ("يلا ع الدفع", "none", "checkout", {}),
+    ("طرق الدفع ايه؟", "none", "payment_info", {}),
+    ("احجزلي الحاجات اللي في السله", "none", "checkout", {}),
+    ("احجزلي اوضه في فندق", "none", "unknown", {}),
+    ("السله كده تمام نكمل؟", "none", "checkout", {}),
+    # everything the shop has; 'show me' with a section is a search; 'new here' alone is help
+    ("فرجيني على الحاجات اللي عندكو", "none", "browse_categories", {}),
+    ("show me everything you have", "none", "browse_categories", {}),
+    ("فرجني على الجزم", "none", "search", {"category": "shoes"}),
+    ("انا جديد هنا", "none", "help", {}),
+    ("انا جديد هنا، بتبيعوا ايه؟", "none", "browse_categories", {}),
+    # body shape and another brand's size ask for size help; diapers are no clothes
+    ("اكتافي عريضه اخد انهي مقاس في الجواكت", "none", "size_help", {"item": "jacket"}),
+    ("انا لارج في زارا، هيبقى نفس المقاس عندكو؟", "none", "size_help", {"size": "L"}),
+    ("مقاس الحفاضات لطفل عنده سنه", "none", "unknown", {}),
+    ("sabah el foll", "none", "greeting", {}),
+    # regards from someone else, the date: no thanks, no price
+    ("اختي بتسلم عليكو", "none", "unknown", {}),
+    ("تسلم ايدك", "none", "thanks", {}),
+    ("احنا كام في الشهر النهارده؟", "none", "unknown", {}),
+    ("hasafer bokra", "none", "unknown", {}),
+    # a hedge between a body measure and its number keeps it a measure; 'sometimes' before a verb
+    ("طولي تقريبا ١٧٠ ووزني حوالي ٦٥، اخد مقاس ايه في الجينز؟", "none", "size_help", {"item": "jeans"}),
+    ("عايز جينز حوالي ٥٠٠ جنيه", "none", "search", {"item": "jeans", "price_max": 500}),
+    ("ساعات بتبقى واسعه عليا، اخد مقاس ايه في التيشيرتات", "none", "size_help", {"item": "t-shirt"}),
+    ("عندكم ساعات بناتي؟", "none", "search", {"item": "watch", "category": "kids"}),
 ])
 def test_wording(text: str, context: str, intent: str, slots: dict) -> None:
     got = understand(text, context)

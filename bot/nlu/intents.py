@@ -448,7 +448,65 @@ def _order_news(ev: Evidence) -> Decision | None:
     arrives = an.has("arrival_words") or any(key in _arrival_words() for key in an.keys)
     if arrives and _best_cue(ev) in (None, "order_status", "shipping_info"):
         return Decision("order_status", 0.8)     # "الاوردر هيوصل امتى": when one order arrives (GUIDE §3.4)
+    if (an.has("status_words") or an.has("coming_words")) and _only_courier_shipping(ev):
+        return Decision("order_status", 0.8)     # المندوب مكلمنيش، الطلب فين؟ / كان المفروض الاوردر يوصل
     return None
+
+
+def _only_courier_shipping(ev: Evidence) -> bool:
+    """The shipping cues are only the courier named or an arrival verb (``المندوب``, ``يوصل``): said
+    of one's order, where that order is, not how shipping works."""
+    if _best_cue(ev) not in ("shipping_info", "order_status"):
+        return False
+    if any(ev.an.key_in(i, _USUALLY) for i in range(len(ev.an.tokens))):
+        return False
+    return all("courier_words" in s.kind_set or s.end - s.start == 1
+               for s, t in ev.an.cue_spans if t.value == "shipping_info")
+
+
+# Waiting for something bought (``مستنيه``, ``waiting``) for a span of time (``بقالي``, ``for``).
+_WAITING = frozenset({"مستني", "مستنيه", "مستنيين", "مستنياه", "مستنيها", "مستنيهم", "مستناه", "mestany",
+                      "mestanya", "mestanyeen", "waiting"})
+_SINCE = frozenset({"بقالي", "بقالنا", "بقاله", "بقالها", "بقالك", "بقالكم", "ba2aly", "ba2alna",
+                    "ba2alo", "ba2alha", "been", "since", "من"})
+
+
+def _waiting_for_it(ev: Evidence) -> Decision | None:
+    """``بقالي عشر ايام مستنيه الشنطه``, ``been waiting a week for my hoodie``: waiting this long for
+    what one bought asks where the order is (GUIDE §3.4), not for a new search."""
+    an = ev.an
+    n = len(an.tokens)
+    if not any(an.key_in(i, _WAITING) for i in range(n)) or \
+            not any(an.key_in(i, _SINCE) for i in range(n)) or an.has("cart_nouns"):
+        return None
+    if not (an.has("item") or an.has("order") or an.has("placed_words") or an.has("courier_words")):
+        return None
+    if _best_cue(ev) in (None, "order_status", "shipping_info"):
+        return Decision("order_status", 0.75)
+    return None
+
+
+_NOBODY = frozenset({"محدش", "ماحدش", "محدّش", "حد", "nobody", "no one", "noone", "m7adesh", "ma7adesh",
+                     "never", "محد"})
+
+
+def _nobody_called(ev: Evidence) -> Decision | None:
+    """``ومحدش جه ولا حد كلمني، الاوردر فين``: nobody called is a late order, not a request for a
+    person, when every person cue is a call verb after 'nobody' and an order is named."""
+    an = ev.an
+    if not (an.has("order") or an.has("placed_words") or an.has("courier_words")):
+        return None
+    person = [s for s, t in an.cue_spans if t.value == "human_handoff"]
+    if not person or not all(an.key_in(s.start - 1, _NOBODY) and an.key_in(s.start - 2, _NEG_BEFORE)
+                             or an.key_in(s.start - 1, _NOBODY) and an.tokens[s.start - 1] != "حد"
+                             for s in person):
+        return None
+    if an.has("status_words") or ev.score["order_status"] or an.has("coming_words"):
+        return Decision("order_status", 0.8)
+    return None
+
+
+_NEG_BEFORE = frozenset({"ولا", "لا", "ما", "wala", "wla", "mafish", "مفيش"})
 
 
 _USUALLY = frozenset({"عاده", "عادة", "عادتا", "عادتا", "عادي", "دايما", "بياخد", "بتاخد", "usually",
@@ -627,7 +685,17 @@ def _buy_the_cart(ev: Evidence) -> Decision | None:
         return None
     if any(an.key_in(i, _BUY) and not an.key_in(i - 1, _BEFORE) for i in range(len(an.tokens))):
         return Decision("checkout", 0.85)
+    if any(an.key_in(i, _GO_ON) and not an.key_in(i + 1, _SHOPPING) and not an.key_in(i - 1, _BEFORE)
+           for i in range(len(an.tokens))):
+        return Decision("checkout", 0.8)  # خلاص كده السله تمام، نكمل: the cart is done, go on
     return None
+
+
+# Going on from the cart (``السله تمام، نكمل``) is checking out; going on shopping is not.
+_GO_ON = frozenset({"نكمل", "اكمل", "كمل", "كملي", "هكمل", "نخلص", "اخلص", "akamel", "nkamel", "nekamel",
+                    "kamel", "kammel", "proceed", "continue", "نكمل؟"})
+_SHOPPING = frozenset({"تسوق", "شوبينغ", "شوبنج", "فرجه", "shopping", "browsing", "ashoof", "اشوف", "اتفرج",
+                       "نتفرج", "نشوف"})
 
 
 _BEFORE = frozenset({"قبل", "before", "abl", "2abl", "ما"})  # قبل ما اطلب: before buying
@@ -693,6 +761,7 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _store_over_contact,
     _contact_change,
     _call_when_back,
+    _nobody_called,
     _by_cue("human_handoff", 2),
     _fed_up_with_bot,
     _thanks_on_arrival,
@@ -708,6 +777,7 @@ _RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
     _by_cue("order_status"),
     _order_news,
     _courier_coming,
+    _waiting_for_it,
     _by_cue("cart_remove"),
     _by_cue("cart_view"),
     _by_cue("cart_add"),

@@ -271,6 +271,39 @@ def _instead_of(an: Analysis, span: Span) -> bool:
                                                        "category" not in an.kinds_at(span.end))
 
 
+# ``بقاله ٦ ايام``, ``بقالها اسبوع``: 'it has been' before a span of time, not a grocery (بقالة).
+_SINCE = frozenset({"بقاله", "بقالها", "بقالي", "بقالنا", "بقالك", "بقالكم", "بقالهم"})
+_SPANS_OF_TIME = frozenset({"يوم", "ايام", "يومين", "اسبوع", "اسبوعين", "اسابيع", "شهر", "شهرين", "شهور",
+                            "ساعه", "ساعتين", "ساعات", "كتير", "مده", "فتره", "سنه", "اكتر", "قد", "حوالي",
+                            "تقريبا", "من"})
+
+
+def _since(an: Analysis, span: Span) -> bool:
+    """``الاوردر بقاله اسبوع``: a since-word before a count or a span of time."""
+    if an.keys[span.start] not in _SINCE and an.tokens[span.start] not in _SINCE:
+        return False
+    nxt = span.end
+    return an.number_at(nxt) is not None or an.key_in(nxt, _SPANS_OF_TIME) or \
+        "measure" in an.kinds_at(nxt)
+
+
+_SOMETIMES = frozenset({"ساعات", "وساعات", "sa3at", "sa3aat"})
+_SOMETIMES_AFTER = frozenset({"مش", "لا", "كمان", "بردو", "برضه", "تانيه", "msh", "mesh", "kaman"})
+
+
+def _sometimes(an: Analysis, span: Span) -> bool:
+    """``ساعات بيبقى ضيق``, ``sa3at bykoon wase3``: 'sometimes' before a verb, not watches."""
+    if span.end - span.start != 1 or an.tokens[span.start] not in _SOMETIMES:
+        return False
+    nxt = an.tokens[span.end] if span.end < len(an.tokens) else ""
+    verb = len(nxt) > 3 and (nxt.startswith(("بي", "بت", "بن", "با")) or
+                            (nxt.isascii() and nxt.startswith(("bey", "bet", "by", "bt", "ba"))))
+    if an.kinds_at(span.end) & {"item", "category", "color", "size", "price_max", "price_min", "cue"} or \
+            nxt.startswith(("بتاع", "بال", "bta3", "beta3")):
+        return False  # ساعات بناتي, ساعات بتاعه رجالي, ساعات بكام: the watches
+    return verb or an.key_in(span.end, _SOMETIMES_AFTER)
+
+
 def reread(an: Analysis) -> list[Span]:
     """``an.spans`` with the meanings their neighbours rule out dropped (see the module doc)."""
     if not an.all_kinds & {"item", "topic", "category", "cart_nouns"} and not any(
@@ -281,7 +314,9 @@ def reread(an: Analysis) -> list[Span]:
     for span in an.spans:
         tags = span.tags
         if "item" in span.kind_set:
-            if is_hour(an, span):
+            if _sometimes(an, span):
+                tags = (Tag("known", ""),)
+            elif is_hour(an, span):
                 tags = (Tag("hour", ""),)
             elif _instead_of(an, span):
                 tags = (Tag("instead_words", ""), Tag("other_words", ""))
@@ -300,6 +335,8 @@ def reread(an: Analysis) -> list[Span]:
                 tags = (Tag("topic", "sport"),)
             elif not category_named(an, span):
                 tags = tuple(t for t in tags if t.kind != "category") or (Tag("known", ""),)
+        if "topic" in span.kind_set and _since(an, span):
+            tags = tuple(t for t in tags if t.kind != "topic") or (Tag("known", ""),)
         if {"color", "topic"} <= span.kind_set:
             dropped = "color" if _topic_sense(an, span) else "topic"
             tags = tuple(t for t in tags if t.kind != dropped)

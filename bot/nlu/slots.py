@@ -120,10 +120,16 @@ def _phone_digits(an: Analysis) -> set[int]:
     return out
 
 
+_ABOUT = frozenset({"حوالي", "حوالى", "تقريبا", "يعني", "around", "about", "approx", "approximately", "roughly",
+                    "7awaly", "7awali", "ta2reeban", "ta2riban", "ya3ni"})
+
+
 def _measure_before(an: Analysis, num: Number) -> bool:
     """True when a body-measure word (وزني, طولي, I'm) sits right before the number."""
     w = words()
     prev = num.start - 1
+    if an.key_in(prev, _ABOUT) and prev >= 1:
+        prev -= 1  # وزني حوالي ٧٠, my weight is about 70: a hedge between the measure and its number
     return prev >= 0 and (an.key_in(prev, w.measure - w.currency)) and \
         an.tokens[prev] not in {"من", "men", "mn"}
 

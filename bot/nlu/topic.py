@@ -165,7 +165,7 @@ _ON_GOODS = frozenset({"cart_add", "cart_remove", "cart_view", "compare", "price
 _TO = frozenset({"على", "علي", "ع", "to", "into", "3ala", "3al", "l", "le", "lel"})
 # What makes a message about the shop's goods (or about what is on screen).
 _GOODS = ("item", "category", "size", "shop_words", "store_words", "cart_nouns", "deictics", "ordinal",
-          "product_id", "order")
+          "product_id", "order", "placed_words", "courier_words")
 
 
 def foreign_words(an: Analysis) -> list[str]:
@@ -214,7 +214,19 @@ def _shop_verb_on_other_things(an: Analysis, slots: dict[str, Any], intent: str)
     if len(foreign) < _VERB_FOREIGN_MIN and not _object_of_cue(an, intent, set(foreign)):
         return False
     return not any(an.has(kind) for kind in _GOODS if kind != "deictics") and \
-        not _points_at_goods(an, set(foreign))
+        not _points_at_goods(an, set(foreign)) and not _order_in_cue(an)
+
+
+@lru_cache(maxsize=1)
+def _order_words() -> frozenset[str]:
+    markers = load_lexicon().markers
+    return frozenset(w for name in ("order", "placed_words") for w in markers.get(name, ()) if " " not in w)
+
+
+def _order_in_cue(an: Analysis) -> bool:
+    """``فين الاوردر``, ``اين طلبي``: an order word swallowed by a cue phrase still names the order."""
+    words = _order_words()
+    return any(an.key_in(i, words) for s, _ in an.cue_spans for i in range(s.start, s.end))
 
 
 # Words between a shop verb and its object: articles, determiners, 'good'.
@@ -243,7 +255,7 @@ def _object_of_cue(an: Analysis, intent: str, foreign: set[int]) -> bool:
 _FOREIGN_MIN, _FOREIGN_SHARE = 3, 0.3
 _KEPT = frozenset({"greeting", "thanks", "goodbye", "human_handoff"})
 _GOODS_WORDS = frozenset({"item", "category", "color", "size", "shop_words", "store_words", "cart_nouns",
-                          "product_id", "order"})
+                          "product_id", "order", "placed_words", "courier_words"})
 
 
 def _mostly_other_things(an: Analysis, intent: str) -> bool:
