@@ -395,3 +395,40 @@ def test_a_colour_alone_after_details_qualifies_that_kind_of_product(fb, service
     shown = ids_of(payloads(fb.say("فيه منها كده؟")), "DETAILS")
     wanted = services.store.search("", filters=SearchFilters(item="blouse", color=colour), limit=10).products
     assert shown and shown == [p.id for p in wanted]                                       # blouses, not everything
+
+
+# ---- after an add, an order shown, or with no order ------------------------------------------------
+
+
+def test_continue_typed_after_an_add_starts_the_checkout(fb, services) -> None:
+    from tests.conversation_judge import Answer
+
+    _scripted(services, {})                                   # "اكمل" / "كمل تسوق" are not understood
+    fill_cart(fb, hoodie(services))
+    assert "checkout_step" not in Answer(fb.say("كمل تسوق")).kinds   # the other button: keep shopping
+    assert "checkout_step" in Answer(fb.say("اكمل")).kinds
+
+
+def test_cancel_it_after_an_order_is_shown_offers_to_cancel_that_order(wa, services) -> None:
+    from tests.conversation_judge import Answer
+
+    _order(wa, services)
+    _scripted(services, {"طب عايزه الغيه": Understood("cart_remove", {})})   # the cart is empty now
+    answer = wa.say("طب عايزه الغيه")
+    assert Answer(answer).kinds == {"order_cancel"}
+    assert any(p.startswith("CANCEL_ORDER:") for p in payloads(answer))
+
+
+def test_cancel_it_after_the_bot_asked_for_an_order_reference_is_a_cancel(fb, services) -> None:
+    from tests.conversation_judge import Answer
+
+    _scripted(services, {"order 30412, where is it?": Understood("order_status", {}, "en")})
+    fb.say("order 30412, where is it?")                       # not this chat's: the bot asks for its phone
+    assert Answer(fb.say("I want to cancel it")).kinds == {"order_cancel"}
+
+
+def test_a_change_with_no_open_order_is_answered_as_a_change(fb, services) -> None:
+    from tests.conversation_judge import Answer
+
+    _scripted(services, {"عايز اغير العنوان في الاوردر": Understood("order_change", {})})
+    assert Answer(fb.say("عايز اغير العنوان في الاوردر")).kinds == {"order_change"}

@@ -41,14 +41,16 @@ INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends p
 # was written, 167/247 = 0.676 after the context and new-intent dialog work, 223/247 = 0.903 after
 # products named by their number, kept options, similar products after the last page and answer
 # keys named after their kind, 234/247 = 0.947 after the matcher learnt the wordings those turns
-# showed, by rule (SQLite, real matcher; these conversations have been looked at, so they are
-# tuned-on data: tests/data/conversations_blind_2.jsonl is the held-out set). The floor is the last
-# figure minus 2 points, rounded down; raise it as the dialog and the matcher improve.
+# showed, by rule, 243/247 = 0.984 after a typed "اكمل" with a cart starts the checkout and "cancel
+# it" after an order is shown cancels that order (SQLite, real matcher; these conversations have
+# been looked at, so they are tuned-on data: tests/data/conversations_blind_2.jsonl is the held-out
+# set). The floor is the last figure minus 2 points, rounded down.
 GOAL = 0.97
-FLOOR = 0.92
+FLOOR = 0.96
 # conversations_blind_2.jsonl: 40 conversations (289 turns) by another writer, HELD OUT: run, never
 # read turn by turn while fixing. Measured when it arrived, 2026-12-03: 244/289 = 0.844 (the tuned-on
-# set above was at 0.947 then: the gap is what the fixes memorised). Floor: that figure minus 2 points.
+# set above was at 0.947 then: the gap is what the fixes memorised); 249/289 = 0.862 after the NLU
+# rounds on sets e and f and the dialog fixes above. Floor: the arrival figure minus 2 points.
 HELD_OUT_FLOOR = 0.82
 SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR}
 

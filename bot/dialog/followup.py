@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from functools import lru_cache
 
-from bot.dialog import browse, cart, info, orders
+from bot.dialog import browse, cart, checkout, info, orders, placed
 from bot.dialog.checkout import days
 from bot.dialog.turn import Turn
 from bot.nlu.lexicon import load_lexicon
@@ -37,6 +37,14 @@ MORE_FILLER = frozenset({"في", "فيه", "فى", "عندك", "عندكو", "ع
 ARRIVAL_WORDS = frozenset({"يوصل", "هيوصل", "يوصلني", "هيوصلني", "توصل", "هتوصل", "هيجي", "هيجيلي", "arrive",
                            "arrives", "arriving", "arrival", "yewsal",
                            "hywsal", "haywsal", "hayewsal", "hyewsal", "hatewsal"})
+# "اكمل", "كمل الطلب", "يلا نكمل", "continue": finishing the order (the cart's "كمّل الطلب" typed), not
+# "كمل تسوق" / "keep shopping" (a shopping word in it).
+COMPLETE_WORDS = frozenset({"اكمل", "كمل", "نكمل", "كملي", "كملوا", "هكمل", "continue", "proceed", "complete",
+                            "kamel", "kamml", "kammel", "akamel", "nkamel"})
+COMPLETE_FILLER = frozenset({"الطلب", "طلبي", "الاوردر", "اوردر", "يلا", "طب", "طيب", "خلاص", "تمام", "بقى", "بقي",
+                             "كده", "ok", "okay", "the", "order", "my", "to", "checkout", "please", "pls", "yalla",
+                             "el", "order", "keda", "law", "سمحت", "لو", "من", "فضلك"})
+SHOPPING_WORDS = frozenset({"تسوق", "التسوق", "shopping", "browsing", "shop"})
 # Words of a one-governorate follow-up besides its name: "و", "طب", "and", "what about".
 PLACE_FILLER = frozenset({"و", "طب", "طيب", "and", "what", "about", "how", "w", "we", "wa", "tab", "ya",
                           "lel", "li", "l", "le", "to", "ل", "لل", "ب", "كام", "بكام", "kam", "bkam", "b"})
@@ -151,7 +159,19 @@ def handler(turn: Turn, understanding: Any) -> Callable[[Turn], list[Reply]] | N
     last = session.last_order
     if session.topic == "order" and (last.get("shown") or last.get("number")) and _asks_arrival(turn, words, intent):
         return arrival
+    about_order = (session.topic == "order" and (last.get("shown") or last.get("number"))) or session.expect == "order_ref"
+    if (about_order and checkout.is_cancel(turn.text)
+            and (intent == "unknown" or (intent == "cart_remove" and not session.cart))):
+        return placed.cancel_last             # "I want to cancel it", "طب عايزه الغيه" after an order was shown or asked for
+    if session.cart and intent in ("unknown", "cart_view") and _asks_to_complete(words):
+        return checkout.start                 # "اكمل" after an add: the "كمّل الطلب" button, typed
     return None
+
+
+def _asks_to_complete(words: list[str]) -> bool:
+    """"اكمل", "كمل الطلب", "continue to checkout": a completion word, fillers only, no shopping word."""
+    bag = set(words)
+    return bool(bag & COMPLETE_WORDS) and bag <= COMPLETE_WORDS | COMPLETE_FILLER and not bag & SHOPPING_WORDS
 
 
 def _asks_more(words: list[str]) -> bool:

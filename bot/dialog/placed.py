@@ -50,6 +50,18 @@ def cancel(turn: Turn) -> list[Reply]:
     return _offer_cancel(turn, found[0])
 
 
+def cancel_last(turn: Turn) -> list[Reply]:
+    """"cancel it" right after an order was shown or placed: that order, when it is this chat's;
+    else read as any ``order_cancel`` message (:func:`cancel`)."""
+    last = turn.session.last_order
+    if orders.find_reference(turn.text) is None:
+        order = _own_order(turn, last.get("shown") or last.get("number") or "")
+        if order is not None:
+            turn.session.context = "none"
+            return _offer_cancel(turn, order)
+    return cancel(turn)
+
+
 def ask_cancel(turn: Turn, arg: str) -> list[Reply]:
     """``CANCEL_ASK:<number>``: the order picked among several; ask to confirm."""
     order = _own_order(turn, _number(arg))

@@ -211,7 +211,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "handoff.back_at": "(الفريق هيرد عليك {when})",
         # placed orders: cancel and change (bot/dialog/placed.py)
         "order_cancel.none": "مفيش طلب مفتوح من المحادثة دي 🙂 لو حابب تطلب حاجة، اختار من تحت وأنا معاك.",
-        "order_change.none": "مفيش طلب مفتوح من المحادثة دي 🙂 لو حابب تطلب حاجة، اختار من تحت وأنا معاك.",
+        "order_change.none": "مفيش طلب مفتوح من المحادثة دي نقدر نعدّل فيه 🙂 لو حابب تطلب حاجة جديدة، اختار من تحت وأنا معاك.",
         "order_cancel.not_found": "مش لاقي الطلب ده في الطلبات اللي اتعملت من المحادثة دي 🙏 لو طلبته من رقم أو حساب تاني، حد من الفريق هيساعدك.",
         "order_change.not_found": "مش لاقي الطلب ده في الطلبات اللي اتعملت من المحادثة دي 🙏 لو طلبته من رقم أو حساب تاني، حد من الفريق هيساعدك.",
         "order_cancel.which_cancel": "عندك أكتر من طلب مفتوح، عايز تلغي أنهي واحد؟",
@@ -453,7 +453,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "handoff.after_hours": "Sure, a teammate will reply to you {when} 🙏 We're outside our working hours right now.",
         "handoff.back_at": "(A teammate will reply {when}.)",
         "order_cancel.none": "There's no open order from this chat 🙂 If you'd like to order something, pick below and I'll help.",
-        "order_change.none": "There's no open order from this chat 🙂 If you'd like to order something, pick below and I'll help.",
+        "order_change.none": "There's no open order from this chat to change 🙂 If you'd like to order something new, pick below and I'll help.",
         "order_cancel.not_found": "I can't find that order among the ones placed from this chat 🙏 If you ordered from another number or account, a teammate can help.",
         "order_change.not_found": "I can't find that order among the ones placed from this chat 🙏 If you ordered from another number or account, a teammate can help.",
         "order_cancel.which_cancel": "You have more than one open order. Which one would you like to cancel?",
