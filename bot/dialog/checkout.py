@@ -33,12 +33,41 @@ INFO_INTENTS = frozenset({"shipping_info", "payment_info", "returns_policy", "si
 MISSES_EXPLAINED = 1          # a wrong answer is explained this many times, then help is offered
 CANCEL_WORDS = frozenset({"الغي", "الغا", "الغاء", "لغي", "كانسل", "cancel", "stop", "elghy", "elghi", "2elghy",
                           "el8y", "cancell", "ulgh", "الغيه", "الغيها"})
-YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا", "موافق", "تاكيد", "confirm", "yes", "ok", "okay",
-                       "tamam", "akked", "aywa", "sure"})
+YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا", "ايوة", "موافق", "تاكيد", "ماشي", "اه", "خلاص", "تم",
+                       "اكدي", "اكدلي", "اكده", "اوك", "اوكي", "حاضر", "confirm", "confirmed", "yes", "yep", "yeah",
+                       "yup", "ok", "okay", "okey", "sure", "tamam", "akked", "aywa", "aiwa", "aywah", "mashy", "mashi",
+                       "ah", "aah", "khalas", "5alas", "tmam", "tamm", "akid", "akeed"})
+# Words that go with a yes without making it less of one: "أكد الطلب كده يا باشا 👍", "yes please".
+YES_FILLER = frozenset({"الطلب", "طلبي", "الاوردر", "كده", "كدا", "يا", "باشا", "بيه", "فندم", "يافندم", "حبيبي", "كله",
+                        "بس", "على", "طول", "خلاص", "please", "pls", "plz", "the", "order", "it", "go", "ahead", "ya",
+                        "basha", "keda", "kda", "el", "talab", "all", "good", "fine", "and", "و"})
 # The NLU's one-word negators, and the bare "no" words a customer answers a question with.
 NEGATORS = frozenset(f for f in load_lexicon().markers["negators"] if " " not in f)
 NO_WORDS = frozenset(tokenize("لا لأ ماش no nope la la2"))
-YES_MAX_WORDS = 4
+YES_MAX_WORDS = 6
+# "عدل العنوان", "غير الرقم", "الاسم غلط" at the summary: the part of the order to change.
+EDIT_TARGETS = {
+    "address": frozenset({"العنوان", "عنوان", "عنواني", "address", "3nwan", "3onwan", "el3nwan", "3enwan"}),
+    "phone": frozenset({"الرقم", "رقم", "رقمي", "الموبايل", "موبايل", "موبايلي", "التليفون", "تليفون", "النمره", "نمره",
+                        "phone", "number", "mobile", "raqam", "rakam", "ra2am", "nemra", "mobail"}),
+    "name": frozenset({"الاسم", "اسم", "اسمي", "name", "esm", "esmy", "el esm"}),
+    "governorate": frozenset({"المحافظه", "محافظه", "المدينه", "مدينه", "governorate", "city", "mo7afza", "m7afza"}),
+}
+EDIT_MAX_WORDS = 10
+# Lead-ins before a name ("الاسم:", "اسمي", "انا", "my name is", "esmy", "ana").
+NAME_LEAD = re.compile(r"^\s*(?:(?:ال)?اسمي?(?:\s+(?:هو|بالكامل))?|[اأإ]نا(?:\s+اسمي)?|my\s+(?:full\s+)?name\s*(?:is|'s)?|"
+                       r"name|i\s*am|i'm|this\s+is|esm[yi]|ism[yi]|el\s*esm|ana)(?:\s*[:：\-]\s*|\s+)",
+                       re.IGNORECASE)
+# Words before a mobile in the same message as a name: "محمد علي ورقمي ...", "Mona, my number is ...".
+PHONE_LEAD = frozenset(tokenize("و رقمي ورقمي رقم الرقم والرقم موبايلي موبايل والموبايل تليفوني تليفون نمرتي هو ده "
+                                "and my number is phone mobile raqmy rakamy ra2my w nemrty"))
+# The words of an address: "١٢ شارع ...", "عمارة ٧", "الدور التالت", "flat 4".
+STREET_WORDS = frozenset(tokenize("شارع ش عماره عمارة برج الدور دور شقه شقة ميدان حاره عطفه طريق بلوك فيلا كمبوند "
+                                  "مساكن مجاوره الحي حي منطقه المنطقه تقسيم ممر امام جنب بجوار "
+                                  "street st building bldg floor flat apt apartment road rd block villa compound "
+                                  "sharia share3 shar3 3emara emara 3mara dor door"))
+ADDRESS_MIN_WITH_STREET = 6
+INDIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 QUESTION_CONFIDENCE = 0.8
 PRODUCT_SLOTS = frozenset({"item", "category", "price_min", "price_max", "product_ref"})
 NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*$")
@@ -70,11 +99,30 @@ def is_cancel(text: str) -> bool:
 
 
 def is_yes(text: str) -> bool:
-    """"تمام", "أيوه أكد", "ok confirm": short, mostly yes words, and no negation anywhere."""
+    """"تمام", "أيوه أكد", "ok confirm", "أكد الطلب كده 👍": short, mostly yes words (fillers such as
+    "الطلب", "كده", "يا باشا" don't count against it), and no negation anywhere."""
     words = tokenize(text)
     yes = sum(word in YES_WORDS for word in words)
+    content = [word for word in words if word not in YES_FILLER or word in YES_WORDS]
     negated = set(words) & (NEGATORS | NO_WORDS)
-    return bool(yes) and not negated and len(words) <= YES_MAX_WORDS and 2 * yes >= len(words)
+    return bool(yes) and not negated and len(words) <= YES_MAX_WORDS and 2 * yes >= len(content)
+
+
+def edit_target(text: str) -> str:
+    """The one part of the order a short message at the summary names ("عدل العنوان", "غير الرقم"); ""."""
+    words = tokenize(text)
+    if not words or len(words) > EDIT_MAX_WORDS:
+        return ""
+    named = [step for step, names in EDIT_TARGETS.items() if set(words) & names]
+    return named[0] if len(named) == 1 else ""
+
+
+def looks_like_address(text: str) -> bool:
+    """Free text with a number and a street word ("عمارة ٧ شارع التحرير", "5 Fouad St")."""
+    plain = text.translate(INDIC_DIGITS)
+    words = set(tokenize(plain))
+    return (len(" ".join(plain.split())) >= ADDRESS_MIN_WITH_STREET and bool(re.search(r"\d", plain))
+            and bool(words & STREET_WORDS))
 
 
 def cancel(turn: Turn) -> list[Reply]:
@@ -124,7 +172,9 @@ def fits_step(turn: Turn) -> bool:
         return bool(find_mobile(text))
     if step == "governorate":
         return turn.deps.store.info().governorate(text) is not None
-    return step == "confirm" and is_yes(text)
+    if step == "address":
+        return looks_like_address(text)      # "عمارة ٧ الدور التالت" is an address, not a product or a position
+    return step == "confirm" and (is_yes(text) or bool(edit_target(text)))
 
 
 def aside(turn: Turn, answer_text: str) -> list[Reply]:
@@ -158,11 +208,48 @@ def _missed(turn: Turn, explained: Reply) -> list[Reply]:
 
 
 def _name(turn: Turn, text: str) -> list[Reply]:
-    name = " ".join(text.split())
+    before, phone, after = split_mobile(text)
+    name = clean_name(before if phone else text, drop_phone_lead=bool(phone))
     if not (2 <= len(name) <= 60) or not NAME.match(name):
         return _missed(turn, Text(turn.t("checkout.bad_name")))
-    turn.session.checkout.name = name
+    checkout = turn.session.checkout
+    checkout.name = name
+    if phone and not checkout.editing:        # "محمد علي 01012345678 ...": the mobile (and more) too
+        checkout.phone = phone
+        return _after_phone(turn, after)
     return _advance(turn, "phone")
+
+
+def clean_name(text: str, drop_phone_lead: bool = False) -> str:
+    """"محمد علي" from "الاسم: محمد علي.", "my name is Mona Hassan!", "اسمي محمد علي ورقمي"."""
+    name = " ".join(text.split())
+    name = NAME_LEAD.sub("", name + " ", count=1).strip()    # "اسمي" alone leaves no name
+    words = name.split()
+    while drop_phone_lead and words and (tokenize(words[-1]) or [""])[-1] in PHONE_LEAD | {""}:
+        words.pop()
+    name = " ".join(words)
+    return re.sub(r"^[\W_]+|[\W_]+$", "", name)
+
+
+def split_mobile(text: str) -> tuple[str, str, str]:
+    """The text before the one mobile in ``text``, the mobile, and the text after; ("", "", "") when none."""
+    plain = text.translate(INDIC_DIGITS)
+    found = [(m, egyptian_mobile(m.group())) for m in MOBILE_IN_TEXT.finditer(plain)]
+    found = [(m, phone) for m, phone in found if phone]
+    if len({phone for _, phone in found}) != 1:
+        return "", "", ""
+    match, phone = found[0]
+    return text[:match.start()], phone, text[match.end():]
+
+
+def _after_phone(turn: Turn, rest: str) -> list[Reply]:
+    """The mobile is known: the governorate (and the address) the same message gives, else its question."""
+    rest = re.sub(r"^[\s,،.\-:؛;]+", "", rest).strip()
+    checkout = turn.session.checkout
+    if checkout.editing or not rest or turn.deps.store.info().governorate(rest) is None:
+        return _advance(turn, "governorate")
+    checkout.step = "governorate"
+    return _governorate(turn, rest)
 
 
 def _phone(turn: Turn, text: str) -> list[Reply]:
@@ -170,7 +257,8 @@ def _phone(turn: Turn, text: str) -> list[Reply]:
     if not phone:
         return _missed(turn, _ask_phone(turn, turn.t("checkout.bad_phone")))
     turn.session.checkout.phone = phone
-    return _advance(turn, "governorate")
+    _, _, after = split_mobile(text)
+    return _after_phone(turn, after)
 
 
 def find_mobile(text: str) -> str:
@@ -206,7 +294,11 @@ def _governorate(turn: Turn, text: str) -> list[Reply]:
     found = turn.deps.store.info().governorate(text)
     if found is None:
         return _missed(turn, _ask_governorate(turn, turn.t("checkout.bad_governorate")))
-    return governorate_choice(turn, found.key)
+    asked = governorate_choice(turn, found.key)
+    checkout = turn.session.checkout
+    if checkout.step == "address" and looks_like_address(text):   # "اسكندرية ٥ شارع فؤاد": the address too
+        return _address(turn, text)
+    return asked
 
 
 def governorate_choice(turn: Turn, key: str) -> list[Reply]:
@@ -228,7 +320,7 @@ def governorate_choice(turn: Turn, key: str) -> list[Reply]:
 
 def _address(turn: Turn, text: str) -> list[Reply]:
     address = " ".join(text.split())
-    if len(address) < ADDRESS_MIN or not re.search(r"[^\W\d_]", address):
+    if not looks_like_address(address) and (len(address) < ADDRESS_MIN or not re.search(r"[^\W\d_]", address)):
         return _missed(turn, Text(turn.t("checkout.bad_address")))
     turn.session.checkout.address = address
     return _advance(turn, "confirm")
@@ -238,6 +330,9 @@ def _confirm_text(turn: Turn, text: str) -> list[Reply]:
     checkout = turn.session.checkout
     if is_yes(text):
         return confirm(turn, f"{checkout.id}:{checkout.shown}")
+    target = edit_target(text)
+    if target:                                # "عدل العنوان", "لا غير الرقم": that step, then the summary
+        return edit(turn, target)
     return summary(turn, hint="checkout.confirm_hint")
 
 
