@@ -13,7 +13,8 @@ One backend is enough here (SQLite): the storage backends are tested elsewhere.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +150,13 @@ def report(results: list[TurnResult], floor: float = FLOOR, wrong_turns: bool = 
     lines.append(f"== overall {sum(not r.wrong for r in results)}/{len(results)} = {rate(results):.1%}"
                  f" (floor {floor:.0%}, goal {GOAL:.0%}) ==")
     if not wrong_turns:
+        why: Counter[str] = Counter()
+        for r in results:
+            for reason in r.wrong:       # the reason's kind only (expected vs shown kinds), never the turn's text
+                kind = re.sub(r"\d+", "#", reason.split(" (")[0])
+                why[kind if reason.startswith("shows") else kind.split(" ")[0]] += 1
+        lines.append("-- why turns were wrong (kinds only: the held-out turns stay unread) --")
+        lines += [f"{count:3} {kind}" for kind, count in why.most_common()]
         return "\n".join(lines)
     lines.append("-- wrong turns --")
     for r in results:
