@@ -82,6 +82,18 @@ def test_non_shopping_messages_rarely_start_a_shop_flow(half: int, ceiling: floa
     assert len(routed) / len(rows) <= ceiling, f"{len(routed)} of {len(rows)}:\n" + "\n".join(routed)
 
 
+def test_a_second_held_out_set_of_messages() -> None:
+    """``nlu_blind_g.jsonl``: 400 messages by a seventh writer (300 shopping, weighted to browse,
+    hand-off, size help and order status; 100 chatter), held out: never read line by line. On
+    arrival, 2026-12-03: intent 0.912, whole slots 0.988, 9 of 100 chatter lines routed to a shop
+    intent. The floors sit two points under; a failure gives the figures only."""
+    rows = _rows("nlu_blind_g.jsonl")
+    got = [understand(row["text"], row["context"]) for row in rows]
+    intents = sum(g.intent == row["intent"] for g, row in zip(got, rows)) / len(rows)
+    slots = sum(g.slots == row["slots"] for g, row in zip(got, rows)) / len(rows)
+    assert len(rows) == 400 and intents >= 0.89 and slots >= 0.96, f"intent {intents:.3f}, slots {slots:.3f}"
+
+
 def test_a_second_held_out_set_of_chatter() -> None:
     """``nlu_offtopic_2.jsonl``: 300 non-shopping messages by another writer (40% near misses), held
     out: never read line by line. On arrival, 2026-12-03: 22 of 300 (7.3%) routed to a shop intent."""
