@@ -73,6 +73,7 @@ EXACT: dict[str, tuple[str, ...]] = {
     "checkout.already": ("order_placed",),
     # The address question states the governorate's fee and days; the asides answer mid-checkout.
     "checkout.ask_address": ("checkout_step", "shipping"),
+    "checkout.ask_address_free": ("checkout_step", "shipping"),
     "checkout.aside_shipping": ("checkout_step", "shipping"),
     "checkout.aside_payment": ("checkout_step", "payment"),
 }

@@ -527,3 +527,27 @@ def test_an_address_with_numbers_is_never_a_product_or_a_list_position(fb, servi
         fb.say(text)
     summary = joined(fb.say(said))
     assert summary.startswith("راجع طلبك:") and f"العنوان: {said}" in summary
+
+
+# ---- free shipping has its own sentences; a formal yes confirms -------------------------------------
+
+
+def test_free_shipping_lines_are_checkout_steps_of_their_own() -> None:
+    from bot.dialog import texts as T
+    from tests.conversation_judge import keys_in, kinds_of_key
+
+    for lang in ("ar", "en"):
+        asked = T.t(lang, "checkout.ask_address_free", governorate="Giza", days="2")
+        assert keys_in(asked) == ["checkout.ask_address_free"]
+        assert "checkout_step" in kinds_of_key("checkout.ask_address_free")
+        summary = T.t(lang, "checkout.summary_free", lines="- x: 1 × " + T.price(lang, 1899),
+                      subtotal=T.price(lang, 1899), governorate="Giza", total=T.price(lang, 1899),
+                      name="A", phone="0100", address="12 St")
+        assert keys_in(summary) == ["checkout.summary_free"]
+
+
+@pytest.mark.parametrize("typed", ["نعم، أؤكد الطلب", "نعم", "تمام موافقة"])
+def test_a_formal_yes_confirms(typed: str) -> None:
+    from bot.dialog.checkout import is_yes
+
+    assert is_yes(typed)

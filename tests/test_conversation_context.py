@@ -432,3 +432,45 @@ def test_a_change_with_no_open_order_is_answered_as_a_change(fb, services) -> No
 
     _scripted(services, {"عايز اغير العنوان في الاوردر": Understood("order_change", {})})
     assert Answer(fb.say("عايز اغير العنوان في الاوردر")).kinds == {"order_change"}
+
+
+# ---- one more product by its number, a colour asked about, a line named to remove -------------------
+
+
+def test_and_also_a_product_by_its_number_adds_it(fb, services) -> None:
+    from tests.conversation_judge import Answer
+
+    first, blouse = hoodie(services), _of_item(services, "blouse", colours=2)
+    colour = blouse.colors[0]
+    said = f"وعايز كمان البلوزه رقم {blouse.id} {texts_module.color('ar', colour)}"
+    _scripted(services, {said: Understood("search", {"item": "blouse", "color": colour, "product_ref": blouse.id}),
+                         f"عايزه البلوزه رقم {blouse.id}": Understood("search", {"item": "blouse", "product_ref": blouse.id})})
+    fill_cart(fb, first)
+    answer = Answer(fb.say(said))                   # GUIDE §3.7: choosing a product is an add
+    assert "product" not in answer.kinds and "cart_add" in answer.kinds and blouse.id in answer.about
+    assert "product" in Answer(fb.say(f"عايزه البلوزه رقم {blouse.id}")).kinds   # no "also": its details
+
+
+def test_is_there_a_colour_after_details_asks_about_that_product(fb, services) -> None:
+    from tests.conversation_judge import Answer
+
+    blouse = _of_item(services, "blouse")
+    colour = blouse.colors[0]
+    _scripted(services, {"fe eswed?": Understood("search", {"color": colour}),
+                         "فيه منها كده؟": Understood("search", {"color": colour})})
+    fb.press(f"DETAILS:{blouse.id}")
+    answer = Answer(fb.say("fe eswed?"))
+    assert answer.kinds == {"product"} and answer.about == [blouse.id]
+    fb.press(f"DETAILS:{blouse.id}")
+    assert "products" in Answer(fb.say("فيه منها كده؟")).kinds              # more of that kind: a search
+
+
+def test_remove_names_a_line_by_a_word_of_its_name(fb, services) -> None:
+    first, second = hoodie(services), _of_item(services, "blouse")
+    word = next(w for w in second.name_en.lower().replace("'", "").split() if len(w) > 3 and w not in
+                first.name_en.lower() and w not in ("womens", "mens"))
+    _scripted(services, {f"remove the {word}": Understood("cart_remove", {})})
+    fill_cart(fb, first)
+    fill_cart(fb, second)
+    fb.say(f"remove the {word}")
+    assert [line["product_id"] for line in _cart(services, fb.platform, fb.customer)] == [first.id]

@@ -53,7 +53,13 @@ FLOOR = 0.96
 # set above was at 0.947 then: the gap is what the fixes memorised); 249/289 = 0.862 after the NLU
 # rounds on sets e and f and the dialog fixes above. Floor: the arrival figure minus 2 points.
 HELD_OUT_FLOOR = 0.82
-SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR}
+# conversations_blind_3.jsonl: 30 conversations (286 turns) by a third writer, weighted to adding to
+# the cart, changing it and checking out; tuned on (its wrong turns are printed): 162/286 = 0.566 on
+# arrival, 258/286 = 0.902 after "also X" adds, products named by a word of their name, free-shipping
+# checkout keys and colour questions about the product on screen. Floor: that figure minus 2 points.
+THIRD_FLOOR = 0.88
+SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR,
+        "conversations_blind_3.jsonl": THIRD_FLOOR}
 
 
 @pytest.fixture
@@ -179,7 +185,7 @@ def test_blind_conversations_through_the_webhook(blind_app, name: str) -> None:
     results = []
     for number, conversation in enumerate(scripted, 1):
         results += run_conversation(blind_app, conversation, number)
-    text = report(results, floor, wrong_turns=name == "conversations_blind.jsonl")
+    text = report(results, floor, wrong_turns=name != "conversations_blind_2.jsonl")
     print(text)
     assert len(results) == sum(len(c["turns"]) for c in scripted)
     assert rate(results) >= floor, f"turns right {rate(results):.1%} < floor {floor:.0%} (goal {GOAL:.0%})\n{text}"

@@ -178,6 +178,9 @@ from bot.nlu import understand
     ("عايز جينز حوالي ٥٠٠ جنيه", "none", "search", {"item": "jeans", "price_max": 500}),
     ("ساعات بتبقى واسعه عليا، اخد مقاس ايه في التيشيرتات", "none", "size_help", {"item": "t-shirt"}),
     ("عندكم ساعات بناتي؟", "none", "search", {"item": "watch", "category": "kids"}),
+    # a clothing word names goods even beside a sport's noun (the topic never vetoes it)
+    ("football jersey", "none", "search", {"item": "t-shirt"}),
+    ("عندك جيرسي الاهلي؟", "none", "search", {"item": "t-shirt"}),
 ])
 def test_wording(text: str, context: str, intent: str, slots: dict) -> None:
     got = understand(text, context)

@@ -51,11 +51,29 @@ def search(turn: Turn) -> list[Reply]:
             return _sorted_on_screen(turn, sort) if not filters else run_search(turn, "", filters, sort or "relevance")
         return run_search(turn, session.query, session.filters | filters, sort or session.sort)
     kind = _kind_on_screen(turn) if filters and set(filters) <= REFINING else {}
+    if kind and set(filters) <= {"color", "size"} and not sort and asks_about_this(turn.text):
+        return details(turn, session.focus)   # "فيه اسود؟", "fe eswed?": does the one on screen come in it
     if kind:                               # "فيه منها اسود؟" after a blouse's details: blouses in black
         return run_search(turn, "", kind | filters, sort or "relevance")
     if not filters and not sort:
         return _words_search(turn)
     return run_search(turn, turn.text if filters else session.query, filters, sort or "relevance")
+
+
+# "منها", "غيره", "others": the customer asks for more of that kind, not about the product on screen.
+OF_THE_KIND = frozenset({"منها", "منه", "منهم", "منهن", "زيه", "زيها", "غيره", "غيرها", "غيرهم", "تانيه", "تاني",
+                         "تانية", "minha", "menha", "meno", "menhom", "zayo", "zayaha", "other", "others", "similar",
+                         "another", "ones"})
+ASKING = frozenset({"فيه", "في", "فى", "عندك", "عندكم", "متاح", "متوفر", "موجود", "fe", "fi", "fih", "feh", "3andak",
+                    "3andko", "3ndk", "any", "is", "do", "does", "available", "have"})
+
+
+def asks_about_this(text: str) -> bool:
+    """"فيه اسود؟", "fe eswed?", "is there black?": a question whether the product on screen comes in a
+    colour or size; not "فيه منها اسود؟" (more of that kind) nor a bare "اسود بس" (a search)."""
+    words = set(tokenize(text))
+    question = "?" in text or "؟" in text or bool(words & ASKING)
+    return question and not words & OF_THE_KIND
 
 
 def _kind_on_screen(turn: Turn) -> dict[str, Any]:

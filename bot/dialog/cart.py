@@ -231,6 +231,8 @@ def remove_text(turn: Turn) -> list[Reply]:
     if set(tokenize(turn.text)) & EVERYTHING:
         return clear(turn)
     matches = [line for line in cart if _fits(turn, line)]
+    if not matches:                 # "remove the slides", "shel el cap": the line its name or item names
+        matches = [line for line in cart if _named(turn, line)]
     one = bool(set(tokenize(turn.text)) & ONE_WORDS)
     if not matches and one:
         matches = [line for line in cart if line.product_id == turn.session.focus]
@@ -256,6 +258,18 @@ def _fits(turn: Turn, line: CartLine) -> bool:
     if item:
         return item.replace("-", "") in (line.name_en.lower().replace("-", "").replace(" ", ""))
     return "color" in slots or "size" in slots
+
+
+def _named(turn: Turn, line: CartLine) -> bool:
+    """The message names this line: a word of its name, or its catalogue item ("cap" for a bucket hat)."""
+    from bot.dialog import browse, followup      # followup imports this module
+    product = browse.known(turn, line.product_id)
+    item = turn.slots.get("item")
+    if item and followup._of_item(product, str(item)):
+        return True
+    if product is None:
+        return False
+    return followup._named_by(product, tokenize(turn.text), {})
 
 
 def options(turn: Turn, size: str, color: str) -> str:

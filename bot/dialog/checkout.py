@@ -36,7 +36,8 @@ CANCEL_WORDS = frozenset({"الغي", "الغا", "الغاء", "لغي", "كا�
 YES_WORDS = frozenset({"تمام", "اكد", "اكيد", "ايوه", "ايوا", "ايوة", "موافق", "تاكيد", "ماشي", "اه", "خلاص", "تم",
                        "اكدي", "اكدلي", "اكده", "اوك", "اوكي", "حاضر", "confirm", "confirmed", "yes", "yep", "yeah",
                        "yup", "ok", "okay", "okey", "sure", "tamam", "akked", "aywa", "aiwa", "aywah", "mashy", "mashi",
-                       "ah", "aah", "khalas", "5alas", "tmam", "tamm", "akid", "akeed"})
+                       "ah", "aah", "khalas", "5alas", "tmam", "tamm", "akid", "akeed",
+                       "نعم", "اؤكد", "أؤكد", "موافقه", "موافقة", "اكدت", "naam", "na3am"})  # formal: "نعم، أؤكد الطلب"
 # Words that go with a yes without making it less of one: "أكد الطلب كده يا باشا 👍", "yes please".
 YES_FILLER = frozenset({"الطلب", "طلبي", "الاوردر", "كده", "كدا", "يا", "باشا", "بيه", "فندم", "يافندم", "حبيبي", "كله",
                         "بس", "على", "طول", "خلاص", "please", "pls", "plz", "the", "order", "it", "go", "ahead", "ya",
@@ -315,6 +316,8 @@ def governorate_choice(turn: Turn, key: str) -> list[Reply]:
         return _advance(turn, "address")
     checkout.step = "address"
     fee = info.shipping_fee(row, turn.session.subtotal())
+    if not fee:                                # a free line of its own: "is free", never a price slot holding a word
+        return [Text(turn.t("checkout.ask_address_free", governorate=_gov_name(turn, row), days=days(turn, row)))]
     return [Text(turn.t("checkout.ask_address", governorate=_gov_name(turn, row), fee=_fee(turn, fee), days=days(turn, row)))]
 
 
@@ -381,7 +384,7 @@ def summary(turn: Turn, hint: str = "") -> list[Reply]:
         f"{turn.number(line.quantity)} × {turn.price(line.unit_price)}"
         for line in session.cart
     )
-    text = turn.t("checkout.summary", lines=lines, subtotal=turn.price(subtotal), governorate=_gov_name(turn, row),
+    text = turn.t("checkout.summary" if fee else "checkout.summary_free", lines=lines, subtotal=turn.price(subtotal), governorate=_gov_name(turn, row),
                   shipping=_fee(turn, fee), total=turn.price(subtotal + fee), name=checkout.name,
                   phone=checkout.phone, address=checkout.address)
     if hint:

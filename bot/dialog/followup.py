@@ -116,7 +116,35 @@ def product_numbers(turn: Turn, understanding: Any) -> list[int]:
                 found.append(number)
         elif slots.get("item") and _of_item(browse.known(turn, number), str(slots["item"])):
             found.append(number)
+        elif len(word) >= 2 and _named_by(browse.known(turn, number), words, slots):
+            found.append(number)       # "the cat eye sunglasses 478", "الساعة ٣٨١ بكام", "الجزمة ٥١٠"
     return found
+
+
+_ARTICLES = ("ال", "el", "al")
+# Words many product names share: they name no one product.
+_GENERIC = frozenset({"رجالي", "حريمي", "بناتي", "ولادي", "اطفال", "womens", "woman", "mens", "man", "men", "women",
+                      "girl", "boy", "kid", "the", "and", "with"})
+
+
+def _stem(word: str) -> str:
+    """A word without its article and plural -s: "البنطلون" → "بنطلون", "shorts" → "short"."""
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 3:
+            word = word[len(article):]
+            break
+    return word[:-1] if word.isascii() and word.endswith("s") and len(word) > 3 else word
+
+
+def _named_by(product: Any, words: list[str], slots: dict) -> bool:
+    """True when the message names ``product`` by a word of its name or its section ("الجزمة ٥١٠")."""
+    if product is None:
+        return False
+    if slots.get("category") and slots.get("category") == getattr(product, "category", ""):
+        return True
+    said = {_stem(w) for w in words if not w.isdigit() and len(_stem(w)) >= 3} - _GENERIC
+    names = f"{product.name_ar} {product.name_en}"
+    return bool(said & {_stem(w) for w in tokenize(names) if len(_stem(w)) >= 3})
 
 
 def _of_item(product: Any, item: str) -> bool:

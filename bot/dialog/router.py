@@ -227,6 +227,8 @@ def route_text(turn: Turn) -> list[Reply]:
     intent = understanding.intent if understanding.confidence >= MIN_CONFIDENCE else "unknown"
     if intent == "unknown" and session.results and browse.requested_sort(turn.text):
         intent = "search"                  # "ارخص" alone re-sorts the list on screen
+    if turn.named and intent in ADDS_ANOTHER and adds_another(turn):
+        intent = "cart_add"                # "وعايز كمان الكاب رقم ٤٣٨ اسود", "also the belt 400 in brown"
     if turn.named and intent in ABOUT_THE_NAMED:
         intent = "product_details"         # "عايزه البلوزه رقم ٢٤٨", "العبايه ٣١٧ ليها مقاسات ايه؟"
     answered = info.faq(turn, intent)      # the shop's FAQ, when nothing more specific was understood
@@ -237,6 +239,25 @@ def route_text(turn: Turn) -> list[Reply]:
 
 # A search or a size question that names one product by its number is about that product.
 ABOUT_THE_NAMED = frozenset({"search", "size_help"})
+# ... unless it goes on from a product already chosen ("and", "also", "كمان"): choosing it too is an add.
+ADDS_ANOTHER = frozenset({"search", "product_details"})
+ALSO_WORDS = frozenset({"كمان", "ايضا", "also", "too", "kaman", "kman", "kamaan"})
+AND_WORDS = frozenset({"و", "and", "w", "we", "wa", "plus"})
+_WISH_AND = re.compile(r"^و(?!ري|احد|رد|صل|قت|زن|لاد|سط)")      # "وعايز", "وطرحه"; never "وريني", "وردي"
+
+
+def adds_another(turn: Turn) -> bool:
+    """One more product after one chosen: "and"/"also"/"كمان" with the product's number (GUIDE §3.7).
+
+    It needs a product already in the cart or the colour/size it is wanted in; a question
+    ("؟", "how much") stays a question about it."""
+    words = tokenize(turn.text)
+    if not words or "?" in turn.text or "؟" in turn.text:
+        return False
+    goes_on = bool(set(words) & ALSO_WORDS) or words[0] in AND_WORDS or (
+        bool(_WISH_AND.match(words[0])) and len(words[0]) > 3)
+    chosen = bool(turn.session.cart) or bool({"color", "size"} & turn.slots.keys())
+    return goes_on and chosen and len(turn.named) == 1
 
 
 def _name_products(turn: Turn, understanding: Any) -> None:
