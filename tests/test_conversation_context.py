@@ -474,3 +474,58 @@ def test_remove_names_a_line_by_a_word_of_its_name(fb, services) -> None:
     fill_cart(fb, second)
     fb.say(f"remove the {word}")
     assert [line["product_id"] for line in _cart(services, fb.platform, fb.customer)] == [first.id]
+
+
+# ---- setting the quantity of a cart line by text ------------------------------------------------
+
+
+def _quantities(services, customer: str = "psid-ctx") -> dict[int, int]:
+    return {int(line["product_id"]): int(line["quantity"]) for line in _cart(services, "messenger", customer)}
+
+
+def test_make_them_n_sets_the_line_just_added_and_shows_the_cart(fb, services) -> None:
+    product = hoodie(services, stock=6)
+    fill_cart(fb, product)
+    answer = fb.say("لا خليهم تلاتة")
+    assert _quantities(services) == {product.id: 3}
+    assert "CHECKOUT" in payloads(answer) and "CART_EDIT" in payloads(answer)      # the cart is shown after
+    fb.say("make it 2")
+    assert _quantities(services) == {product.id: 2}
+    fb.say("khaleehom 0")                                                             # 0 removes the line
+    assert _quantities(services) == {}
+
+
+def test_set_quantity_never_passes_the_stock(fb, services) -> None:
+    product = hoodie(services, stock=2, most=5)
+    fill_cart(fb, product)
+    fb.say(f"خليهم {product.stock_quantity + 1}")
+    assert _quantities(services) == {product.id: 1}
+
+
+def test_set_quantity_on_the_line_the_message_names(fb, services) -> None:
+    first = hoodie(services)
+    second = next(p for p in services.store.search("", filters=SearchFilters(in_stock=True), limit=300).products
+                  if p.id != first.id and len(p.sizes) > 1 and len(p.colors) > 1 and p.stock_quantity >= 6
+                  and p.item != first.item)
+    fill_cart(fb, first)
+    fill_cart(fb, second)
+    word = next(w for w in first.name_ar.split() if len(w) >= 3 and w not in second.name_ar)
+    fb.say(f"خلي ال{word} اتنين")
+    assert _quantities(services) == {first.id: 2, second.id: 1}
+    fb.say("actually 3 of them")                                                     # no name: the last added
+    assert _quantities(services) == {first.id: 2, second.id: 3}
+
+
+# ---- a number right after an item word is that item's product, not a size -------------------------
+
+
+def test_an_item_word_and_a_number_it_has_no_size_of_is_the_product(fb, services) -> None:
+    page = services.store.search("", filters=SearchFilters(item="bag", in_stock=True), limit=50)
+    bag = next(p for p in page.products if str(p.id) not in p.sizes and p.id < 1000)
+    product = hoodie(services)
+    fill_cart(fb, product)
+    said = f"w zawedy el shanta {bag.id}"
+    _scripted(services, {said: Understood("cart_add", {"size": str(bag.id), "item": "bag"})})
+    answer = fb.say(said)
+    assert bag.id in _quantities(services) or any(p.startswith(f"ADD:{bag.id}") for p in payloads(answer))
+    assert not any(p.startswith(f"ADD:{product.id}") for p in payloads(answer))

@@ -51,13 +51,15 @@ FLOOR = 0.96
 # conversations_blind_2.jsonl: 40 conversations (289 turns) by another writer, HELD OUT: run, never
 # read turn by turn while fixing. Measured when it arrived, 2026-12-03: 244/289 = 0.844 (the tuned-on
 # set above was at 0.947 then: the gap is what the fixes memorised); 249/289 = 0.862 after the NLU
-# rounds on sets e and f and the dialog fixes above. Floor: the arrival figure minus 2 points.
+# rounds on sets e and f and the dialog fixes above, 259/289 = 0.896 after the cart-and-checkout
+# work on set 3 below. Floor: the arrival figure minus 2 points.
 HELD_OUT_FLOOR = 0.82
 # conversations_blind_3.jsonl: 30 conversations (286 turns) by a third writer, weighted to adding to
 # the cart, changing it and checking out; tuned on (its wrong turns are printed): 162/286 = 0.566 on
 # arrival, 258/286 = 0.902 after "also X" adds, products named by a word of their name, free-shipping
-# checkout keys and colour questions about the product on screen. Floor: that figure minus 2 points.
-THIRD_FLOOR = 0.88
+# checkout keys and colour questions about the product on screen, 266/286 = 0.930 after quantities
+# set by text ("خليهم اتنين"), spoken ordinals and "el shanta 30" as a product. Floor: minus 2 points.
+THIRD_FLOOR = 0.91
 SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR,
         "conversations_blind_3.jsonl": THIRD_FLOOR}
 

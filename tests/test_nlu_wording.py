@@ -15,6 +15,11 @@ from bot.nlu import understand
     # feminine Franco ordinals
     ("el tanya b kam", "after_results", "price_inquiry", {"product_ref": "2"}),
     ("el awla fe size M?", "after_results", "product_details", {"product_ref": "1", "size": "M"}),
+    # spoken ordinals with "one": "اول واحدة", "تالت واحد(ة)", "rab3 wa7da"; a bare "واحدة" stays a count
+    ("اول واحدة بكام؟", "after_results", "price_inquiry", {"product_ref": "1"}),
+    ("تالت واحدة فيها احمر؟", "after_results", "product_details", {"product_ref": "3", "color": "red"}),
+    ("rab3 wa7da fe size L?", "after_results", "product_details", {"product_ref": "4", "size": "L"}),
+    ("هاخد واحدة بس", "after_details", "cart_add", {"quantity": 1}),
     # adding, in the forms people type (feminine, MSA, "get me one")
     ("حطيلي ٣ كحلي", "after_details", "cart_add", {"quantity": 3, "color": "navy"}),
     ("اضفها للسله لو سمحت", "after_details", "cart_add", {}),

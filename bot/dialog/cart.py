@@ -15,6 +15,7 @@ from bot.dialog.session import CartLine
 from bot.dialog.turn import Turn
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
+from bot.nlu.numbers import read_number
 from bot.notes import CART_ADD
 from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
 
@@ -22,6 +23,14 @@ MAX_QUANTITY = 20
 EVERYTHING = frozenset({"كل", "كله", "all", "everything", "kol", "kolo", "koll", "فضي", "empty"})
 # "شيل واحد", "remove one": one piece less, not the whole line.
 ONE_WORDS = frozenset({"واحد", "واحده", "حته", "قطعه", "one", "1", "piece", "wa7ed", "wa7da", "wahed", "7eta"})
+# "خليهم اتنين", "خلي الساعة ٣", "make it 3", "khaleehom 3": a verb that sets how many of a line.
+SET_WORDS = frozenset({"خلي", "خليهم", "خليها", "خليه", "خليهملي", "خليهالي", "خليهولي", "خليلي", "خليهوم", "خلليهم",
+                       "اجعلها", "اجعلهم", "make", "change", "set", "khaly", "khali", "khalli", "khalee", "khalih",
+                       "khaleeh", "khaleehom", "khalihom", "khalehom", "khallihom", "khaleeha", "khaliha", "5aly",
+                       "5ali", "5alihom", "5aleehom", "5alehom", "5aliha", "5aleeha", "5aleh"})
+# "actually 2 of them", "لا ٢ منهم بس": a correction of how many pieces, without the verb.
+CORRECTION_WORDS = frozenset({"actually", "no", "nope", "لا", "la", "la2", "بس", "only", "just", "bas"})
+PIECES_WORDS = frozenset({"them", "منهم", "pieces", "piece", "قطع", "حتت", "حته", "قطعه", "menhom", "minhom", "pcs"})
 
 
 def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: int | None = None,
@@ -216,6 +225,52 @@ def set_quantity(turn: Turn, key: str, quantity: int) -> list[Reply]:
         return [Text(turn.t("cart.short", name=line.name(turn.lang), count=turn.count(left, "piece")))] + view(turn)
     line.quantity = quantity
     return [Text(turn.t("cart.qty_set", name=line.name(turn.lang), quantity=turn.count(quantity, "piece")))] + view(turn)
+
+
+def wanted_quantity(text: str) -> int | None:
+    """How many pieces a "set quantity" message asks for ("خليهم اتنين" → 2, "make it 3" → 3,
+    "actually 2 of them" → 2); None when the message is no such request or the count is implausible
+    (a number above the per-product cap is a size or a price, never a count)."""
+    words = tokenize(text)
+    bag = set(words)
+    if not (bag & SET_WORDS or (bag & CORRECTION_WORDS and bag & PIECES_WORDS)):
+        return None
+    for i in range(len(words)):
+        found = read_number(words, i)
+        if found is not None:
+            value = found[0]
+            return value if 0 <= value <= MAX_QUANTITY else None
+    return None
+
+
+def names_a_line(turn: Turn) -> bool:
+    """True when the message names a line of the cart ("خلي الهودي اتنين" reads as a search otherwise)."""
+    return any(_named(turn, line) for line in turn.session.cart)
+
+
+def quantity_line(turn: Turn) -> CartLine | None:
+    """The cart line a "set quantity" message is about: the one it names ("خلي الساعة اتنين"), else
+    the line of the product just added or discussed, else the only line; None when unclear."""
+    cart = turn.session.cart
+    named = [line for line in cart if _named(turn, line)]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        cart = named
+    focused = [line for line in cart if line.product_id == turn.session.focus]
+    if focused:
+        return focused[-1]
+    return cart[0] if len(cart) == 1 else None
+
+
+def set_quantity_text(turn: Turn) -> list[Reply]:
+    """A typed "set quantity" ("لا خليهم اتنين بس", "make it 3"): the line named or just added gets
+    that many (0 removes it, never above the stock); the cart is shown after. Unclear line: ask which."""
+    quantity = wanted_quantity(turn.text)
+    line = quantity_line(turn)
+    if quantity is None or line is None:
+        return edit_menu(turn)
+    return set_quantity(turn, line.key(), quantity)
 
 
 def clear(turn: Turn) -> list[Reply]:

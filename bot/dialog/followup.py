@@ -53,6 +53,8 @@ PRODUCT_NUMBER = re.compile(r"(?:(?<!\w)(?:ال)?(?:منتج|رقم|كود|مو�
                             r"num|number|rakam|ra2am|montag)(?![a-z])|#)\s*[.:#]?\s*\d")
 LIST_CONTEXT_INTENTS = frozenset({"unknown", "product_details", "price_inquiry", "compare", "cart_add"})
 MAX_FOLLOWUP_WORDS = 5
+# Intents a "set quantity" message may be read as (it names a count and maybe a line of the cart).
+SET_QUANTITY_INTENTS = frozenset({"unknown", "cart_add", "cart_view"})
 # The slots whose value a number in the message may already be (a size, a count, a price).
 NUMBER_SLOTS = ("size", "quantity", "price_min", "price_max")
 # Intents in which a bare number may name the product the message is about.
@@ -105,7 +107,9 @@ def product_numbers(turn: Turn, understanding: Any) -> list[int]:
     taken = {normalize(str(slots[name])) for name in NUMBER_SLOTS if name in slots}
     words = tokenize(turn.text)
     for i, word in enumerate(words):
-        if not (word.isascii() and word.isdigit()) or len(word) > 6 or word in taken or int(word) in found:
+        if not (word.isascii() and word.isdigit()) or len(word) > 6 or int(word) in found:
+            continue
+        if word in taken and not _size_is_product(turn, word, slots):
             continue
         before, after = words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""
         if before in _not_before() or after in _not_after():
@@ -119,6 +123,36 @@ def product_numbers(turn: Turn, understanding: Any) -> list[int]:
         elif len(word) >= 2 and _named_by(browse.known(turn, number), words, slots):
             found.append(number)       # "the cat eye sunglasses 478", "الساعة ٣٨١ بكام", "الجزمة ٥١٠"
     return found
+
+
+def _size_is_product(turn: Turn, word: str, slots: dict) -> bool:
+    """"el shanta 30 beige", "الشنطة ٣٠": the number read as a size is the product of the item written
+    right before it, when that product has no such size (and the product in focus of that item does
+    not come in it either: "الجزمة ٤٢" after a shoe's details is its size)."""
+    item = str(slots.get("item", ""))
+    if normalize(str(slots.get("size", ""))) != word or not item:
+        return False
+    words = tokenize(turn.text)
+    at = words.index(word)
+    if not at or not _item_word(words[at - 1]):
+        return False
+    product = browse.known(turn, int(word))
+    if not _of_item(product, item) or word in {normalize(s) for s in product.sizes}:
+        return False
+    focus = browse.known(turn, turn.session.focus) if turn.session.focus is not None else None
+    return not (focus is not None and _of_item(focus, item) and word in {normalize(s) for s in focus.sizes})
+
+
+def _item_word(word: str) -> bool:
+    """True when ``word`` (maybe with its article) is a one-word name of a lexicon item ("shanta", "الشنطه")."""
+    forms = _item_forms()
+    return word in forms or any(word.startswith(a) and word[len(a):] in forms for a in _ARTICLES)
+
+
+@lru_cache(maxsize=1)
+def _item_forms() -> frozenset[str]:
+    return frozenset(normalize(form) for entry in load_lexicon().items.values() for form in entry.forms
+                     if " " not in form)
 
 
 _ARTICLES = ("ال", "el", "al")
@@ -191,6 +225,9 @@ def handler(turn: Turn, understanding: Any) -> Callable[[Turn], list[Reply]] | N
     if (about_order and checkout.is_cancel(turn.text)
             and (intent == "unknown" or (intent == "cart_remove" and not session.cart))):
         return placed.cancel_last             # "I want to cancel it", "طب عايزه الغيه" after an order was shown or asked for
+    if session.cart and cart.wanted_quantity(turn.text) is not None and (
+            intent in SET_QUANTITY_INTENTS or (intent == "search" and cart.names_a_line(turn))):
+        return cart.set_quantity_text         # "خليهم اتنين", "خلي الساعة ٣", "make it 3", "actually 2 of them"
     if session.cart and intent in ("unknown", "cart_view") and _asks_to_complete(words):
         return checkout.start                 # "اكمل" after an add: the "كمّل الطلب" button, typed
     return None

@@ -263,6 +263,8 @@ def adds_another(turn: Turn) -> bool:
 def _name_products(turn: Turn, understanding: Any) -> None:
     """Find the catalogue ids the message names; the first is its product reference when it has none."""
     turn.named = followup.product_numbers(turn, understanding)
+    if turn.named and str(turn.slots.get("size", "")).isdigit() and int(turn.slots["size"]) in turn.named:
+        turn.slots.pop("size")             # "el shanta 30 beige": the product 30, not a size 30
     ref = turn.slots.get("product_ref")
     if turn.named and not (isinstance(ref, str) or ref in turn.named):
         turn.slots["product_ref"] = turn.named[0]
