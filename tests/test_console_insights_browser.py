@@ -9,20 +9,19 @@ from the storage). Phone numbers never appear in these views.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from bot import create_app
 from bot.config import Settings
 from tests.conftest import TEST_SECRET, seeded_order_numbers
 from tests.test_checkout import to_summary
-from tests.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.test_console_browser import ARTIFACTS, TIMEOUT_MS, browser, page  # noqa: F401 (fixtures; page uses this module's server)
 from tests.test_conversation_kit import Chat, Script, Understood, payloads
 
 TOKEN = "insights-admin-token"
@@ -73,29 +72,7 @@ def server(tmp_path_factory):
     live.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=server.url, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the console: {errors}"
-
-
-def log_in(page: Page) -> None:
+def log_in(page: Page) -> None:  # noqa: F811 (the fixture, imported above)
     page.goto("/console")
     page.fill("#token", TOKEN)
     page.click("button[type=submit]")
@@ -118,7 +95,7 @@ def no_phone_number(text: str) -> None:
         assert digits not in text
 
 
-def test_the_funnel_and_what_the_bot_did_not_understand(page: Page, server) -> None:
+def test_the_funnel_and_what_the_bot_did_not_understand(page: Page, server) -> None:  # noqa: F811
     server.chat("whatsapp", PHONE_CUSTOMER).say(f"ممكن حد يكلمني على {PHONE_SAID} بخصوص الفرع")
     server.chat("messenger", "psid-branch-1").say("الفرع بتاعكم فين")
     server.chat("messenger", "psid-branch-2").say("فين الفرع بتاعكم؟")
@@ -166,7 +143,7 @@ def test_the_funnel_and_what_the_bot_did_not_understand(page: Page, server) -> N
     no_phone_number(page.locator("#staff-feed-panel").inner_text())
 
 
-def test_a_new_order_appears_in_the_console_without_a_reload(page: Page, server) -> None:
+def test_a_new_order_appears_in_the_console_without_a_reload(page: Page, server) -> None:  # noqa: F811
     log_in(page)
     page.click('.view-tab[data-view="orders"]')
     page.evaluate("window.__same_page = true")

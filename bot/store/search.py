@@ -213,7 +213,7 @@ class SearchIndex:
         if explicit.price_min is not None or explicit.price_max is not None:
             hard &= self.prices.between(explicit.price_min, explicit.price_max)
         text_words = tuple(w for found in reading.item_words for w in found) + reading.words
-        text = self.text.scores(text_words) if text_words else None
+        text, known = self.text.read(text_words) if text_words else (None, True)
         if text is not None:
             best = float(text.max())
             text = text.astype(np.float64) / best if best > 0 else np.zeros(self.size)
@@ -222,7 +222,7 @@ class SearchIndex:
         names = bool(item or reading.colors or reading.categories or reading.genders or reading.size
                      or understood.as_dict())
         text_only = None
-        if text is not None and not item and not self.text.matches_any(text_words):
+        if text is not None and not item and not known:
             text_only = 0               # "برفان رجالي": words the shop has nothing for, not its men's section
         elif not names and text is not None:
             text_only = self._mask(text > 0)

@@ -207,24 +207,25 @@ class TextIndex:
 
     def scores(self, words: Sequence[str]) -> np.ndarray:
         """Each product's relevance to ``words`` (a query's content tokens, in order); 0 = no match."""
+        return self.read(words)[0]
+
+    def read(self, words: Sequence[str]) -> tuple[np.ndarray, bool]:
+        """``(scores, known)``: each product's relevance to ``words`` (0 = no match), and whether any
+        content word is a store word, a concept or a typo of one (True when there is none to judge)."""
         total = np.zeros(self.size, dtype=np.float32)
         keys = self.content_words(words)
-        for group in self._groups(keys):
+        found, pairs = self._groups(keys)
+        for group in found + pairs:
             best = np.zeros(self.size, dtype=np.float32)
             for field_name, token, weight in group:
                 np.maximum(best, self._field_scores(field_name, token) * weight, out=best)
             total += best
-        return total
+        return total, bool(found) or all(key.isdigit() for key in keys)
 
     def content_words(self, words: Sequence[str]) -> list[str]:
         """The keys of ``words`` that can describe a product: no request word, each once, in order."""
         keys = (word_key(w) for w in words)
         return list(dict.fromkeys(k for k in keys if k and k not in self.words.stop))
-
-    def matches_any(self, words: Sequence[str]) -> bool:
-        """True when no content word is given, or one of them is a store word, a concept or a typo of one."""
-        keys = [k for k in self.content_words(words) if not k.isdigit()]
-        return not keys or any(self._groups([key]) for key in keys)
 
     def named(self, words: Sequence[str], items: Iterable[str]) -> np.ndarray:
         """Products whose name holds one of ``words`` that is a form of one of ``items``."""
@@ -235,8 +236,9 @@ class TextIndex:
                 found |= self._field_scores("name", key) > 0
         return found
 
-    def _groups(self, keys: list[str]) -> list[list[tuple[str, str, float]]]:
-        """The query's scoring groups: each is alternatives (field, token, weight), scored by their best."""
+    def _groups(self, keys: list[str]) -> tuple[list[list[tuple[str, str, float]]], list[list[tuple[str, str, float]]]]:
+        """The query's scoring groups, (its words', its adjacent pairs'): each group is alternatives
+        (field, token, weight), scored by their best. A word the store cannot read has no group."""
         groups: list[list[tuple[str, str, float]]] = []
         position = 0
         while position < len(keys):
@@ -249,9 +251,8 @@ class TextIndex:
             if group:
                 groups.append(group)
             position += size
-        pairs = [f"{a} {b}" for a, b in zip(keys, keys[1:])]
-        groups += [[("name", pair, _PHRASE_WEIGHT)] for pair in pairs]
-        return groups
+        pairs = [[("name", f"{a} {b}", _PHRASE_WEIGHT)] for a, b in zip(keys, keys[1:])]
+        return groups, pairs
 
     def _concept_at(self, keys: list[str], position: int) -> tuple[int, tuple[str, ...]]:
         for size in range(min(self.words.longest, len(keys) - position), 0, -1):
