@@ -15,8 +15,8 @@ import datetime
 import importlib
 import io
 import os
-import platform
 import pkgutil
+import platform
 import re
 import subprocess
 import sys
@@ -106,7 +106,7 @@ def _git(*args: str) -> str:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bot.nlu import understand
 from bot.nlu.normalize import normalize, tokenize

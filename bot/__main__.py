@@ -6,8 +6,8 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from bot.config import Settings, development_admin_token, local_base_url, print_problems
 from bot.errors import ConfigError

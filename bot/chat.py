@@ -13,7 +13,8 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.errors import ConfigError

@@ -11,11 +11,12 @@ import math
 import os
 import re
 import secrets
-import tempfile
-from pathlib import Path
 import sys
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping
+from pathlib import Path
+from typing import Any
 
 from bot.errors import ConfigError
 
@@ -136,7 +137,7 @@ class Settings:
         return int(calls), _PERIODS[unit]
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and validate the environment; raise :class:`ConfigError` listing every problem."""
         env = os.environ if environ is None else environ
         problems: list[str] = []
@@ -224,7 +225,7 @@ class Settings:
             values["admin_token_generated"] = True
         return cls(**values)
 
-    def with_overrides(self, **overrides: Any) -> "Settings":
+    def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with some values replaced (tests and the console)."""
         known = {f.name for f in fields(self)}
         unknown = set(overrides) - known

@@ -35,10 +35,10 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from collections.abc import Mapping
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.config import Settings
 from bot.events import clean_text
@@ -329,7 +329,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -15,8 +15,9 @@ No Flask here: the dialog, the pipeline and the storage import this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from bot.logs import redact
 
@@ -79,7 +80,7 @@ class Answer(tuple):
 
     notes: tuple[Note, ...]
 
-    def __new__(cls, replies: Sequence[Any], session: dict[str, Any], notes: Iterable[Note] = ()) -> "Answer":
+    def __new__(cls, replies: Sequence[Any], session: dict[str, Any], notes: Iterable[Note] = ()) -> Answer:
         answer = super().__new__(cls, (replies, session))
         answer.notes = tuple(notes)
         return answer

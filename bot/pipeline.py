@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 from bot.errors import AuthError, DeliveryUnknown, SendError, WaitForGraph
 from bot.events import Event, Kind, Platform

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any
 
 from bot.channels import messenger, whatsapp
 from bot.channels.graph import Alarms, build_sender
@@ -20,6 +21,8 @@ from bot.dialog import Dialog
 from bot.events import Event, Platform
 from bot.pipeline import Pipeline
 from bot.replies import Outgoing
+from bot.staff_notify import StaffNotifier
+from bot.stock_watch import StockWatch
 from bot.storage import Database, open_stores
 from bot.storage.auth_limits import RedisAuthFailures, SqliteAuthFailures, open_auth_failures
 from bot.storage.handoffs import HandoffStore
@@ -29,8 +32,6 @@ from bot.storage.pauses import open_pauses
 from bot.storage.redis_inbox import RedisInbox
 from bot.storage.redis_shared import RedisHandoffs, RedisOrders
 from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
-from bot.staff_notify import StaffNotifier
-from bot.stock_watch import StockWatch
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
 

@@ -14,7 +14,8 @@ import contextlib
 import logging
 import threading
 import time
-from typing import Callable, Iterator, Protocol
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from bot import metrics
 from bot.errors import RetryLater, WaitForGraph

@@ -24,10 +24,10 @@ import math
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 from bot.store.password import password_for
 from tests.fake_bww_catalog import Item, build_catalog
@@ -88,7 +88,7 @@ class FakeBww:
 
     # ---- running ------------------------------------------------------------------------------
 
-    def start(self) -> "FakeBww":
+    def start(self) -> FakeBww:
         self._stopped.clear()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -109,7 +109,7 @@ class FakeBww:
                 pass
         self._connections.clear()
 
-    def __enter__(self) -> "FakeBww":
+    def __enter__(self) -> FakeBww:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -153,7 +153,7 @@ class FakeBww:
 
     def password(self) -> str:
         """The password the server accepts now (its own clock's UTC hour)."""
-        return password_for(self.secret, datetime.fromtimestamp(self.now(), timezone.utc))
+        return password_for(self.secret, datetime.fromtimestamp(self.now(), UTC))
 
     def now(self) -> float:
         return self.clock() + self.skew_s

@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 DATA = Path(__file__).parent / "data" / "search_blind.jsonl"
 

@@ -13,8 +13,8 @@ import pytest
 from bot import create_app
 from bot.dialog.checkout import egyptian_mobile
 from bot.store import SearchFilters
-from tests.factories import messenger, messenger_text, post_signed
 from tests.conftest import TEST_SECRET
+from tests.factories import messenger, messenger_text, post_signed
 from tests.test_conversation_kit import Chat, joined, payloads, texts
 
 ADDRESS = "١٢ شارع عباس العقاد، مدينة نصر، الدور التالت"

@@ -357,8 +357,8 @@ def test_graph_mode_sends_the_exact_send_api_json(settings) -> None:
     import responses
 
     from bot import create_app
-    from tests.factories import messenger_postback, post_signed, whatsapp_text
     from tests.conftest import TEST_SECRET
+    from tests.factories import messenger_postback, post_signed, whatsapp_text
 
     overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
     overrides |= {"send_mode": "graph", "graph_api_url": "http://graph.test", "messenger_page_access_token": "page-token",

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.conftest import TEST_SECRET
-from tests.factories import (messenger_postback, messenger_quick_reply, messenger_text, post_signed, whatsapp_button,
-                             whatsapp_list, whatsapp_text)
+from tests.factories import (
+    messenger_postback,
+    messenger_quick_reply,
+    messenger_text,
+    post_signed,
+    whatsapp_button,
+    whatsapp_list,
+    whatsapp_text,
+)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def customer_of(conversation: dict, number: int) -> str:
 def run_conversation(app, conversation: dict, number: int) -> list[TurnResult]:
     services = app.extensions["dukkan"]
     heard: list[str] = []
-    from bot.nlu import understand                 # the real matcher; its intent is recorded per turn
+    from bot.nlu import understand  # the real matcher; its intent is recorded per turn
 
     def recording(text: str, context: str = "none"):
         result = understand(text, context=context)

@@ -3,9 +3,8 @@ platform limits of what it answers with when products have over-long names and t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import logging
+from dataclasses import replace
 
 import pytest
 

@@ -18,8 +18,8 @@ worst it can cost), the waits and attempts of one customer message add up to 5 s
 from __future__ import annotations
 
 import json
-import time
 import re
+import time
 from pathlib import Path
 
 import pytest

@@ -518,7 +518,9 @@ def test_the_layout_is_told_by_the_header() -> None:
 
 @pytest.mark.parametrize("layout", ["meta", "dukkan"])
 def test_no_cell_crashes_the_mapping(layout) -> None:
-    from hypothesis import given, settings as hypothesis_settings, strategies as st
+    from hypothesis import given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
 
     from bot.store.file_layouts import DUKKAN_COLUMNS, map_rows
 

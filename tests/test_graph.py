@@ -8,9 +8,9 @@ import logging
 import pytest
 import requests
 import responses
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from responses import matchers
 from responses.registries import OrderedRegistry
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from bot.channels.graph import (
     Alarms,

@@ -12,11 +12,22 @@ import pytest
 
 from bot.dialog import Dialog
 from bot.events import Event, Kind, Platform
-from bot.notes import (CART_ADD, HANDOFF, MESSAGE, NO_RESULTS, NOT_UNDERSTOOD, ORDER, PRODUCT_VIEW, SEARCH, Answer,
-                       notes_of)
+from bot.notes import (
+    CART_ADD,
+    HANDOFF,
+    MESSAGE,
+    NO_RESULTS,
+    NOT_UNDERSTOOD,
+    ORDER,
+    PRODUCT_VIEW,
+    SEARCH,
+    Answer,
+    notes_of,
+)
 from tests.test_checkout import hoodie, to_summary
 from tests.test_conversation_kit import Chat, Script, Understood, payloads
-from tests.test_placed_orders import LINES as ORDER_LINES, place
+from tests.test_placed_orders import LINES as ORDER_LINES
+from tests.test_placed_orders import place
 
 PLATFORMS = ("messenger", "whatsapp")
 CUSTOMER = {"messenger": "psid-notes", "whatsapp": "201001234567"}

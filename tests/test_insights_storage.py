@@ -10,8 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from bot.notes import (CART_ADD, HANDOFF, MESSAGE, NO_RESULTS, NOT_UNDERSTOOD, ORDER, ORDER_CHANGE, PRODUCT_VIEW,
-                       SEARCH, STOCK_ALERT, Note, staff_news)
+from bot.notes import (
+    CART_ADD,
+    HANDOFF,
+    MESSAGE,
+    NO_RESULTS,
+    NOT_UNDERSTOOD,
+    ORDER,
+    ORDER_CHANGE,
+    PRODUCT_VIEW,
+    SEARCH,
+    STOCK_ALERT,
+    Note,
+    staff_news,
+)
 from bot.replies import Outgoing
 from bot.storage import Database, open_stores
 from bot.storage.insights import KEEP_DAYS, day_of, days_back

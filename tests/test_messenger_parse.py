@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels import parse_delivery, safely
-from bot.channels import messenger
+from bot.channels import messenger, parse_delivery, safely
 from bot.errors import PayloadError
 from bot.events import Event, Kind, Platform
 

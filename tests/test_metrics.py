@@ -24,8 +24,7 @@ from responses.registries import OrderedRegistry
 
 from bot import create_app, metrics
 from bot.channels.graph import GraphSender
-from bot.errors import CircuitOpen, ProductNotFound, StoreUnavailable
-from bot.errors import RetryLater
+from bot.errors import CircuitOpen, ProductNotFound, RetryLater, StoreUnavailable
 from bot.replies import Outgoing
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_text, post_signed, whatsapp_text

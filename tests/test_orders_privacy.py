@@ -12,7 +12,9 @@ import json
 import random
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bot.dialog.checkout import egyptian_mobile
 from bot.dialog.orders import find_reference, names_an_order

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.config import Settings
 from bot.errors import ProductNotFound, StoreUnavailable
 from bot.store import build_store
-from bot.store.sharing import SqliteRateLimiter, SqliteFile
+from bot.store.sharing import SqliteFile, SqliteRateLimiter
 from tests.fake_bww import FakeBww
 
-NOW = datetime(2026, 5, 10, 14, 30, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2026, 5, 10, 14, 30, tzinfo=UTC).timestamp()
 LIMIT = 60
 
 

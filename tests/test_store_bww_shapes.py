@@ -21,7 +21,7 @@ from bot.store.envelope import Refused, unwrap
 from bot.store.limiter import RateLimiter
 from bot.store.remote_images import PictureConverter, sniff
 from bot.store.shared import RedisRateLimiter
-from bot.store.sharing import SqliteRateLimiter, SqliteFile
+from bot.store.sharing import SqliteFile, SqliteRateLimiter
 from bot.web.images import bp
 from tests.fake_bww import FakeBww
 from tests.test_store_bww_fake import Clock, loaded

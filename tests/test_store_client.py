@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,12 @@ import responses
 from responses import matchers, registries
 
 from bot.errors import (
-    CircuitOpen, ProductNotFound, StoreAuthFailed, StoreError, StoreRateLimited, StoreUnavailable,
+    CircuitOpen,
+    ProductNotFound,
+    StoreAuthFailed,
+    StoreError,
+    StoreRateLimited,
+    StoreUnavailable,
 )
 from bot.store.catalog_load import CatalogLoader
 from bot.store.client import MIN_ATTEMPT_S, BwwClient, ClientConfig, OutOfTime
@@ -24,7 +29,7 @@ from bot.store.password import password_for
 BASE = "https://api.test/api/v1"
 PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))
 # 2026-05-10 14:30 UTC (Egyptian summer time: Cairo is UTC+3)
-NOW = datetime(2026, 5, 10, 14, 30, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2026, 5, 10, 14, 30, tzinfo=UTC).timestamp()
 
 
 class Clock:
@@ -67,7 +72,7 @@ def accept_only(password: str, refusal: int = 401) -> None:
 @responses.activate
 def test_filter_products_unwraps_the_recorded_envelope_and_sends_the_headers() -> None:
     clock = Clock()
-    expected_password = password_for("s3cret", datetime(2026, 5, 10, 14, tzinfo=timezone.utc))
+    expected_password = password_for("s3cret", datetime(2026, 5, 10, 14, tzinfo=UTC))
     responses.post(
         f"{BASE}/filter-products",
         json=PAGE,
@@ -236,7 +241,7 @@ def test_not_found_never_trips_the_breaker() -> None:
 @responses.activate
 def test_password_falls_back_to_a_neighbouring_hour_and_remembers_it() -> None:
     clock = Clock()
-    accept_only(password_for("s3cret", datetime(2026, 5, 10, 13, tzinfo=timezone.utc)))
+    accept_only(password_for("s3cret", datetime(2026, 5, 10, 13, tzinfo=UTC)))
     client = make_client(clock)
     client.filter_products("en", search="one")
     assert client.status()["password_variant"] == "utc-1h"
@@ -248,10 +253,10 @@ def test_password_falls_back_to_a_neighbouring_hour_and_remembers_it() -> None:
 
 @responses.activate
 def test_password_cairo_minus_three_in_winter() -> None:
-    winter = datetime(2026, 1, 15, 10, 20, tzinfo=timezone.utc).timestamp()   # Cairo UTC+2 -> 09 h
+    winter = datetime(2026, 1, 15, 10, 20, tzinfo=UTC).timestamp()   # Cairo UTC+2 -> 09 h
     clock = Clock(winter)
     cairo = password_for("s3cret", datetime(2026, 1, 15, 9))
-    assert cairo == password_for("s3cret", datetime(2026, 1, 15, 9, tzinfo=timezone.utc))
+    assert cairo == password_for("s3cret", datetime(2026, 1, 15, 9, tzinfo=UTC))
     accept_only(cairo, refusal=403)
     client = make_client(clock)
     client.filter_products("en")

@@ -11,8 +11,8 @@ import pytest
 from bot import create_app
 from bot.channels import parse_delivery
 from bot.events import Kind
-from tests.conftest import TEST_SECRET
 from tests import factories
+from tests.conftest import TEST_SECRET
 from tests.factories import encode, messenger_text, post_signed, refreshed, whatsapp_text
 
 PAYLOADS = Path(__file__).parent / "payloads"

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels import parse_delivery
-from bot.channels import whatsapp
+from bot.channels import parse_delivery, whatsapp
 from bot.events import Event, Kind, Platform
 
 PAYLOADS = Path(__file__).parent / "payloads"

@@ -18,7 +18,8 @@ import hashlib
 import json
 import logging
 import math
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from bot.errors import PayloadError
 from bot.events import MAX_ID_CHARS, Event, Kind, Platform, clean_text, epoch_seconds, is_platform_id

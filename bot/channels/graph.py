@@ -31,8 +31,9 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt

@@ -17,8 +17,8 @@ Deterministic: the same titles give the same result, whatever the platform or th
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from bot.channels import limits as L
 

@@ -16,7 +16,8 @@ and is re-exported here.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, platform_id, safely, seconds
 from bot.channels.messenger_render import SENDER_ACTIONS, render, sender_action

@@ -17,7 +17,8 @@ Rendering (:func:`render`, :func:`mark_read`, :func:`address`) lives in
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.channels import as_dict, as_list, as_number, as_text, opaque_id, platform_id, safely, seconds
 from bot.channels.whatsapp_render import address, mark_read, render

@@ -12,7 +12,8 @@ per product: a product in stock is available in every size and colour it comes i
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from bot.channels import limits
 from bot.dialog import browse, cart, texts
@@ -31,7 +32,7 @@ LINE_MAX = 160          # one product's line: a very long name is cut, never the
 
 def request(turn: Turn) -> list[Reply]:
     """A ``stock_alert`` message: record it, or say the product is here now, or ask which product."""
-    from bot.dialog import router   # imported late: the router imports this module
+    from bot.dialog import router  # imported late: the router imports this module
 
     try:
         product_id = router.resolve(turn)

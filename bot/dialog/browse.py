@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from bot.dialog import texts
 from bot.dialog.turn import InvalidPayload, Turn

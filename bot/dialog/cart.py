@@ -317,7 +317,7 @@ def _fits(turn: Turn, line: CartLine) -> bool:
 
 def _named(turn: Turn, line: CartLine) -> bool:
     """The message names this line: a word of its name, or its catalogue item ("cap" for a bucket hat)."""
-    from bot.dialog import browse, followup      # followup imports this module
+    from bot.dialog import browse, followup  # followup imports this module
     product = browse.known(turn, line.product_id)
     item = turn.slots.get("item")
     if item and followup._of_item(product, str(item)):

@@ -15,9 +15,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import browse
+from bot.dialog import browse, texts
 from bot.dialog import cart as carts
-from bot.dialog import texts
 from bot.dialog.session import Checkout
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound

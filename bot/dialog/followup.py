@@ -18,9 +18,9 @@ handler is chosen.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
-
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from bot.dialog import browse, cart, checkout, info, orders, placed
 from bot.dialog.checkout import days
@@ -43,7 +43,7 @@ COMPLETE_WORDS = frozenset({"اكمل", "كمل", "نكمل", "كملي", "كم�
                             "kamel", "kamml", "kammel", "akamel", "nkamel"})
 COMPLETE_FILLER = frozenset({"الطلب", "طلبي", "الاوردر", "اوردر", "يلا", "طب", "طيب", "خلاص", "تمام", "بقى", "بقي",
                              "كده", "ok", "okay", "the", "order", "my", "to", "checkout", "please", "pls", "yalla",
-                             "el", "order", "keda", "law", "سمحت", "لو", "من", "فضلك"})
+                             "el", "keda", "law", "سمحت", "لو", "من", "فضلك"})
 SHOPPING_WORDS = frozenset({"تسوق", "التسوق", "shopping", "browsing", "shop"})
 # Words of a one-governorate follow-up besides its name: "و", "طب", "and", "what about".
 PLACE_FILLER = frozenset({"و", "طب", "طيب", "and", "what", "about", "how", "w", "we", "wa", "tab", "ya",

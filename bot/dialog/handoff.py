@@ -8,7 +8,8 @@ passes the thread back to us.
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from bot.dialog.info import when
 from bot.dialog.turn import Deps, Turn

@@ -17,12 +17,11 @@ menu (``InvalidPayload``, raised only while reading the argument); it never rais
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from bot.dialog import browse, cart, checkout, handoff, info, orders
-from bot.dialog import followup
+from bot.dialog import alerts, browse, cart, checkout, followup, handoff, info, orders, placed
 from bot.dialog.followup import says_product_number
-from bot.dialog import alerts, placed
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.events import Kind
 from bot.nlu.normalize import tokenize

@@ -36,7 +36,7 @@ class CartLine:
         return f"{self.product_id}:{self.size}:{self.color}"
 
     @classmethod
-    def from_dict(cls, data: Any) -> "CartLine | None":
+    def from_dict(cls, data: Any) -> CartLine | None:
         try:
             line = cls(
                 product_id=int(data["product_id"]), name_ar=str(data.get("name_ar", "")),
@@ -64,7 +64,7 @@ class Checkout:
     misses: int = 0                 # answers that did not fit the current step (explained once)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Checkout | None":
+    def from_dict(cls, data: Any) -> Checkout | None:
         if not isinstance(data, dict) or not data.get("id") or data.get("step") not in STEPS:
             return None
         names = {f.name for f in fields(cls)} - {"editing", "misses"}
@@ -102,7 +102,7 @@ class Session:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Session":
+    def from_dict(cls, data: Any) -> Session:
         """A session from a stored document; wrong or missing values take their defaults."""
         session = cls()
         if not isinstance(data, dict):

@@ -26,9 +26,10 @@ or a message mostly about other things, is ``unknown``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from bot.nlu.analysis import Analysis
 from bot.nlu.lexicon import load_lexicon
@@ -509,7 +510,7 @@ def _nobody_called(ev: Evidence) -> Decision | None:
 _NEG_BEFORE = frozenset({"ولا", "لا", "ما", "wala", "wla", "mafish", "مفيش"})
 
 
-_USUALLY = frozenset({"عاده", "عادة", "عادتا", "عادتا", "عادي", "دايما", "بياخد", "بتاخد", "usually",
+_USUALLY = frozenset({"عاده", "عادة", "عادتا", "عادي", "دايما", "بياخد", "بتاخد", "usually",
                       "normally", "generally", "typically", "always", "3adatan", "3ada", "dayman"})
 
 

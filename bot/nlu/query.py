@@ -16,8 +16,8 @@ Nothing here changes what ``understand`` returns; both read one :class:`~bot.nlu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from bot.nlu.analysis import Analysis, analyse
 from bot.nlu.slots import category_named, extract_slots, head_items, negated

@@ -28,9 +28,8 @@ phrase covers: ``سهم``, ``baking``, ``الناصيه``. Two more tests turn a
 
 from __future__ import annotations
 
-from typing import Any
-
 from functools import lru_cache
+from typing import Any
 
 from bot.nlu.analysis import Analysis
 from bot.nlu.common_words import is_common_word

@@ -23,10 +23,9 @@ phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام 
 from __future__ import annotations
 
 import re
-
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager
+from typing import Any, ContextManager
 
 from bot.storage.db import Database
 from bot.storage.handoffs import HandoffStore
@@ -22,7 +23,8 @@ from bot.storage.insights import InsightStore
 from bot.storage.messages import MessageStates
 from bot.storage.orders import OrderStore
 from bot.storage.outbox import Outbox
-from bot.storage.sessions import SessionStore, record as sqlite_record
+from bot.storage.sessions import SessionStore
+from bot.storage.sessions import record as sqlite_record
 from bot.storage.staff_feed import StaffFeed, channels_for
 from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
 

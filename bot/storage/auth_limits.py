@@ -11,7 +11,8 @@ picks the one the settings call for, like :func:`bot.storage.open_stores`.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import redis
 

@@ -14,8 +14,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from bot.errors import StorageError
 from bot.events import Event
@@ -48,7 +49,7 @@ class _Delivery:
 
     events: list[Event]
     done: bool = False
-    result: "Accepted | None" = None
+    result: Accepted | None = None
     error: BaseException | None = None
 
 
@@ -118,7 +119,7 @@ class Inbox:
             raise mine.error or StorageError("the delivery was not stored")
         return mine.result
 
-    def _commit(self, batch: list["_Delivery"]) -> None:
+    def _commit(self, batch: list[_Delivery]) -> None:
         """Write a batch in one transaction; a delivery that cannot be written fails alone."""
         now = self.clock()
         try:
@@ -135,7 +136,7 @@ class Inbox:
             for delivery in batch:
                 delivery.done = True
 
-    def _insert_one(self, conn: Any, delivery: "_Delivery", now: float) -> None:
+    def _insert_one(self, conn: Any, delivery: _Delivery, now: float) -> None:
         """Write one delivery under a savepoint: if it cannot be written (an event the database
         refuses, one that cannot be encoded), it alone fails and the rest of the batch commits."""
         conn.execute("SAVEPOINT delivery")

@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.logs import pseudonym

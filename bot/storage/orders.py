@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from bot.replies import Outgoing
 from bot.storage.db import Database

@@ -18,13 +18,27 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import redis
 
 from bot.notes import MISSES, Note
-from bot.storage.insights import (KEEP_DAYS, MISSES_PER_DAY, MISSES_READ, REACH_KINDS, ZONE, check_days, day_of,
-                                  days_back, funnel_report, miss_ref, parse_ref, tallies, who)
+from bot.storage.insights import (
+    KEEP_DAYS,
+    MISSES_PER_DAY,
+    MISSES_READ,
+    REACH_KINDS,
+    ZONE,
+    check_days,
+    day_of,
+    days_back,
+    funnel_report,
+    miss_ref,
+    parse_ref,
+    tallies,
+    who,
+)
 from bot.storage.redis_shared import _guard
 
 KEEP_S = (KEEP_DAYS + 1) * 24 * 3600

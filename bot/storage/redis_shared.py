@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis
 
@@ -20,8 +21,16 @@ from bot.errors import StorageError
 from bot.storage import order_numbers
 from bot.storage.messages import RANK
 from bot.storage.order_numbers import NumberTaken
-from bot.storage.orders import (CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, STATUSES, Order, check_keys,
-                                 fresh_numbers, left_of)
+from bot.storage.orders import (
+    CHECK_LIMIT,
+    CHECK_WINDOW_S,
+    PHONE_CHECK_LIMIT,
+    STATUSES,
+    Order,
+    check_keys,
+    fresh_numbers,
+    left_of,
+)
 from bot.storage.windows import RedisWindow
 
 KEEP_S = 30 * 24 * 3600

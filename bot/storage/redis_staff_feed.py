@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import redis
 
 from bot.notes import Note, staff_news
 from bot.storage.redis_shared import _guard
-from bot.storage.staff_feed import (DELIVERIES_KEEP_S, EVENTS_KEPT, KEEP_S, LEASE_S, PENDING, Delivery,
-                                    event_view)
+from bot.storage.staff_feed import DELIVERIES_KEEP_S, EVENTS_KEPT, KEEP_S, LEASE_S, PENDING, Delivery, event_view
 
 # KEYS: the due set, the delivery hashes' prefix. ARGV: now, the most to take, the lease's end.
 CLAIM = """

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import redis
 
@@ -21,7 +22,7 @@ KEEP_S = 30 * 24 * 3600
 
 
 def stage_turn(
-    client: redis.Redis, sessions: "RedisSessions", outbox: "RedisOutbox", event_id: int, platform: str,
+    client: redis.Redis, sessions: RedisSessions, outbox: RedisOutbox, event_id: int, platform: str,
     customer_id: str, session: dict[str, Any], messages: list[Outgoing], inbound_at: float | None,
     notes: Sequence[Any] = (), *, recorders: Sequence[Any] = (),
 ) -> bool:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from bot.channels.graph import mask_recipient
 from bot.notes import Note, staff_news, summary

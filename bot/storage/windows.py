@@ -20,7 +20,7 @@ the caller's: every method takes ``now``, so owners keep their injectable clocks
 from __future__ import annotations
 
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 import redis
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.config import Settings
 from bot.store.catalog import BwwBackend, DemoBackend
 from bot.store.catalog_file import FileBackend
 from bot.store.client import BwwClient, ClientConfig
 from bot.store.info import Governorate, PaymentMethod, StoreInfo
-from bot.store.profile import load_profile
 from bot.store.product import Category, Comparison, Product
+from bot.store.profile import load_profile
 from bot.store.search import SearchFilters, SearchPage
 from bot.store.store import Runner, Store, run_in_background
 

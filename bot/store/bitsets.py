@@ -7,7 +7,7 @@ instead of hashing every member, which keeps a search's p95 well under 20 ms at 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = ["mask_of", "positions", "lowest", "PriceIndex"]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pybreaker
 
@@ -32,7 +33,7 @@ class ClockedBreakerStorage(pybreaker.CircuitMemoryStorage):
     def opened_at(self) -> datetime | None:
         if self._opened_clock is None:
             return None
-        return datetime.now(timezone.utc) - timedelta(seconds=self.seconds_open())
+        return datetime.now(UTC) - timedelta(seconds=self.seconds_open())
 
     @opened_at.setter
     def opened_at(self, value: datetime) -> None:

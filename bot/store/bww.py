@@ -18,7 +18,8 @@ PNG by the app (``/media/store/<id>.png``), the original kept in ``extra["source
 from __future__ import annotations
 
 import threading
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 import cachetools

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["category", "flag", "image", "image_kind", "number", "options", "plain", "text", "whole"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 from bot.errors import ProductNotFound
 from bot.store.bww import product_from_bww, store_image_path
@@ -44,7 +45,7 @@ class Snapshot:
     by_id: Mapping[int, Product] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, products: Iterable[Product], categories: Iterable[Category], built_at: float, source: str) -> "Snapshot":
+    def build(cls, products: Iterable[Product], categories: Iterable[Category], built_at: float, source: str) -> Snapshot:
         products = tuple(products)
         counts: dict[str, int] = {}
         for product in products:

@@ -34,9 +34,10 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bot.errors import StoreUnavailable
 from bot.store.catalog import LocalBackend
@@ -139,7 +140,7 @@ def _csv(data: bytes, name: str) -> Table:
 
 
 def _xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook          # imported when a shop uses XLSX
+    from openpyxl import load_workbook  # imported when a shop uses XLSX
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

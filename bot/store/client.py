@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import cachetools
 import pybreaker
@@ -50,7 +51,12 @@ import tenacity
 
 from bot import metrics
 from bot.errors import (
-    CircuitOpen, ProductNotFound, StoreAuthFailed, StoreError, StoreRateLimited, StoreUnavailable,
+    CircuitOpen,
+    ProductNotFound,
+    StoreAuthFailed,
+    StoreError,
+    StoreRateLimited,
+    StoreUnavailable,
 )
 from bot.store.auth_watch import AuthWatch
 from bot.store.breaker import BreakerMetrics, ClockedBreakerStorage

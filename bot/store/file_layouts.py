@@ -55,10 +55,11 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from bot.nlu.lexicon import load_lexicon, norm_form
 from bot.nlu.normalize import tokenize
@@ -600,7 +601,7 @@ def _moment(text: str) -> float | None:
         return None
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -622,7 +623,7 @@ class _Words:
 
     @staticmethod
     @lru_cache(maxsize=1)
-    def get() -> "_Words":
+    def get() -> _Words:
         return _Words()
 
     def find(self, table: Mapping[str, str], text: str) -> list[str]:

@@ -10,8 +10,9 @@ comparison of word n-grams with rapidfuzz.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -120,7 +121,7 @@ class StoreInfo:
     _phrases: tuple[tuple[tuple[str, ...], Governorate], ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, store: Mapping[str, Any], **overrides: Any) -> "StoreInfo":
+    def from_dict(cls, store: Mapping[str, Any], **overrides: Any) -> StoreInfo:
         """Build from the catalog file's ``store`` object (README of the demo catalog)."""
         shipping = store.get("shipping", {})
         policies = store.get("policies", {})
@@ -150,7 +151,7 @@ class StoreInfo:
         return cls(**values)
 
     @classmethod
-    def from_parts(cls, **values: Any) -> "StoreInfo":
+    def from_parts(cls, **values: Any) -> StoreInfo:
         """Build from ready values (the profile's); the governorate look-up table is made here."""
         return cls(**values, _phrases=_phrase_table(tuple(values.get("governorates", ()))))
 

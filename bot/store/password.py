@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = ["SKEW_S", "VARIANTS", "Password", "password_for"]
@@ -30,7 +30,7 @@ def password_for(secret: str, moment: datetime) -> str:
 
 
 def _utc(now: float) -> datetime:
-    return datetime.fromtimestamp(now, timezone.utc)
+    return datetime.fromtimestamp(now, UTC)
 
 
 def _cairo_minus_3(now: float) -> datetime:

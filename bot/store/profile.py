@@ -19,9 +19,10 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
@@ -114,7 +115,7 @@ def parse_profile(text: str, name: str = "profile") -> tuple[StoreInfo | None, l
 # ---- building --------------------------------------------------------------------------------
 
 
-def _build(data: dict[str, Any], check: "_Check") -> StoreInfo | None:
+def _build(data: dict[str, Any], check: _Check) -> StoreInfo | None:
     root = _Table(data, (), check)
     root.unknown(SECTIONS)
     shop = root.table("shop", required=True)
@@ -158,7 +159,7 @@ def _build(data: dict[str, Any], check: "_Check") -> StoreInfo | None:
     return StoreInfo.from_parts(**values) if governorates else None
 
 
-def _branch(row: "_Table") -> Branch:
+def _branch(row: _Table) -> Branch:
     row.unknown(("name_ar", "name_en", "address_ar", "address_en", "phone", "hours_ar", "hours_en", "map_url"))
     return Branch(
         name_ar=row.text("name_ar", required=True, limit=NAME_MAX),
@@ -172,7 +173,7 @@ def _branch(row: "_Table") -> Branch:
     )
 
 
-def _hours(root: "_Table", key: str) -> WeeklyHours | None:
+def _hours(root: _Table, key: str) -> WeeklyHours | None:
     if key not in root.data:
         return None
     table = root.table(key)
@@ -197,7 +198,7 @@ def _hours(root: "_Table", key: str) -> WeeklyHours | None:
     return WeeklyHours(tuple(days), zone, table.text("text_ar"), table.text("text_en"))
 
 
-def _ranges(table: "_Table", key: str) -> tuple | None:
+def _ranges(table: _Table, key: str) -> tuple | None:
     value = table.text(key)
     if not value:
         return None
@@ -208,7 +209,7 @@ def _ranges(table: "_Table", key: str) -> tuple | None:
         return ()
 
 
-def _shipping(table: "_Table") -> dict[str, Any]:
+def _shipping(table: _Table) -> dict[str, Any]:
     table.unknown(("free_shipping_from", "note_ar", "note_en", "zones"))
     zones = []
     seen: dict[str, int] = {}
@@ -242,7 +243,7 @@ def _shipping(table: "_Table") -> dict[str, Any]:
     }
 
 
-def _payments(root: "_Table") -> tuple[PaymentMethod, ...]:
+def _payments(root: _Table) -> tuple[PaymentMethod, ...]:
     methods = []
     seen: set[str] = set()
     for row in root.tables("payment", required=True):
@@ -294,7 +295,7 @@ def _default_details(lang: str, fields: dict[str, str]) -> str:
     return ""
 
 
-def _returns(table: "_Table") -> dict[str, Any]:
+def _returns(table: _Table) -> dict[str, Any]:
     table.unknown(("exchange_days", "return_days", "refund_days", "policy_ar", "policy_en", "non_returnable"))
     refund = table.value("refund_days")
     if refund is not None and (isinstance(refund, bool) or not isinstance(refund, (str, int))):
@@ -310,7 +311,7 @@ def _returns(table: "_Table") -> dict[str, Any]:
     }
 
 
-def _size_chart(table: "_Table") -> dict[str, Any]:
+def _size_chart(table: _Table) -> dict[str, Any]:
     chart: dict[str, Any] = {}
     for key, value in table.data.items():
         if key in ("note_ar", "note_en"):
@@ -323,7 +324,7 @@ def _size_chart(table: "_Table") -> dict[str, Any]:
     return chart
 
 
-def _chart_section(section: "_Table") -> dict[str, Any]:
+def _chart_section(section: _Table) -> dict[str, Any]:
     charts: dict[str, Any] = {}
     for key, value in section.data.items():
         if isinstance(value, str):
@@ -341,7 +342,7 @@ def _chart_section(section: "_Table") -> dict[str, Any]:
     return charts
 
 
-def _chart_row(row: "_Table") -> dict[str, Any]:
+def _chart_row(row: _Table) -> dict[str, Any]:
     out: dict[str, Any] = {}
     size = row.value("size")
     if size is None and "eu" in row.data:
@@ -368,7 +369,7 @@ def _chart_row(row: "_Table") -> dict[str, Any]:
     return out
 
 
-def _measure(row: "_Table", key: str, value: Any) -> Any:
+def _measure(row: _Table, key: str, value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return value
     if (isinstance(value, list) and len(value) == 2
@@ -381,7 +382,7 @@ def _measure(row: "_Table", key: str, value: Any) -> Any:
     return None
 
 
-def _faq(row: "_Table") -> FaqEntry:
+def _faq(row: _Table) -> FaqEntry:
     row.unknown(("questions_ar", "questions_en", "answer_ar", "answer_en"))
     questions = {}
     for lang in ("ar", "en"):
@@ -464,7 +465,7 @@ class _Table:
                 hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
                 self.problem(key, f"unknown key {self.dotted(key)}{hint}")
 
-    def table(self, key: str, required: bool = False) -> "_Table":
+    def table(self, key: str, required: bool = False) -> _Table:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -476,7 +477,7 @@ class _Table:
             return _Table({}, (*self.path, key), self.check)
         return _Table(value, (*self.path, key), self.check)
 
-    def tables(self, key: str, required: bool = False, inline: bool = False) -> list["_Table"]:
+    def tables(self, key: str, required: bool = False, inline: bool = False) -> list[_Table]:
         value = self.data.get(key)
         header = f"[[{self.dotted(key)}]]"
         if value is None:

@@ -31,9 +31,9 @@ import base64
 import heapq
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable
 
 import numpy as np
 
@@ -82,7 +82,7 @@ class SearchFilters:
     gender: str | None = None
     exclude_colors: tuple[str, ...] = ()
 
-    def merged(self, other: "SearchFilters") -> "SearchFilters":
+    def merged(self, other: SearchFilters) -> SearchFilters:
         """These filters, with ``other``'s values where this one has none."""
         return replace(other, **self.as_dict())
 

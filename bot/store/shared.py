@@ -11,8 +11,8 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Iterator, MutableMapping
-from typing import Any, Callable
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
 
 import redis
 

@@ -28,9 +28,10 @@ import logging
 import math
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Any
 
 import cachetools
 from cachetools.keys import hashkey

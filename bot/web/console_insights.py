@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from bot.channels.graph import mask_recipient
-from bot.notes import HANDOFF_REASONS, NO_RESULTS, NOT_UNDERSTOOD, HANDOFF, masked
+from bot.notes import HANDOFF, HANDOFF_REASONS, NO_RESULTS, NOT_UNDERSTOOD, masked
 from bot.storage.insights import WINDOWS, who
 from bot.wording import THRESHOLD, group
 

@@ -9,7 +9,8 @@ shown as written, never dropped.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.dialog.texts import COLORS, color
 from bot.store.info import StoreInfo

@@ -13,7 +13,8 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app
 

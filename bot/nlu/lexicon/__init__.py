@@ -30,11 +30,12 @@ Usage (the store search builds its dialect-aware index from the same data)::
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from bot.nlu.normalize import tokenize
 
