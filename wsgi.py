@@ -8,7 +8,7 @@ boot-error code, on which the master stops too instead of booting workers foreve
 
 import sys
 
-from bot import create_app
+from bot.app import create_app
 from bot.config import print_problems
 from bot.errors import ConfigError
 

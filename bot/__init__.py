@@ -1,60 +1,20 @@
-"""Dukkan: a Messenger and WhatsApp shopping bot for Egyptian stores.
+"""Dukkan: a shopping bot for Egyptian online shops on Messenger, WhatsApp and Instagram.
 
-``create_app()`` builds the Flask app: settings from the environment, the services in
-``app.extensions["dukkan"]``, the blueprints, and (outside tests) the inbox workers.
+``create_app()`` (:mod:`bot.app`) builds the Flask app. It is given lazily (PEP 562): importing
+``bot`` or a core package (``bot.nlu``, ``bot.store``, ``bot.dialog``, ``bot.storage``,
+``bot.channels``) loads no Flask, while ``from bot import create_app`` works as before.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
 from typing import Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from bot.config import Settings, development_admin_token
-
-log = logging.getLogger(__name__)
+__all__ = ["create_app"]
 
 
-def create_app(
-    overrides: dict[str, Any] | None = None,
-    *,
-    start_workers: bool = True,
-    services: Any = None,
-) -> Flask:
-    """The WSGI app. ``overrides`` replaces settings (tests); the inbox workers start unless
-    ``start_workers`` is False (tests drive them with ``services.workers.drain()``)."""
-    from bot.logs import configure_logging
-    from bot.services import build_services
-    from bot.web import admin, health, images, metrics, webhook
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from bot.app import create_app
 
-    settings = Settings.from_env()
-    if overrides:
-        settings = settings.with_overrides(**overrides)
-    if settings.admin_token_generated:  # development without ADMIN_TOKEN: one token for every process
-        settings = settings.with_overrides(admin_token=development_admin_token(settings.database_path))
-    configure_logging(settings)
-    app = Flask(__name__, template_folder="../templates")
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    if settings.proxy_hops:  # behind a load balancer: the client's address and scheme come from it
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    # Console session cookies are signed with a key derived from the admin token and the app
-    # secret: changing either logs every console session out.
-    app.config["SECRET_KEY"] = hmac.new(
-        settings.meta_app_secret.encode(), b"dukkan-console:" + settings.admin_token.encode(), hashlib.sha256
-    ).hexdigest()
-    services = services or build_services(settings)
-    app.extensions["dukkan"] = services
-    for blueprint in (webhook.bp, health.bp, images.bp, admin.bp, metrics.bp):
-        app.register_blueprint(blueprint)
-    if start_workers:
-        from bot.nlu import warm_up
-
-        warm_up()
-        services.workers.start()
-        services.notifier.start()   # the staff webhook and message, when configured
-    return app
+        return create_app
+    raise AttributeError(f"module 'bot' has no attribute {name!r}")

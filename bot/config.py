@@ -14,7 +14,7 @@ import secrets
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ SECRET_JUDGED_CHARS = 256  # a longer secret is judged on its first 256 characte
 # Keyboard rows: a key next to the previous one (qwerty, 1qaz, asdf) is a walk, not a choice.
 _KEYBOARD = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY_AT = {ch: (row, col) for row, keys in enumerate(_KEYBOARD) for col, ch in enumerate(keys)}
-STRONG_SECRETS = ("META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN", "STAFF_WEBHOOK_SECRET")
 # Words a person picks for a "secret"; a value made of nothing else (digits and signs aside) is refused.
 WEAK_WORDS = frozenset({
     "admin", "administrator", "app", "changeme", "default", "demo", "dev", "development", "dukkan",
@@ -47,6 +46,47 @@ WEAK_WORDS = frozenset({
     "store", "test", "token", "user", "verify", "webhook", "welcome", "whatsapp",
 })
 
+
+@dataclass(frozen=True)
+class Secret:
+    """One secret setting: read from ``env`` into ``Settings.<attribute>``, kept out of ``repr``
+    and redacted from every log line (:func:`bot.logs.settings_secrets`).
+
+    ``required``: production refuses to start without it (``dev_default`` is used in development);
+    ``strong``: in production a value that is set must pass :func:`secret_weakness`.
+    """
+
+    env: str
+    attribute: str
+    required: bool = False
+    strong: bool = False
+    dev_default: str = ""
+
+
+# The one list of secrets: Settings' repr, check-config and the logs' redaction all read it.
+SECRETS = (
+    Secret("META_APP_SECRET", "meta_app_secret", required=True, strong=True, dev_default=DEV_APP_SECRET),
+    Secret("VERIFY_TOKEN", "verify_token", required=True, strong=True, dev_default=DEV_VERIFY_TOKEN),
+    Secret("ADMIN_TOKEN", "admin_token", required=True, strong=True),
+    Secret("METRICS_TOKEN", "metrics_token", strong=True),
+    Secret("STAFF_WEBHOOK_SECRET", "staff_webhook_secret", strong=True),
+    Secret("INSTAGRAM_APP_SECRET", "instagram_app_secret", strong=True),
+    Secret("MESSENGER_PAGE_ACCESS_TOKEN", "messenger_page_access_token"),
+    Secret("WHATSAPP_ACCESS_TOKEN", "whatsapp_access_token"),
+    Secret("INSTAGRAM_ACCESS_TOKEN", "instagram_access_token"),
+    Secret("STORE_API_KEY", "store_api_key"),
+    Secret("REDIS_URL", "redis_url"),  # may carry the Redis password
+)
+SECRET_ATTRIBUTES = frozenset(secret.attribute for secret in SECRETS)
+STRONG_SECRETS = tuple(secret.env for secret in SECRETS if secret.strong)
+# Settings that work only together: (a setting, the one it needs, checked only with SEND_MODE=graph).
+# A token without the account id it sends from sends nowhere; an account id without its token is a
+# channel half set up. Which tokens exist is the channel registry's (each channel's send_api.token_env).
+NEEDS = (
+    ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", True),
+    ("INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCOUNT_ID", False),
+    ("INSTAGRAM_ACCOUNT_ID", "INSTAGRAM_ACCESS_TOKEN", False),
+)
 
 CATALOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
 
@@ -76,16 +116,23 @@ def print_problems(error: ConfigError) -> None:
         print(f"config: {problem}", file=sys.stderr)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Settings:
-    """Every setting of the service. Build with :meth:`from_env`; tests use :meth:`with_overrides`."""
+    """Every setting of the service. Build with :meth:`from_env`; tests use :meth:`with_overrides`.
+
+    The attributes named in :data:`SECRETS` never appear in ``repr``.
+    """
 
     env: str = "development"
-    meta_app_secret: str = field(default=DEV_APP_SECRET, repr=False)
-    verify_token: str = field(default=DEV_VERIFY_TOKEN, repr=False)
-    messenger_page_access_token: str = field(default="", repr=False)
-    whatsapp_access_token: str = field(default="", repr=False)
+    meta_app_secret: str = DEV_APP_SECRET
+    verify_token: str = DEV_VERIFY_TOKEN
+    messenger_page_access_token: str = ""
+    whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
+    instagram_access_token: str = ""
+    instagram_account_id: str = ""   # the Instagram professional account's id
+    instagram_api_url: str = "https://graph.instagram.com"
+    instagram_app_secret: str = ""   # optional; strong when set (production)
     messenger_inbox_app_id: str = ""
     send_mode: str = "console"
     graph_api_url: str = "https://graph.facebook.com"
@@ -93,7 +140,7 @@ class Settings:
     store_backend: str = "demo"
     catalog_path: str = ""
     store_api_url: str = ""
-    store_api_key: str = field(default="", repr=False)
+    store_api_key: str = ""
     store_language: str = "ar"
     store_profile: str = ""        # the shop's profile (TOML); empty: the demo shop's
     store_rate_limit: str = "60/minute"
@@ -103,11 +150,11 @@ class Settings:
     breaker_fail_max: int = 5
     breaker_reset_s: float = 60.0
     database_path: str = "var/dukkan.sqlite3"
-    redis_url: str = field(default="", repr=False)
+    redis_url: str = ""
     redis_prefix: str = "dukkan:"
-    admin_token: str = field(default="", repr=False)
+    admin_token: str = ""
     admin_token_generated: bool = False
-    metrics_token: str = field(default="", repr=False)
+    metrics_token: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_format: str = "text"
@@ -122,9 +169,18 @@ class Settings:
     # or Messenger message to ``staff_whatsapp`` / ``staff_psid``: only while that staff member
     # wrote to the bot in the last 24 hours (Meta's window), else skipped (bot.staff_notify).
     staff_webhook_url: str = ""
-    staff_webhook_secret: str = field(default="", repr=False)
+    staff_webhook_secret: str = ""
     staff_whatsapp: str = ""       # a WhatsApp number, digits with the country code (201001234567)
     staff_psid: str = ""           # a Messenger page-scoped id of a staff member
+
+    def __repr__(self) -> str:
+        shown = (f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in SECRET_ATTRIBUTES)
+        return f"Settings({', '.join(shown)})"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The values of the secrets of :data:`SECRETS` that are set (for the logs' redaction)."""
+        values = (getattr(self, secret.attribute) for secret in SECRETS)
+        return tuple(value for value in values if value)
 
     @property
     def production(self) -> bool:
@@ -133,7 +189,10 @@ class Settings:
     @property
     def store_rate(self) -> tuple[int, float]:
         """The store rate limit as (calls, period in seconds)."""
-        calls, unit = _RATE.match(self.store_rate_limit).groups()  # validated in from_env
+        matched = _RATE.match(self.store_rate_limit)
+        if matched is None:  # from_env refuses such a value; with_overrides does not check
+            raise ConfigError([f"STORE_RATE_LIMIT must look like 60/minute (got {self.store_rate_limit!r})"])
+        calls, unit = matched.groups()
         return int(calls), _PERIODS[unit]
 
     @classmethod
@@ -147,11 +206,11 @@ class Settings:
         port = reader.number("PORT", 8000, int, minimum=1)
         values: dict[str, Any] = {
             "env": mode,
-            "meta_app_secret": reader.text("META_APP_SECRET", None if production else DEV_APP_SECRET),
-            "verify_token": reader.text("VERIFY_TOKEN", None if production else DEV_VERIFY_TOKEN),
-            "messenger_page_access_token": reader.text("MESSENGER_PAGE_ACCESS_TOKEN", ""),
-            "whatsapp_access_token": reader.text("WHATSAPP_ACCESS_TOKEN", ""),
+            **{secret.attribute: reader.text(secret.env, None if production and secret.required else secret.dev_default)
+               for secret in SECRETS if secret.env != "REDIS_URL"},
             "whatsapp_phone_number_id": reader.text("WHATSAPP_PHONE_NUMBER_ID", ""),
+            "instagram_account_id": reader.text("INSTAGRAM_ACCOUNT_ID", ""),
+            "instagram_api_url": reader.url("INSTAGRAM_API_URL", "https://graph.instagram.com"),
             "messenger_inbox_app_id": reader.text("MESSENGER_INBOX_APP_ID", ""),
             "send_mode": reader.choice("SEND_MODE", ("console", "graph"), "graph" if production else "console"),
             "graph_api_url": reader.url("GRAPH_API_URL", "https://graph.facebook.com"),
@@ -159,7 +218,6 @@ class Settings:
             "store_backend": reader.choice("STORE_BACKEND", ("demo", "bww", "file"), "demo"),
             "catalog_path": reader.text("CATALOG_PATH", ""),
             "store_api_url": reader.text("STORE_API_URL", ""),
-            "store_api_key": reader.text("STORE_API_KEY", ""),
             "store_language": reader.choice("STORE_LANGUAGE", ("ar", "en"), "ar"),
             "store_profile": reader.text("STORE_PROFILE", ""),
             "store_rate_limit": reader.rate("STORE_RATE_LIMIT", "60/minute"),
@@ -171,8 +229,6 @@ class Settings:
             "database_path": reader.text("DATABASE_PATH", "var/dukkan.sqlite3"),
             "redis_url": reader.redis("REDIS_URL"),
             "redis_prefix": reader.text("REDIS_PREFIX", "dukkan:"),
-            "admin_token": reader.text("ADMIN_TOKEN", None if production else ""),
-            "metrics_token": reader.text("METRICS_TOKEN", ""),
             # unset: this machine on the port served, so the demo's product pictures load under any PORT
             "public_base_url": reader.url("PUBLIC_BASE_URL", local_base_url(port)).rstrip("/"),
             "log_level": reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
@@ -182,7 +238,6 @@ class Settings:
             "workers_per_process": reader.number("WORKER_THREADS", 2, int, minimum=1),
             "handoff_timeout_s": reader.number("HANDOFF_TIMEOUT_S", 24 * 3600.0, float),
             "staff_webhook_url": reader.url("STAFF_WEBHOOK_URL", ""),
-            "staff_webhook_secret": reader.text("STAFF_WEBHOOK_SECRET", ""),
             "staff_whatsapp": reader.digits("STAFF_WHATSAPP", 8, 15),
             "staff_psid": reader.digits("STAFF_PSID", 5, 32),
         }
@@ -206,18 +261,12 @@ class Settings:
 
             values["store_profile"] = str(Path(values["store_profile"]).expanduser().resolve())
             problems.extend(profile_problems(values["store_profile"]))
-        if values["send_mode"] == "graph":
-            if production and not values["messenger_page_access_token"] and not values["whatsapp_access_token"]:
-                problems.append(
-                    "MESSENGER_PAGE_ACCESS_TOKEN or WHATSAPP_ACCESS_TOKEN is required with SEND_MODE=graph"
-                )
-            if values["whatsapp_access_token"] and not values["whatsapp_phone_number_id"]:
-                problems.append("WHATSAPP_PHONE_NUMBER_ID is required when WHATSAPP_ACCESS_TOKEN is set")
+        problems.extend(_channel_problems(values, production))
         if production:
-            for name in STRONG_SECRETS:
-                weakness = secret_weakness(values[name.lower()])
+            for secret in SECRETS:
+                weakness = secret_weakness(values[secret.attribute]) if secret.strong else None
                 if weakness:
-                    problems.append(f"{name} {weakness}")
+                    problems.append(f"{secret.env} {weakness}")
         if problems:
             raise ConfigError(problems)
         if not values["admin_token"]:
@@ -236,6 +285,27 @@ class Settings:
     def graph_base(self) -> str:
         """The Graph API base with its version, e.g. ``https://graph.facebook.com/v25.0``."""
         return f"{self.graph_api_url.rstrip('/')}/{self.graph_api_version}"
+
+
+def channel_token_envs() -> tuple[str, ...]:
+    """Every channel's token variable, in the registry's order (read there: config names no platform)."""
+    from bot.channels.registry import channels
+
+    return tuple(found.send_api.token_env for found in channels())
+
+
+def _channel_problems(values: Mapping[str, Any], production: bool) -> list[str]:
+    """The channels' credentials: with ``SEND_MODE=graph`` in production, at least one channel's
+    token; then every pair of :data:`NEEDS`."""
+    problems = []
+    graph = values["send_mode"] == "graph"
+    tokens = channel_token_envs()
+    if graph and production and not any(values.get(token.lower()) for token in tokens):
+        problems.append(f"{', '.join(tokens[:-1])} or {tokens[-1]} is required with SEND_MODE=graph (one of them)")
+    for setting, needed, graph_only in NEEDS:
+        if values[setting.lower()] and not values[needed.lower()] and (graph or not graph_only):
+            problems.append(f"{needed} is required when {setting} is set")
+    return problems
 
 
 def local_base_url(port: int, host: str = "127.0.0.1") -> str:

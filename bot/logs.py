@@ -38,6 +38,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from bot.config import Settings
@@ -55,6 +56,7 @@ __all__ = [
     "current_context",
     "customer_ref",
     "log_context",
+    "mask_recipient",
     "pseudonym",
     "redact",
     "settings_secrets",
@@ -67,7 +69,9 @@ MAX_VALUE_CHARS = 1000       # one argument of a log call
 MAX_MESSAGE_CHARS = 8000     # the rendered message
 MAX_TRACE_CHARS = 16000      # an exception's text
 MAX_CONTEXT_CHARS = 200      # a bound context field
-_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("dukkan_log_context", default={})
+# Read-only: each log_context block sets a new mapping, never changes the one it found.
+_context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "dukkan_log_context", default=MappingProxyType({}))
 
 # key=value, key: value, "key": "value" (URLs, headers, dict reprs, JSON) and Bearer / Basic
 # credentials, matched on an ASCII-lowercased copy of the text. The key is found by itself:
@@ -181,6 +185,11 @@ def pseudonym(value: object) -> str:
     return "#" + digest.hexdigest().translate(_HEX_TO_LETTERS)
 
 
+def mask_recipient(recipient_id: str) -> str:
+    """``…4567``: enough to tell people apart in the console, never a whole phone number or PSID."""
+    return f"…{recipient_id[-4:]}" if len(recipient_id) > 6 else "…"
+
+
 def customer_ref(platform: object, customer_id: object) -> str:
     """``platform:#pseudonym`` for a customer in a log line (a WhatsApp id is a phone number)."""
     return f"{platform}:{pseudonym(customer_id) or '-'}"
@@ -193,14 +202,8 @@ def _set_pseudonym_key(secret: str) -> None:
 
 
 def settings_secrets(settings: Settings) -> tuple[str, ...]:
-    """Every secret value of ``settings`` that is set."""
-    values = (
-        settings.meta_app_secret, settings.verify_token, settings.messenger_page_access_token,
-        settings.whatsapp_access_token, settings.store_api_key, settings.admin_token,
-        getattr(settings, "metrics_token", ""), getattr(settings, "redis_url", ""),
-        getattr(settings, "staff_webhook_secret", ""),
-    )
-    return tuple(value for value in values if value)
+    """Every secret value of ``settings`` that is set: those of :data:`bot.config.SECRETS`."""
+    return settings.secret_values()
 
 
 # --------------------------------------------------------------------------- context
@@ -219,13 +222,13 @@ def log_context(**fields: Any) -> Iterator[None]:
         unbind(token)
 
 
-def bind(**fields: Any) -> contextvars.Token[dict[str, Any]]:
+def bind(**fields: Any) -> contextvars.Token[Mapping[str, Any]]:
     """Add ``fields`` to the log context until :func:`unbind` (for hooks that cannot use a block)."""
     merged = {**_context.get(), **fields}
     return _context.set({key: value for key, value in merged.items() if value is not None})
 
 
-def unbind(token: contextvars.Token[dict[str, Any]]) -> None:
+def unbind(token: contextvars.Token[Mapping[str, Any]]) -> None:
     """Restore the log context :func:`bind` replaced."""
     _context.reset(token)
 

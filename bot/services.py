@@ -14,43 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.channels import messenger, whatsapp
-from bot.channels.graph import Alarms, build_sender
+from bot.channels import CHANNELS
+from bot.channels.meta.graph import Alarms, build_sender
 from bot.config import Settings
 from bot.dialog import Dialog
-from bot.events import Event, Platform
 from bot.pipeline import Pipeline
-from bot.replies import Outgoing
 from bot.staff_notify import StaffNotifier
 from bot.stock_watch import StockWatch
 from bot.storage import Database, open_stores
 from bot.storage.auth_limits import RedisAuthFailures, SqliteAuthFailures, open_auth_failures
-from bot.storage.handoffs import HandoffStore
-from bot.storage.inbox import Inbox
-from bot.storage.orders import OrderStore
+from bot.storage.contracts import Handoffs, Inbox, Orders, StockAlerts
 from bot.storage.pauses import open_pauses
-from bot.storage.redis_inbox import RedisInbox
-from bot.storage.redis_shared import RedisHandoffs, RedisOrders
-from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
+from bot.storage.staff_feed import WEBHOOK
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
 
 log = logging.getLogger(__name__)
-
-
-def messenger_preamble(event: Event) -> list[Outgoing]:
-    """Mark seen, then typing, before a Messenger reply."""
-    return [
-        Outgoing(str(event.platform), event.customer_id, messenger.sender_action(event.customer_id, action), "action")
-        for action in ("mark_seen", "typing_on")
-    ]
-
-
-def whatsapp_preamble(event: Event) -> list[Outgoing]:
-    """Mark the WhatsApp message read and show typing (one call), when it has an id."""
-    if not event.message_id:
-        return []
-    return [Outgoing(str(event.platform), event.customer_id, whatsapp.mark_read(event.message_id, typing=True), "action")]
 
 
 @dataclass
@@ -59,17 +38,17 @@ class Services:
 
     settings: Settings
     db: Database
-    inbox: Inbox | RedisInbox
+    inbox: Inbox
     store: Store
     dialog: Any
     alarms: Alarms
     sender: Any
     pipeline: Pipeline
     workers: WorkerPool
-    orders: OrderStore | RedisOrders
-    handoffs: HandoffStore | RedisHandoffs
+    orders: Orders
+    handoffs: Handoffs
     auth_failures: SqliteAuthFailures | RedisAuthFailures | None = None  # wrong tokens per client address
-    alerts: StockAlertStore | RedisStockAlerts | None = None             # "tell me when L is back"
+    alerts: StockAlerts | None = None                                 # "tell me when L is back"
     stock_watch: StockWatch | None = None                                # tells them (housekeeping)
     insights: Any = None                                                 # the owner's funnel and misses
     staff_feed: Any = None                                               # the staff's news (the console's feed)
@@ -98,6 +77,13 @@ class Services:
         }
 
 
+def staff_channels(settings: Settings) -> tuple[str, ...]:
+    """Where staff news goes: the signed webhook when ``STAFF_WEBHOOK_URL`` is set, then each platform of
+    the channel registry whose staff id setting is filled, in the registry's order."""
+    webhook = (WEBHOOK,) if settings.staff_webhook_url else ()
+    return webhook + tuple(str(platform) for platform, found in CHANNELS.items() if found.staff_id(settings))
+
+
 def build_services(
     settings: Settings,
     *,
@@ -108,7 +94,7 @@ def build_services(
 ) -> Services:
     """Wire the services for ``settings``; nothing starts running yet."""
     db = Database(settings.database_path)
-    stores = open_stores(settings, db, clock)
+    stores = open_stores(settings, db, clock, staff_channels=staff_channels(settings))
     inbox, state, orders, handoffs = stores.inbox, stores.state, stores.orders, stores.handoffs
     store = build_store(settings, session=store_session, clock=clock, sleep=sleep,
                         shared_dir=str(Path(settings.database_path).resolve().parent))  # one API budget a host
@@ -121,8 +107,8 @@ def build_services(
         messages=stores.messages,
         dialog=dialog,
         sender=sender,
-        renderers={Platform.MESSENGER: messenger.render, Platform.WHATSAPP: whatsapp.render},
-        preambles={Platform.MESSENGER: messenger_preamble, Platform.WHATSAPP: whatsapp_preamble},
+        renderers={platform: found.render for platform, found in CHANNELS.items()},
+        preambles={platform: found.preamble for platform, found in CHANNELS.items()},
         quiet=lambda event: handoffs.active(str(event.platform), event.customer_id),
         heartbeat=inbox.extend,
         clock=clock,

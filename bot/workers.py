@@ -20,7 +20,8 @@ from typing import Protocol
 from bot import metrics
 from bot.errors import RetryLater, WaitForGraph
 from bot.logs import log_context, pseudonym
-from bot.storage.inbox import Claimed, Inbox, worker_name
+from bot.storage.contracts import Inbox
+from bot.storage.inbox import Claimed, worker_name
 
 log = logging.getLogger(__name__)
 WAIT_DEFAULT_S = 60.0  # an event waiting for the Graph API that did not say how long

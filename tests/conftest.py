@@ -13,7 +13,7 @@ import pytest
 
 from bot import create_app
 from bot.config import Settings
-from bot.storage.order_numbers import new_number
+from bot.order_numbers import new_number
 from tests.redis_server import RedisServer
 
 TEST_SECRET = "test-app-secret"

@@ -23,7 +23,8 @@ class RedisServer:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise RuntimeError("redis-server is not installed: `apt-get install redis-server` (make test does it as root)")
+            raise RuntimeError(
+                "redis-server is not installed: `apt-get install redis-server` (make test does it as root)")
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="dukkan-redis-")
         self.process = subprocess.Popen(

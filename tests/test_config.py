@@ -139,9 +139,13 @@ def test_secrets_stay_out_of_repr():
     assert "very-secret-value" not in repr(settings) and "admin-secret-value" not in repr(settings)
 
 
+OURS = ("DUKKAN", "META", "VERIFY", "ADMIN")  # the environment variables a run of the bot must not inherit
+
+
 def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DUKKAN", "META", "VERIFY", "ADMIN"))}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True)
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(OURS)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True)
 
 
 def test_check_config_prints_one_line_per_problem():
@@ -158,7 +162,7 @@ def test_check_config_ok_in_development(tmp_path):
 
 
 def test_production_refuses_to_start_the_app():
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DUKKAN", "META", "VERIFY", "ADMIN"))}
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(OURS)}
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=clean | {"DUKKAN_ENV": "production"},
         capture_output=True, text=True,
@@ -198,3 +202,96 @@ def test_random_secrets_of_the_documented_shapes_pass():
 
     assert all(secret_weakness(random_secrets.token_hex(16)) is None for _ in range(2000))
     assert all(secret_weakness(random_secrets.token_urlsafe(32)) is None for _ in range(2000))
+
+
+# --------------------------------------------------------------------------- Instagram and the one list of secrets
+
+INSTAGRAM = {"INSTAGRAM_ACCESS_TOKEN": "IGAAtoken123", "INSTAGRAM_ACCOUNT_ID": "17841400000000001"}
+
+
+def test_instagram_settings_are_read_with_their_defaults():
+    assert Settings.from_env({}).instagram_api_url == "https://graph.instagram.com"
+    settings = Settings.from_env(INSTAGRAM | {"INSTAGRAM_API_URL": "http://127.0.0.1:9000"})
+    assert (settings.instagram_access_token, settings.instagram_account_id) == ("IGAAtoken123", "17841400000000001")
+    assert settings.instagram_api_url == "http://127.0.0.1:9000" and settings.instagram_app_secret == ""
+
+
+def test_instagram_api_url_is_checked_like_the_graph_api_url():
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"INSTAGRAM_API_URL": "graph.instagram.com"})
+    assert caught.value.problems == ["INSTAGRAM_API_URL must be an http(s) URL (got 'graph.instagram.com')"]
+
+
+def test_production_graph_mode_is_content_with_only_an_instagram_token():
+    only_instagram = {key: value for key, value in PRODUCTION.items() if not key.startswith("WHATSAPP")}
+    settings = Settings.from_env(only_instagram | INSTAGRAM)
+    assert settings.send_mode == "graph" and settings.instagram_access_token == "IGAAtoken123"
+
+
+def test_production_graph_mode_without_any_channel_token_names_the_three():
+    only_secrets = {"DUKKAN_ENV": "production", **STRONG}
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(only_secrets)
+    assert caught.value.problems == [
+        "MESSENGER_PAGE_ACCESS_TOKEN, WHATSAPP_ACCESS_TOKEN or INSTAGRAM_ACCESS_TOKEN is required with SEND_MODE=graph"
+        " (one of them)"]
+
+
+@pytest.mark.parametrize(("given", "problem"), [
+    ("INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCOUNT_ID is required when INSTAGRAM_ACCESS_TOKEN is set"),
+    ("INSTAGRAM_ACCOUNT_ID", "INSTAGRAM_ACCESS_TOKEN is required when INSTAGRAM_ACCOUNT_ID is set"),
+])
+def test_an_instagram_token_without_its_account_or_the_reverse_is_a_problem(given, problem):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({given: INSTAGRAM[given]})
+    assert caught.value.problems == [problem]
+
+
+def test_the_instagram_app_secret_is_optional_and_strong_when_set_in_production():
+    assert Settings.from_env(PRODUCTION).instagram_app_secret == ""
+    assert Settings.from_env({"INSTAGRAM_APP_SECRET": "short"}).instagram_app_secret == "short"  # development
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(PRODUCTION | {"INSTAGRAM_APP_SECRET": "short"})
+    assert caught.value.problems == ["INSTAGRAM_APP_SECRET is too short for production: at least 20 characters (got 5)"]
+    strong = "9c1f4e7a2b8d0c3f6e5a1b2c7d8e9f03"
+    assert Settings.from_env(PRODUCTION | {"INSTAGRAM_APP_SECRET": strong}).instagram_app_secret == strong
+
+
+def test_the_declared_secrets_are_the_settings_kept_out_of_repr_and_judged_in_production():
+    from dataclasses import fields
+
+    from bot.config import SECRETS, STRONG_SECRETS
+
+    attributes = {field.name for field in fields(Settings)}
+    assert {secret.attribute for secret in SECRETS} <= attributes
+    assert {secret.env for secret in SECRETS} >= {
+        "META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN", "STAFF_WEBHOOK_SECRET",
+        "MESSENGER_PAGE_ACCESS_TOKEN", "WHATSAPP_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_APP_SECRET",
+        "STORE_API_KEY", "REDIS_URL"}
+    assert [secret.env for secret in SECRETS if secret.required] == ["META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN"]
+    assert STRONG_SECRETS == ("META_APP_SECRET", "VERIFY_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN",
+                              "STAFF_WEBHOOK_SECRET", "INSTAGRAM_APP_SECRET")
+    settings = Settings.from_env(INSTAGRAM | {"INSTAGRAM_APP_SECRET": "ig-app-secret-value",
+                                              "REDIS_URL": "redis://:redis-password@localhost:6379/0"})
+    shown = repr(settings)
+    assert "IGAAtoken123" not in shown and "ig-app-secret-value" not in shown and "redis-password" not in shown
+    assert "instagram_account_id='17841400000000001'" in shown
+
+
+def test_the_channel_tokens_config_asks_for_are_the_registry_s(monkeypatch):
+    import bot.config
+    from bot.channels.registry import channels
+
+    assert bot.config.channel_token_envs() == tuple(found.send_api.token_env for found in channels())
+    monkeypatch.setattr(bot.config, "channel_token_envs", lambda: ("A_TOKEN", "B_TOKEN", "C_TOKEN"))
+    monkeypatch.setattr(bot.config, "NEEDS", ())
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"DUKKAN_ENV": "production", **STRONG, "WHATSAPP_ACCESS_TOKEN": "EAAtoken"})
+    assert caught.value.problems == ["A_TOKEN, B_TOKEN or C_TOKEN is required with SEND_MODE=graph (one of them)"]
+
+
+def test_a_whatsapp_token_without_its_phone_number_id_is_a_problem_only_when_sending_through_graph():
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"SEND_MODE": "graph", "WHATSAPP_ACCESS_TOKEN": "EAAtoken"})
+    assert caught.value.problems == ["WHATSAPP_PHONE_NUMBER_ID is required when WHATSAPP_ACCESS_TOKEN is set"]
+    assert Settings.from_env({"SEND_MODE": "console", "WHATSAPP_ACCESS_TOKEN": "EAAtoken"}).send_mode == "console"

@@ -25,8 +25,10 @@ from bot.notes import (
     staff_news,
 )
 from bot.replies import Outgoing
+from bot.services import staff_channels
 from bot.storage import Database, open_stores
 from bot.storage.insights import KEEP_DAYS, day_of, days_back
+from bot.storage.redis_keys import keyspace
 from bot.storage.staff_feed import PENDING, SENT
 
 DAY = 24 * 3600.0
@@ -50,7 +52,8 @@ def clock() -> Clock:
 def stores(settings, tmp_path, clock):
     channelled = settings.with_overrides(staff_webhook_url="https://staff.test/hook",
                                          staff_webhook_secret="s" * 32, staff_whatsapp="201001112222")
-    return open_stores(channelled, Database(tmp_path / "insights.sqlite3"), clock)
+    return open_stores(channelled, Database(tmp_path / "insights.sqlite3"), clock,
+                       staff_channels=staff_channels(channelled))
 
 
 _events = iter(range(1, 10_000))
@@ -170,7 +173,7 @@ def test_the_redis_keys_expire_by_themselves(settings, stores, backend) -> None:
     assert settings.redis_url
     turn(stores, "psid-1", Note(MESSAGE), Note(NOT_UNDERSTOOD, text="x"), platform="messenger")
     client = stores.insights.r
-    keys = client.keys(f"{settings.redis_prefix}insights:*:2026-*")
+    keys = client.keys(f"{keyspace(settings.redis_prefix)}insights:*:2026-*")
     assert keys and all(0 < client.ttl(key) <= (KEEP_DAYS + 1) * DAY for key in keys)
 
 

@@ -17,7 +17,7 @@ import pytest
 import responses
 
 from bot import create_app
-from bot.channels.signature import sign
+from bot.channels.meta.signature import sign
 from bot.config import Settings
 from bot.logs import RedactingFilter, clip, current_context, log_context, pseudonym, redact, settings_secrets
 from tests.conftest import TEST_SECRET
@@ -71,7 +71,8 @@ def test_every_phone_length_digit_run_of_any_country_is_redacted(number):
     "order 1042 total 350 EGP", "price 1500 EGP", "on 2026-05-10 14:30:00", "at 2026-05-10T14:30:00Z",
     "product 53 size 42", "order #DK-10423", "total 1,250.50 EGP", "sizes 38 40 42", "between 300 and 5000",
     "v25.0 code 131047", "lat 30.0444 long 31.2357", "event 7 attempt 2/5", "سعر ١٥٠٠ جنيه",
-    "wrong admin token from 203.0.113.5", "198.51.100.7 203.0.113.255:8080 from 10.0.0.1", "on 2026/05/10 and 10.05.2026",
+    "wrong admin token from 203.0.113.5", "198.51.100.7 203.0.113.255:8080 from 10.0.0.1",
+    "on 2026/05/10 and 10.05.2026",
     "due 1/5/2026 or 31-12-2026", "took 1.25 s, 3/4 done",
 ])
 def test_ordinary_numbers_are_kept(text):
@@ -161,7 +162,8 @@ def test_a_megabyte_of_adversarial_text_is_redacted_in_milliseconds(shape):
 
 
 def test_the_filter_bounds_a_huge_argument_before_redacting_it():
-    record = logging.LogRecord("bot.test", logging.WARNING, __file__, 1, "mode=%r from %s", ("a" * MEGABYTE, WA_ID), None)
+    record = logging.LogRecord(
+        "bot.test", logging.WARNING, __file__, 1, "mode=%r from %s", ("a" * MEGABYTE, WA_ID), None)
     assert cpu_ms(lambda: RedactingFilter(SECRETS).filter(logging.makeLogRecord(record.__dict__))) < 20
     RedactingFilter(SECRETS).filter(record)
     message = record.getMessage()
@@ -179,7 +181,8 @@ def test_clip_marks_what_it_cut_and_never_leaves_half_a_number():
     assert redact(clip(f"{'w ' * 10}{WA_ID}", 25)) == "w w w w w w w w w w …(+12 chars)"
 
 
-@pytest.mark.parametrize("number", ["0101234 5678", "010 1234 5678", "010.1234.5678", "(010) 1234-5678", "010%201234%205678"])
+@pytest.mark.parametrize(
+    "number", ["0101234 5678", "010 1234 5678", "010.1234.5678", "(010) 1234-5678", "010%201234%205678"])
 def test_clip_never_cuts_inside_a_number_with_separators(number):
     """Wherever the cut falls in a spaced number, none of its digits are left before it."""
     for before in range(960, 1001):
@@ -392,5 +395,19 @@ def test_gunicorn_access_lines_with_header_atoms_are_written_clipped_and_redacte
     assert (tmp_path / "error.log").read_text() == ""
     [line] = (tmp_path / "access.log").read_text().splitlines()
     assert line.startswith('203.0.113.9 198.51.100.7, 203.0.113.5 '
-                           '"GET /webhook?hub.verify_token=[redacted]&phone=[redacted]&hub.challenge=7 HTTP/1.1" 200 - agent/u')
+                           '"GET /webhook?hub.verify_token=[redacted]&phone=[redacted]&hub.challenge=7 HTTP/1.1" '
+                           '200 - agent/u')
     assert line.endswith(f"…(+{5006 - 1000} chars)")
+
+
+def test_every_declared_secret_is_redacted_and_kept_out_of_repr():
+    """One list (bot.config.SECRETS) drives the redaction and the repr: a secret added there is both."""
+    from bot.config import SECRETS
+
+    values = {secret.attribute: f"value-of-{secret.env.lower()}-{index}x" for index, secret in enumerate(SECRETS)}
+    settings = Settings().with_overrides(**values)
+    assert sorted(settings_secrets(settings)) == sorted(values.values())
+    line = " ".join(values.values())
+    assert redact(line, settings_secrets(settings)).split() == ["[redacted]"] * len(values)
+    assert not any(value in repr(settings) for value in values.values())
+    assert "instagram_access_token" in {secret.attribute for secret in SECRETS}

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot.dialog.checkout import egyptian_mobile
 from bot.dialog.orders import find_reference, names_an_order
-from bot.storage.order_numbers import ALPHABET, NumberTaken, canonical, check_character, is_valid_code, new_number
+from bot.order_numbers import ALPHABET, NumberTaken, canonical, check_character, is_valid_code, new_number
 from bot.storage.orders import CHECK_LIMIT, CHECK_WINDOW_S, PHONE_CHECK_LIMIT, OrderStore
 from tests.conftest import seeded_order_numbers
 from tests.test_conversation_kit import Chat, joined, payloads
@@ -107,12 +107,14 @@ def test_every_single_typo_and_every_swap_is_caught_by_the_check_character() -> 
                     assert not is_valid_code("".join(swapped))
 
 
-@pytest.mark.parametrize("typed", ["DK-7K4QXE", "dk-7k4qxe", "DK7K4QXE", "7k4qxe", "dk 7k4 qxe", " DK - 7K4QXE ", "dk-٧k٤qxe"])
+@pytest.mark.parametrize(
+    "typed", ["DK-7K4QXE", "dk-7k4qxe", "DK7K4QXE", "7k4qxe", "dk 7k4 qxe", " DK - 7K4QXE ", "dk-٧k٤qxe"])
 def test_a_number_is_read_however_it_is_typed(typed) -> None:
     assert canonical(typed) == "DK-7K4QXE"
 
 
-@pytest.mark.parametrize("typed", ["DK-7K4QXF", "DK-7K4QX", "DK-7K4QXEE", "DK-0K4QXE", "DK-OK4QXE", "01001", "hoodie", ""])
+@pytest.mark.parametrize(
+    "typed", ["DK-7K4QXF", "DK-7K4QX", "DK-7K4QXEE", "DK-0K4QXE", "DK-OK4QXE", "01001", "hoodie", ""])
 def test_a_mistyped_or_foreign_number_is_not_a_number(typed) -> None:
     assert canonical(typed) is None
 
@@ -342,7 +344,8 @@ def test_many_accounts_cannot_walk_old_sequential_numbers_with_a_known_phone(cli
     guesses = iter(f"رقم الطلب DK-{10001 + n} والموبايل {PHONE}" for n in range(41))  # the numbers before hers
     replies = [joined(attacker.say(next(guesses))) for attacker in attackers[:PHONE_CHECK_LIMIT]]
     assert all(reply.startswith("البيانات دي مش ماشية مع بعض") for reply in replies[:-1])
-    by_phone = [joined(attacker.say(f"رقم الطلب DK-10042 والموبايل {PHONE}")) for attacker in attackers[PHONE_CHECK_LIMIT:]]
+    asked = f"رقم الطلب DK-10042 والموبايل {PHONE}"
+    by_phone = [joined(attacker.say(asked)) for attacker in attackers[PHONE_CHECK_LIMIT:]]
     assert all(private_parts_absent(reply, victim) and "DK-10042" not in reply for reply in by_phone)
     # the same answer whichever limit is reached: this phone's here, one account's below
     tired = Chat(client, services, "whatsapp", "201005550000")
@@ -417,6 +420,7 @@ def test_the_admin_api_gives_unauthenticated_callers_nothing(client, services, c
         assert response.status_code == 401 and response.get_json() == {"error": "login required"}
     response = client.post(f"/admin/api/orders/{order.number}/status", json={"status": "cancelled"})
     assert response.status_code == 401 and services.orders.get(order.number).status == "new"
-    staff = client.get(f"/admin/api/orders/{order.number.lower()}", headers={"Authorization": "Bearer admin-test-token"})
+    admin = {"Authorization": "Bearer admin-test-token"}
+    staff = client.get(f"/admin/api/orders/{order.number.lower()}", headers=admin)
     assert (staff.get_json()["name"], staff.get_json()["phone"], staff.get_json()["address"]) == (NAME, PHONE, ADDRESS)
     assert staff.headers["Cache-Control"] == "no-store"                  # full details are never cached

@@ -72,7 +72,8 @@ def test_a_status_reported_to_another_host_moves_the_message_forward_only(hosts)
         value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
                  "statuses": [{"id": "wamid.sent-by-a", "status": status, "timestamp": "1700000000",
                                "recipient_id": "201000000002"}]}
-        body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}]}
+        body = {"object": "whatsapp_business_account",
+                "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}]}
         post_signed(client_b, body, TEST_SECRET)
     b.workers.drain()
     assert a.pipeline.messages.status_of("wamid.sent-by-a") == "read"

@@ -190,3 +190,17 @@ def test_staff_settings_are_checked() -> None:
     lines = "\n".join(production.value.problems)
     assert "STAFF_WEBHOOK_URL must be an https:// URL in production" in lines
     assert "STAFF_WEBHOOK_SECRET is too short" in lines
+
+
+def test_the_staff_channels_come_from_the_channel_registry(staffed) -> None:
+    from bot.channels import CHANNELS
+    from bot.services import staff_channels
+
+    app, services = staffed
+    configured = services.settings
+    platforms = [str(platform) for platform, found in CHANNELS.items() if found.staff_id_setting]
+    assert staff_channels(configured) == ("webhook", *platforms) and {"whatsapp", "messenger"} <= set(platforms)
+    assert services.staff_feed.channels == staff_channels(configured)
+    assert staff_channels(configured.with_overrides(staff_webhook_url="", staff_psid="")) == ("whatsapp",)
+    hand_off(app, services)
+    assert sorted(row["channel"] for row in services.staff_feed.deliveries()) == sorted(staff_channels(configured))

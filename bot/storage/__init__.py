@@ -6,16 +6,22 @@ states of sent messages, the owner's insights and the staff's news live in one S
 turn through: the session, the staged replies and the turn's analytics notes (the insights'
 counts, the staff's news) go together, once per event, in one transaction (SQLite) or one
 watched MULTI/EXEC (Redis).
+
+Each store keeps a contract (:mod:`bot.storage.contracts`) that both backends implement; the
+SQLite file's schema is versioned (:mod:`bot.storage.migrations`) and so are the Redis keys
+(:mod:`bot.storage.redis_keys`).
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ContextManager
+from typing import Any
 
+from bot.storage import contracts
 from bot.storage.db import Database
 from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import Inbox
@@ -25,7 +31,7 @@ from bot.storage.orders import OrderStore
 from bot.storage.outbox import Outbox
 from bot.storage.sessions import SessionStore
 from bot.storage.sessions import record as sqlite_record
-from bot.storage.staff_feed import StaffFeed, channels_for
+from bot.storage.staff_feed import StaffFeed
 from bot.storage.stock_alerts import RedisStockAlerts, StockAlertStore
 
 KEEP_REPLIES_S = 30 * 24 * 3600.0
@@ -42,10 +48,10 @@ class ConversationState:
     forgets replies and sessions older than 30 days (Redis keys expire by themselves).
     """
 
-    sessions: Any
-    outbox: Any
+    sessions: contracts.Sessions
+    outbox: contracts.Outbox
     stage_turn: Callable[..., bool]
-    transaction: Callable[[], ContextManager[Any]]
+    transaction: Callable[[], AbstractContextManager[Any]]
     record: Callable[..., None]
     prune: Callable[[], None]
 
@@ -78,21 +84,24 @@ def sqlite_state(
 class Stores:
     """Every store of the service, from one backend."""
 
-    inbox: Any
+    inbox: contracts.Inbox
     state: ConversationState
-    orders: Any
-    handoffs: Any
-    messages: Any
-    alerts: Any = None              # stock alerts ("tell me when L is back")
-    insights: Any = None            # the owner's funnel and what the bot did not understand
-    staff: Any = None               # the staff's news and its deliveries
+    orders: contracts.Orders
+    handoffs: contracts.Handoffs
+    messages: contracts.MessageStates
+    alerts: contracts.StockAlerts    # stock alerts ("tell me when L is back")
+    insights: contracts.Insights     # the owner's funnel and what the bot did not understand
+    staff: contracts.StaffFeed       # the staff's news and its deliveries
 
 
-def open_stores(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> Stores:
-    """The stores for these settings: Redis when ``REDIS_URL`` is set, else SQLite."""
+def open_stores(
+    settings: Any, db: Database, clock: Callable[[], float] = time.time, *, staff_channels: Sequence[str] = (),
+) -> Stores:
+    """The stores for these settings: Redis when ``REDIS_URL`` is set, else SQLite. ``staff_channels``:
+    where each piece of staff news is delivered (``"webhook"``, platform names), from the caller."""
     if settings.redis_url:
-        return _redis_stores(settings, clock)
-    insights, staff = InsightStore(db, clock=clock), StaffFeed(db, clock=clock, channels=channels_for(settings))
+        return _redis_stores(settings, clock, tuple(staff_channels))
+    insights, staff = InsightStore(db, clock=clock), StaffFeed(db, clock=clock, channels=staff_channels)
     return Stores(
         Inbox(db, clock=clock),
         sqlite_state(db, clock, insights=insights, staff=staff),
@@ -105,21 +114,19 @@ def open_stores(settings: Any, db: Database, clock: Callable[[], float] = time.t
     )
 
 
-def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
-    import redis
-
+def _redis_stores(settings: Any, clock: Callable[[], float], staff_channels: tuple[str, ...]) -> Stores:
     from bot.storage import redis_state
     from bot.storage.redis_inbox import RedisInbox
     from bot.storage.redis_insights import RedisInsights
     from bot.storage.redis_shared import RedisHandoffs, RedisMessageStates, RedisOrders
     from bot.storage.redis_staff_feed import RedisStaffFeed
+    from bot.storage.redis_upgrade import open_keyspace
 
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=10)
-    prefix = settings.redis_prefix
+    client, prefix = open_keyspace(settings)  # release 1's keys moved under the versioned keyspace first
     sessions = redis_state.RedisSessions(client, prefix=prefix, clock=clock)
     outbox = redis_state.RedisOutbox(client, prefix=prefix, clock=clock)
     insights = RedisInsights(client, prefix=prefix, clock=clock)
-    staff = RedisStaffFeed(client, prefix=prefix, clock=clock, channels=channels_for(settings))
+    staff = RedisStaffFeed(client, prefix=prefix, clock=clock, channels=staff_channels)
     state = ConversationState(
         sessions,
         outbox,
@@ -140,4 +147,4 @@ def _redis_stores(settings: Any, clock: Callable[[], float]) -> Stores:
     )
 
 
-__all__ = ["ConversationState", "Database", "Stores", "open_stores", "sqlite_state"]
+__all__ = ["ConversationState", "Database", "Stores", "contracts", "open_stores", "sqlite_state"]

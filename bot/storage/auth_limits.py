@@ -17,20 +17,11 @@ from typing import Any
 import redis
 
 from bot.storage.db import Database
+from bot.storage.redis_upgrade import open_keyspace
 from bot.storage.windows import RedisWindow, SqliteWindow
 
 LIMIT = 10
 WINDOW_S = 600.0
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS auth_failures (
-    address  TEXT NOT NULL,
-    at       REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS auth_failures_address ON auth_failures (address, at);
-CREATE INDEX IF NOT EXISTS auth_failures_at ON auth_failures (at);
-"""
-
 
 class SqliteAuthFailures:
     """Failed attempts per address in the service's SQLite file, shared by its processes."""
@@ -42,7 +33,6 @@ class SqliteAuthFailures:
         self.limit = limit
         self.window_s = window_s
         self.clock = clock
-        db.connection().executescript(SCHEMA)
         self._window = SqliteWindow(db, table="auth_failures", key_column="address", at_column="at")
 
     def attempt(self, address: str) -> float:
@@ -75,8 +65,8 @@ def open_auth_failures(
 ) -> SqliteAuthFailures | RedisAuthFailures:
     """The failed-attempt counts for these settings: Redis when ``REDIS_URL`` is set, else SQLite."""
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=10)
-        return RedisAuthFailures(client, prefix=settings.redis_prefix, clock=clock)
+        client, prefix = open_keyspace(settings)
+        return RedisAuthFailures(client, prefix=prefix, clock=clock)
     return SqliteAuthFailures(db, clock=clock)
 
 

@@ -1,4 +1,5 @@
-"""The SQLite database: per-thread connections, schema, and short write transactions."""
+"""The SQLite database: per-thread connections, the schema (versioned, :mod:`bot.storage.migrations`),
+and short write transactions."""
 
 from __future__ import annotations
 
@@ -6,86 +7,14 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.errors import StorageError
+from bot.storage.migrations import MIGRATIONS, Migration, migrate
 
 log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS inbox (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    dedupe_key    TEXT NOT NULL UNIQUE,
-    customer_key  TEXT NOT NULL,
-    kind          TEXT NOT NULL,
-    event         TEXT NOT NULL,
-    state         TEXT NOT NULL DEFAULT 'pending',
-    attempts      INTEGER NOT NULL DEFAULT 0,
-    available_at  REAL NOT NULL,
-    claimed_by    TEXT,
-    claimed_at    REAL,
-    last_error    TEXT,
-    created_at    REAL NOT NULL,
-    finished_at   REAL
-);
-CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state, available_at, id);
-CREATE INDEX IF NOT EXISTS inbox_customer ON inbox (customer_key, state, id);
-
-CREATE TABLE IF NOT EXISTS outbox (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id      INTEGER,
-    platform      TEXT NOT NULL,
-    customer_id   TEXT NOT NULL,
-    kind          TEXT NOT NULL,
-    body          TEXT NOT NULL,
-    state         TEXT NOT NULL DEFAULT 'pending',
-    message_id    TEXT,
-    error_code    INTEGER,
-    error         TEXT,
-    created_at    REAL NOT NULL,
-    sent_at       REAL
-);
-CREATE INDEX IF NOT EXISTS outbox_event ON outbox (event_id, id);
-CREATE INDEX IF NOT EXISTS outbox_customer ON outbox (platform, customer_id, id);
-CREATE INDEX IF NOT EXISTS outbox_proactive ON outbox (event_id) WHERE state = 'pending' AND event_id < 0;
-
-CREATE TABLE IF NOT EXISTS staged (
-    event_id      INTEGER PRIMARY KEY,
-    created_at    REAL NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS message_state (
-    message_id    TEXT PRIMARY KEY,
-    platform      TEXT NOT NULL,
-    customer_id   TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    error_code    INTEGER,
-    error         TEXT,
-    sent_at       REAL NOT NULL,
-    updated_at    REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS message_state_customer ON message_state (platform, customer_id, sent_at);
-
-CREATE TABLE IF NOT EXISTS sessions (
-    platform      TEXT NOT NULL,
-    customer_id   TEXT NOT NULL,
-    data          TEXT NOT NULL,
-    last_inbound  REAL,
-    updated_at    REAL NOT NULL,
-    PRIMARY KEY (platform, customer_id)
-);
-
-CREATE TABLE IF NOT EXISTS records (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    platform      TEXT NOT NULL,
-    customer_id   TEXT NOT NULL,
-    kind          TEXT NOT NULL,
-    data          TEXT NOT NULL,
-    created_at    REAL NOT NULL
-);
-"""
 
 
 class Database:
@@ -93,9 +22,10 @@ class Database:
 
     Each thread gets its own connection. ``transaction()`` opens ``BEGIN IMMEDIATE`` so writers
     queue on SQLite's lock instead of failing half-way; reads use ``query``/``query_one``.
+    Opening brings the file's schema up to ``migrations`` (this release's by default).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.path = str(path)
         self._local = threading.local()
         # Writers of this process queue here, in order, instead of sleeping in SQLite's busy
@@ -103,10 +33,7 @@ class Database:
         self._write_lock = threading.Lock()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.connection().executescript(SCHEMA)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot create the schema in {self.path}: {exc}") from exc
+        self.schema_version = migrate(self.connection(), self.path, migrations)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -195,6 +122,13 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
         except sqlite3.Error:
             log.exception("rollback failed")
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made."""
+    if cursor.lastrowid is None:
+        raise StorageError("the insert made no row")
+    return cursor.lastrowid
 
 
 def scalar(row: Any, default: Any = 0) -> Any:

@@ -7,21 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.storage.db import Database
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS handoffs (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    platform     TEXT NOT NULL,
-    customer_id  TEXT NOT NULL,
-    reason       TEXT NOT NULL,
-    context      TEXT NOT NULL,
-    opened_at    REAL NOT NULL,
-    released_at  REAL,
-    released_by  TEXT
-);
-CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs (platform, customer_id, released_at);
-"""
+from bot.storage.db import Database, inserted_id
 
 
 class HandoffStore:
@@ -31,7 +17,6 @@ class HandoffStore:
         self.db = db
         self.timeout_s = timeout_s
         self.clock = clock
-        db.connection().executescript(SCHEMA)
 
     def open(self, platform: str, customer_id: str, reason: str, context: dict[str, Any]) -> int:
         """Open a hand-off (or keep the one already open); returns its id."""
@@ -43,7 +28,7 @@ class HandoffStore:
                 "INSERT INTO handoffs (platform, customer_id, reason, context, opened_at) VALUES (?, ?, ?, ?, ?)",
                 (platform, customer_id, reason, json.dumps(context, ensure_ascii=False, default=str), self.clock()),
             )
-        return cursor.lastrowid
+        return inserted_id(cursor)
 
     def current(self, platform: str, customer_id: str) -> dict[str, Any] | None:
         """The open, unexpired hand-off of a customer, or None."""

@@ -96,7 +96,7 @@ class Inbox:
         self.lease_s = lease_s
         self.max_attempts = max_attempts
         self.clock = clock
-        self._renewed: dict[tuple[int, str], float] = {}  # (event, owner) -> last lease renewal
+        self._renewed: dict[tuple[int, str | None], float] = {}  # (event, owner) -> last lease renewal
         self._arrivals = threading.Lock()     # guards the list of deliveries waiting to be written
         self._leading = threading.Lock()      # one delivery at a time writes the waiting ones
         self._waiting: list[_Delivery] = []
@@ -191,7 +191,8 @@ class Inbox:
         for row in candidates:
             with self.db.transaction() as conn:
                 taken = conn.execute(
-                    "UPDATE inbox AS e SET state = 'processing', claimed_by = ?, claimed_at = ?, attempts = attempts + 1"
+                    "UPDATE inbox AS e SET state = 'processing', claimed_by = ?, claimed_at = ?,"
+                    " attempts = attempts + 1"
                     f" WHERE e.id = ? AND e.state = 'pending' AND e.available_at <= ? AND {_NOTHING_EARLIER}"
                     " RETURNING attempts",
                     (owner, now, row["id"], now),

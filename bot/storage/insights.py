@@ -31,34 +31,6 @@ from bot.logs import pseudonym
 from bot.notes import CART_ADD, HANDOFF, MESSAGE, MISSES, ORDER, PRODUCT_VIEW, SEARCH, Note
 from bot.storage.db import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS insight_counts (
-    day     TEXT NOT NULL,
-    metric  TEXT NOT NULL,
-    value   INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, metric)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS insight_reach (
-    day     TEXT NOT NULL,
-    stage   TEXT NOT NULL,
-    who     TEXT NOT NULL,
-    PRIMARY KEY (day, stage, who)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS insight_misses (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    day         TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    platform    TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    text        TEXT NOT NULL,
-    reason      TEXT NOT NULL DEFAULT '',
-    created_at  REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS insight_misses_day ON insight_misses (day, kind, id);
-"""
-
 ZONE = "Africa/Cairo"
 KEEP_DAYS = 31              # days kept, today included: the 30-day view and one more
 WINDOWS = (7, 30)           # the periods the console shows
@@ -144,7 +116,6 @@ class InsightStore:
         self.zone = zone
         self.misses_per_day = misses_per_day
         self.reach_per_day = reach_per_day
-        db.connection().executescript(SCHEMA)
 
     def record(self, conn: sqlite3.Connection, platform: str, customer_id: str, notes: Sequence[Note]) -> None:
         """Count a turn's notes, inside the caller's transaction (the one staging its replies)."""

@@ -28,7 +28,7 @@ class MessageStates:
             _insert_sent(conn, platform, customer_id, message_id, now)
 
     def apply_status(
-        self, message_id: str, status: str, *, platform: str = "whatsapp", customer_id: str = "",
+        self, message_id: str, status: str, *, platform: str, customer_id: str,
         error_code: int | None = None, error: str | None = None,
     ) -> bool:
         """Move one message forward to ``status``; False when it was unknown or already further."""

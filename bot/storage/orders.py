@@ -1,6 +1,6 @@
 """Cash-on-delivery orders: saved once, numbered for people, with a status staff can change.
 
-Numbers are random (:mod:`bot.storage.order_numbers`); a number drawn twice is refused by the
+Numbers are random (:mod:`bot.order_numbers`); a number drawn twice is refused by the
 ``UNIQUE`` constraint and drawn again. The failed ownership checks of a customer (an order number
 with a phone number that do not belong together) are counted here too, with the shared sliding
 window of :mod:`bot.storage.windows`, so the limit holds across processes and restarts. A status
@@ -11,6 +11,7 @@ overwritten.
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import time
@@ -20,41 +21,11 @@ from typing import Any
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from bot.storage import order_numbers
+from bot import order_numbers
+from bot.errors import StorageError
+from bot.order_numbers import NumberTaken
 from bot.storage.db import Database
-from bot.storage.order_numbers import NumberTaken
 from bot.storage.windows import SqliteWindow
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS orders (
-    id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    number          TEXT UNIQUE,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    platform        TEXT NOT NULL,
-    customer_id     TEXT NOT NULL,
-    name            TEXT NOT NULL,
-    phone           TEXT NOT NULL,
-    governorate     TEXT NOT NULL,
-    address         TEXT NOT NULL,
-    items           TEXT NOT NULL,
-    subtotal        INTEGER NOT NULL,
-    shipping_fee    INTEGER NOT NULL,
-    total           INTEGER NOT NULL,
-    lang            TEXT NOT NULL DEFAULT 'ar',
-    status          TEXT NOT NULL DEFAULT 'new',
-    created_at      REAL NOT NULL,
-    updated_at      REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS orders_phone ON orders (phone, id);
-CREATE INDEX IF NOT EXISTS orders_customer ON orders (platform, customer_id, id);
-
-CREATE TABLE IF NOT EXISTS order_checks (
-    customer_key    TEXT NOT NULL,
-    failed_at       REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS order_checks_customer ON order_checks (customer_key, failed_at);
-CREATE INDEX IF NOT EXISTS order_checks_age ON order_checks (failed_at);
-"""
 
 STATUSES = ("new", "confirmed", "shipped", "delivered", "cancelled")
 NUMBER_ATTEMPTS = 5          # fresh numbers drawn before giving up (a collision is ~1 in millions)
@@ -116,7 +87,6 @@ class OrderStore:
         self.check_limit = check_limit
         self.check_window_s = check_window_s
         self.phone_check_limit = phone_check_limit
-        db.connection().executescript(SCHEMA)
         self._checks = SqliteWindow(db, table="order_checks", key_column="customer_key", at_column="failed_at")
 
     def create(
@@ -134,7 +104,10 @@ class OrderStore:
         for attempt in fresh_numbers():
             with attempt:
                 self._insert(self.new_number(), row)
-        return self._one("SELECT * FROM orders WHERE idempotency_key = ?", (idempotency_key,))
+        saved = self._one("SELECT * FROM orders WHERE idempotency_key = ?", (idempotency_key,))
+        if saved is None:
+            raise StorageError(f"order {idempotency_key!r} was not saved")
+        return saved
 
     def _insert(self, number: str, row: tuple) -> None:
         """Insert under ``number`` (nothing when the key is saved already); NumberTaken on a clash."""
@@ -217,7 +190,7 @@ class OrderStore:
         rows = self._many(sql, params)
         return rows[0] if rows else None
 
-    def _many(self, sql: str, params: tuple) -> list[Order]:
+    def _many(self, sql: str, params: tuple) -> builtins.list[Order]:  # ``list`` is a method here
         return [_order(row) for row in self.db.query(sql, params)]
 
 
@@ -243,4 +216,5 @@ def check_keys(platform: str, customer_id: str, phone: str = "") -> list[str]:
 
 def left_of(failed: list[int], check_limit: int, phone_check_limit: int) -> int:
     """The checks left, from the failed counts of :func:`check_keys` (the account's, the phone's)."""
-    return max(0, min(limit - int(count) for limit, count in zip((check_limit, phone_check_limit), failed)))
+    limits = (check_limit, phone_check_limit)[:len(failed)]   # no phone named: the account's only
+    return max(0, min(limit - int(count) for limit, count in zip(limits, failed, strict=True)))

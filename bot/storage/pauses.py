@@ -6,7 +6,7 @@ process sends on that channel again, every process sees it resumed. SQLite keeps
 pausing alarm (``channel_pauses``); Redis one hash, ``pauses``, alarm name -> JSON.
 :func:`open_pauses` picks the one the settings call for, like :func:`bot.storage.open_stores`.
 
-Each store answers for :class:`bot.channels.graph.Alarms`: ``raise_(name, detail)`` (True when
+Each store answers for the channels' ``Alarms``: ``raise_(name, detail)`` (True when
 it was not raised before), ``clear(name)`` (True when it was), ``active()`` and ``has(name)``.
 """
 
@@ -21,16 +21,7 @@ import redis
 
 from bot.errors import StorageError
 from bot.storage.db import Database
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS channel_pauses (
-    name    TEXT PRIMARY KEY,
-    detail  TEXT NOT NULL,
-    since   REAL NOT NULL,
-    last    REAL NOT NULL,
-    count   INTEGER NOT NULL
-);
-"""
+from bot.storage.redis_upgrade import open_keyspace
 
 # KEYS[1]: the hash of pauses. ARGV: name, detail, now. 1 when the pause is new, else 0.
 RAISE = """
@@ -52,7 +43,6 @@ class SqlitePauses:
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.clock = clock
-        db.connection().executescript(SCHEMA)
 
     def raise_(self, name: str, detail: str) -> bool:
         now = self.clock()
@@ -117,8 +107,8 @@ class RedisPauses:
 def open_pauses(settings: Any, db: Database, clock: Callable[[], float] = time.time) -> SqlitePauses | RedisPauses:
     """The shared pauses for these settings: Redis when ``REDIS_URL`` is set, else SQLite."""
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=10)
-        return RedisPauses(client, prefix=settings.redis_prefix, clock=clock)
+        client, prefix = open_keyspace(settings)
+        return RedisPauses(client, prefix=prefix, clock=clock)
     return SqlitePauses(db, clock=clock)
 
 

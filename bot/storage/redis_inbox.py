@@ -243,7 +243,7 @@ class RedisInbox:
         max_attempts: int = 5,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.r = client
+        self.r: Any = client  # redis-py types every answer bytes | str; with decode_responses=True it is str
         self.p = prefix
         self.lease_s = lease_s
         self.max_attempts = max_attempts
@@ -305,7 +305,7 @@ class RedisInbox:
         """Queue one event unless it was seen before; True when it is new."""
         body = json.dumps(event.to_dict(), default=str)  # ASCII: a lone surrogate cannot break it
         customer = f"{event.platform}:{event.customer_id}"
-        args = [event.dedupe_key, customer, str(event.kind), body, repr(now), KEEP_S]
+        args: list[Any] = [event.dedupe_key, customer, str(event.kind), body, repr(now), KEEP_S]
         return bool(self._guard(lambda: self._accept(keys=[self.p], args=args)))
 
     # -- claiming --------------------------------------------------------------------------------
@@ -359,7 +359,7 @@ class RedisInbox:
 
     def _extend(self, claimed: Claimed) -> bool:
         customer = f"{claimed.event.platform}:{claimed.event.customer_id}"
-        args = [customer, claimed.id, claimed.owner, repr(self.clock()), self._lease_ms]
+        args: list[Any] = [customer, claimed.id, claimed.owner, repr(self.clock()), self._lease_ms]
         return bool(self._extend_claim(keys=[self.p], args=args))
 
     def _holds(self, event_id: int, owner: str | None) -> bool:
@@ -409,17 +409,25 @@ class RedisInbox:
     def _finish(self, event_id: int, state: str, error: str, holder: str | None = None) -> bool:
         """Settle the event and hand its customer back in one script; with ``holder``, only while
         that worker still holds it (False otherwise)."""
-        entry_id, customer, owner = self._held.pop(event_id, None) or ("", self._customer(event_id), "")
-        args = [event_id, state, error[:2000], repr(self.clock()), KEEP_S, customer, owner, entry_id, holder or ""]
+        entry_id, customer, owner = self._release_held(event_id)
+        args: list[Any] = [
+            event_id, state, error[:2000], repr(self.clock()), KEEP_S, customer, owner, entry_id, holder or ""]
         return bool(self._finish_claim(keys=[self.p], args=args))
 
     def _postpone(self, event_id: int, error: str, due: float, refund: bool = False, holder: str | None = None) -> bool:
         """Back to pending until ``due`` and the customer released, in one script; ``refund``
         gives back the attempt its claim counted. With ``holder``, only while that worker still
         holds the event (False otherwise)."""
-        entry_id, customer, owner = self._held.pop(event_id, None) or ("", self._customer(event_id), "")
-        args = [event_id, error[:2000], repr(due), "1" if refund else "0", customer, owner, entry_id, holder or ""]
+        entry_id, customer, owner = self._release_held(event_id)
+        args: list[Any] = [
+            event_id, error[:2000], repr(due), "1" if refund else "0", customer, owner, entry_id, holder or ""]
         return bool(self._postpone_claim(keys=[self.p], args=args))
+
+    def _release_held(self, event_id: int) -> tuple[str, str, str]:
+        """What this process knew of a claim it held (stream entry, customer, owner), forgotten;
+        for an event it does not hold, its customer read back from Redis."""
+        held = self._held.pop(event_id, None)
+        return held if held is not None else ("", self._customer(event_id), "")
 
     def _customer(self, event_id: int) -> str:
         return self.r.hget(self.p + f"event:{event_id}", "customer") or ""

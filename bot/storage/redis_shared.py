@@ -10,6 +10,7 @@ host moves the one message state.
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -17,10 +18,10 @@ from typing import Any
 
 import redis
 
+from bot import order_numbers
 from bot.errors import StorageError
-from bot.storage import order_numbers
+from bot.order_numbers import NumberTaken
 from bot.storage.messages import RANK
-from bot.storage.order_numbers import NumberTaken
 from bot.storage.orders import (
     CHECK_LIMIT,
     CHECK_WINDOW_S,
@@ -106,7 +107,10 @@ class RedisOrders:
         for attempt in fresh_numbers():
             with attempt:
                 number = self._insert(self.new_number(), idempotency_key, saved, phone, f"{platform}:{customer_id}")
-        return self.get(number)
+        order = self.get(number)
+        if order is None:
+            raise StorageError(f"order {idempotency_key!r} was not saved")
+        return order
 
     def _insert(self, number: str, idempotency_key: str, saved: str, phone: str, customer: str) -> str:
         """The number saved under ``idempotency_key`` (``number`` when new); NumberTaken on a clash."""
@@ -119,7 +123,7 @@ class RedisOrders:
         """The order with this number, typed any way ("dk 7k4qxe", "DK-10001"); None for an invalid one."""
         wanted = order_numbers.canonical(number)
         raw = _guard(self.r.get, f"{self.p}order:{wanted}") if wanted else None
-        return _order(wanted, json.loads(raw)) if raw else None
+        return _order(wanted, json.loads(raw)) if wanted and raw else None
 
     def by_phone(self, phone: str, limit: int = 5) -> list[Order]:
         return self._newest(f"orders:phone:{phone}", limit)
@@ -179,7 +183,7 @@ class RedisOrders:
         failed = self._checks.add(check_keys(platform, customer_id, phone), self.clock(), self.check_window_s)
         return left_of(failed, self.check_limit, self.phone_check_limit)
 
-    def _newest(self, index: str, limit: int) -> list[Order]:
+    def _newest(self, index: str, limit: int) -> builtins.list[Order]:  # ``list`` is a method here
         numbers = _guard(self.r.zrevrange, self.p + index, 0, limit - 1)
         return [order for order in (self.get(number) for number in numbers) if order]
 
@@ -269,7 +273,7 @@ class RedisMessageStates:
         _guard(pipe.execute)
 
     def apply_status(
-        self, message_id: str, status: str, *, platform: str = "whatsapp", customer_id: str = "",
+        self, message_id: str, status: str, *, platform: str, customer_id: str,
         error_code: int | None = None, error: str | None = None,
     ) -> bool:
         if status not in RANK:
@@ -279,7 +283,8 @@ class RedisMessageStates:
 
     def apply_watermark(self, platform: str, customer_id: str, watermark: float, status: str) -> int:
         ids = _guard(self.r.zrangebyscore, f"{self.p}msgs:{platform}:{customer_id}", "-inf", watermark)
-        return sum(self.apply_status(message_id, status) for message_id in ids)
+        return sum(self.apply_status(message_id, status, platform=platform, customer_id=customer_id)
+                   for message_id in ids)
 
     def status_of(self, message_id: str) -> str | None:
         return _guard(self.r.hget, f"{self.p}msg:{message_id}", "status")

@@ -90,14 +90,16 @@ class RedisStaffFeed:
     def claim(self, limit: int = 20, lease_s: float = LEASE_S) -> list[Delivery]:
         """Deliveries due now, leased to the caller for ``lease_s`` (their attempt counted)."""
         now = self.clock()
-        ids = _guard(self._claim, keys=[self._due, f"{self.p}staff:delivery:"], args=[repr(now), limit, repr(now + lease_s)])
+        ids = _guard(self._claim, keys=[self._due, f"{self.p}staff:delivery:"],
+                     args=[repr(now), limit, repr(now + lease_s)])
         claimed = []
         for delivery_id in ids:
             fields = _guard(self.r.hgetall, self._delivery(delivery_id))
             if not fields:          # expired: nothing left to send
                 _guard(self.r.zrem, self._due, delivery_id)
                 continue
-            claimed.append(Delivery(delivery_id, fields["channel"], json.loads(fields["event"]), int(fields["attempts"])))
+            claimed.append(
+                Delivery(delivery_id, fields["channel"], json.loads(fields["event"]), int(fields["attempts"])))
         return claimed
 
     def settle(self, delivery: Delivery, state: str, error: str = "", retry_at: float | None = None) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from bot.errors import StorageError
 from bot.replies import Outgoing
@@ -62,7 +63,7 @@ class RedisSessions:
     """Session documents per platform and customer."""
 
     def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
-        self.r = client
+        self.r: Any = client  # redis-py types every answer bytes | str; with decode_responses=True it is str
         self.p = prefix
         self.clock = clock
 
@@ -90,7 +91,7 @@ class RedisSessions:
     ) -> None:
         now = self.clock()
         key = self._key(platform, customer_id)
-        fields = {"data": json.dumps(data, ensure_ascii=False), "updated_at": now}
+        fields: dict[FieldT, EncodableT] = {"data": json.dumps(data, ensure_ascii=False), "updated_at": now}
         if inbound_at is not None:
             fields["last_inbound"] = inbound_at
         pipe.hset(key, mapping=fields)
@@ -119,7 +120,7 @@ class RedisOutbox:
     """Replies staged per inbox event, and their send results."""
 
     def __init__(self, client: redis.Redis, *, prefix: str = "dukkan:", clock: Callable[[], float] = time.time) -> None:
-        self.r = client
+        self.r: Any = client  # redis-py types every answer bytes | str; with decode_responses=True it is str
         self.p = prefix
         self.clock = clock
 
@@ -154,7 +155,8 @@ class RedisOutbox:
         return bool(self.r.exists(f"{self.p}staged:{event_id}"))
 
     def unsent(self, event_id: int) -> list[tuple[int, Outgoing]]:
-        rows = [self.r.hgetall(f"{self.p}outbox:{row_id}") for row_id in self.r.lrange(f"{self.p}outbox:event:{event_id}", 0, -1)]
+        row_ids = self.r.lrange(f"{self.p}outbox:event:{event_id}", 0, -1)
+        rows = [self.r.hgetall(f"{self.p}outbox:{row_id}") for row_id in row_ids]
         return [
             (int(row["id"]), Outgoing(row["platform"], row["customer_id"], json.loads(row["body"]), row["kind"]))
             for row in rows

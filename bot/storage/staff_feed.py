@@ -3,8 +3,9 @@ in SQLite (:class:`StaffFeed`; Redis: :mod:`bot.storage.redis_staff_feed`).
 
 :meth:`StaffFeed.record` writes a turn's news (:func:`bot.notes.staff_news`) inside the
 transaction that stages its replies: one ``staff_events`` row each, numbered in order, and one
-``staff_deliveries`` row per configured staff channel (the signed webhook, a WhatsApp or
-Messenger message: :func:`channels_for`). The console reads the events after the last id it has
+``staff_deliveries`` row per staff channel it was given: :data:`WEBHOOK` and the platforms whose
+staff id is set (:func:`bot.services.staff_channels` reads them from the channel registry, which
+the storage never imports). The console reads the events after the last id it has
 (:meth:`StaffFeed.since`), from any process: the rows are the only thing shared. The notifier
 (:mod:`bot.staff_notify`) claims due deliveries with a lease (:meth:`StaffFeed.claim`), so of
 several processes one sends each, and settles them (:meth:`StaffFeed.settle`): sent, skipped,
@@ -23,52 +24,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.graph import mask_recipient
+from bot.logs import mask_recipient
 from bot.notes import Note, staff_news, summary
-from bot.storage.db import Database
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS staff_events (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind         TEXT NOT NULL,
-    platform     TEXT NOT NULL,
-    customer_id  TEXT NOT NULL,
-    data         TEXT NOT NULL,
-    created_at   REAL NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS staff_deliveries (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id     INTEGER NOT NULL,
-    channel      TEXT NOT NULL,
-    event        TEXT NOT NULL,
-    state        TEXT NOT NULL DEFAULT 'pending',
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    next_at      REAL NOT NULL,
-    last_error   TEXT,
-    created_at   REAL NOT NULL,
-    finished_at  REAL
-);
-CREATE INDEX IF NOT EXISTS staff_deliveries_due ON staff_deliveries (state, next_at);
-"""
+from bot.storage.db import Database, inserted_id
 
 EVENTS_KEPT = 1000                   # the newest staff events kept
 KEEP_S = 30 * 24 * 3600.0            # ... for at most 30 days
 DELIVERIES_KEEP_S = 7 * 24 * 3600.0  # a finished delivery is forgotten after a week
 LEASE_S = 60.0                       # a claimed delivery is another notifier's again after this
-CHANNELS = ("webhook", "whatsapp", "messenger")
+WEBHOOK = "webhook"                  # the signed staff webhook; every other staff channel is a platform
 # The event names the staff webhook sends.
 EVENT_NAMES = {"order": "order.placed", "order_cancel": "order.cancelled", "order_change": "order.change_requested",
                "stock_alert": "stock_alert.requested", "handoff": "handoff.opened"}
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
-
-
-def channels_for(settings: Any) -> tuple[str, ...]:
-    """The staff channels the settings configure: the webhook, a WhatsApp number, a Messenger PSID."""
-    wanted = {"webhook": getattr(settings, "staff_webhook_url", ""),
-              "whatsapp": getattr(settings, "staff_whatsapp", ""),
-              "messenger": getattr(settings, "staff_psid", "")}
-    return tuple(channel for channel in CHANNELS if wanted[channel])
 
 
 def event_view(event_id: int, kind: str, platform: str, customer_id: str, data: dict[str, Any],
@@ -102,7 +70,6 @@ class StaffFeed:
         self.clock = clock
         self.channels = tuple(channels)
         self.keep = keep
-        db.connection().executescript(SCHEMA)
 
     def record(self, conn: sqlite3.Connection, platform: str, customer_id: str, notes: Sequence[Note]) -> None:
         """Write a turn's news and its deliveries inside the caller's transaction."""
@@ -113,7 +80,7 @@ class StaffFeed:
                 "INSERT INTO staff_events (kind, platform, customer_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
                 (note.kind, platform, customer_id, json.dumps(data, ensure_ascii=False), now),
             )
-            event_id = cursor.lastrowid
+            event_id = inserted_id(cursor)
             conn.execute("DELETE FROM staff_events WHERE id <= ?", (event_id - self.keep,))
             view = json.dumps(event_view(event_id, note.kind, platform, customer_id, data, now), ensure_ascii=False)
             conn.executemany(
@@ -183,4 +150,4 @@ def _event(row: Any) -> dict[str, Any]:
                       row["created_at"])
 
 
-__all__ = ["CHANNELS", "Delivery", "EVENTS_KEPT", "StaffFeed", "channels_for", "event_view"]
+__all__ = ["WEBHOOK", "Delivery", "EVENTS_KEPT", "StaffFeed", "event_view"]

@@ -42,24 +42,6 @@ KEEP_S = 30 * 24 * 3600.0
 CAP = 10                # alerts one customer may have waiting
 PRUNE_BATCH = 1000      # expired Redis alerts dropped per script call
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS stock_alerts (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    platform     TEXT NOT NULL,
-    customer_id  TEXT NOT NULL,
-    product_id   INTEGER NOT NULL,
-    size         TEXT NOT NULL DEFAULT '',
-    color        TEXT NOT NULL DEFAULT '',
-    lang         TEXT NOT NULL DEFAULT 'ar',
-    created_at   REAL NOT NULL,
-    fired_at     REAL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS stock_alerts_waiting
-    ON stock_alerts (platform, customer_id, product_id, size, color) WHERE fired_at IS NULL;
-CREATE INDEX IF NOT EXISTS stock_alerts_customer ON stock_alerts (platform, customer_id, fired_at);
-CREATE INDEX IF NOT EXISTS stock_alerts_pending ON stock_alerts (id) WHERE fired_at IS NULL;
-"""
-
 # Record an alert unless the same one waits (ARGV[1]): the new id; 0 when it waits already;
 # minus the customer's waiting count when they have ARGV[7] (the cap) waiting (newer than ARGV[6]).
 ADD = """
@@ -149,7 +131,6 @@ class StockAlertStore:
         self.clock = clock
         self.keep_s = keep_s
         self.cap = cap
-        db.connection().executescript(SCHEMA)
 
     def add(self, platform: str, customer_id: str, product_id: int, size: str = "", color: str = "",
             lang: str = "ar") -> bool:
@@ -319,7 +300,8 @@ class RedisStockAlerts:
                 raws = pipe.mget(records)
                 if not all(raws):
                     return False
-                alerts = [_alert(json.loads(raw) | {"id": alert_id}) for alert_id, raw in zip(ids, raws)]
+                alerts = [_alert(json.loads(raw) | {"id": alert_id})
+                          for alert_id, raw in zip(ids, raws, strict=True) if raw]
                 if any(alert.created_at <= self.clock() - self.keep_s for alert in alerts):
                     return False
                 pipe.multi()
@@ -348,7 +330,7 @@ class RedisStockAlerts:
 
     def _load(self, ids: list[str]) -> list[StockAlert]:
         raws = _guard(self.r.mget, [f"{self.p}alert:{alert_id}" for alert_id in ids]) if ids else []
-        return [_alert(json.loads(raw) | {"id": int(alert_id)}) for alert_id, raw in zip(ids, raws) if raw]
+        return [_alert(json.loads(raw) | {"id": int(alert_id)}) for alert_id, raw in zip(ids, raws, strict=True) if raw]
 
     def _customer(self, platform: str, customer_id: str) -> str:
         return f"{self.p}alerts:customer:{platform}:{customer_id}"

@@ -8,6 +8,9 @@ before any lookup (:func:`canonical` answers None).
 
 Orders saved before these numbers existed kept their sequential ``DK-10001`` numbers;
 :func:`canonical` still reads them (five digits, or six beginning with 1, never valid codes).
+
+A module of its own, importing nothing but :mod:`bot.errors`: the dialog reads numbers typed by
+customers and the storage draws them, and neither pulls the other in.
 """
 
 from __future__ import annotations
@@ -71,3 +74,7 @@ def canonical(text: str) -> str | None:
 
 class NumberTaken(StorageError):
     """The number drawn for a new order belongs to another order already: draw another."""
+
+
+__all__ = ["ALPHABET", "LENGTH", "PREFIX", "RANDOM_LENGTH", "NumberTaken", "bare", "canonical", "check_character",
+           "is_valid_code", "new_number"]

@@ -1,0 +1,33 @@
+"""The contract suite's fixtures: every store of one backend, on a settable clock.
+
+``stores`` runs each test twice, on SQLite and on Redis (the ``settings`` fixture of
+``tests/conftest.py`` is parametrized over both backends): the same assertions for both.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.storage import Database, Stores, open_stores
+
+NOW = 1_780_000_000.0   # 2026-05-28
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def stores(settings, tmp_path, clock) -> Stores:
+    return open_stores(settings, Database(tmp_path / "contract.sqlite3"), clock)
