@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from bot.config import Settings, development_admin_token, local_base_url, print_problems
 from bot.errors import ConfigError
+from bot.events import Platform
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,18 +114,20 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(func=cmd_serve)
 
     chat = commands.add_parser("chat", help="talk to the bot in the terminal")
-    chat.add_argument("--platform", choices=("messenger", "whatsapp"), default="messenger")
+    chat.add_argument("--platform", choices=[str(platform) for platform in Platform], default=str(Platform.MESSENGER))
     chat.add_argument("--customer", default="terminal-customer")
     chat.set_defaults(func=cmd_chat)
 
-    from bot.channels import profile
+    from bot.channels import channels
     from bot.nlu import cli as nlu_cli
     from bot.store import cli as store_cli
 
+    setups = [(f"{found.platform}-profile", importlib.import_module(found.setup),
+               f"set the {found.console.label} profile") for found in channels() if found.setup]
     for name, module, text in (
         ("nlu", nlu_cli, "understand a customer message"),
         ("search", store_cli, "search the configured store"),
-        ("messenger-profile", profile, "set Get Started, greeting, menu and ice breakers"),
+        *setups,
     ):
         sub = commands.add_parser(name, help=text)
         module.add_arguments(sub)

@@ -69,14 +69,13 @@ class TerminalChat:
         return True
 
     def _event(self, line: str) -> Event:
-        common = {"platform": self.platform, "customer_id": self.customer_id, "message_id": f"chat-{next(_ids)}",
-                  "timestamp": time.time()}
+        kind, text, payload = Kind.TEXT, line, ""
         if line.startswith("/tap "):
-            return Event(kind=Kind.PAYLOAD, payload=line[5:].strip(), **common)
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            title, payload = self.buttons[int(line) - 1]
-            return Event(kind=Kind.PAYLOAD, text=title, payload=payload, **common)
-        return Event(kind=Kind.TEXT, text=line, **common)
+            kind, text, payload = Kind.PAYLOAD, "", line[5:].strip()
+        elif line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            kind, (text, payload) = Kind.PAYLOAD, self.buttons[int(line) - 1]
+        return Event(platform=self.platform, customer_id=self.customer_id, kind=kind, text=text, payload=payload,
+                     message_id=f"chat-{next(_ids)}", timestamp=time.time())
 
     def _show(self) -> None:
         rows = self.services.pipeline.outbox.conversation(str(self.platform), self.customer_id, after_id=self.seen)
@@ -91,7 +90,8 @@ class TerminalChat:
 
 
 def as_text(body: dict, buttons: list[tuple[str, str]]) -> list[str]:
-    """A Messenger or WhatsApp Send API body as terminal lines; tappable titles are numbered into ``buttons``."""
+    """A Send API body (Messenger and Instagram share one shape; WhatsApp has its own) as terminal lines;
+    tappable titles are numbered into ``buttons``."""
     message = body.get("message")
     if isinstance(message, dict):
         return _messenger(message, buttons)
@@ -118,10 +118,12 @@ def _messenger(message: dict, buttons: list[tuple[str, str]]) -> list[str]:
             lines.append(f"  {number}) {element.get('title', '')}")
             if element.get("subtitle"):
                 lines.append(f"     {element['subtitle']}")
-            lines.append("     " + " ".join(_button(b["title"], b.get("payload", ""), buttons) for b in element.get("buttons", [])))
+            row = (_button(b["title"], b.get("payload", ""), buttons) for b in element.get("buttons", []))
+            lines.append("     " + " ".join(row))
     if payload.get("template_type") == "button":
         lines.append(f"bot: {payload.get('text', '')}")
-        lines.append("  " + " ".join(_button(b["title"], b.get("payload", ""), buttons) for b in payload.get("buttons", [])))
+        row = (_button(b["title"], b.get("payload", ""), buttons) for b in payload.get("buttons", []))
+        lines.append("  " + " ".join(row))
     quick = message.get("quick_replies") or []
     if quick:
         lines.append("  " + " ".join(_button(q["title"], q.get("payload", ""), buttons) for q in quick))
@@ -132,7 +134,8 @@ def _whatsapp(kind: str, content: dict, buttons: list[tuple[str, str]]) -> list[
     if kind == "text":
         return [f"bot: {content.get('body', '')}"]
     if kind == "image":
-        return [f"bot: (picture) {content.get('link', '')}"] + ([f"bot: {content['caption']}"] if content.get("caption") else [])
+        caption = [f"bot: {content['caption']}"] if content.get("caption") else []
+        return [f"bot: (picture) {content.get('link', '')}", *caption]
     if kind != "interactive":
         return [f"bot: ({kind})"]
     lines = [f"bot: {content.get('body', {}).get('text', '')}"]

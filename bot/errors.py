@@ -18,8 +18,8 @@ these at the boundary where it happens, so callers catch project errors only::
     │   ├── Throttled               4, 17, 32, 613, 80007, 130429, 131056, ... — retried with backoff
     │   ├── TransientSendError      1, 2, 1200, 131000, 131016, 131057, 5xx — retried
     │   ├── AuthError               190, 10, 200-299, 131005 — an alarm, never retried
-    │   ├── WindowClosed            10/2018278, 131047 — 24-hour window closed, recorded, not retried
-    │   ├── RecipientUnavailable    551, 100/2018001, 131026, 131030 — undeliverable, not retried
+    │   ├── WindowClosed            10/2018278, 10/2534022, 131047 — 24-hour window closed, recorded, not retried
+    │   ├── RecipientUnavailable    551, 100/2018001, 100/2534014, 131026, 131030 — undeliverable, not retried
     │   ├── PolicyBlocked           368, 131031, 131048 — stop sending, alarm
     │   ├── InvalidRequest          100, 131008, 131009 and other 4xx — a bug on our side, not retried
     │   └── DeliveryUnknown         the request went out, no answer came (read timeout): never re-sent

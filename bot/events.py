@@ -18,6 +18,7 @@ from typing import Any
 class Platform(StrEnum):
     MESSENGER = "messenger"
     WHATSAPP = "whatsapp"
+    INSTAGRAM = "instagram"
 
 
 class Kind(StrEnum):
@@ -36,6 +37,8 @@ class Kind(StrEnum):
     ACCOUNT_LINKING = "account_linking"
     REACTION = "reaction"
     REVOKE = "revoke"              # the customer deleted a message
+    EDIT = "edit"                  # the customer edited a message: recorded, not answered again
+    MENTION = "mention"            # the customer mentioned the shop (an Instagram story mention)
     DELIVERY = "delivery"          # Messenger delivery receipt (watermark)
     READ = "read"                  # Messenger read receipt (watermark)
     STATUS = "status"              # WhatsApp sent/delivered/read/failed of a message we sent
@@ -70,7 +73,7 @@ MAX_TEXT_CHARS = 4096
 #: A payload is at most a Messenger postback payload (1,000) or an m.me ``ref`` (2,083).
 MAX_PAYLOAD_CHARS = 2083
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_ID_SHAPE = re.compile(r"[!-~]{1,%d}" % MAX_ID_CHARS)  # printable ASCII, no spaces
+_ID_SHAPE = re.compile(rf"[!-~]{{1,{MAX_ID_CHARS}}}")  # printable ASCII, no spaces
 
 
 def clean_text(value: str) -> str:

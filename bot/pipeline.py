@@ -31,8 +31,8 @@ from bot.logs import customer_ref, pseudonym
 from bot.notes import notes_of
 from bot.replies import Outgoing, Reply
 from bot.storage import ConversationState
+from bot.storage.contracts import MessageStates
 from bot.storage.inbox import Claimed
-from bot.storage.messages import MessageStates
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,12 @@ WAIT_MIN_S, WAIT_MAX_S = 2.0, 60.0  # an event waiting for the Graph API is retr
 WINDOW_GONE = "not sent: the 24-hour window closed while the Graph API could not be reached"
 INBOUND_SKEW_S = 60.0  # a platform timestamp at most this far ahead of our clock is believed
 ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN: logging.WARNING}
+
+
+def record_level(event: Event) -> int:
+    """The level an event recorded without an answer is logged at: an alarm for policy notices,
+    errors and items nobody could read; INFO for the rest (an edited message among them)."""
+    return ALARMING.get(event.kind, logging.INFO)
 
 
 class Dialog(Protocol):
@@ -196,10 +202,11 @@ class Pipeline:
         self.messages.apply_watermark(str(event.platform), event.customer_id, watermark, RECEIPTS[event.kind])
 
     def _record(self, event: Event) -> None:
-        level = ALARMING.get(event.kind, logging.INFO)
-        log.log(level, "%s event from %s recorded, not answered", event.kind, customer_ref(event.platform, event.customer_id))
+        log.log(record_level(event), "%s event from %s recorded, not answered", event.kind,
+                customer_ref(event.platform, event.customer_id))
         with self.state.transaction() as conn:
-            self.state.record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data), self.clock())
+            self.state.record(conn, str(event.platform), event.customer_id, str(event.kind), dict(event.data),
+                              self.clock())
 
 
 def inbound_at(timestamp: float, received_at: float, now: float, previous: float | None = None) -> float:

@@ -40,6 +40,7 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from bot.channels.registry import channel
 from bot.events import Platform
 from bot.pipeline import WINDOW_S, waits_for_graph
 from bot.replies import Text
@@ -134,7 +135,8 @@ class StaffNotifier:
 
     def _webhook(self, delivery: Delivery) -> None:
         try:
-            for attempt in Retrying(stop=stop_after_attempt(TRIES_AT_ONCE), wait=wait_exponential(multiplier=0.5, max=4),
+            for attempt in Retrying(stop=stop_after_attempt(TRIES_AT_ONCE),
+                                    wait=wait_exponential(multiplier=0.5, max=4),
                                     retry=retry_if_exception_type(WebhookUnavailable), sleep=self.sleep, reraise=True):
                 with attempt:
                     self._post(delivery)
@@ -170,7 +172,7 @@ class StaffNotifier:
 
     def _message(self, delivery: Delivery) -> None:
         platform = Platform(delivery.channel)
-        staff_id = self.settings.staff_whatsapp if platform is Platform.WHATSAPP else self.settings.staff_psid
+        staff_id = channel(platform).staff_id(self.settings)
         last = self.sessions.last_inbound(str(platform), staff_id)
         if last is None or self.clock() - last > WINDOW_S:
             self.feed.settle(delivery, SKIPPED, NO_WINDOW)

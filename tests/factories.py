@@ -11,7 +11,7 @@ import json
 import time
 from typing import Any
 
-from bot.channels.signature import sign
+from bot.channels.meta.signature import sign
 
 PAGE_ID = "1234567890"
 WA_PHONE_ID = "106540352242922"
@@ -44,6 +44,27 @@ def messenger_quick_reply(psid: str, title: str, payload: str, *, mid: str | Non
 
 def messenger_postback(psid: str, payload: str, title: str = "", *, mid: str | None = None) -> dict:
     return messenger(psid, {"postback": {"mid": mid or _mid("m_"), "title": title or payload, "payload": payload}})
+
+
+IG_ACCOUNT_ID = "17841405822304914"
+#: The customer (IGSID) of the recorded Instagram payloads in tests/payloads/instagram/.
+IG_RECORDED_CUSTOMER = "1254477777772919"
+
+
+def instagram(igsid: str, item: dict[str, Any], *, time_ms: int | None = None) -> dict:
+    """An Instagram delivery with one messaging item from ``igsid``, sent now (or at ``time_ms``)."""
+    time_ms = now_ms() if time_ms is None else time_ms
+    item = {"sender": {"id": igsid}, "recipient": {"id": IG_ACCOUNT_ID}, "timestamp": time_ms} | item
+    return {"object": "instagram", "entry": [{"id": IG_ACCOUNT_ID, "time": time_ms, "messaging": [item]}]}
+
+
+def instagram_text(igsid: str, text: str, *, mid: str | None = None) -> dict:
+    return instagram(igsid, {"message": {"mid": mid or _mid("ig_"), "text": text}})
+
+
+def as_customer(body: dict, customer: str, recorded: str = IG_RECORDED_CUSTOMER) -> dict:
+    """A recorded delivery with its customer id ``recorded`` replaced by ``customer`` everywhere."""
+    return json.loads(json.dumps(body, ensure_ascii=False).replace(f'"{recorded}"', json.dumps(customer)))
 
 
 def whatsapp(wa_id: str, message: dict[str, Any], *, name: str = "Customer") -> dict:
@@ -114,4 +135,5 @@ def post_signed(client: Any, body: dict | str | bytes, secret: str, *, signature
     """POST ``body`` to /webhook with a correct signature (or the one given)."""
     raw = encode(body)
     header = sign(raw, secret) if signature is None else signature
-    return client.post("/webhook", data=raw, headers={"X-Hub-Signature-256": header, "Content-Type": "application/json"})
+    headers = {"X-Hub-Signature-256": header, "Content-Type": "application/json"}
+    return client.post("/webhook", data=raw, headers=headers)

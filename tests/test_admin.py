@@ -183,3 +183,29 @@ def test_behind_a_proxy_the_login_limit_counts_each_client(settings):
     assert login(client, token="guess", environ_base=first).status_code == 429
     assert login(client, token="guess", environ_base=second).status_code == 401
     assert login(client, token=TOKEN, environ_base=first).status_code == 302
+
+
+def test_the_console_has_a_tab_for_every_channel(client):
+    login(client)
+    html = client.get("/console").get_data(as_text=True)
+    tabs = re.findall(r'class="platform-tab" data-platform="(\w+)" data-look="(\w+)"', html)
+    assert tabs == [("messenger", "messenger"), ("whatsapp", "whatsapp"), ("instagram", "instagram")]
+    assert 'data-subtitle="Instagram · Direct"' in html and 'data-prefix="console-ig-"' in html
+
+
+def test_the_console_simulates_an_instagram_customer(client):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    sent = client.post("/admin/api/simulate", headers=headers,
+                       json={"platform": "instagram", "customer_id": "console-ig-123456", "text": "عايز تيشيرت اسود"})
+    result = sent.get_json()
+    assert (sent.status_code, result["status"], result["delivery"]["object"]) == (200, 200, "instagram")
+    assert [(event["platform"], event["kind"]) for event in result["events"]] == [("instagram", "text")]
+    press = {"platform": "instagram", "customer_id": "console-ig-123456", "payload": "MENU"}
+    pressed = client.post("/admin/api/simulate", headers=headers, json=press).get_json()
+    assert "postback" in pressed["delivery"]["entry"][0]["messaging"][0]
+    wrong = client.post("/admin/api/simulate", headers=headers,
+                        json={"platform": "instagram", "customer_id": "c", "payload": "P", "kind": "list_reply"})
+    assert wrong.status_code == 400 and "quick_reply" in wrong.get_json()["error"]
+    unknown = client.post("/admin/api/simulate", headers=headers,
+                          json={"platform": "telegram", "customer_id": "c", "text": "x"})
+    assert unknown.status_code == 400 and "instagram" in unknown.get_json()["error"]

@@ -7,7 +7,7 @@ import json
 import pytest
 from flask import request
 
-from bot.channels.signature import verify
+from bot.channels.meta.signature import verify
 from bot.events import Event, Kind, Platform
 from bot.web.simulate import build_delivery
 from tests.conftest import TEST_SECRET

@@ -36,3 +36,12 @@ def test_cards_are_numbered_text_blocks() -> None:
     buttons: list[tuple[str, str]] = []
     assert as_text(body, buttons) == ["  1) Hoodie", "     450 EGP", "     [1. Details] [View on site]"]
     assert buttons == [("Details", "DETAILS:5")]
+
+
+def test_chat_on_instagram_shows_quick_replies_as_numbered_choices(tmp_path) -> None:
+    out = io.StringIO()
+    assert run_chat("instagram", "ig-terminal", stdin=io.StringIO("السلام عليكم\n1\n"), stdout=out,
+                    database_path=str(tmp_path / "ig.sqlite3")) == 0
+    shown = out.getvalue()
+    assert "Dukkan chat (instagram)" in shown and "[1. " in shown
+    assert shown.count("bot: ") >= 2

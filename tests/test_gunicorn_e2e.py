@@ -20,13 +20,27 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.channels.signature import sign
-from tests.factories import encode, messenger, messenger_postback, messenger_text, whatsapp, whatsapp_text
+from bot.channels import sign
+from bot.replies import Outgoing
+from tests.channels.render_kit import check_instagram
+from tests.factories import (
+    IG_ACCOUNT_ID,
+    as_customer,
+    encode,
+    messenger,
+    messenger_postback,
+    messenger_text,
+    refreshed,
+    whatsapp,
+    whatsapp_text,
+)
 from tests.fake_graph import FakeGraph
+from tests.test_webhook import expected_replies, readme_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = Path(__file__).parent / "payloads"
 SECRET = "6230f36fa5bc307d569cf69bb9065549"  # production refuses short or guessable secrets
+IG_SECRET = "b41f0c7e93d25a68e1c4f7a09d3b5e26"  # an Instagram-Login app signs with its own secret
 DEADLINE_S = 20.0
 
 
@@ -52,6 +66,10 @@ class Gunicorn:
             "MESSENGER_PAGE_ACCESS_TOKEN": "page-token-e2e",
             "WHATSAPP_ACCESS_TOKEN": "wa-token-e2e",
             "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+            "INSTAGRAM_ACCESS_TOKEN": "ig-token-e2e",
+            "INSTAGRAM_ACCOUNT_ID": IG_ACCOUNT_ID,
+            "INSTAGRAM_API_URL": graph_url,
+            "INSTAGRAM_APP_SECRET": IG_SECRET,
             "DATABASE_PATH": str(database),
             "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
             "WEB_CONCURRENCY": "2",
@@ -135,7 +153,8 @@ def test_every_kind_of_delivery_produces_exactly_the_calls_it_should(any_server,
             "latitude": 30.04, "longitude": 31.23}}),
     }
     silent = {
-        "psid-echo": messenger("psid-echo", {"message": {"mid": "m_echo_1", "is_echo": True, "app_id": 1, "text": "hi"}}),
+        "psid-echo": messenger("psid-echo",
+                               {"message": {"mid": "m_echo_1", "is_echo": True, "app_id": 1, "text": "hi"}}),
         "psid-reaction": messenger("psid-reaction", {"reaction": {"mid": "m_1", "action": "react", "emoji": "❤"}}),
         "psid-read": messenger("psid-read", {"read": {"watermark": 1_700_000_000_000}}),
         "psid-standby": {"object": "page", "entry": [{"id": "1", "time": 1, "standby": [
@@ -155,6 +174,37 @@ def test_every_kind_of_delivery_produces_exactly_the_calls_it_should(any_server,
     assert call["path"] == "/v25.0/me/messages"
     assert call["auth"] == "Bearer page-token-e2e"
     assert graph.messages_to("201000000010")[0]["path"] == "/v25.0/106540352242922/messages"
+
+
+def test_every_recorded_instagram_payload_is_answered_where_a_customer_spoke(server, graph):
+    """Each payload of tests/payloads/instagram/ from a customer of its own, signed with the Instagram
+    app's secret or Meta's: answered as its README row says, through Instagram's Send API, within
+    Instagram's limits; the others get nothing (not even a typing indicator counts as a message)."""
+    rows = [(file, action) for file, action in readme_rows() if file.startswith("instagram/")]
+    assert len(rows) >= 15
+    answered, silent = [], []
+    for number, (file, action) in enumerate(rows):
+        customer = f"ig-e2e-{number}"
+        body = as_customer(refreshed(json.loads((PAYLOADS / file).read_text())), customer)
+        assert server.post(body, secret=IG_SECRET if number % 2 else SECRET) == 200, file
+        customers = [customer, "6234477777772920"] if expected_replies(file, action) == 2 else [customer]
+        (answered if expected_replies(file, action) else silent).extend((file, who) for who in customers)
+    forged = as_customer(json.loads((PAYLOADS / rows[0][0]).read_text()), "ig-forged")
+    assert server.post(forged, secret="x" * 32) == 403
+    calls = []
+    for file, customer in answered:
+        replies = graph.wait_for(customer)
+        assert replies, f"{file}: no answer"
+        calls += replies
+    for file, customer in [*silent, ("forged", "ig-forged")]:
+        assert graph.messages_to(customer) == [], f"{file}: answered"
+    for call in calls:
+        assert call["path"] == f"/v25.0/{IG_ACCOUNT_ID}/messages" and call["auth"] == "Bearer ig-token-e2e"
+        check_instagram(Outgoing("instagram", call["body"]["recipient"]["id"], call["body"], "message"))
+    messages = [call["body"]["message"] for call in calls]
+    assert any("quick_replies" in message for message in messages), "quick replies were offered"
+    templates = [message.get("attachment", {}).get("payload", {}).get("template_type") for message in messages]
+    assert "generic" in templates, "cards were shown"
 
 
 def test_a_worker_killed_after_the_200_still_gets_the_customer_answered(any_server, graph):
@@ -188,7 +238,8 @@ def wait_until_settled(database: Path, customer_key: str) -> tuple[int, list[str
             states = [row[0] for row in conn.execute("SELECT state FROM inbox WHERE customer_key = ?", (customer_key,))]
             platform, _, customer = customer_key.partition(":")
             replies = [row[0] for row in conn.execute(
-                "SELECT state FROM outbox WHERE platform = ? AND customer_id = ? AND kind = 'message'", (platform, customer))]
+                "SELECT state FROM outbox WHERE platform = ? AND customer_id = ? AND kind = 'message'",
+                (platform, customer))]
         events = len(states)
         if states and all(state == "done" for state in states) and replies and "pending" not in replies:
             return events, replies

@@ -23,7 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from responses.registries import OrderedRegistry
 
 from bot import create_app, metrics
-from bot.channels.graph import GraphSender
+from bot.channels.meta.graph import GraphSender
 from bot.errors import CircuitOpen, ProductNotFound, RetryLater, StoreUnavailable
 from bot.replies import Outgoing
 from tests.conftest import TEST_SECRET

@@ -22,7 +22,7 @@ import requests
 
 from bot import create_app
 from bot.channels import parse_delivery
-from bot.channels.signature import sign
+from bot.channels.meta.signature import sign
 from bot.errors import StorageError
 from bot.events import Event
 from bot.storage.inbox import Accepted

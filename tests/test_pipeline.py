@@ -4,18 +4,21 @@ takeovers, silence during a hand-off. Runs on both backends (conftest)."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
 
-from bot.channels.graph import SendResult
+from bot.channels.meta.errors import parse_graph_error
+from bot.channels.meta.graph import SendResult
 from bot.errors import AuthError, DeliveryUnknown, InvalidRequest, Throttled, TransientSendError, WindowClosed
 from bot.events import Event, Kind, Platform
+from bot.logs import customer_ref
 from bot.pipeline import INBOUND_SKEW_S, inbound_at, waits_for_graph
 from bot.replies import Outgoing
 from bot.storage.inbox import worker_name
 from tests.conftest import TEST_SECRET
-from tests.factories import messenger, messenger_text, post_signed
+from tests.factories import IG_ACCOUNT_ID, instagram, instagram_text, messenger, messenger_text, post_signed
 
 
 class FlakySender:
@@ -161,6 +164,9 @@ def test_an_unanswered_reply_is_marked_unknown_never_resent_and_the_rest_is_sent
         ("message", DeliveryUnknown("read timeout"), False),
         ("message", InvalidRequest("(#100) Invalid parameter", code=100), False),
         ("message", WindowClosed("Re-engagement message", code=131047), False),
+        ("message", parse_graph_error(400, {"error": {"message": "This message is sent outside of allowed window.",
+                                                      "type": "OAuthException", "code": 10,
+                                                      "error_subcode": 2534022}}), False),  # Instagram's
     ],
 )
 def test_which_send_errors_wait_for_the_graph_api(kind, error, waits):
@@ -204,3 +210,40 @@ def test_inbound_at_falls_back_to_the_receipt_time() -> None:
     assert inbound_at(now + 10, now, now) == now + 10                   # a little clock skew is believed
     assert inbound_at(now + 7200, now, now) == now + INBOUND_SKEW_S
     assert inbound_at(now - 100, now, now, previous=now - 50) == now - 50
+
+
+def test_an_instagram_hand_off_sends_no_request_and_the_bot_stays_quiet(client, services):
+    customer = "ig-handoff-1"
+    press = instagram(customer, {"postback": {"mid": "ig_pb_1", "title": "كلم حد", "payload": "HUMAN"}})
+    assert post_signed(client, press, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    rows = services.pipeline.outbox.conversation("instagram", customer)
+    assert rows and {row["kind"] for row in rows} == {"message"}  # no pass_thread_control on Instagram
+    assert services.handoffs.active("instagram", customer)
+    assert post_signed(client, instagram_text(customer, "لسه مستني"), TEST_SECRET).status_code == 200
+    services.workers.drain()
+    assert len(services.pipeline.outbox.conversation("instagram", customer)) == len(rows)  # a person answers now
+
+
+def test_an_edited_message_is_recorded_quietly_and_an_unreadable_item_with_a_warning(client, services, caplog):
+    edit = instagram("ig-edit-1", {"message_edit": {"mid": "ig_e1", "text": "بكام؟", "num_edit": 1}})
+    odd = instagram("ig-odd-1", {"something_new": {"x": 1}})
+    with caplog.at_level(logging.INFO, logger="bot.pipeline"):
+        for body in (edit, odd):
+            assert post_signed(client, body, TEST_SECRET).status_code == 200
+        services.workers.drain()
+    recorded = [r for r in caplog.records if "recorded, not answered" in r.getMessage()]
+    level_of = {who: r.levelno for r in recorded for who in ("ig-edit-1", "ig-odd-1")
+                if customer_ref("instagram", who) in r.getMessage()}
+    assert level_of == {"ig-edit-1": logging.INFO, "ig-odd-1": logging.WARNING}
+    assert not services.pipeline.outbox.conversation("instagram", "ig-edit-1")
+
+
+def test_a_message_from_the_shop_s_own_account_is_never_answered(client, services):
+    own = instagram("ig-customer-own", {"message": {"mid": "ig_own_1", "text": "عايز تيشيرت اسود"}})
+    own["entry"][0]["messaging"][0]["sender"] = {"id": IG_ACCOUNT_ID}
+    own["entry"][0]["messaging"][0]["recipient"] = {"id": "ig-customer-own"}
+    assert post_signed(client, own, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    assert services.pipeline.outbox.conversation("instagram", "ig-customer-own") == []
+    assert services.pipeline.outbox.conversation("instagram", IG_ACCOUNT_ID) == []

@@ -10,14 +10,14 @@ import pytest
 import responses
 from responses import matchers
 
-from bot.channels.graph import GraphSender
-from bot.channels.profile import (
+from bot.channels.messenger.profile import (
     DEFAULT_TEXTS,
     add_arguments,
     apply_profile,
     build_profile,
     run,
 )
+from bot.channels.meta.graph import GraphSender
 from bot.config import Settings
 
 BASE = "http://graph.test"

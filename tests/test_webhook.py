@@ -126,14 +126,16 @@ def test_over_the_size_limit_is_413_but_three_megabytes_pass(client, services):
 
 
 def test_unknown_object_is_acknowledged_and_ignored(client, services):
-    assert post_signed(client, {"object": "instagram", "entry": [{"id": "1"}]}, TEST_SECRET).status_code == 200
+    assert post_signed(client, {"object": "permissions", "entry": [{"id": "1"}]}, TEST_SECRET).status_code == 200
     assert sum(services.inbox.counts().values()) == 0
 
 
 def test_verification_handshake(client):
-    ok = client.get("/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    ok = client.get("/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
+                                              "hub.challenge": "1158201444"})
     assert (ok.status_code, ok.get_data(as_text=True), ok.mimetype) == (200, "1158201444", "text/plain")
-    wrong = client.get("/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"})
+    wrong = client.get("/webhook",
+                       query_string={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"})
     assert wrong.status_code == 403
 
 
@@ -161,7 +163,8 @@ def test_replies_follow_the_order_of_a_customers_messages(client, services):
         post_signed(client, messenger_text("u9", text), TEST_SECRET)
     services.workers.drain()
     texts = {row["id"]: row["text"] for row in services.inbox.inbound("messenger:u9")}
-    answered = [row["event_id"] for row in services.pipeline.outbox.conversation("messenger", "u9") if row["kind"] == "message"]
+    answered = [row["event_id"] for row in services.pipeline.outbox.conversation("messenger", "u9")
+                if row["kind"] == "message"]
     order = [texts[event_id] for i, event_id in enumerate(answered) if i == 0 or event_id != answered[i - 1]]
     assert order == ["hello", "مرحبا", "thanks"]
 
@@ -204,3 +207,33 @@ def test_a_lone_surrogate_in_a_message_is_answered_and_harms_no_other_delivery(c
     assert answered_events(services, odd) == 1
     assert services.pipeline.outbox.conversation("messenger", "u-plain")
     assert services.inbox.counts()["dead"] == 0
+
+
+def test_an_instagram_login_app_may_sign_with_its_own_secret(settings):
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    client = create_app(overrides | {"instagram_app_secret": "instagram-app-secret"}, start_workers=False).test_client()
+    body = factories.instagram_text("ig-customer-1", "salam")
+    assert post_signed(client, body, "instagram-app-secret").status_code == 200
+    assert post_signed(client, factories.instagram_text("ig-customer-2", "salam"), TEST_SECRET).status_code == 200
+    assert post_signed(client, body, "not-a-secret-of-ours").status_code == 403
+
+
+def test_a_body_signed_with_another_platform_s_secret_is_refused(settings):
+    overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+    client = create_app(overrides | {"instagram_app_secret": "instagram-app-secret"}, start_workers=False).test_client()
+    page = factories.messenger_text("psid-forged", "salam")
+    refused = post_signed(client, page, "instagram-app-secret")
+    assert refused.status_code == 403 and "'page'" in refused.get_data(as_text=True)
+    whatsapp = factories.whatsapp("201000000001", {"type": "text", "text": {"body": "salam"}})
+    assert post_signed(client, whatsapp, "instagram-app-secret").status_code == 403
+    assert post_signed(client, page, TEST_SECRET).status_code == 200
+
+
+def test_an_instagram_delivery_is_answered_on_instagram(client, services):
+    body = factories.instagram_text("ig-customer-3", "عايز تيشيرت اسود")
+    assert post_signed(client, body, TEST_SECRET).status_code == 200
+    services.workers.drain()
+    rows = services.pipeline.outbox.conversation("instagram", "ig-customer-3")
+    assert rows and all(row["body"]["recipient"] == {"id": "ig-customer-3"} for row in rows)
+    messages = [row["body"]["message"] for row in rows if row["kind"] == "message"]
+    assert messages and all(len(message.get("text", "").encode()) <= 1000 for message in messages)

@@ -197,3 +197,52 @@ def _numbered(value: str, limit: int, number: int, ids: bool) -> str:
     suffix = f"~{number}" if ids else f" {number}"
     shorten = cut if ids else truncate
     return shorten(value, limit - units(suffix)) + suffix
+
+
+# Instagram Direct (Instagram API with Instagram Login, messaging): a text is at most 1000 UTF-8 bytes.
+INSTAGRAM_TEXT_MAX_BYTES = 1000
+INSTAGRAM_QUICK_REPLIES_MAX = 13
+INSTAGRAM_QUICK_REPLY_TITLE_MAX = 20
+INSTAGRAM_QUICK_REPLY_PAYLOAD_MAX = 1000
+INSTAGRAM_ELEMENTS_MAX = 10
+INSTAGRAM_ELEMENT_TITLE_MAX = 80
+INSTAGRAM_ELEMENT_SUBTITLE_MAX = 80
+INSTAGRAM_ELEMENT_BUTTONS_MAX = 3
+INSTAGRAM_BUTTON_TITLE_MAX = 20
+INSTAGRAM_POSTBACK_PAYLOAD_MAX = 1000
+INSTAGRAM_BUTTON_TEMPLATE_TEXT_MAX = 640
+
+
+def utf8_bytes(text: str) -> int:
+    """Length of ``text`` in UTF-8 bytes (Instagram's measure of a text)."""
+    return len(text.encode("utf-8", errors="surrogatepass"))
+
+
+def split_text_bytes(text: str, max_bytes: int) -> list[str]:
+    """:func:`split_text` with every chunk also within ``max_bytes`` UTF-8 bytes.
+
+    The unit limit shrinks until every chunk fits (Arabic takes two bytes a letter, emoji four),
+    so the chunks are cut at the same kinds of boundaries as :func:`split_text`.
+    """
+    limit = max_bytes
+    while True:
+        chunks = split_text(text, limit)
+        too_long = [chunk for chunk in chunks if utf8_bytes(chunk) > max_bytes]
+        if not too_long or limit == 1:
+            return chunks
+        limit = _smaller_limit(limit, too_long, max_bytes)
+
+
+def split_tail_bytes(text: str, limit: int, max_bytes: int) -> tuple[str, str]:
+    """:func:`split_tail` with ``last`` also within ``max_bytes`` UTF-8 bytes."""
+    while True:
+        head, last = split_tail(text, limit)
+        if utf8_bytes(last) <= max_bytes or limit == 1:
+            return head, last
+        limit = _smaller_limit(limit, [last], max_bytes)
+
+
+def _smaller_limit(limit: int, too_long: list[str], max_bytes: int) -> int:
+    """A unit limit below ``limit`` scaled by how many bytes a unit took in the chunks too long."""
+    scaled = min(units(chunk) * max_bytes // utf8_bytes(chunk) for chunk in too_long)
+    return max(1, min(limit - 1, scaled))

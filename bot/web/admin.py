@@ -23,11 +23,13 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.channels.graph import mask_recipient
+from bot.channels.registry import channel, channels
+from bot.logs import mask_recipient
 from bot.web import console_auth, console_insights
 from bot.web.order_labels import LANGUAGES, labelled
-from bot.web.simulate import CONSOLE_PHONE_ID, build_delivery, event_views, post_signed, understanding
+from bot.web.simulate import build_delivery, event_views, post_signed, understanding
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, static_folder="static", static_url_path="/console/static")
@@ -36,11 +38,7 @@ console_insights.attach(bp)   # the owner's insights and the staff's live news
 
 CUSTOMER_ID = re.compile(r"^[\w.:+-]{1,64}$")
 MAX_TEXT = 4096
-KINDS = {
-    "messenger": ("text", "quick_reply", "postback"),
-    "whatsapp": ("text", "button_reply", "list_reply"),
-}
-DEFAULT_PRESS = {"messenger": "postback", "whatsapp": "button_reply"}
+KINDS = {str(found.platform): found.console.presses for found in channels()}
 
 
 class ApiError(Exception):
@@ -82,12 +80,19 @@ def console() -> str:
         csrf_token=console_auth.csrf_token(),
         send_mode=services.settings.send_mode,
         statuses=_order_statuses(),
+        channels=[_console_view(str(found.platform), found.console) for found in channels()],
     )
+
+
+def _console_view(platform: str, console: Any) -> dict[str, Any]:
+    """What the console page needs of a channel: its tab, its phone's look, a new customer's id."""
+    return {"platform": platform, "label": console.label, "subtitle": console.subtitle, "look": console.look,
+            "customer_prefix": console.customer_prefix, "customer_digits": console.customer_digits}
 
 
 @bp.get("/admin")
 @bp.get("/admin/")
-def admin_home() -> Response:
+def admin_home() -> WerkzeugResponse:
     return redirect(url_for("admin.console"))
 
 
@@ -104,8 +109,7 @@ def simulate() -> Response:
     if services.settings.send_mode != "console":
         raise ApiError("simulating customers needs SEND_MODE=console: in graph mode replies are really sent", 409)
     platform, customer_id, kind, fields = _simulated_message(_json_body())
-    phone_id = services.settings.whatsapp_phone_number_id or CONSOLE_PHONE_ID
-    delivery = build_delivery(platform, customer_id, kind=kind, phone_number_id=phone_id, **fields)
+    delivery = build_delivery(platform, customer_id, kind=kind, settings=services.settings, **fields)
     posted = post_signed(delivery, services.settings.meta_app_secret)
     events = event_views(delivery, services.inbox)
     return jsonify(
@@ -127,7 +131,7 @@ def _simulated_message(body: Mapping[str, Any]) -> tuple[str, str, str, dict[str
     fields = {name: _text(body.get(name), name) for name in ("text", "payload", "title")}
     if not fields["text"] and not fields["payload"]:
         raise ApiError("give text or payload")
-    kind = str(body.get("kind") or (DEFAULT_PRESS[platform] if fields["payload"] else "text"))
+    kind = str(body.get("kind") or (channel(platform).console.press if fields["payload"] else "text"))
     if kind not in KINDS[platform]:
         raise ApiError(f"kind must be one of {', '.join(KINDS[platform])} on {platform}")
     fields["description"] = _text(body.get("description"), "description")
@@ -316,7 +320,7 @@ def _json_body() -> dict[str, Any]:
 def _customer(source: Mapping[str, Any]) -> tuple[str, str]:
     platform = str(source.get("platform") or "")
     if platform not in KINDS:
-        raise ApiError("platform must be messenger or whatsapp")
+        raise ApiError(f"platform must be one of {', '.join(KINDS)}")
     customer_id = str(source.get("customer_id") or "").strip()
     if not CUSTOMER_ID.match(customer_id):
         raise ApiError("customer_id must be 1-64 letters, digits or . _ : + -")

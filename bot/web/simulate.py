@@ -1,9 +1,10 @@
 """The console's simulated customer: a real-shaped delivery, signed and posted to ``/webhook``.
 
-:func:`build_delivery` writes a Messenger or WhatsApp webhook body with one message or button
-press; :func:`post_signed` signs it with the app secret and posts it to ``/webhook`` inside the
-process, so it goes through signature verification, parsing and the durable inbox like any
-delivery from Meta. :func:`event_views` and :func:`understanding` say what became of it.
+:func:`build_delivery` asks the platform's channel (its ``console.build``) for a webhook body with
+one message or button press; :func:`post_signed` signs it with the app secret and posts it to
+``/webhook`` inside the process, so it goes through signature verification, parsing and the
+durable inbox like any delivery from Meta. :func:`event_views` and :func:`understanding` say what
+became of it.
 """
 
 from __future__ import annotations
@@ -11,23 +12,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
 
-from bot.channels import parse_delivery
-from bot.channels.signature import sign
+from bot.channels import parse_delivery, sign
+from bot.channels.registry import channel
 
-__all__ = ["CONSOLE_PAGE_ID", "CONSOLE_PHONE_ID", "build_delivery", "event_views", "post_signed", "understanding"]
+__all__ = ["build_delivery", "event_views", "post_signed", "understanding"]
 
 # The console's logger, whichever of its modules writes the line.
 log = logging.getLogger("bot.web.admin")
 
-CONSOLE_PAGE_ID = "100000000000000"
-CONSOLE_PHONE_ID = "100000000000001"
 CONTEXTS = ("none", "after_results", "after_details")
 
 
@@ -43,50 +40,15 @@ class Posted:
 
 def build_delivery(
     platform: str, customer_id: str, *, kind: str, text: str = "", payload: str = "", title: str = "",
-    description: str = "", phone_number_id: str = CONSOLE_PHONE_ID,
+    description: str = "", settings: Any = None,
 ) -> dict[str, Any]:
     """A webhook body as Meta sends it, with one message or button press from ``customer_id``.
 
-    ``kind`` is ``text``, ``postback`` or ``quick_reply`` on Messenger; ``text``,
-    ``button_reply`` or ``list_reply`` on WhatsApp (``payload`` is the button or row id).
+    ``kind`` is one of the channel's ``console.presses`` (``text``, ``postback``, ``quick_reply``
+    on Messenger and Instagram; ``text``, ``button_reply``, ``list_reply`` on WhatsApp; ``payload``
+    is the button or row id). ``settings`` gives the configured account ids, when there are some.
     """
-    if platform == "messenger":
-        return _messenger_delivery(customer_id, kind, text, payload, title)
-    return _whatsapp_delivery(customer_id, kind, text, payload, title, description, phone_number_id)
-
-
-def _messenger_delivery(psid: str, kind: str, text: str, payload: str, title: str) -> dict[str, Any]:
-    now_ms = int(time.time() * 1000)
-    mid = f"m_console_{uuid.uuid4().hex}"
-    item: dict[str, Any] = {"sender": {"id": psid}, "recipient": {"id": CONSOLE_PAGE_ID}, "timestamp": now_ms}
-    if kind == "postback":
-        item["postback"] = {"mid": mid, "title": title or payload, "payload": payload}
-    elif kind == "quick_reply":
-        item["message"] = {"mid": mid, "text": title or text or payload, "quick_reply": {"payload": payload}}
-    else:
-        item["message"] = {"mid": mid, "text": text}
-    return {"object": "page", "entry": [{"id": CONSOLE_PAGE_ID, "time": now_ms, "messaging": [item]}]}
-
-
-def _whatsapp_delivery(
-    wa_id: str, kind: str, text: str, payload: str, title: str, description: str, phone_id: str
-) -> dict[str, Any]:
-    message: dict[str, Any] = {"from": wa_id, "id": f"wamid.console.{uuid.uuid4().hex}", "timestamp": str(int(time.time()))}
-    if kind == "text":
-        message |= {"type": "text", "text": {"body": text}}
-    else:
-        reply = {"id": payload, "title": title or payload}
-        if kind == "list_reply" and description:
-            reply["description"] = description
-        message |= {"type": "interactive", "interactive": {"type": kind, kind: reply}}
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_id},
-        "contacts": [{"profile": {"name": "Console customer"}, "wa_id": wa_id}],
-        "messages": [message],
-    }
-    change = {"value": value, "field": "messages"}
-    return {"object": "whatsapp_business_account", "entry": [{"id": CONSOLE_PHONE_ID, "changes": [change]}]}
+    return channel(platform).console.build(customer_id, kind, text, payload, title, description, settings)
 
 
 def post_signed(delivery: dict[str, Any], app_secret: str) -> Posted:

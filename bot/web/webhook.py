@@ -1,4 +1,4 @@
-"""``/webhook``: Meta's verification handshake and the event deliveries of both platforms.
+"""``/webhook``: Meta's verification handshake and the event deliveries of every platform.
 
 A delivery is verified over its raw bytes, parsed, and durably accepted into the inbox before
 the 200; the work happens in the inbox workers, so Meta gets its answer in milliseconds.
@@ -20,8 +20,8 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import metrics
-from bot.channels import parse_delivery
-from bot.channels.signature import verify
+from bot.channels import parse_delivery, verify
+from bot.channels.registry import webhook_secrets
 from bot.errors import PayloadError, SignatureError, StorageError
 from bot.logs import bind, clip, unbind
 from bot.web.failed_auth import retry_after, token_matches, wrong_token
@@ -83,10 +83,12 @@ def receive() -> Response:
 
 def _acknowledge(services) -> Response:
     raw = _body(services.settings.max_body_bytes)
+    signature = request.headers.get("X-Hub-Signature-256")
     try:
-        verify(raw, request.headers.get("X-Hub-Signature-256"), services.settings.meta_app_secret)
+        verify(raw, signature, webhook_secrets(services.settings))
         body = _json(raw)
         g.body_object = body.get("object") if isinstance(body, dict) else None
+        _verify_for_object(raw, signature, services.settings, g.body_object)
         events = parse_delivery(body)
     except SignatureError as exc:
         log.warning("webhook refused: %s", exc)
@@ -104,6 +106,16 @@ def _acknowledge(services) -> Response:
     metrics.events_accepted(accepted.new, accepted.duplicates)
     log.info("delivery: %d events, %d new, %d repeated", len(events), accepted.new, accepted.duplicates)
     return _plain("EVENT_RECEIVED", 200)
+
+
+def _verify_for_object(raw: bytes, signature: str | None, settings, webhook_object: object) -> None:
+    """The body was signed with one of our secrets; it must be one of the secrets of the channel
+    its ``object`` names (a ``page`` body signed with the Instagram app's secret is refused)."""
+    try:
+        verify(raw, signature, webhook_secrets(settings, webhook_object))
+    except SignatureError as exc:
+        raise SignatureError(f"not signed with an app secret of object {clip(str(webhook_object), 40)!r}",
+                             status_code=403) from exc
 
 
 def _body(limit: int) -> bytes:

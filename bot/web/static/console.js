@@ -13,12 +13,16 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
 
+  // The platforms are the server's channels: one tab each, with its look and a new customer's id shape.
+  const CHANNELS = Object.fromEntries([...document.querySelectorAll(".platform-tab")].map((tab) => [tab.dataset.platform, {
+    look: tab.dataset.look,
+    subtitle: tab.dataset.subtitle,
+    newCustomer: () => tab.dataset.prefix + randomDigits(Number(tab.dataset.digits)),
+  }]));
   const state = {
-    platform: "messenger",
-    customers: {
-      messenger: localStorage.getItem("dukkan.customer.messenger") || "console-" + randomDigits(6),
-      whatsapp: localStorage.getItem("dukkan.customer.whatsapp") || "2010" + randomDigits(8),
-    },
+    platform: Object.keys(CHANNELS)[0],
+    customers: Object.fromEntries(Object.entries(CHANNELS).map(([platform, channel]) =>
+      [platform, localStorage.getItem("dukkan.customer." + platform) || channel.newCustomer()])),
     lastId: 0,
     lastInbound: 0,
     generation: 0,
@@ -121,7 +125,7 @@
       tab.setAttribute("aria-selected", String(tab.dataset.platform === platform));
     });
     $("phone").dataset.platform = platform;
-    $("phone-sub").textContent = platform === "messenger" ? "Messenger · typically replies instantly" : "WhatsApp Business";
+    $("phone-sub").textContent = CHANNELS[platform].subtitle;
     $("customer-id").value = customerId();
     resetChat();
   }
@@ -282,7 +286,8 @@
     if (row.kind === "handover") {
       return el("div", { class: "system-note" }, "Conversation passed to a person (handover protocol)");
     }
-    const content = state.platform === "messenger" ? messengerContent(row.body) : whatsappContent(row.body);
+    const draw = LOOKS[CHANNELS[state.platform].look] || unknownBody;
+    const content = draw(row.body);
     const wrapper = el("div", { class: "msg in", dataset: { outbox: row.id } }, content);
     if (row.state === "failed") wrapper.append(el("div", { class: "meta error" }, "not delivered: " + (row.error || "")));
     if (row.state === "unknown") wrapper.append(el("div", { class: "meta error" }, "maybe delivered (no answer came); not sent again"));
@@ -290,6 +295,14 @@
     wrapper.addEventListener("click", () => showPayloads([row]));
     return wrapper;
   }
+
+  // How each look draws a Send API body: Messenger and Instagram take the same (Messenger Platform)
+  // bodies, WhatsApp's are its own; a look not named here shows the body as it is.
+  const LOOKS = {
+    messenger: (body) => messengerContent(body),
+    instagram: (body) => messengerContent(body),
+    whatsapp: (body) => whatsappContent(body),
+  };
 
   function messengerContent(body) {
     const message = body.message || {};
@@ -862,7 +875,7 @@
   document.querySelectorAll(".platform-tab").forEach((tab) => tab.addEventListener("click", () => setPlatform(tab.dataset.platform)));
   $("customer-id").addEventListener("change", (event) => setCustomer(event.target.value));
   $("new-customer").addEventListener("click", () => {
-    state.customers[state.platform] = state.platform === "messenger" ? "console-" + randomDigits(6) : "2010" + randomDigits(8);
+    state.customers[state.platform] = CHANNELS[state.platform].newCustomer();
     setPlatform(state.platform);
   });
 
