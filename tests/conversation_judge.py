@@ -28,8 +28,8 @@ from tests.test_conversation_kit import texts
 # ---- which kind of answer each text key is ---------------------------------------------------
 
 # Button titles and fragments that are never a message on their own: not matched.
-LABELS = frozenset({"menu.button", "menu.categories", "menu.offers", "menu.new", "menu.best", "menu.cart", "menu.orders",
-                    "menu.human", "menu.switch", "filters.any_color", "results.button", "orders.menu",
+LABELS = frozenset({"menu.button", "menu.categories", "menu.offers", "menu.new", "menu.best", "menu.cart",
+                    "menu.orders", "menu.human", "menu.switch", "filters.any_color", "results.button", "orders.menu",
                     "checkout.confirm", "checkout.edit", "checkout.cancel", "checkout.own_number",
                     "checkout.other_governorate", "checkout.free_shipping", "days.range"})
 LABEL_PREFIXES = ("choice.", "field.", "label.", "card.", "status.", "checkout.edit.", "checkout.stock_line_")
@@ -216,7 +216,8 @@ def shown_list(bodies: Iterable[dict]) -> list[int]:
     ids: list[int] = []
     for body in bodies:
         for element in body.get("message", {}).get("attachment", {}).get("payload", {}).get("elements", []):
-            ids += [_pid(b["payload"]) for b in element.get("buttons", []) if str(b.get("payload", "")).startswith("DETAILS:")]
+            ids += [_pid(b["payload"]) for b in element.get("buttons", [])
+                    if str(b.get("payload", "")).startswith("DETAILS:")]
         for section in body.get("interactive", {}).get("action", {}).get("sections", []):
             ids += [_pid(r["id"]) for r in section.get("rows", []) if str(r.get("id", "")).startswith("DETAILS:")]
     return list(dict.fromkeys(i for i in ids if i is not None))
@@ -288,7 +289,8 @@ class Answer:
         return list(dict.fromkeys(i for i in ids if i is not None))
 
     def options_applied(self) -> list[tuple[str, str]]:
-        """(size, colour) pairs applied: in the cart lines added, else carried by every ADD:<id>:<size>:<colour> offered."""
+        """(size, colour) pairs applied: in the cart lines added, else carried by every
+        ADD:<id>:<size>:<colour> offered."""
         added = [(str(line.get("size", "")), str(line.get("color", ""))) for line in self.added_lines()]
         if added:
             return added

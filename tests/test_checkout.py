@@ -107,7 +107,8 @@ def test_every_step_re_asks_kindly(fb, services) -> None:
     fb.tap("CHECKOUT")
     assert texts(fb.say("احمد 2020")) == ["محتاج الاسم بالحروف بس، زي «أحمد محمد» 🙏"]
     fb.say("Ahmed Ali")
-    assert texts(fb.say("0123")) == ["الرقم ده مش مظبوط 🙏 لازم يكون رقم موبايل مصري من 11 رقم، يبدأ بـ 010 أو 011 أو 012 أو 015."]
+    assert texts(fb.say("0123")) == ["الرقم ده مش مظبوط 🙏 لازم يكون رقم موبايل مصري من 11 رقم، "
+                                     "يبدأ بـ 010 أو 011 أو 012 أو 015."]
     for wrong in ("01312345678", "0100123456789", "+44 20 7946 0958"):     # explained once, then help
         again = fb.say(wrong)
         assert texts(again) == ["لسه مش مظبوطة 🙏 جرّب تاني، أو خلّي حد من الفريق يكمّل معاك الطلب."]
@@ -466,7 +467,8 @@ def test_a_message_that_is_not_a_name_is_refused(fb, services, said) -> None:
     assert "تمام يا" not in answer and checkout_of(services, "messenger", "psid-7")["step"] == "name"
 
 
-@pytest.mark.parametrize("said", ["محمد علي 01012345678", "اسمي محمد علي ورقمي ٠١٠١٢٣٤٥٦٧٨", "محمد علي - 0101 234 5678"])
+@pytest.mark.parametrize("said",
+                         ["محمد علي 01012345678", "اسمي محمد علي ورقمي ٠١٠١٢٣٤٥٦٧٨", "محمد علي - 0101 234 5678"])
 def test_a_name_and_a_phone_in_one_message(fb, services, said) -> None:
     checkout_started(fb, services)
     assert texts(fb.say(said))[0] == "ساكن في أنهي محافظة؟ اختار أو اكتب اسمها 👇"

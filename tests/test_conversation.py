@@ -76,7 +76,8 @@ def test_get_started_is_a_welcome_with_the_exact_quick_replies(fb) -> None:
         "recipient": {"id": "psid-100"},
         "messaging_type": "RESPONSE",
         "message": {
-            "text": "أهلاً وسهلاً في دولاب 👋 أنا مساعد المتجر: أدورلك على أي منتج، أقولك السعر والمقاسات، وأسجّلك طلبك. تحب تبدأ بإيه؟",
+            "text": "أهلاً وسهلاً في دولاب 👋 أنا مساعد المتجر: أدورلك على أي منتج، أقولك السعر والمقاسات، "
+                    "وأسجّلك طلبك. تحب تبدأ بإيه؟",
             "quick_replies": [
                 _qr("الأقسام", "CATEGORIES"), _qr("العروض", "OFFERS"), _qr("الجديد", "NEW"),
                 _qr("الأكتر مبيعاً", "BEST"), _qr("السلة", "CART"), _qr("كلم حد من الفريق", "HUMAN"),
@@ -102,7 +103,8 @@ def test_english_greeting_on_whatsapp_is_a_list_of_choices(wa) -> None:
 def test_arabic_search_on_messenger_is_an_intro_a_carousel_and_quick_replies(fb, services) -> None:
     bodies = fb.say("عايز هودي")
     intro, carousel, footer = bodies
-    assert intro["message"]["text"] == "لقيتلك ١٢ منتج 👇"     # the 12 adult hoodies and sweatshirts (kids only when asked)
+    # the 12 adult hoodies and sweatshirts (kids only when asked)
+    assert intro["message"]["text"] == "لقيتلك ١٢ منتج 👇"
     template = carousel["message"]["attachment"]["payload"]
     assert template["template_type"] == "generic" and 1 <= len(template["elements"]) <= 10
     first = template["elements"][0]
@@ -142,7 +144,8 @@ def test_more_pages_follow_the_cursor(fb, services) -> None:
 def test_details_show_the_picture_then_the_caption_and_buttons(fb, services) -> None:
     product = services.store.search("", filters=SearchFilters(item="hoodie", in_stock=True)).products[0]
     picture, caption, buttons = fb.press(f"DETAILS:{product.id}", "التفاصيل")
-    assert picture["message"]["attachment"] == {"type": "image", "payload": {"url": product.image_url, "is_reusable": True}}
+    assert picture["message"]["attachment"] == {"type": "image",
+                                                "payload": {"url": product.image_url, "is_reusable": True}}
     text = caption["message"]["text"]
     assert text.startswith(product.name_ar) and "المقاسات:" in text and "الألوان:" in text
     assert f"{_ar(product.final_price)} ج.م" in text
@@ -265,7 +268,8 @@ def test_no_results_offers_a_way_on(fb) -> None:
 
 def test_unknown_thanks_goodbye(fb) -> None:
     unknown = fb.say("ماتش الزمالك الساعه كام؟")
-    assert texts(unknown) == ["معلش مش فاهم قصدك 🙏 ممكن تكتبلي اسم المنتج أو اللون أو المقاس اللي بتدور عليه، أو تختار من تحت."]
+    assert texts(unknown) == ["معلش مش فاهم قصدك 🙏 ممكن تكتبلي اسم المنتج أو اللون أو المقاس اللي بتدور عليه، "
+                              "أو تختار من تحت."]
     assert "CATEGORIES" in payloads(unknown)
     assert texts(fb.say("الف شكر")) == ["العفو، تحت أمرك في أي وقت 🌷"]
     assert texts(fb.say("باي")) == ["نورتنا 🌷 مستنيينك تاني، مع السلامة!"]
@@ -279,7 +283,8 @@ def test_attachments_and_stickers_are_answered_politely(fb, wa) -> None:
     like = messenger("psid-100", {"message": {"mid": "m_like", "sticker_id": 369239263222822, "attachments": [
         {"type": "image", "payload": {"url": "https://cdn.test/like.png", "sticker_id": 369239263222822}}]}})
     assert joined(fb.post(like)).startswith("😊")
-    voice = whatsapp("201001234567", {"type": "audio", "audio": {"id": "media-1", "mime_type": "audio/ogg", "voice": True}})
+    voice = whatsapp("201001234567",
+                     {"type": "audio", "audio": {"id": "media-1", "mime_type": "audio/ogg", "voice": True}})
     assert joined(wa.post(voice)).startswith("وصلتني الرسالة الصوتية")
     clip = whatsapp("201001234567", {"type": "video", "video": {"id": "media-2", "mime_type": "video/mp4"}})
     assert joined(wa.post(clip)).startswith("وصلني الفيديو 👌")
@@ -361,8 +366,9 @@ def test_graph_mode_sends_the_exact_send_api_json(settings) -> None:
     from tests.factories import messenger_postback, post_signed, whatsapp_text
 
     overrides = {name: getattr(settings, name) for name in settings.__dataclass_fields__}
-    overrides |= {"send_mode": "graph", "graph_api_url": "http://graph.test", "messenger_page_access_token": "page-token",
-                  "whatsapp_access_token": "wa-token", "whatsapp_phone_number_id": "106540352242922"}
+    overrides |= {"send_mode": "graph", "graph_api_url": "http://graph.test",
+                  "messenger_page_access_token": "page-token", "whatsapp_access_token": "wa-token",
+                  "whatsapp_phone_number_id": "106540352242922"}
     with responses.RequestsMock() as mock:
         mock.post("http://graph.test/v25.0/me/messages", json={"recipient_id": "psid-1", "message_id": "mid.1"})
         mock.post("http://graph.test/v25.0/106540352242922/messages",

@@ -298,7 +298,8 @@ def test_a_colour_asked_about_is_applied_when_the_product_is_added(fb, services)
     product = hoodie(services)
     colour = product.colors[1]
     _scripted(services, {
-        f"المنتج {product.id} فيه {colour}؟": Understood("product_details", {"product_ref": product.id, "color": colour}),
+        f"المنتج {product.id} فيه {colour}؟":
+            Understood("product_details", {"product_ref": product.id, "color": colour}),
         "تمام ضيفه": Understood("cart_add", {}),
     })
     fb.say(f"المنتج {product.id} فيه {colour}؟")
@@ -444,7 +445,8 @@ def test_and_also_a_product_by_its_number_adds_it(fb, services) -> None:
     colour = blouse.colors[0]
     said = f"وعايز كمان البلوزه رقم {blouse.id} {texts_module.color('ar', colour)}"
     _scripted(services, {said: Understood("search", {"item": "blouse", "color": colour, "product_ref": blouse.id}),
-                         f"عايزه البلوزه رقم {blouse.id}": Understood("search", {"item": "blouse", "product_ref": blouse.id})})
+                         f"عايزه البلوزه رقم {blouse.id}":
+                             Understood("search", {"item": "blouse", "product_ref": blouse.id})})
     fill_cart(fb, first)
     answer = Answer(fb.say(said))                   # GUIDE §3.7: choosing a product is an add
     assert "product" not in answer.kinds and "cart_add" in answer.kinds and blouse.id in answer.about

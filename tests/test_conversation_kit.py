@@ -55,7 +55,8 @@ class Chat:
         self.seen = 0
 
     def say(self, text: str) -> list[dict]:
-        body = messenger_text(self.customer, text) if self.platform == "messenger" else whatsapp_text(self.customer, text)
+        body = (messenger_text(self.customer, text) if self.platform == "messenger"
+                else whatsapp_text(self.customer, text))
         return self.post(body)
 
     def tap(self, payload: str, title: str = "") -> list[dict]:
@@ -124,12 +125,14 @@ def payloads(bodies: list[dict]) -> list[str]:
 
 def elements(bodies: list[dict]) -> list[dict]:
     """The generic-template elements of Messenger bodies."""
-    return [e for b in bodies for e in b.get("message", {}).get("attachment", {}).get("payload", {}).get("elements", [])]
+    return [e for b in bodies
+            for e in b.get("message", {}).get("attachment", {}).get("payload", {}).get("elements", [])]
 
 
 def rows(bodies: list[dict]) -> list[dict]:
     """The list rows of WhatsApp bodies."""
-    return [r for b in bodies for s in b.get("interactive", {}).get("action", {}).get("sections", []) for r in s["rows"]]
+    return [r for b in bodies for s in b.get("interactive", {}).get("action", {}).get("sections", [])
+            for r in s["rows"]]
 
 
 def ids_of(found: list[str], name: str) -> list[int]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
-from bot.channels import messenger_render, whatsapp_render
+from bot.channels import render
 from bot.dialog import texts as T
 from bot.replies import Button, Buttons, Card, Cards, Choice, HandOff, Image, QuickReplies, Text
 from tests.conftest import seeded_order_numbers
@@ -32,7 +32,16 @@ DATA = Path(__file__).parent / "data"
 
 
 def conversations(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
+    """The conversations of a set: a file, or one half of it (``<file>:tuned`` / ``<file>:held``)."""
+    file, _, half = name.partition(":")
+    rows = [json.loads(line) for line in (DATA / file).read_text("utf-8").splitlines() if line.strip()]
+    return [row for row in rows if not half or in_half(row["id"], half)]
+
+
+def in_half(conversation_id: str, half: str) -> bool:
+    """Set 4 is split by its number: 1 and 2 modulo 4 are tuned on, 3 and 0 held out (both platforms each)."""
+    tuned = int(conversation_id.rsplit("-", 1)[1]) % 4 in (1, 2)
+    return tuned if half == "tuned" else not tuned
 
 
 CONVERSATIONS = conversations("conversations_blind.jsonl")
@@ -45,23 +54,44 @@ INBOX_APP_ID = "263902037430900"          # so a Messenger hand-off also sends p
 # showed, by rule, 243/247 = 0.984 after a typed "اكمل" with a cart starts the checkout and "cancel
 # it" after an order is shown cancels that order (SQLite, real matcher; these conversations have
 # been looked at, so they are tuned-on data: tests/data/conversations_blind_2.jsonl is the held-out
-# set). The floor is the last figure minus 2 points, rounded down.
+# set); still 243/247 after the dialog rounds on set 4 below. The floor is the last figure minus 2
+# points, rounded down.
 GOAL = 0.97
 FLOOR = 0.96
 # conversations_blind_2.jsonl: 40 conversations (289 turns) by another writer, HELD OUT: run, never
 # read turn by turn while fixing. Measured when it arrived, 2026-12-03: 244/289 = 0.844 (the tuned-on
 # set above was at 0.947 then: the gap is what the fixes memorised); 249/289 = 0.862 after the NLU
 # rounds on sets e and f and the dialog fixes above, 259/289 = 0.896 after the cart-and-checkout
-# work on set 3 below. Floor: the arrival figure minus 2 points.
-HELD_OUT_FLOOR = 0.82
+# work on set 3 below, 268/289 = 0.927 after the dialog round on set 4 below (a size or count said
+# after a product's price chooses it, a colour question after a price is about that product, a size
+# said inside an add). Floor: the last figure minus 2 points, rounded down.
+HELD_OUT_FLOOR = 0.90
 # conversations_blind_3.jsonl: 30 conversations (286 turns) by a third writer, weighted to adding to
 # the cart, changing it and checking out; tuned on (its wrong turns are printed): 162/286 = 0.566 on
 # arrival, 258/286 = 0.902 after "also X" adds, products named by a word of their name, free-shipping
 # checkout keys and colour questions about the product on screen, 266/286 = 0.930 after quantities
-# set by text ("خليهم اتنين"), spoken ordinals and "el shanta 30" as a product. Floor: minus 2 points.
-THIRD_FLOOR = 0.91
+# set by text ("خليهم اتنين"), spoken ordinals and "el shanta 30" as a product, 275/286 = 0.962 after
+# the dialog round on set 4 below ("the first one, size M, two of them" for a one-colour product is an
+# add; "الاسم: ...، الهاتف: ..." answers the name and the mobile). Floor: the last figure minus 2 points.
+THIRD_FLOOR = 0.94
+# conversations_blind_4.jsonl: 40 conversations (364 turns) by a fourth writer, all kinds of flows with
+# chatter in the middle; 291/364 = 0.799 on arrival (2026-12-03). Split in two halves by number (in_half):
+# the tuned half (20 conversations, 193 turns) was 137/193 = 0.710 on arrival, the held-out half (20
+# conversations, 171 turns, never read turn by turn) 154/171 = 0.901. After the dialog round on the
+# tuned half (2026-12-03): a size said inside an add ("هاخده رمادي ٤٦", "ضيف ٢ كحلي 3XL"); an answer to
+# "which size?" that names another product is no answer; one more of a product in the cart is one more of
+# its line; a statement of size or count after a product's price or details chooses that product
+# ("عايزه منه اسود S", "عايز منه اتنين كحلي") and a colour question there is about it ("fe ramady?");
+# a product named with its size and colour is an add; "عايز اطلب" with a cart checks out; "more" after a
+# list of words shows more of its first product's kind; a governorate the shop lists no fee for ("بني
+# سويف") is its "other" zone in a checkout: tuned half 174/193 = 0.902, held-out half 157/171 = 0.918.
+# Floors: the last figures minus 2 points, rounded down.
+FOURTH_TUNED_FLOOR = 0.88
+FOURTH_HELD_OUT_FLOOR = 0.89
 SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR,
-        "conversations_blind_3.jsonl": THIRD_FLOOR}
+        "conversations_blind_3.jsonl": THIRD_FLOOR, "conversations_blind_4.jsonl:tuned": FOURTH_TUNED_FLOOR,
+        "conversations_blind_4.jsonl:held": FOURTH_HELD_OUT_FLOOR}
+HELD_OUT = ("conversations_blind_2.jsonl", "conversations_blind_4.jsonl:held")
 
 
 @pytest.fixture
@@ -187,7 +217,7 @@ def test_blind_conversations_through_the_webhook(blind_app, name: str) -> None:
     results = []
     for number, conversation in enumerate(scripted, 1):
         results += run_conversation(blind_app, conversation, number)
-    text = report(results, floor, wrong_turns=name != "conversations_blind_2.jsonl")
+    text = report(results, floor, wrong_turns=name not in HELD_OUT)
     print(text)
     assert len(results) == sum(len(c["turns"]) for c in scripted)
     assert rate(results) >= floor, f"turns right {rate(results):.1%} < floor {floor:.0%} (goal {GOAL:.0%})\n{text}"
@@ -206,13 +236,15 @@ def test_the_data_names_known_kinds_and_platforms(name: str) -> None:
 
 
 def rendered(platform: str, *replies) -> list[dict]:
-    render = messenger_render.render if platform == "messenger" else whatsapp_render.render
-    return [out.body for reply in replies for out in render(reply, "2010000001" if platform == "whatsapp" else "psid")]
+    recipient = "2010000001" if platform == "whatsapp" else "psid"
+    return [out.body for reply in replies for out in render(platform, reply, recipient)]
 
 
 def menu(lang: str, text: str) -> QuickReplies:
-    return QuickReplies(text, (Choice(T.t(lang, "menu.categories"), "CATEGORIES"), Choice(T.t(lang, "menu.cart"), "CART"),
-                               Choice(T.t(lang, "menu.human"), "HUMAN"), Choice(T.t(lang, "menu.orders"), "ORDER_STATUS")))
+    return QuickReplies(text, (Choice(T.t(lang, "menu.categories"), "CATEGORIES"),
+                               Choice(T.t(lang, "menu.cart"), "CART"),
+                               Choice(T.t(lang, "menu.human"), "HUMAN"),
+                               Choice(T.t(lang, "menu.orders"), "ORDER_STATUS")))
 
 
 def product_list(lang: str, ids: list[int]) -> Cards:
@@ -231,15 +263,18 @@ def test_judge_classifies_answers_from_the_text_keys(platform: str, lang: str) -
         "thanks": [Text(T.t(lang, "thanks"))],
         "goodbye": [Text(T.t(lang, "goodbye"))],
         "products": [product_list(lang, [5, 7, 9])],
-        "price": [Buttons(T.t(lang, "price.one", name="Hoodie", price=price), (Button("Add", "ADD:53"), Button("Details", "DETAILS:53")))],
+        "price": [Buttons(T.t(lang, "price.one", name="Hoodie", price=price),
+                          (Button("Add", "ADD:53"), Button("Details", "DETAILS:53")))],
         "product": [Image("http://x/p.jpg", "Hoodie\n" + T.t(lang, "details.price", price=price)),
                     Buttons(T.t(lang, "details.actions"), (Button("Add", "ADD:53"), Button("Matches", "RELATED:53")))],
         "cart": [Text(T.t(lang, "cart.title") + "\n" + T.t(lang, "cart.subtotal", subtotal=price))],
         "shipping": [menu(lang, T.t(lang, "shipping.one", governorate="Giza", fee=T.price(lang, 65), days="2"))],
         "checkout_step": [Text(T.t(lang, "checkout.ask_governorate"))],
-        "order_placed": [Text(T.t(lang, "checkout.confirmed", number="DK-7K4QXE", total=price, days="2", phone="0101"))],
+        "order_placed": [Text(T.t(lang, "checkout.confirmed", number="DK-7K4QXE", total=price, days="2",
+                                  phone="0101"))],
         "handoff": [Text(T.t(lang, "handoff.opened_short"))],
-        "categories": [QuickReplies(T.t(lang, "categories.prompt"), (Choice("Men", "CAT:men"), Choice("Women", "CAT:women")))],
+        "categories": [QuickReplies(T.t(lang, "categories.prompt"),
+                                    (Choice("Men", "CAT:men"), Choice("Women", "CAT:women")))],
         "size_help": [menu(lang, T.t(lang, "sizes.suggest", size="L"))],
         "returns": [menu(lang, T.t(lang, "returns.title", exchange="14", returns="14"))],
     }
@@ -255,7 +290,8 @@ def test_judge_reads_the_most_specific_sentence() -> None:
     asked = T.t("ar", "checkout.ask_address", governorate="الجيزة", fee=T.price("ar", 65), days="٢ يوم")
     assert keys_in(asked) == ["checkout.ask_address"]
     shipping = T.t("ar", "shipping.one", governorate="الجيزة", fee=T.price("ar", 65), days="٢ يوم")
-    assert keys_in(shipping + "\n" + T.t("ar", "shipping.free", amount=T.price("ar", 1500))) == ["shipping.one", "shipping.free"]
+    free = T.t("ar", "shipping.free", amount=T.price("ar", 1500))
+    assert keys_in(shipping + "\n" + free) == ["shipping.one", "shipping.free"]
     assert keys_in("هودي قطن") == []                       # a product name alone is nothing
     assert kinds_of_key("order_cancel.ask") == ("order_cancel",)   # new families are found by their names
     assert kinds_of_key("menu.cart") == ()
@@ -277,7 +313,8 @@ def test_judge_checks_ids_cart_size_and_colour() -> None:
     assert judge({"product": 73}, listed) != []       # a list of cards is not "about" one of them
     assert judge({"shows": "price"}, listed) != []
 
-    line = {"product_id": 73, "name_ar": "x", "name_en": "x", "unit_price": 450, "quantity": 1, "size": "M", "color": "navy"}
+    line = {"product_id": 73, "name_ar": "x", "name_en": "x", "unit_price": 450, "quantity": 1, "size": "M",
+            "color": "navy"}
     added = Answer(rendered("messenger", Text(T.t("en", "cart.added", quantity="1", name="Dress", options=" (M, Navy)",
                                                            subtotal="450 EGP"))), [], [line])
     assert judge({"product": 73, "size": "M", "color": "navy", "cart": [{"id": 73, "qty": 1}]}, added) == []
@@ -291,7 +328,8 @@ def test_judge_checks_ids_cart_size_and_colour() -> None:
     assert judge({"cart": [{"id": 73, "qty": 2}], "size": "L"}, two) == []
 
     # Asked for the colour with the size carried: the size is applied, the product is the one asked about.
-    ask = QuickReplies(T.t("ar", "cart.ask_color", name="فستان"), (Choice("كحلي", "ADD:73:M:navy"), Choice("أسود", "ADD:73:M:black")))
+    ask = QuickReplies(T.t("ar", "cart.ask_color", name="فستان"),
+                       (Choice("كحلي", "ADD:73:M:navy"), Choice("أسود", "ADD:73:M:black")))
     asking = Answer(rendered("whatsapp", ask))
     assert judge({"product": 73, "size": "M"}, asking) == []
     assert judge({"color": "navy"}, asking) != []   # offered, not chosen

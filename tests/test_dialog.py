@@ -81,7 +81,8 @@ def _check_whatsapp(body: dict) -> None:
     assert all(units(b["reply"]["title"]) <= 20 and len(b["reply"]["id"]) <= 256 for b in action.get("buttons", []))
     listed = [r for s in action.get("sections", []) for r in s["rows"]]
     assert len(listed) <= 10
-    assert all(units(r["title"]) <= 24 and units(r.get("description", "")) <= 72 and len(r["id"]) <= 200 for r in listed)
+    assert all(units(r["title"]) <= 24 and units(r.get("description", "")) <= 72 and len(r["id"]) <= 200
+               for r in listed)
     if interactive:
         assert units(interactive["body"]["text"]) <= 1024
 
@@ -202,9 +203,11 @@ class CountedStore(CrowdedStore):
 
     def info(self):
         info = self.demo.info()
-        rows = {g.key: replace(g, days_min=self.n, days_max=self.n) if g.key == "cairo" else g for g in info.governorates}
+        rows = {g.key: replace(g, days_min=self.n, days_max=self.n) if g.key == "cairo" else g
+                for g in info.governorates}
         phrases = tuple((words, rows[g.key]) for words, g in info._phrases)   # the name index holds the rows too
-        return replace(info, governorates=tuple(rows.values()), _phrases=phrases, exchange_days=self.n, return_days=self.n)
+        return replace(info, governorates=tuple(rows.values()), _phrases=phrases, exchange_days=self.n,
+                       return_days=self.n)
 
 
 def _said(n: int, lang: str, *steps: Event) -> list[str]:
@@ -339,8 +342,8 @@ def test_compare_names_the_best_rated_and_who_each_is_for() -> None:
     store = CrowdedStore()
     store.products[0] = replace(store.products[0], gender="men", rating=4.8, count_rating=12)
     store.products[1] = replace(store.products[1], gender="women", rating=4.1, count_rating=3)
-    store.compare = lambda ids, lang=None: Comparison(tuple(store.product(i) for i in ids), store.products[1], store.products[0],
-                                           {"gender": ("men", "women")})
+    store.compare = lambda ids, lang=None: Comparison(
+        tuple(store.product(i) for i in ids), store.products[1], store.products[0], {"gender": ("men", "women")})
     for lang, best, differs in (("ar", "أعلى تقييم: {} (٤٫٨ من ٥)", "الفرق في: لمين"),
                                 ("en", "Best rated: {} (4.8 of 5)", "They differ in: for")):
         replies, _ = Dialog(store=store, understand=Script()).handle(_press("COMPARE:900,901"), {"lang": lang})

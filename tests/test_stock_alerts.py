@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bot.channels.graph import SendResult
+from bot.channels.meta.graph import SendResult
 from bot.errors import AuthError, StoreUnavailable, TransientSendError
 from bot.replies import Outgoing
 from bot.storage.stock_alerts import KEEP_S, AlertsFull

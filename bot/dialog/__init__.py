@@ -20,6 +20,7 @@ from bot.dialog.session import Session
 from bot.dialog.turn import Deps, InvalidPayload, Turn
 from bot.errors import ProductNotFound, StorageError, StoreError
 from bot.events import Event, Kind
+from bot.logs import customer_ref
 from bot.notes import MESSAGE, Answer, Note
 from bot.replies import Reply
 
@@ -71,15 +72,19 @@ class Dialog:
         except ProductNotFound:
             replies = [turn.menu(turn.t("product.not_found"))]
         except StoreError as exc:
-            log.warning("store unavailable while answering %s:%s: %s", event.platform, event.customer_id, exc)
+            log.warning("store unavailable while answering %s: %s", customer_ref(event.platform, event.customer_id),
+                        exc)
             replies = [turn.menu(turn.t("store.down"))]
         except InvalidPayload:
-            log.info("invalid payload %r from %s:%s", event.payload[:80], event.platform, event.customer_id)
+            # the payload's name only: an argument may carry a phone number (PHONE:...)
+            log.info("invalid payload %r from %s", event.payload.partition(":")[0][:40],
+                     customer_ref(event.platform, event.customer_id))
             replies = [turn.menu(turn.t("payload.invalid"))]
         except StorageError:
             raise
         except Exception:
-            log.exception("dialog failed on %s event from %s:%s", event.kind, event.platform, event.customer_id)
+            log.exception("dialog failed on %s event from %s", event.kind,
+                          customer_ref(event.platform, event.customer_id))
             turn.session = Session.from_dict(session)      # what the failed turn changed is dropped
             return Answer([turn.menu(turn.t("busy"))], session, [Note(MESSAGE)])
         return Answer(replies, turn.session.to_dict(), turn.notes)

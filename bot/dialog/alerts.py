@@ -17,10 +17,11 @@ from typing import Any
 
 from bot.channels import limits
 from bot.dialog import browse, cart, texts
+from bot.dialog.payloads import Add, Details
 from bot.dialog.turn import Turn
 from bot.errors import ProductNotFound, StoreError
 from bot.notes import STOCK_ALERT
-from bot.replies import Button, Buttons, Cards, Reply
+from bot.replies import Buttons, Cards, Reply
 from bot.storage.stock_alerts import AlertsFull
 
 # "It's back" for several alerts fits the smallest body it can be sent in: a WhatsApp list's
@@ -54,7 +55,7 @@ def request(turn: Turn) -> list[Reply]:
     if product.in_stock:
         return [_offer(turn, product, size, color)]
     try:
-        added = turn.deps.alerts.add(turn.platform, turn.event.customer_id, product.id, size, color, turn.lang)
+        added = turn.deps.alert_book.add(turn.platform, turn.event.customer_id, product.id, size, color, turn.lang)
     except AlertsFull as full:
         return [turn.menu(turn.t("alert.full", count=turn.number(full.count), name=name))]
     if added:
@@ -118,9 +119,9 @@ def _fitted(turn: Turn, lines: list[str]) -> str:
 
 def _offer(turn: Turn, product: Any, size: str, color: str) -> Reply:
     """Available now: add it to the cart (in the size and colour asked), or see it."""
-    add = f"ADD:{product.id}" + (f":{size}:{color}" if color else f":{size}" if size else "")
+    add = Add(product.id, size, color) if color else Add(product.id, size) if size else Add(product.id)
     text = turn.t("alert.in_stock", name=product.name(turn.lang), options=cart.options(turn, size, color))
-    return Buttons(text, (Button(turn.t("choice.add"), add), Button(turn.t("choice.details"), f"DETAILS:{product.id}")))
+    return Buttons(text, (turn.button("choice.add", add), turn.button("choice.details", Details(product.id))))
 
 
 def _option(wanted: Any, offered: Iterable[str]) -> str | None:

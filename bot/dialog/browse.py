@@ -9,17 +9,38 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from bot.dialog import texts
+from bot.dialog.payloads import (
+    SORTS,
+    Add,
+    Categories,
+    Category,
+    ClearFilters,
+    Command,
+    Details,
+    FilterMenu,
+    More,
+    PayloadFieldError,
+    Refine,
+    Related,
+    Sort,
+    encode,
+)
+from bot.dialog.session import Context
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
 from bot.events import Kind
+from bot.language import Lang
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import tokenize
 from bot.notes import NO_RESULTS, PRODUCT_VIEW, SEARCH
 from bot.replies import Button, Buttons, Card, Cards, Choice, Image, QuickReplies, Reply, Text
+
+log = logging.getLogger(__name__)
 
 FILTER_SLOTS = ("category", "item", "color", "size", "price_min", "price_max")
 REFINING = frozenset({"color", "size", "price_min", "price_max"})
@@ -28,7 +49,6 @@ LOW_STOCK = 5
 # Sort words are the only words read here: the NLU has no slot for an order of results.
 CHEAPER = frozenset({"ارخص", "الارخص", "cheaper", "cheapest", "cheap", "arkhas", "ar5as", "rkhes"})
 DEARER = frozenset({"اغلي", "الاغلي", "priciest", "expensive", "aghla", "a8la"})
-SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 LISTS_KEPT = 5
 SHOWN_MAX = 60                  # the most products of a list read back to leave them out of "similar ones"
 # A price question may ask for more in the same message ("السعر والالوان ايه؟").
@@ -46,14 +66,18 @@ def search(turn: Turn) -> list[Reply]:
     filters = {k: v for k, v in turn.slots.items() if k in FILTER_SLOTS}
     sort = requested_sort(turn.text)
     session = turn.session
-    listed = session.context == "after_results" and session.results
+    shown = on_screen(turn) if filters and set(filters) <= {"color", "size"} and not sort else None
+    if shown is not None and asks_about_this(turn.text):
+        return details(turn, shown.id)     # "fe ramady?" after its price: does the one just priced come in it
+    listed = session.context == Context.AFTER_RESULTS and session.results
     if listed and (filters or sort) and set(filters) <= REFINING:
         if not session.query and not session.filters:
             return _sorted_on_screen(turn, sort) if not filters else run_search(turn, "", filters, sort or "relevance")
         return run_search(turn, session.query, session.filters | filters, sort or session.sort)
     kind = _kind_on_screen(turn) if filters and set(filters) <= REFINING else {}
-    if kind and set(filters) <= {"color", "size"} and not sort and asks_about_this(turn.text):
-        return details(turn, session.focus)   # "فيه اسود؟", "fe eswed?": does the one on screen come in it
+    focus = session.focus
+    if kind and focus is not None and set(filters) <= {"color", "size"} and not sort and asks_about_this(turn.text):
+        return details(turn, focus)   # "فيه اسود؟", "fe eswed?": does the one on screen come in it
     if kind:                               # "فيه منها اسود؟" after a blouse's details: blouses in black
         return run_search(turn, "", kind | filters, sort or "relevance")
     if not filters and not sort:
@@ -77,11 +101,19 @@ def asks_about_this(text: str) -> bool:
     return question and not words & OF_THE_KIND
 
 
+def on_screen(turn: Turn) -> Any:
+    """The one product the last answer was about (its details, its price, or its add), else None."""
+    session = turn.session
+    if session.topic != "product" or session.focus is None:
+        return None
+    return known(turn, session.focus)
+
+
 def _kind_on_screen(turn: Turn) -> dict[str, Any]:
     """The item (else the section) of the product whose details are on screen, as search filters;
     {} when no product is: a colour, size or price alone then qualifies that kind of product."""
     session = turn.session
-    if session.context != "after_details" or session.focus is None:
+    if session.context != Context.AFTER_DETAILS or session.focus is None:
         return {}
     product = known(turn, session.focus)
     if product is None:
@@ -121,7 +153,8 @@ def requested_sort(text: str) -> str:
     return ""
 
 
-def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "relevance", cursor: str = "") -> list[Reply]:
+def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "relevance",
+               cursor: str = "") -> list[Reply]:
     """Search the store and show one page of results (or a way on when there are none)."""
     page = turn.deps.store.search(query, filters=make_filters(filters), sort=sort, limit=PAGE, cursor=cursor or None)
     products = list(page.products)
@@ -159,14 +192,13 @@ def make_filters(filters: dict[str, Any]) -> Any:
     return SearchFilters(**{k: v for k, v in filters.items() if k in known and v not in (None, "")})
 
 
-def more(turn: Turn, arg: str) -> list[Reply]:
+def more(turn: Turn, cursor: str, tag: str = "") -> list[Reply]:
     """The next page of the list the button belongs to (``MORE:<cursor>:<tag>``).
 
     The tag names one of the last lists shown (:data:`LISTS_KEPT`), so an older "more" button
     pages its own list, not the newest one; a button without a tag (older versions) pages the last.
     """
     session = turn.session
-    cursor, _, tag = arg.partition(":")
     if tag:
         kept = session.lists.get(tag)
         if not isinstance(kept, list) or len(kept) != 3 or not isinstance(kept[1], dict):
@@ -180,17 +212,19 @@ def more(turn: Turn, arg: str) -> list[Reply]:
 def similar(turn: Turn) -> list[Reply]:
     """"في غيرهم؟" when every product of the last list was shown: similar ones, never a dead end.
 
-    The last search without its colour, size and price, then with its section alone; the
-    products already shown are left out. A list that came from no search ends with "that's all".
+    The last search without its colour, size and price, then with its section alone; a search of
+    words alone ("tar7a chiffon") widens to the item, then the section, of the first product it
+    showed. The products already shown are left out. A list from no search ends with "that's all".
     """
     session = turn.session
-    if not session.filters:
+    widened = _wider(session.filters) if session.filters else (_kinds_shown(turn) if session.query else [])
+    if not widened:
         return [turn.menu(turn.t("results.no_more"))]
     store = turn.deps.store
     shown_page = store.search(session.query, filters=make_filters(session.filters), sort=session.sort,
                               limit=min(max(session.total, PAGE), SHOWN_MAX))
     shown = {p.id for p in shown_page.products} | set(session.results)
-    for wider in _wider(session.filters):
+    for wider in widened:
         page = store.search("", filters=make_filters(wider), limit=PAGE + len(shown))
         fresh = [p for p in page.products if p.id not in shown][:PAGE]
         if not fresh:
@@ -203,6 +237,17 @@ def similar(turn: Turn) -> list[Reply]:
         _remember_list(session, "", wider, "relevance")
         return _stale(turn, page) + [cards(turn, fresh, turn.t("recommend.similar")), _after_results(turn)]
     return [turn.menu(turn.t("results.no_more"))]
+
+
+def _kinds_shown(turn: Turn) -> list[dict[str, Any]]:
+    """The item, then the section, of the first product on screen, as searches (a list of words had no filter)."""
+    product = next((p for p in (known(turn, pid) for pid in turn.session.results[:1]) if p is not None), None)
+    if product is None:
+        return []
+    entry = load_lexicon().items.get(product.item)
+    item = entry.slot if entry is not None and entry.slot else product.item
+    kinds = [{"item": item}] if item else []
+    return kinds + ([{"category": product.category}] if product.category in texts.CATEGORIES else [])
 
 
 def _wider(filters: dict[str, Any]) -> list[dict[str, Any]]:
@@ -244,22 +289,27 @@ def resort(turn: Turn, sort: str) -> list[Reply]:
 def filter_menu(turn: Turn) -> list[Reply]:
     """Colours found on screen as quick replies, and how to type a size or a price."""
     colours = _colours_on_screen(turn)
-    choices = [Choice(texts.color(turn.lang, c), f"FILTER:color={c}") for c in colours[:8]]
-    choices.append(turn.choice("choice.all", "FILTER:clear"))
+    choices = [Choice(texts.color(turn.lang, c), encode(Refine("color", c))) for c in colours[:8]]
+    choices.append(turn.choice("choice.all", ClearFilters()))
     return [QuickReplies(turn.t("filters.prompt"), tuple(choices), button_label=turn.t("choice.filters"))]
 
 
-def apply_filter(turn: Turn, arg: str) -> list[Reply]:
-    """``FILTER:color=black`` narrows the last search; ``FILTER:clear`` drops every filter but the section."""
+def clear_filters(turn: Turn) -> list[Reply]:
+    """``FILTER:clear`` drops every filter of the last search but the section."""
     session = turn.session
     if not session.query and not session.filters:
         return [turn.menu(turn.t("results.expired"))]
-    if arg == "clear":
-        kept = {k: v for k, v in session.filters.items() if k in ("category", "item")}
-        return run_search(turn, session.query, kept, session.sort)
-    name, _, value = arg.partition("=")
+    kept = {k: v for k, v in session.filters.items() if k in ("category", "item")}
+    return run_search(turn, session.query, kept, session.sort)
+
+
+def apply_filter(turn: Turn, name: str, value: str) -> list[Reply]:
+    """``FILTER:color=black`` narrows the last search."""
+    session = turn.session
+    if not session.query and not session.filters:
+        return [turn.menu(turn.t("results.expired"))]
     if name not in REFINING or not value or (name.startswith("price") and not (value.isascii() and value.isdigit())):
-        raise InvalidPayload(arg)
+        raise InvalidPayload(f"{name}={value}")
     value_typed: Any = int(value) if name.startswith("price") else value
     return run_search(turn, session.query, session.filters | {name: value_typed}, session.sort)
 
@@ -279,13 +329,25 @@ def no_results(turn: Turn, filters: dict[str, Any]) -> list[Reply]:
         what = texts.category(turn.lang, wider.get("category", "")) if "category" in wider else wider.get("item", "")
         text = turn.t("results.none_filters", what=what)
         turn.session.filters, turn.session.query = filters, turn.text
-        choices.append(turn.choice("choice.all", "FILTER:clear"))
+        choices.append(turn.choice("choice.all", ClearFilters()))
     else:
         text = turn.t("results.none")
-    choices += [turn.choice("menu.categories", "CATEGORIES"), turn.choice("menu.offers", "OFFERS"),
-                turn.choice("menu.human", "HUMAN")]
-    turn.session.context = "none"
+    choices += [turn.choice("menu.categories", Categories()), turn.choice("menu.offers", Command.OFFERS),
+                turn.choice("menu.human", Command.HUMAN)]
+    turn.session.context = Context.NONE
     return [QuickReplies(text, tuple(choices), button_label=turn.t("menu.button"))]
+
+
+def _more(cursor: str, tag: str) -> More | None:
+    """The "more" button's payload; None without a next page, or for a store cursor no button can carry
+    (the customer can still type "more")."""
+    if not cursor:
+        return None
+    try:
+        return More(cursor, tag)
+    except PayloadFieldError:
+        log.warning("the store's page cursor (%d characters) does not fit a button", len(cursor))
+        return None
 
 
 def _intro(turn: Turn, total: int) -> str:
@@ -300,14 +362,14 @@ def _stale(turn: Turn, answer: Any) -> list[Reply]:
 def _after_results(turn: Turn) -> Reply:
     session = turn.session
     choices = []
-    if session.cursor:
-        tag = list_tag(session.query, session.filters, session.sort)
-        choices.append(turn.choice("choice.more", f"MORE:{session.cursor}:{tag}"))
+    more = _more(session.cursor, list_tag(session.query, session.filters, session.sort))
+    if more is not None:
+        choices.append(turn.choice("choice.more", more))
     if session.sort != "price_asc":
-        choices.append(turn.choice("choice.cheapest", "SORT:price_asc"))
-    choices.append(turn.choice("choice.filters", "FILTER"))
+        choices.append(turn.choice("choice.cheapest", Sort("price_asc")))
+    choices.append(turn.choice("choice.filters", FilterMenu()))
     if len(choices) < 3:
-        choices.append(turn.choice("menu.cart", "CART"))
+        choices.append(turn.choice("menu.cart", Command.CART))
     return QuickReplies(turn.t("results.footer"), tuple(choices), button_label=turn.t("menu.button"))
 
 
@@ -340,14 +402,14 @@ def cards(turn: Turn, products: Iterable[Any], intro: str) -> Cards:
 
 def card(turn: Turn, product: Any) -> Card:
     """One product card: price, rating and stock in the subtitle; details, add, site."""
-    buttons = [Button(turn.t("choice.details"), f"DETAILS:{product.id}")]
+    buttons = [turn.button("choice.details", Details(product.id))]
     if product.stock_quantity > 0:
-        buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
+        buttons.append(turn.button("choice.add", Add(product.id)))
     if product.link_for(turn.lang):
         buttons.append(Button(turn.t("choice.site"), url=product.link_for(turn.lang)))
     return Card(
         title=product.name(turn.lang), subtitle=subtitle(turn, product), image_url=_picture(turn, product),
-        url=product.link_for(turn.lang), buttons=tuple(buttons), payload=f"DETAILS:{product.id}",
+        url=product.link_for(turn.lang), buttons=tuple(buttons), payload=encode(Details(product.id)),
     )
 
 
@@ -360,7 +422,8 @@ def subtitle(turn: Turn, product: Any) -> str:
     """"٤٥٠ ج.م (-٢٥٪) · ⭐ ٤٫٥ · متاح": price first, it is what fits on every platform."""
     price = turn.price(product.final_price)
     if product.discount_percent and product.final_price < product.price:
-        price += f" (-{turn.number(product.discount_percent)}%)" if turn.lang == "en" else f" (-{turn.number(product.discount_percent)}٪)"
+        percent = "%" if turn.lang == Lang.EN else "٪"
+        price += f" (-{turn.number(product.discount_percent)}{percent})"
     rating = f"⭐ {turn.number(product.rating)}" if product.count_rating else turn.t("card.reviews.none")
     return " · ".join((price, rating, _stock(turn, product, "card")))
 
@@ -388,11 +451,12 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     replies.append(Image(_picture(turn, product), caption) if product.image_url else Text(caption))
     buttons = []
     if product.stock_quantity > 0:
-        buttons.append(Button(turn.t("choice.add"), f"ADD:{product.id}"))
-    buttons.append(Button(turn.t("choice.related"), f"RELATED:{product.id}"))
+        buttons.append(turn.button("choice.add", Add(product.id)))
+    buttons.append(turn.button("choice.related", Related(product.id)))
     if product.link_for(turn.lang):
         buttons.append(Button(turn.t("choice.site"), url=product.link_for(turn.lang)))
-    replies.append(Buttons(turn.t("details.actions") if product.stock_quantity > 0 else turn.t("results.footer"), tuple(buttons)))
+    actions = turn.t("details.actions") if product.stock_quantity > 0 else turn.t("results.footer")
+    replies.append(Buttons(actions, tuple(buttons)))
     return replies
 
 
@@ -414,9 +478,11 @@ def details_text(turn: Turn, product: Any) -> str:
     if product.sizes:
         lines.append(turn.t("details.sizes", sizes=texts.joined(lang, list(product.sizes))))
     if product.colors:
-        lines.append(turn.t("details.colors", colors=texts.joined(lang, [texts.color(lang, c) for c in product.colors])))
+        colors = texts.joined(lang, [texts.color(lang, c) for c in product.colors])
+        lines.append(turn.t("details.colors", colors=colors))
     if product.count_rating:
-        lines.append(turn.t("details.rating", rating=turn.number(product.rating), count=turn.count(product.count_rating, "review")))
+        lines.append(turn.t("details.rating", rating=turn.number(product.rating),
+                            count=turn.count(product.count_rating, "review")))
     lines.append(_stock(turn, product, "details"))
     description = product.description(lang)
     return "\n".join(lines + ([description] if description else []))
@@ -443,10 +509,10 @@ def price(turn: Turn, product_id: int) -> list[Reply]:
     turn.session.topic = "product"
     line = "\n".join([line, *_also_asked(turn, product)])
     if product.stock_quantity <= 0:
-        answer = Buttons(f"{line}\n{turn.t('price.out')}", (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))
+        answer = Buttons(f"{line}\n{turn.t('price.out')}", (turn.button("choice.related", Related(product.id)),))
     else:
-        answer = Buttons(line, (Button(turn.t("choice.add"), f"ADD:{product.id}"),
-                                Button(turn.t("choice.details"), f"DETAILS:{product.id}")))
+        answer = Buttons(line, (turn.button("choice.add", Add(product.id)),
+                                turn.button("choice.details", Details(product.id))))
     return _stale(turn, product) + [answer]
 
 
@@ -493,10 +559,10 @@ def compare_summary(turn: Turn, comparison: Any) -> str:
 def categories(turn: Turn, page: int = 0) -> list[Reply]:
     """The store's sections as quick replies (a list on WhatsApp), a page at a time (``CATEGORIES:<page>``)."""
     sections = list(turn.deps.store.categories())
-    choices = [Choice(c.name(turn.lang), f"CAT:{c.slug}") for c in sections if getattr(c, "count", 1)]
-    choices.append(turn.choice("menu.offers", "OFFERS"))
-    turn.session.context = "none"
-    shown = turn.paged(choices, page, lambda next_page: f"CATEGORIES:{next_page}")
+    choices = [Choice(c.name(turn.lang), encode(Category(c.slug))) for c in sections if getattr(c, "count", 1)]
+    choices.append(turn.choice("menu.offers", Command.OFFERS))
+    turn.session.context = Context.NONE
+    shown = turn.paged(choices, page, Categories)
     return [QuickReplies(turn.t("categories.prompt"), shown, button_label=turn.t("menu.categories"))]
 
 

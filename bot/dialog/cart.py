@@ -1,8 +1,9 @@
 """The cart in the session: add (asking size and colour), view, remove, change quantity.
 
 Stock is read live from the store before anything goes into the cart; the order checks it again.
-Lines are addressed in payloads as ``<product id>:<size>:<colour>``, never by position, so a button
-from an older cart view cannot touch the wrong line.
+Lines are addressed in payloads by what they are (``REMOVE:<product id>:<size>:<colour>``,
+:class:`bot.dialog.payloads.Remove`), never by position, so a button from an older cart view cannot
+touch the wrong line.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from functools import lru_cache
 from typing import Any
 
 from bot.dialog import texts
-from bot.dialog.session import CartLine
+from bot.dialog.payloads import Add, CartEdit, Command, Options, Quantity, Related, Remove, encode
+from bot.dialog.session import CartLine, Context, LineKey
 from bot.dialog.turn import Turn
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 from bot.nlu.numbers import read_number
 from bot.notes import CART_ADD
-from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
+from bot.replies import Buttons, Choice, QuickReplies, Reply, Text
 
 MAX_QUANTITY = 20
 EVERYTHING = frozenset({"كل", "كله", "all", "everything", "kol", "kolo", "koll", "فضي", "empty"})
@@ -51,10 +53,10 @@ def add(turn: Turn, product_id: int, size: str = "", color: str = "", quantity: 
     if product.stock_quantity <= 0:
         session.pending = {}
         return [Buttons(turn.t("cart.out", name=product.name(turn.lang)),
-                        (Button(turn.t("choice.related"), f"RELATED:{product.id}"),))]
-    asked = _ask_options(turn, product, size, color, quantity, page)
-    if asked:
-        return asked
+                        (turn.button("choice.related", Related(product.id)),))]
+    question = _ask_options(turn, product, size, color, quantity, page)
+    if question:
+        return question
     size = size or _only(product.sizes)
     color = color or _only(product.colors)
     return _put(turn, product, size, color, quantity)
@@ -66,7 +68,12 @@ def choose(turn: Turn) -> list[Reply] | None:
     pending = turn.session.pending
     if not pending or pending.get("product_id") != turn.session.focus:   # another product opened since
         return None
+    if turn.named and int(pending["product_id"]) not in turn.named:
+        return None                        # "ضيفلي اتنين من رقم ٤٦٤": another product, not the answer
     size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
+    if color and not size:                 # "رمادي ٤٦": the size the matcher left unread is still said
+        product = turn.deps.store.product(int(pending["product_id"]), lang=turn.lang)
+        size = size_in(turn.text, product.sizes, counted(turn))
     if not (size or color):
         product = turn.deps.store.product(int(pending["product_id"]), lang=turn.lang)
         size = typed_size(turn.text, product.sizes)
@@ -76,6 +83,19 @@ def choose(turn: Turn) -> list[Reply] | None:
         if not size:
             return None
     return add(turn, int(pending["product_id"]), size or pending.get("size", ""), color or pending.get("color", ""))
+
+
+def counted(turn: Turn) -> frozenset[str]:
+    """The message's words that are no size: its count of pieces and the product numbers it names."""
+    quantity = turn.slots.get("quantity")
+    words = {str(number) for number in turn.named}
+    return frozenset(words | ({str(quantity)} if isinstance(quantity, int) else set()))
+
+
+def same_line(turn: Turn, product_id: int) -> CartLine | None:
+    """The product's one line in the cart, when it has exactly one ("zawed wa7da kaman": one more of it)."""
+    lines = [line for line in turn.session.cart if line.product_id == product_id]
+    return lines[0] if len(lines) == 1 else None
 
 
 def typed_size(text: str, sizes: tuple[str, ...] | list[str]) -> str:
@@ -97,14 +117,30 @@ def age_size(words: list[str], sizes: tuple[str, ...] | list[str]) -> str:
     return next((size for size in sizes if size.upper() == f"{int(wanted)}Y"), "")
 
 
-def size_in(text: str, sizes: tuple[str, ...] | list[str]) -> str:
-    """An age size named inside a longer message ("هاتلي واحد مقاس ٦ سنين"); "" when none."""
+def size_in(text: str, sizes: tuple[str, ...] | list[str], taken: frozenset[str] = frozenset()) -> str:
+    """A size of ``sizes`` named inside a longer message: an age ("هاتلي واحد مقاس ٦ سنين"), else a word
+    that is one of them ("هاخده رمادي ٤٦", "ضيف ٢ كحلي 3XL", "7otly wa7ed zeity 34"); "" when none.
+
+    A word in ``taken`` (the message's count, the product's own number) is never its size, nor a
+    number right after a product-number cue ("رقم ٤٦")."""
     words = tokenize(text)
     for i in range(len(words) - 1):
         found = age_size(words[i:i + 2], sizes)
         if found:
             return found
+    by_name = {normalize(size).upper(): size for size in sizes}
+    for i, word in enumerate(words):
+        if word in taken or (i and words[i - 1] in NUMBER_CUES):
+            continue
+        found = by_name.get(word.upper(), "")
+        if found:
+            return found
     return ""
+
+
+# Words after which a number names a product, never its size.
+NUMBER_CUES = frozenset({"رقم", "منتج", "المنتج", "كود", "موديل", "product", "item", "code", "model", "no", "id",
+                         "number", "rakam", "ra2am", "montag", "el montag", "#"})
 
 
 @lru_cache(maxsize=1)
@@ -116,19 +152,20 @@ def _age_words() -> frozenset[str]:
 def _ask_options(turn: Turn, product: Any, size: str, color: str, quantity: int, page: int = 0) -> list[Reply]:
     """Ask for the size, then the colour, when the product has several and none valid was given."""
     name = product.name(turn.lang)
-    bad = (size and product.sizes and size not in product.sizes) or (color and product.colors and color not in product.colors)
+    bad = ((size and product.sizes and size not in product.sizes)
+           or (color and product.colors and color not in product.colors))
     size = size if size in product.sizes else ""
     color = color if color in product.colors else ""
     turn.session.pending = {"product_id": product.id, "quantity": quantity, "size": size, "color": color}
     if len(product.sizes) > 1 and not size:
-        choices = [Choice(s, f"ADD:{product.id}:{s}:{color}") for s in product.sizes]
+        choices = [Choice(s, encode(Add(product.id, s, color))) for s in product.sizes]
         text = turn.t("cart.bad_option" if bad else "cart.ask_size", name=name)
         every = turn.t("details.sizes", sizes=texts.joined(turn.lang, list(product.sizes)))
         return [_options(turn, product.id, text, every, choices, page, "label.sizes")]
     if len(product.colors) > 1 and not color:
         size = size or _only(product.sizes)
         names = [texts.color(turn.lang, c) for c in product.colors]
-        choices = [Choice(n, f"ADD:{product.id}:{size}:{c}") for n, c in zip(names, product.colors)]
+        choices = [Choice(n, encode(Add(product.id, size, c))) for n, c in zip(names, product.colors, strict=True)]
         text = turn.t("cart.bad_option" if bad else "cart.ask_color", name=name)
         every = turn.t("details.colors", colors=texts.joined(turn.lang, names))
         return [_options(turn, product.id, text, every, choices, page, "label.colors")]
@@ -139,7 +176,7 @@ def _options(turn: Turn, product_id: int, text: str, every: str, choices: list[C
              label: str) -> Reply:
     """Sizes or colours as choices, a page at a time when there are more than the platform shows;
     then the text names them all, so the customer can also type one."""
-    shown = turn.paged(choices, page, lambda next_page: f"OPTIONS:{product_id}:{next_page}")
+    shown = turn.paged(choices, page, lambda next_page: Options(product_id, next_page))
     if len(shown) < len(choices):
         text = f"{text}\n{every}"
     return QuickReplies(text, shown, button_label=turn.t(label))
@@ -153,11 +190,12 @@ def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list
     if in_cart + quantity > most:
         left = most - in_cart
         if left <= 0:
-            return [Text(turn.t("cart.all_in", name=product.name(turn.lang), count=turn.count(in_cart, "piece"))), _next(turn)]
-        choice = Choice(turn.t("choice.take", count=turn.count(left, "piece")), f"ADD:{product.id}:{size}:{color}")
+            all_in = turn.t("cart.all_in", name=product.name(turn.lang), count=turn.count(in_cart, "piece"))
+            return [Text(all_in), _next(turn)]
+        choice = turn.choice("choice.take", Add(product.id, size, color), count=turn.count(left, "piece"))
         session.pending = {"product_id": product.id, "quantity": left, "size": size, "color": color}
         return [QuickReplies(turn.t("cart.short", name=product.name(turn.lang), count=turn.count(left, "piece")),
-                             (choice, turn.choice("choice.view_cart", "CART")))]
+                             (choice, turn.choice("choice.view_cart", Command.CART)))]
     line = _line(session.cart, product.id, size, color)
     if line:
         line.quantity += quantity
@@ -174,13 +212,13 @@ def _put(turn: Turn, product: Any, size: str, color: str, quantity: int) -> list
 def view(turn: Turn) -> list[Reply]:
     """The lines, quantities and subtotal, with checkout and edit."""
     session = turn.session
-    session.context = "none"
+    session.context = Context.NONE
     if not session.cart:
         return [turn.menu(turn.t("cart.empty"))]
     lines = [turn.t("cart.title")] + [_describe(turn, i, line) for i, line in enumerate(session.cart, 1)]
     lines.append(turn.t("cart.subtotal", subtotal=turn.price(session.subtotal())))
-    choices = (turn.choice("choice.checkout", "CHECKOUT"), turn.choice("choice.edit_cart", "CART_EDIT"),
-               turn.choice("choice.continue", "MENU"))
+    choices = (turn.choice("choice.checkout", Command.CHECKOUT), turn.choice("choice.edit_cart", CartEdit()),
+               turn.choice("choice.continue", Command.MENU))
     return [QuickReplies("\n".join(lines), choices)]
 
 
@@ -192,16 +230,16 @@ def edit_menu(turn: Turn, prompt: str = "", page: int = 0) -> list[Reply]:
     choices: list[Choice] = []
     for line in session.cart:
         name = line.name(turn.lang)
-        choices.append(Choice(turn.t("choice.remove", name=name), f"REMOVE:{line.key()}"))
-        choices.append(Choice(turn.t("choice.plus", name=name), f"QTY:{line.key()}:{line.quantity + 1}"))
+        choices.append(turn.choice("choice.remove", Remove(*line.key()), name=name))
+        choices.append(turn.choice("choice.plus", Quantity(*line.key(), line.quantity + 1), name=name))
         if line.quantity > 1:
-            choices.append(Choice(turn.t("choice.minus", name=name), f"QTY:{line.key()}:{line.quantity - 1}"))
-    choices.append(turn.choice("choice.clear", "CLEAR_CART"))
-    shown = turn.paged(choices, page, lambda next_page: f"CART_EDIT:{next_page}")
+            choices.append(turn.choice("choice.minus", Quantity(*line.key(), line.quantity - 1), name=name))
+    choices.append(turn.choice("choice.clear", Command.CLEAR_CART))
+    shown = turn.paged(choices, page, CartEdit)
     return [QuickReplies(prompt or turn.t("cart.edit_prompt"), shown, button_label=turn.t("choice.edit_cart"))]
 
 
-def remove(turn: Turn, key: str) -> list[Reply]:
+def remove(turn: Turn, key: LineKey) -> list[Reply]:
     """``REMOVE:<id>:<size>:<colour>``."""
     line = _by_key(turn.session.cart, key)
     if line is None:
@@ -210,7 +248,7 @@ def remove(turn: Turn, key: str) -> list[Reply]:
     return [Text(turn.t("cart.removed", name=line.name(turn.lang)))] + view(turn)
 
 
-def set_quantity(turn: Turn, key: str, quantity: int) -> list[Reply]:
+def set_quantity(turn: Turn, key: LineKey, quantity: int) -> list[Reply]:
     """``QTY:<id>:<size>:<colour>:<n>``: 0 removes; more than the stock is refused kindly."""
     line = _by_key(turn.session.cart, key)
     if line is None:
@@ -224,7 +262,8 @@ def set_quantity(turn: Turn, key: str, quantity: int) -> list[Reply]:
         left = max(0, product.stock_quantity - others)
         return [Text(turn.t("cart.short", name=line.name(turn.lang), count=turn.count(left, "piece")))] + view(turn)
     line.quantity = quantity
-    return [Text(turn.t("cart.qty_set", name=line.name(turn.lang), quantity=turn.count(quantity, "piece")))] + view(turn)
+    done = turn.t("cart.qty_set", name=line.name(turn.lang), quantity=turn.count(quantity, "piece"))
+    return [Text(done)] + view(turn)
 
 
 def wanted_quantity(text: str) -> int | None:
@@ -340,8 +379,8 @@ def _describe(turn: Turn, index: int, line: CartLine) -> str:
 
 
 def _next_choices(turn: Turn) -> tuple[Choice, ...]:
-    return (turn.choice("choice.checkout", "CHECKOUT"), turn.choice("choice.view_cart", "CART"),
-            turn.choice("choice.continue", "MENU"))
+    return (turn.choice("choice.checkout", Command.CHECKOUT), turn.choice("choice.view_cart", Command.CART),
+            turn.choice("choice.continue", Command.MENU))
 
 
 def _next(turn: Turn) -> Reply:
@@ -352,7 +391,7 @@ def _line(cart: list[CartLine], product_id: int, size: str, color: str) -> CartL
     return next((x for x in cart if (x.product_id, x.size, x.color) == (product_id, size, color)), None)
 
 
-def _by_key(cart: list[CartLine], key: str) -> CartLine | None:
+def _by_key(cart: list[CartLine], key: LineKey) -> CartLine | None:
     return next((line for line in cart if line.key() == key), None)
 
 

@@ -12,18 +12,24 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.dialog import browse, texts
+from bot.channels.registry import channel
+from bot.dialog import browse, governorates, texts
 from bot.dialog import cart as carts
-from bot.dialog.session import Checkout
+from bot.dialog.payloads import EDITABLE, Command, Confirm, Edit, Governorate, Phone, encode
+from bot.dialog.session import Checkout, Context, Step
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.errors import ProductNotFound
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 from bot.notes import ORDER
-from bot.replies import Button, Buttons, Choice, QuickReplies, Reply, Text
+from bot.replies import Buttons, Choice, QuickReplies, Reply, Text
+
+if TYPE_CHECKING:
+    from bot.nlu.matcher import Understanding
 
 MOBILE = re.compile(r"^01[0125]\d{8}$")
 # A mobile inside a sentence ("رقمي 01012345678", "my number is +20 101 234 5678").
@@ -55,12 +61,13 @@ EDIT_TARGETS = {
 }
 EDIT_MAX_WORDS = 10
 # Lead-ins before a name ("الاسم:", "اسمي", "انا", "my name is", "esmy", "ana").
-NAME_LEAD = re.compile(r"^\s*(?:(?:ال)?اسمي?(?:\s+(?:هو|بالكامل))?|[اأإ]نا(?:\s+اسمي)?|my\s+(?:full\s+)?name\s*(?:is|'s)?|"
-                       r"name|i\s*am|i'm|this\s+is|esm[yi]|ism[yi]|el\s*esm|ana)(?:\s*[:：\-]\s*|\s+)",
+NAME_LEAD = re.compile(r"^\s*(?:(?:ال)?اسمي?(?:\s+(?:هو|بالكامل))?|[اأإ]نا(?:\s+اسمي)?|"
+                       r"my\s+(?:full\s+)?name\s*(?:is|'s)?|name|i\s*am|i'm|this\s+is|esm[yi]|ism[yi]|el\s*esm|ana)(?:\s*[:：\-]\s*|\s+)",
                        re.IGNORECASE)
 # Words before a mobile in the same message as a name: "محمد علي ورقمي ...", "Mona, my number is ...".
 PHONE_LEAD = frozenset(tokenize("و رقمي ورقمي رقم الرقم والرقم موبايلي موبايل والموبايل تليفوني تليفون نمرتي هو ده "
-                                "and my number is phone mobile raqmy rakamy ra2my w nemrty"))
+                                "الهاتف هاتف هاتفي وهاتفي الجوال جوال جوالي وجوالي التليفون "
+                                "and my number is phone mobile tel raqmy rakamy ra2my w nemrty"))
 # The words of an address: "١٢ شارع ...", "عمارة ٧", "الدور التالت", "flat 4".
 STREET_WORDS = frozenset(tokenize("شارع ش عماره عمارة برج الدور دور شقه شقة ميدان حاره عطفه طريق بلوك فيلا كمبوند "
                                   "مساكن مجاوره الحي حي منطقه المنطقه تقسيم ممر امام جنب بجوار "
@@ -73,6 +80,7 @@ PRODUCT_SLOTS = frozenset({"item", "category", "price_min", "price_max", "produc
 NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*$")
 ADDRESS_MIN = 10
 MAIN_GOVERNORATES = 9
+OTHER_GOVERNORATE = "other"       # the store's zone for every governorate it does not name
 
 
 def start(turn: Turn) -> list[Reply]:
@@ -80,10 +88,11 @@ def start(turn: Turn) -> list[Reply]:
     empty cart, the way to start instead: the sections and a question."""
     session = turn.session
     if not session.cart:      # "عايزة اطلب" with nothing chosen yet: how to start, never an empty checkout
-        return [replace(reply, text=turn.t("start.order")) for reply in browse.categories(turn)]
+        return [replace(reply, text=turn.t("start.order")) if isinstance(reply, QuickReplies) else reply
+                for reply in browse.categories(turn)]
     digest = hashlib.sha256(f"{turn.event.dedupe_key}".encode()).hexdigest()[:12]
     session.checkout = Checkout(id=digest)
-    session.context, session.pending = "none", {}
+    session.context, session.pending = Context.NONE, {}
     return [Text(turn.t("checkout.start"))]
 
 
@@ -125,6 +134,14 @@ def looks_like_address(text: str) -> bool:
             and bool(words & STREET_WORDS))
 
 
+def _open(turn: Turn) -> Checkout:
+    """The checkout being filled in: the steps below run only while one is open."""
+    checkout = turn.session.checkout
+    if checkout is None:      # a bug: the router sends answers here only while a checkout is open
+        raise LookupError("no checkout is open")
+    return checkout
+
+
 def cancel(turn: Turn) -> list[Reply]:
     if turn.session.checkout is None:
         return [turn.menu(turn.t("checkout.nothing"))]
@@ -136,11 +153,11 @@ def answer(turn: Turn) -> list[Reply]:
     """Text typed during a checkout fills the current step (or cancels it)."""
     if is_cancel(turn.text):
         return cancel(turn)
-    step = turn.session.checkout.step
+    step = _open(turn).step
     return STEP_ANSWERS[step](turn, turn.text.strip())
 
 
-def is_question(text: str, understanding: Any) -> bool:
+def is_question(text: str, understanding: Understanding) -> bool:
     """A message typed at the name step that is clearly not a name: "الشحن بكام", "فيه مقاس XL؟".
 
     A colour alone is no question ("Rose", "Hana Black" are names the matcher reads as colours).
@@ -153,7 +170,7 @@ def is_question(text: str, understanding: Any) -> bool:
     return intent != "unknown" and understanding.confidence >= QUESTION_CONFIDENCE
 
 
-def wants_aside(turn: Turn, understanding: Any) -> bool:
+def wants_aside(turn: Turn, understanding: Understanding) -> bool:
     """A question asked during a checkout, to answer before asking the step again.
 
     At the summary only a question about the shop (shipping, payment, returns, sizes) is one: any
@@ -161,49 +178,50 @@ def wants_aside(turn: Turn, understanding: Any) -> bool:
     """
     if is_cancel(turn.text) or not is_question(turn.text, understanding) or fits_step(turn):
         return False
-    return turn.session.checkout.step != "confirm" or understanding.intent in INFO_INTENTS
+    return _open(turn).step != Step.CONFIRM or understanding.intent in INFO_INTENTS
 
 
 def fits_step(turn: Turn) -> bool:
     """True when the text is a valid answer to a step whose answers can be told from questions
     (a mobile, a governorate, a yes); a name or an address could be anything."""
-    step, text = turn.session.checkout.step, turn.text
-    if step == "phone":
+    step, text = _open(turn).step, turn.text
+    if step == Step.PHONE:
         return bool(find_mobile(text))
-    if step == "governorate":
-        return turn.deps.store.info().governorate(text) is not None
-    if step == "address":
+    if step == Step.GOVERNORATE:
+        return governorates.find(turn, text) is not None
+    if step == Step.ADDRESS:
         return looks_like_address(text)      # "عمارة ٧ الدور التالت" is an address, not a product or a position
-    return step == "confirm" and (is_yes(text) or bool(edit_target(text)))
+    return step == Step.CONFIRM and (is_yes(text) or bool(edit_target(text)))
 
 
 def aside(turn: Turn, answer_text: str) -> list[Reply]:
     """A question answered in one line during a checkout, then the current step asked again."""
-    checkout = turn.session.checkout
+    checkout = _open(turn)
     step = checkout.step
-    if step == "name":
+    if step == Step.NAME:
         return [Text(f"{answer_text}\n{turn.t('checkout.ask_name_again')}")]
-    if step == "address":
+    if step == Step.ADDRESS:
         return [Text(f"{answer_text}\n{turn.t('checkout.ask_address_again')}")]
-    if step == "phone":
+    if step == Step.PHONE:
         return [_ask_phone(turn, f"{answer_text}\n{turn.t('checkout.ask_phone_again')}")]
-    if step == "governorate":
+    if step == Step.GOVERNORATE:
         return [_ask_governorate(turn, f"{answer_text}\n{turn.t('checkout.ask_governorate_again')}")]
     return [Text(answer_text), *summary(turn, hint="checkout.ask_confirm_again")]
 
 
 def _missed(turn: Turn, explained: Reply) -> list[Reply]:
     """A wrong answer: explained the first time; after that, the choices and a person instead."""
-    checkout = turn.session.checkout
+    checkout = _open(turn)
     checkout.misses += 1
     if checkout.misses <= MISSES_EXPLAINED:
         return [explained]
-    if checkout.step == "governorate":
+    if checkout.step == Step.GOVERNORATE:
         return [_ask_governorate(turn, turn.t("checkout.stuck_governorate"))]
-    choices = [turn.choice("menu.human", "HUMAN"), turn.choice("checkout.cancel", "CANCEL")]
-    own = egyptian_mobile(turn.event.customer_id) if turn.platform == "whatsapp" and checkout.step == "phone" else ""
+    choices = [turn.choice("menu.human", Command.HUMAN), turn.choice("checkout.cancel", Command.CANCEL)]
+    offers_own = channel(turn.platform).customer_id_is_phone and checkout.step == "phone"
+    own = egyptian_mobile(turn.event.customer_id) if offers_own else ""
     if own:
-        choices.insert(0, Choice(turn.t("checkout.own_number", phone=own), f"PHONE:{own}"))
+        choices.insert(0, turn.choice("checkout.own_number", Phone(own), phone=own))
     return [QuickReplies(turn.t("checkout.stuck"), tuple(choices), button_label=turn.t("menu.button"))]
 
 
@@ -212,12 +230,12 @@ def _name(turn: Turn, text: str) -> list[Reply]:
     name = clean_name(before if phone else text, drop_phone_lead=bool(phone))
     if not (2 <= len(name) <= 60) or not NAME.match(name):
         return _missed(turn, Text(turn.t("checkout.bad_name")))
-    checkout = turn.session.checkout
+    checkout = _open(turn)
     checkout.name = name
     if phone and not checkout.editing:        # "محمد علي 01012345678 ...": the mobile (and more) too
         checkout.phone = phone
         return _after_phone(turn, after)
-    return _advance(turn, "phone")
+    return _advance(turn, Step.PHONE)
 
 
 def clean_name(text: str, drop_phone_lead: bool = False) -> str:
@@ -245,10 +263,10 @@ def split_mobile(text: str) -> tuple[str, str, str]:
 def _after_phone(turn: Turn, rest: str) -> list[Reply]:
     """The mobile is known: the governorate (and the address) the same message gives, else its question."""
     rest = re.sub(r"^[\s,،.\-:؛;]+", "", rest).strip()
-    checkout = turn.session.checkout
-    if checkout.editing or not rest or turn.deps.store.info().governorate(rest) is None:
-        return _advance(turn, "governorate")
-    checkout.step = "governorate"
+    checkout = _open(turn)
+    if checkout.editing or not rest or governorates.find(turn, rest) is None:
+        return _advance(turn, Step.GOVERNORATE)
+    checkout.step = Step.GOVERNORATE
     return _governorate(turn, rest)
 
 
@@ -256,7 +274,7 @@ def _phone(turn: Turn, text: str) -> list[Reply]:
     phone = find_mobile(text)
     if not phone:
         return _missed(turn, _ask_phone(turn, turn.t("checkout.bad_phone")))
-    turn.session.checkout.phone = phone
+    _open(turn).phone = phone
     _, _, after = split_mobile(text)
     return _after_phone(turn, after)
 
@@ -273,7 +291,7 @@ def find_mobile(text: str) -> str:
 
 def phone_choice(turn: Turn, value: str) -> list[Reply]:
     """``PHONE:<number>`` (the WhatsApp "use my number" button), validated like typed text."""
-    if turn.session.checkout is None or turn.session.checkout.step != "phone":
+    if turn.session.checkout is None or turn.session.checkout.step != Step.PHONE:
         return stale(turn)
     return _phone(turn, value)
 
@@ -291,12 +309,12 @@ def egyptian_mobile(text: str) -> str:
 
 
 def _governorate(turn: Turn, text: str) -> list[Reply]:
-    found = turn.deps.store.info().governorate(text)
+    found = governorates.find(turn, text)     # "بني سويف" to a shop without its own fee: the other zone
     if found is None:
         return _missed(turn, _ask_governorate(turn, turn.t("checkout.bad_governorate")))
     asked = governorate_choice(turn, found.key)
-    checkout = turn.session.checkout
-    if checkout.step == "address" and looks_like_address(text):   # "اسكندرية ٥ شارع فؤاد": the address too
+    checkout = _open(turn)
+    if checkout.step == Step.ADDRESS and looks_like_address(text):   # "اسكندرية ٥ شارع فؤاد": the address too
         return _address(turn, text)
     return asked
 
@@ -304,7 +322,7 @@ def _governorate(turn: Turn, text: str) -> list[Reply]:
 def governorate_choice(turn: Turn, key: str) -> list[Reply]:
     """``GOV:<key>``: a governorate the store ships to."""
     checkout = turn.session.checkout
-    if checkout is None or checkout.step != "governorate":
+    if checkout is None or checkout.step != Step.GOVERNORATE:
         return stale(turn)
     info = turn.deps.store.info()
     row = next((g for g in info.governorates if g.key == key), None)
@@ -312,68 +330,70 @@ def governorate_choice(turn: Turn, key: str) -> list[Reply]:
         return [_ask_governorate(turn, turn.t("checkout.bad_governorate"))]
     checkout.governorate, checkout.misses = row.key, 0
     if checkout.editing:
-        return _advance(turn, "address")
-    checkout.step = "address"
+        return _advance(turn, Step.ADDRESS)
+    checkout.step = Step.ADDRESS
     fee = info.shipping_fee(row, turn.session.subtotal())
     if not fee:                                # a free line of its own: "is free", never a price slot holding a word
         return [Text(turn.t("checkout.ask_address_free", governorate=_gov_name(turn, row), days=days(turn, row)))]
-    return [Text(turn.t("checkout.ask_address", governorate=_gov_name(turn, row), fee=_fee(turn, fee), days=days(turn, row)))]
+    return [Text(turn.t("checkout.ask_address", governorate=_gov_name(turn, row), fee=_fee(turn, fee),
+                        days=days(turn, row)))]
 
 
 def _address(turn: Turn, text: str) -> list[Reply]:
     address = " ".join(text.split())
     if not looks_like_address(address) and (len(address) < ADDRESS_MIN or not re.search(r"[^\W\d_]", address)):
         return _missed(turn, Text(turn.t("checkout.bad_address")))
-    turn.session.checkout.address = address
-    return _advance(turn, "confirm")
+    _open(turn).address = address
+    return _advance(turn, Step.CONFIRM)
 
 
 def _confirm_text(turn: Turn, text: str) -> list[Reply]:
-    checkout = turn.session.checkout
+    checkout = _open(turn)
     if is_yes(text):
-        return confirm(turn, f"{checkout.id}:{checkout.shown}")
+        return confirm(turn, checkout.id, checkout.shown)
     target = edit_target(text)
     if target:                                # "عدل العنوان", "لا غير الرقم": that step, then the summary
-        return edit(turn, target)
+        return edit(turn, Step(target))
     return summary(turn, hint="checkout.confirm_hint")
 
 
-STEP_ANSWERS = {"name": _name, "phone": _phone, "governorate": _governorate, "address": _address,
-                "confirm": _confirm_text}
+STEP_ANSWERS: dict[Step, Callable[[Turn, str], list[Reply]]] = {
+    Step.NAME: _name, Step.PHONE: _phone, Step.GOVERNORATE: _governorate, Step.ADDRESS: _address,
+    Step.CONFIRM: _confirm_text}
 
 
-def _advance(turn: Turn, step: str) -> list[Reply]:
+def _advance(turn: Turn, step: Step) -> list[Reply]:
     """Go to ``step`` (or back to the summary after an edit) and ask its question."""
-    checkout = turn.session.checkout
+    checkout = _open(turn)
     checkout.misses = 0
-    if checkout.editing or step == "confirm":
+    if checkout.editing or step == Step.CONFIRM:
         checkout.editing = False
-        checkout.step = "confirm"
+        checkout.step = Step.CONFIRM
         return summary(turn)
     checkout.step = step
-    if step == "phone":
+    if step == Step.PHONE:
         return [_ask_phone(turn, turn.t("checkout.ask_phone", name=checkout.name.split()[0]))]
     return [_ask_governorate(turn, turn.t("checkout.ask_governorate"))]
 
 
 def _ask_phone(turn: Turn, text: str) -> Reply:
     """On WhatsApp the customer's own number is one tap away (their wa_id)."""
-    own = egyptian_mobile(turn.event.customer_id) if turn.platform == "whatsapp" else ""
+    own = egyptian_mobile(turn.event.customer_id) if channel(turn.platform).customer_id_is_phone else ""
     if not own:
         return Text(text)
-    return QuickReplies(text, (Choice(turn.t("checkout.own_number", phone=own), f"PHONE:{own}"),))
+    return QuickReplies(text, (turn.choice("checkout.own_number", Phone(own), phone=own),))
 
 
 def _ask_governorate(turn: Turn, text: str) -> Reply:
-    rows = [g for g in turn.deps.store.info().governorates if g.key != "other"][:MAIN_GOVERNORATES]
-    choices = [Choice(_gov_name(turn, g), f"GOV:{g.key}") for g in rows]
-    choices.append(Choice(turn.t("checkout.other_governorate"), "GOV:other"))
+    rows = [g for g in turn.deps.store.info().governorates if g.key != OTHER_GOVERNORATE][:MAIN_GOVERNORATES]
+    choices = [Choice(_gov_name(turn, g), encode(Governorate(g.key))) for g in rows]
+    choices.append(turn.choice("checkout.other_governorate", Governorate(OTHER_GOVERNORATE)))
     return QuickReplies(text, tuple(choices), button_label=turn.t("checkout.edit.governorate"))
 
 
 def summary(turn: Turn, hint: str = "") -> list[Reply]:
     """Lines, subtotal, shipping and total, who and where; confirm / edit / cancel (``hint``: a text key above)."""
-    session, checkout = turn.session, turn.session.checkout
+    session, checkout = turn.session, _open(turn)
     info = turn.deps.store.info()
     row = next((g for g in info.governorates if g.key == checkout.governorate), None)
     subtotal = session.subtotal()
@@ -383,20 +403,20 @@ def summary(turn: Turn, hint: str = "") -> list[Reply]:
         f"{turn.number(line.quantity)} × {turn.price(line.unit_price)}"
         for line in session.cart
     )
-    text = turn.t("checkout.summary" if fee else "checkout.summary_free", lines=lines, subtotal=turn.price(subtotal), governorate=_gov_name(turn, row),
-                  shipping=_fee(turn, fee), total=turn.price(subtotal + fee), name=checkout.name,
-                  phone=checkout.phone, address=checkout.address)
+    text = turn.t("checkout.summary" if fee else "checkout.summary_free", lines=lines, subtotal=turn.price(subtotal),
+                  governorate=_gov_name(turn, row), shipping=_fee(turn, fee), total=turn.price(subtotal + fee),
+                  name=checkout.name, phone=checkout.phone, address=checkout.address)
     if hint:
         text = f"{turn.t(hint)}\n\n{text}"
     checkout.shown = order_digest(turn)
-    buttons = (Button(turn.t("checkout.confirm"), f"CONFIRM:{checkout.id}:{checkout.shown}"),
-               Button(turn.t("checkout.edit"), "EDIT"), Button(turn.t("checkout.cancel"), "CANCEL"))
+    buttons = (turn.button("checkout.confirm", Confirm(checkout.id, checkout.shown)),
+               turn.button("checkout.edit", Edit()), turn.button("checkout.cancel", Command.CANCEL))
     return [Buttons(text, buttons)]
 
 
 def order_digest(turn: Turn) -> str:
     """A short digest of everything the summary shows: the lines, prices, who and where."""
-    checkout = turn.session.checkout
+    checkout = _open(turn)
     shown = [[x.product_id, x.size, x.color, x.quantity, x.unit_price] for x in turn.session.cart]
     shown.append([checkout.name, checkout.phone, checkout.governorate, checkout.address])
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:12]
@@ -406,41 +426,39 @@ def edit_menu(turn: Turn) -> list[Reply]:
     """``EDIT``: which part of the order to change."""
     if turn.session.checkout is None:
         return stale(turn)
-    choices = tuple(Choice(turn.t(f"checkout.edit.{step}"), f"EDIT:{step}")
-                    for step in ("name", "phone", "governorate", "address"))
+    choices = tuple(turn.choice(f"checkout.edit.{step}", Edit(step)) for step in EDITABLE)
     return [QuickReplies(turn.t("checkout.edit_prompt"), choices, button_label=turn.t("checkout.edit"))]
 
 
-def edit(turn: Turn, step: str) -> list[Reply]:
+def edit(turn: Turn, step: Step) -> list[Reply]:
     """``EDIT:<step>``: ask that step again, then come back to the summary."""
     checkout = turn.session.checkout
     if checkout is None:
         return stale(turn)
-    if step not in ("name", "phone", "governorate", "address"):
+    if step not in EDITABLE:
         raise InvalidPayload(step)
     checkout.step, checkout.editing, checkout.misses = step, True, 0
-    questions = {
-        "name": lambda: Text(turn.t("checkout.ask_name")),
-        "phone": lambda: _ask_phone(turn, turn.t("checkout.ask_phone", name=checkout.name.split()[0])),
-        "governorate": lambda: _ask_governorate(turn, turn.t("checkout.ask_governorate")),
-        "address": lambda: Text(turn.t("checkout.ask_address_again")),
+    questions: dict[Step, Callable[[], Reply]] = {
+        Step.NAME: lambda: Text(turn.t("checkout.ask_name")),
+        Step.PHONE: lambda: _ask_phone(turn, turn.t("checkout.ask_phone", name=checkout.name.split()[0])),
+        Step.GOVERNORATE: lambda: _ask_governorate(turn, turn.t("checkout.ask_governorate")),
+        Step.ADDRESS: lambda: Text(turn.t("checkout.ask_address_again")),
     }
     return [questions[step]()]
 
 
-def confirm(turn: Turn, arg: str) -> list[Reply]:
+def confirm(turn: Turn, checkout_id: str, digest: str) -> list[Reply]:
     """``CONFIRM:<checkout id>:<digest>``: check stock live, save the order once, thank the customer.
 
     An order that changed since its summary was shown (an ADD pressed at the confirm step) is not
     placed: the new summary is shown to confirm.
     """
-    checkout_id, _, digest = arg.partition(":")
     session, checkout = turn.session, turn.session.checkout
     if checkout is None or checkout.id != checkout_id:
         if session.last_order.get("checkout") == checkout_id:
             return [turn.menu(turn.t("checkout.already", number=session.last_order["number"]))]
         return stale(turn)
-    if checkout.step != "confirm":
+    if checkout.step != Step.CONFIRM:
         return answer_step_again(turn)
     if digest != order_digest(turn):
         return summary(turn, hint="checkout.changed")
@@ -452,10 +470,10 @@ def confirm(turn: Turn, arg: str) -> list[Reply]:
 
 
 def answer_step_again(turn: Turn) -> list[Reply]:
-    step = turn.session.checkout.step
-    if step == "name":
+    step = _open(turn).step
+    if step == Step.NAME:
         return [Text(turn.t("checkout.start"))]
-    if step == "address":
+    if step == Step.ADDRESS:
         return [Text(turn.t("checkout.ask_address_again"))]
     return _advance(turn, step)
 
@@ -465,9 +483,10 @@ def _place(turn: Turn, checkout: Checkout) -> list[Reply]:
     info = turn.deps.store.info()
     row = next((g for g in info.governorates if g.key == checkout.governorate), None)
     fee = info.shipping_fee(row, session.subtotal())
-    items = [{"product_id": x.product_id, "name": x.name(turn.lang), "size": x.size, "color": x.color,
-              "quantity": x.quantity, "unit_price": x.unit_price} for x in session.cart]
-    order = turn.deps.orders.create(
+    items: list[dict[str, Any]] = [
+        {"product_id": x.product_id, "name": x.name(turn.lang), "size": x.size, "color": x.color,
+         "quantity": x.quantity, "unit_price": x.unit_price} for x in session.cart]
+    order = turn.deps.order_book.create(
         idempotency_key=f"{turn.platform}:{turn.event.customer_id}:{checkout.id}", platform=turn.platform,
         customer_id=turn.event.customer_id, name=checkout.name, phone=checkout.phone,
         governorate=checkout.governorate, address=checkout.address, items=items, shipping_fee=fee, lang=turn.lang,
@@ -521,4 +540,4 @@ def _fee(turn: Turn, fee: int) -> str:
 def _gov_name(turn: Turn, row: Any) -> str:
     if row is None:
         return turn.t("checkout.other_governorate")
-    return row.name(turn.lang) if row.key != "other" else turn.t("checkout.other_governorate")
+    return row.name(turn.lang) if row.key != OTHER_GOVERNORATE else turn.t("checkout.other_governorate")

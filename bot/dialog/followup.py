@@ -8,6 +8,7 @@ and what the last answer was about (``topic``: list, product, shipping, order). 
 - "32" / "L" after a product's details adds it in that size;
 - "وإسكندرية؟" / "w aswan?" after a shipping answer gives that governorate's fee and days;
 - "هيوصل امتى" / "when will it arrive?" after an order gives that order's delivery estimate;
+- "اكمل", "عايز اطلب", "يلا نطلب" with something in the cart start the checkout;
 - "العبايه ٢٩٧", "هاخد ٨٤٧" name a product by its catalogue number without "رقم" / "product"
   when the number is a product on screen or one of the item named (:func:`product_numbers`).
 
@@ -20,14 +21,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.dialog import browse, cart, checkout, info, orders, placed
 from bot.dialog.checkout import days
+from bot.dialog.session import Context
 from bot.dialog.turn import Turn
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.nlu.matcher import Understanding
 
 MORE_WORDS = frozenset({"كمان", "غيرهم", "غيره", "غيرها", "المزيد", "مزيد", "تاني", "more", "others", "other",
                         "else", "next", "kaman", "kman", "ghirhom", "gherhom", "tany", "tani"})
@@ -44,6 +49,12 @@ COMPLETE_WORDS = frozenset({"اكمل", "كمل", "نكمل", "كملي", "كم�
 COMPLETE_FILLER = frozenset({"الطلب", "طلبي", "الاوردر", "اوردر", "يلا", "طب", "طيب", "خلاص", "تمام", "بقى", "بقي",
                              "كده", "ok", "okay", "the", "order", "my", "to", "checkout", "please", "pls", "yalla",
                              "el", "keda", "law", "سمحت", "لو", "من", "فضلك"})
+# "عايز اطلب", "يلا نطلب", "I want to order": ordering, which with a cart is finishing it (GUIDE §3.7: "I want
+# to order X" is a search only while nothing is chosen; with an empty cart the categories come instead).
+ORDER_WORDS = frozenset({"اطلب", "نطلب", "هطلب", "اطلبه", "اطلبها", "اطلبهم", "order", "atlob", "a2tlob",
+                         "otlob", "natlob", "hatlob"})
+WANT_FILLER = frozenset({"عايز", "عايزه", "عاوز", "عاوزه", "حابب", "حابه", "ممكن", "انا", "3ayez", "3ayza", "3ayz",
+                         "3awez", "want", "wanna", "i", "id", "like", "ana", "momken", "can"})
 SHOPPING_WORDS = frozenset({"تسوق", "التسوق", "shopping", "browsing", "shop"})
 # Words of a one-governorate follow-up besides its name: "و", "طب", "and", "what about".
 PLACE_FILLER = frozenset({"و", "طب", "طيب", "and", "what", "about", "how", "w", "we", "wa", "tab", "ya",
@@ -62,7 +73,7 @@ PRODUCT_INTENTS = frozenset({"search", "product_details", "price_inquiry", "cart
                              "stock_alert"})
 
 
-def with_list_refs(turn: Turn, understanding: Any) -> Any:
+def with_list_refs(turn: Turn, understanding: Understanding) -> Understanding:
     """Read ordinals against the last list when another answer came after it ("التالت" after details).
 
     The matcher reads list positions only in the ``after_results`` context; when a list is kept
@@ -71,7 +82,7 @@ def with_list_refs(turn: Turn, understanding: Any) -> Any:
     """
     session = turn.session
     slots = understanding.slots or {}
-    if (not session.results or session.context == "after_results" or "product_ref" in slots
+    if (not session.results or session.context == Context.AFTER_RESULTS or "product_ref" in slots
             or "product_refs" in slots or understanding.intent not in LIST_CONTEXT_INTENTS):
         return understanding
     again = turn.deps.nlu(turn.text, "after_results")
@@ -86,7 +97,7 @@ def says_product_number(text: str) -> bool:
     return bool(PRODUCT_NUMBER.search(orders.fold(text)))
 
 
-def product_numbers(turn: Turn, understanding: Any) -> list[int]:
+def product_numbers(turn: Turn, understanding: Understanding) -> list[int]:
     """The catalogue ids the message names, in the order written (validated against the store).
 
     An id the matcher read with its cue ("رقم ٢٤٨", "product 73") counts when the text says so
@@ -206,7 +217,7 @@ def _not_after() -> frozenset[str]:
     return frozenset(w for w in words if " " not in w)
 
 
-def handler(turn: Turn, understanding: Any) -> Callable[[Turn], list[Reply]] | None:
+def handler(turn: Turn, understanding: Understanding) -> Callable[[Turn], list[Reply]] | None:
     """The follow-up a message is, or None; decided from the text and the session only."""
     session, words = turn.session, tokenize(turn.text)
     if not words or len(words) > MAX_FOLLOWUP_WORDS or session.checkout is not None:
@@ -221,22 +232,24 @@ def handler(turn: Turn, understanding: Any) -> Callable[[Turn], list[Reply]] | N
     last = session.last_order
     if session.topic == "order" and (last.get("shown") or last.get("number")) and _asks_arrival(turn, words, intent):
         return arrival
-    about_order = (session.topic == "order" and (last.get("shown") or last.get("number"))) or session.expect == "order_ref"
+    about_order = ((session.topic == "order" and (last.get("shown") or last.get("number")))
+                   or session.expect == "order_ref")
     if (about_order and checkout.is_cancel(turn.text)
             and (intent == "unknown" or (intent == "cart_remove" and not session.cart))):
-        return placed.cancel_last             # "I want to cancel it", "طب عايزه الغيه" after an order was shown or asked for
+        return placed.cancel_last             # "I want to cancel it", "طب عايزه الغيه" after an order shown or asked
     if session.cart and cart.wanted_quantity(turn.text) is not None and (
             intent in SET_QUANTITY_INTENTS or (intent == "search" and cart.names_a_line(turn))):
         return cart.set_quantity_text         # "خليهم اتنين", "خلي الساعة ٣", "make it 3", "actually 2 of them"
-    if session.cart and intent in ("unknown", "cart_view") and _asks_to_complete(words):
+    if session.cart and intent in ("unknown", "cart_view", "browse_categories") and _asks_to_complete(words):
         return checkout.start                 # "اكمل" after an add: the "كمّل الطلب" button, typed
     return None
 
 
 def _asks_to_complete(words: list[str]) -> bool:
-    """"اكمل", "كمل الطلب", "continue to checkout": a completion word, fillers only, no shopping word."""
-    bag = set(words)
-    return bool(bag & COMPLETE_WORDS) and bag <= COMPLETE_WORDS | COMPLETE_FILLER and not bag & SHOPPING_WORDS
+    """"اكمل", "كمل الطلب", "continue to checkout", "عايز اطلب": a completion or ordering word, fillers
+    only, no shopping word."""
+    bag, finishing = set(words), COMPLETE_WORDS | ORDER_WORDS
+    return bool(bag & finishing) and bag <= finishing | COMPLETE_FILLER | WANT_FILLER and not bag & SHOPPING_WORDS
 
 
 def _asks_more(words: list[str]) -> bool:
@@ -249,7 +262,8 @@ def _sized(turn: Turn) -> bool:
     typed = normalize(turn.text).strip(" .!?")
     if not (re.fullmatch(r"[0-9]{1,3}|[a-z0-9]{1,4}", typed) or len(tokenize(typed)) == 2):
         return False
-    product = browse.known(turn, turn.session.focus)
+    focus = turn.session.focus
+    product = browse.known(turn, focus) if focus is not None else None
     return product is not None and bool(cart.typed_size(turn.text, product.sizes))
 
 
@@ -290,7 +304,7 @@ def _add_option(turn: Turn) -> list[Reply]:
 def arrival(turn: Turn) -> list[Reply]:
     """When the order just placed or shown will arrive: by its status and governorate."""
     last = turn.session.last_order
-    order = turn.deps.orders.get(last.get("shown") or last["number"])
+    order = turn.deps.order_book.get(last.get("shown") or last["number"])
     if order is None or not orders.mine(turn, order):
         return orders.status(turn)
     if order.status in ("delivered", "cancelled"):

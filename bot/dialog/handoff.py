@@ -11,16 +11,20 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from bot.channels.registry import channel
 from bot.dialog.info import when
+from bot.dialog.session import Context
 from bot.dialog.turn import Deps, Turn
-from bot.events import Event, Kind, Platform
+from bot.events import Event, Kind
+from bot.logs import customer_ref
 from bot.notes import HANDOFF
 from bot.replies import HandOff, Reply, Text
 
 log = logging.getLogger(__name__)
 
 
-def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: str = "", why: str = "asked") -> list[Reply]:
+def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: str = "",
+            why: str = "asked") -> list[Reply]:
     """Open a hand-off with its context and tell the customer a person will reply.
 
     ``orders`` are the customer's orders the request is about (staff see their numbers, statuses
@@ -38,7 +42,7 @@ def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: st
         turn.deps.handoffs.open(turn.platform, turn.event.customer_id, reason or turn.text or "button", context)
     turn.note(HANDOFF, text=turn.text if turn.event.kind is Kind.TEXT else "", reason=why,
               ref=", ".join(order.number for order in orders))
-    session.pending, session.checkout, session.context = {}, None, "none"
+    session.pending, session.checkout, session.context = {}, None, Context.NONE
     back = _back_at(turn)
     hours = _hours(turn)
     if back:       # outside the staff's hours: when someone will answer
@@ -49,7 +53,7 @@ def request(turn: Turn, reason: str = "", *, orders: Sequence[Any] = (), say: st
         text = turn.t("handoff.opened", hours=hours) if hours else turn.t("handoff.opened_short")
     replies: list[Reply] = [Text(text)]
     app_id = getattr(turn.deps.settings, "messenger_inbox_app_id", "")
-    if turn.event.platform is Platform.MESSENGER and app_id:
+    if channel(turn.event.platform).handover and app_id:
         replies.append(HandOff(target_app_id=app_id, metadata=f"handoff: {reason or turn.text}"[:200]))
     return replies
 
@@ -64,7 +68,7 @@ def on_handover(deps: Deps, event: Event) -> None:
     elif action == "pass":
         deps.handoffs.release(str(event.platform), event.customer_id, by="page inbox")
     else:
-        log.info("handover %s for %s recorded", action, event.customer_id)
+        log.info("handover %s for %s recorded", action, customer_ref(event.platform, event.customer_id))
 
 
 def _about(order: Any) -> dict[str, Any]:

@@ -8,7 +8,10 @@ from typing import Any
 
 from bot.dialog import texts
 from bot.dialog.checkout import days
+from bot.dialog.payloads import Categories, Command, Sizes, encode
+from bot.dialog.session import Context
 from bot.dialog.turn import InvalidPayload, Turn
+from bot.language import Lang
 from bot.nlu.normalize import tokenize
 from bot.replies import Choice, QuickReplies, Reply, Text
 from bot.store.faq import FAQ_MIN, FAQ_SURE
@@ -22,8 +25,9 @@ def shipping(turn: Turn) -> list[Reply]:
     """The fee and days for the governorate named in the text, or every fee."""
     info = turn.deps.store.info()
     row = info.governorate(turn.text) if turn.text else None
-    turn.session.context, turn.session.topic = "none", "shipping"
-    free = turn.t("shipping.free", amount=turn.price(info.free_shipping_min_order)) if info.free_shipping_min_order else ""
+    turn.session.context, turn.session.topic = Context.NONE, "shipping"
+    least = info.free_shipping_min_order
+    free = turn.t("shipping.free", amount=turn.price(least)) if least else ""
     if row is not None:
         return [turn.menu("\n".join(p for p in (shipping_line(turn, row), free) if p))]
     lines = "\n".join(
@@ -43,13 +47,13 @@ def payment(turn: Turn) -> list[Reply]:
     lines = [turn.t("payment.title")] + [
         f"- {m.name(turn.lang)}: {m.details(turn.lang)}" if m.details(turn.lang) else f"- {m.name(turn.lang)}"
         for m in info.payment_methods]
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     return [turn.menu("\n".join(lines))]
 
 
 def returns(turn: Turn) -> list[Reply]:
     info = turn.deps.store.info()
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     return [turn.menu("\n".join(p for p in (returns_line(turn, info), info.return_policy(turn.lang)) if p))]
 
 
@@ -68,9 +72,8 @@ def sizes(turn: Turn) -> list[Reply]:
         size = info.suggest_size(section, height_cm=height, weight_kg=weight)
         if size:
             return [turn.menu(turn.t("sizes.suggest", size=size))]
-    return [Text(_chart(turn, info, section)), QuickReplies(turn.t("sizes.ask"), (
-        Choice(texts.category(turn.lang, "men"), "SIZES:men"), Choice(texts.category(turn.lang, "women"), "SIZES:women"),
-        Choice(texts.category(turn.lang, "kids"), "SIZES:kids")))]
+    sections = tuple(Choice(texts.category(turn.lang, name), encode(Sizes(name))) for name in ("men", "women", "kids"))
+    return [Text(_chart(turn, info, section)), QuickReplies(turn.t("sizes.ask"), sections)]
 
 
 def size_chart(turn: Turn, section: str) -> list[Reply]:
@@ -142,9 +145,9 @@ def _measures_line(turn: Turn, row: dict) -> str:
             continue
         stem, _, unit = key.rpartition("_") if key.endswith(("_cm", "_kg", "_in")) else (key, "", "")
         names = texts.MEASURES.get(stem, (stem.replace("_", " "), stem.replace("_", " ")))
-        label = names[1] if turn.lang == "en" else names[0]
+        label = names[1] if turn.lang == Lang.EN else names[0]
         units = texts.UNITS.get(unit, (unit, unit))
-        shown_unit = units[1] if turn.lang == "en" else units[0]
+        shown_unit = units[1] if turn.lang == Lang.EN else units[0]
         if isinstance(value, list):
             parts.append(turn.t("sizes.measure_range", label=label, low=turn.number(value[0]),
                                 high=turn.number(value[1]), unit=shown_unit).strip())
@@ -157,8 +160,8 @@ def _measures_line(turn: Turn, row: dict) -> str:
 
 def _chart(turn: Turn, info: Any, section: str) -> str:
     chart = info.size_chart
-    item = turn.slots.get("item") if isinstance(turn.slots.get("item"), str) else ""
-    rows = _item_rows(chart, section, item)
+    named = turn.slots.get("item")
+    rows = _item_rows(chart, section, named if isinstance(named, str) else "")
     if rows:
         lines = [_measures_line(turn, row) for row in rows]
         return turn.t("sizes.chart", section=texts.category(turn.lang, section), lines="\n".join(lines))
@@ -186,7 +189,7 @@ def store(turn: Turn) -> list[Reply]:
     What it does not hold (an address, branches, wholesale) is never guessed: the team tells it.
     """
     info = turn.deps.store.info()
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     lines = [turn.t("store_info.intro", store=turn.deps.name(turn.lang))]
     hours = info.working_hours(turn.lang)
     if hours:
@@ -207,8 +210,8 @@ def store(turn: Turn) -> list[Reply]:
             lines.append(turn.t(f"store_info.{key}", value=value))
     has_place = bool(info.address(turn.lang) or info.branches)
     lines.append(turn.t("store_info.more_short" if has_place else "store_info.more"))
-    choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.categories", "CATEGORIES"),
-               turn.choice("orders.menu", "MENU"))
+    choices = (turn.choice("menu.human", Command.HUMAN), turn.choice("menu.categories", Categories()),
+               turn.choice("orders.menu", Command.MENU))
     return [QuickReplies("\n".join(lines), choices, button_label=turn.t("menu.button"))]
 
 
@@ -250,7 +253,7 @@ def faq(turn: Turn, intent: str) -> list[Reply] | None:
     answer = faq_answer(turn, intent)
     if not answer:
         return None
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     return [turn.menu(answer)]
 
 

@@ -22,10 +22,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from bot import order_numbers
 from bot.dialog.checkout import egyptian_mobile
+from bot.dialog.payloads import Command
+from bot.dialog.session import Context
 from bot.dialog.turn import Turn
 from bot.replies import QuickReplies, Reply
-from bot.storage import order_numbers
 
 # Arabic-Indic and Persian digits → ASCII, Arabic letter variants folded, tatweel dropped.
 _FOLD = str.maketrans({
@@ -134,8 +136,8 @@ def _any_number(folded: str) -> str | None:
 
 def status(turn: Turn) -> list[Reply]:
     """``ORDER_STATUS`` / ``ORDERS``: this customer's recent orders, or ask for a number and phone."""
-    found = turn.deps.orders.by_customer(turn.platform, turn.event.customer_id)
-    turn.session.context = "none"
+    found = turn.deps.order_book.by_customer(turn.platform, turn.event.customer_id)
+    turn.session.context = Context.NONE
     if found:
         return [turn.menu(_listing(turn, found))]
     return _ask_again(turn, "orders.ask")
@@ -146,7 +148,7 @@ def lookup(turn: Turn) -> list[Reply] | None:
     reference = find_reference(turn.text)
     if reference is None:
         return None
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     if reference.typo:
         return _ask_again(turn, "orders.typo")
     if reference.number:
@@ -161,7 +163,7 @@ def ask_or_show(turn: Turn) -> list[Reply]:
 
 def _by_number(turn: Turn, reference: Reference) -> list[Reply]:
     """Our own order at once; another one only with its phone, within the limit of checks."""
-    orders, platform, customer_id = turn.deps.orders, turn.platform, turn.event.customer_id
+    orders, platform, customer_id = turn.deps.order_book, turn.platform, turn.event.customer_id
     order = orders.get(reference.number)
     if order is not None and mine(turn, order):
         return [turn.menu(_listing(turn, [order]))]
@@ -178,7 +180,7 @@ def _by_number(turn: Turn, reference: Reference) -> list[Reply]:
 
 def _by_phone(turn: Turn, phone: str) -> list[Reply]:
     """A phone alone shows only this chat's orders placed with it."""
-    mine = [order for order in turn.deps.orders.by_customer(turn.platform, turn.event.customer_id)
+    mine = [order for order in turn.deps.order_book.by_customer(turn.platform, turn.event.customer_id)
             if order.phone == phone]
     if mine:
         return [turn.menu(_listing(turn, mine))]
@@ -198,7 +200,7 @@ def _ask_again(turn: Turn, key: str) -> list[Reply]:
 
 def _limited(turn: Turn) -> list[Reply]:
     """Too many failed checks: say so kindly and offer a person."""
-    choices = (turn.choice("menu.human", "HUMAN"), turn.choice("orders.menu", "MENU"))
+    choices = (turn.choice("menu.human", Command.HUMAN), turn.choice("orders.menu", Command.MENU))
     return [QuickReplies(turn.t("orders.limited"), choices, button_label=turn.t("menu.button"))]
 
 

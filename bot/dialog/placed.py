@@ -8,8 +8,8 @@ else the customer's only open order; several open → the customer picks one (``
   button (``CANCEL_ORDER:<n>`` / ``KEEP_ORDER``) and the order store sets it ``cancelled`` in one
   conditional update (only while still ``new``/``confirmed``: staff shipping it meanwhile wins). A
   shipped or delivered order goes to staff (a hand-off carrying the order), and the customer is
-  told so, also when it shipped between the question and the yes. A typed answer works too ("ايوه", "الغيه", "لا"). Every button is checked again when
-  pressed: a payload can be forged or old.
+  told so, also when it shipped between the question and the yes. A typed answer works too ("ايوه",
+  "الغيه", "لا"). Every button is checked again when pressed: a payload can be forged or old.
 - Change (address, size, items): staff get it with the order(s) and the customer's message; the
   order only changes when they confirm. A shipped order cannot be changed: the returns policy is
   offered instead.
@@ -21,11 +21,12 @@ import time
 from typing import Any
 
 from bot.dialog import checkout, handoff, orders
-from bot.dialog.turn import InvalidPayload, Turn
+from bot.dialog.payloads import CancelAsk, CancelOrder, Command, encode
+from bot.dialog.session import Context
+from bot.dialog.turn import Turn
 from bot.nlu.normalize import tokenize
 from bot.notes import ORDER_CANCEL, ORDER_CHANGE
 from bot.replies import Choice, QuickReplies, Reply
-from bot.storage import order_numbers
 
 EXPECT = "cancel:"                            # session.expect while "cancel order X?" waits for an answer
 OPEN = ("new", "confirmed", "shipped")       # an order the customer may still want to stop or change
@@ -38,15 +39,16 @@ YES = frozenset(tokenize("اه آه أيوة ايوة yeah yep ah"))   # short y
 
 def cancel(turn: Turn) -> list[Reply]:
     """An ``order_cancel`` message: find the order, then ask to confirm (or hand a shipped one to staff)."""
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     found, instead = _targets(turn, "order_cancel")
     if not found:
         return instead
     if len(found) > 1:
-        choices = tuple(Choice(order.number, f"CANCEL_ASK:{order.number}", turn.t(f"status.{order.status}"))
+        choices = tuple(Choice(order.number, encode(CancelAsk(order.number)), turn.t(f"status.{order.status}"))
                         for order in found[:9])
         text = "\n".join([turn.t("order_cancel.which_cancel"), *(_line(turn, order) for order in found)])
-        return [QuickReplies(text, (*choices, turn.choice("order_cancel.keep", "KEEP_ORDER")), button_label=turn.t("menu.orders"))]
+        keep = turn.choice("order_cancel.keep", Command.KEEP_ORDER)
+        return [QuickReplies(text, (*choices, keep), button_label=turn.t("menu.orders"))]
     return _offer_cancel(turn, found[0])
 
 
@@ -57,26 +59,26 @@ def cancel_last(turn: Turn) -> list[Reply]:
     if orders.find_reference(turn.text) is None:
         order = _own_order(turn, last.get("shown") or last.get("number") or "")
         if order is not None:
-            turn.session.context = "none"
+            turn.session.context = Context.NONE
             return _offer_cancel(turn, order)
     return cancel(turn)
 
 
-def ask_cancel(turn: Turn, arg: str) -> list[Reply]:
+def ask_cancel(turn: Turn, number: str) -> list[Reply]:
     """``CANCEL_ASK:<number>``: the order picked among several; ask to confirm."""
-    order = _own_order(turn, _number(arg))
+    order = _own_order(turn, number)
     return _offer_cancel(turn, order) if order else _not_found(turn)
 
 
-def confirm_cancel(turn: Turn, arg: str) -> list[Reply]:
+def confirm_cancel(turn: Turn, number: str) -> list[Reply]:
     """``CANCEL_ORDER:<number>``: the customer said yes; cancel it if it still has not shipped."""
     turn.session.expect = ""
-    order = _own_order(turn, _number(arg))
+    order = _own_order(turn, number)
     if order is None:
         return _not_found(turn)
     if order.status not in NOT_SHIPPED:
         return _offer_cancel(turn, order)
-    cancelled, current = turn.deps.orders.transition(order.number, "cancelled", only_from=NOT_SHIPPED)
+    cancelled, current = turn.deps.order_book.transition(order.number, "cancelled", only_from=NOT_SHIPPED)
     if cancelled:
         turn.note(ORDER_CANCEL, ref=order.number, amount=int(order.total), detail={"items": _pieces(order)})
         return [turn.menu(turn.t("order_cancel.cancelled", number=order.number))]
@@ -123,7 +125,8 @@ def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
     if order.status not in NOT_SHIPPED:
         return handoff.request(turn, f"cancel order {order.number} ({order.status})", orders=[order],
                                say=turn.t("order_cancel.cancel_shipped", number=order.number), why="cancel_shipped")
-    choices = (turn.choice("order_cancel.yes_cancel", f"CANCEL_ORDER:{order.number}"), turn.choice("order_cancel.keep", "KEEP_ORDER"))
+    choices = (turn.choice("order_cancel.yes_cancel", CancelOrder(order.number)),
+               turn.choice("order_cancel.keep", Command.KEEP_ORDER))
     text = turn.t("order_cancel.confirm_cancel", number=order.number, total=turn.price(order.total))
     turn.session.expect = f"{EXPECT}{order.number}"
     return [QuickReplies(text, choices, button_label=turn.t("menu.button"))]
@@ -134,7 +137,7 @@ def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
 
 def change(turn: Turn) -> list[Reply]:
     """An ``order_change`` message: staff get it with the order(s); a shipped one can no longer change."""
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     found, instead = _targets(turn, "order_change")
     if not found:
         return instead
@@ -153,8 +156,8 @@ def _too_late(turn: Turn, order: Any) -> list[Reply]:
     """Shipped: it cannot change now; the exchange window and the returns policy instead."""
     info = turn.deps.store.info()
     text = turn.t("order_change.shipped", number=order.number, days=turn.count(info.exchange_days, "day"))
-    choices = (turn.choice("order_change.returns", "RETURNS"), turn.choice("menu.human", "HUMAN"),
-               turn.choice("orders.menu", "MENU"))
+    choices = (turn.choice("order_change.returns", Command.RETURNS), turn.choice("menu.human", Command.HUMAN),
+               turn.choice("orders.menu", Command.MENU))
     return [QuickReplies(text, choices, button_label=turn.t("menu.button"))]
 
 
@@ -168,14 +171,14 @@ def _targets(turn: Turn, family: str) -> tuple[list[Any], list[Reply]]:
     if reference is not None and (reference.number or reference.typo):
         order = _own_order(turn, reference.number)
         return ([order], []) if order else ([], _not_found(turn, family))
-    mine = [order for order in turn.deps.orders.by_customer(turn.platform, turn.event.customer_id)
+    mine = [order for order in turn.deps.order_book.by_customer(turn.platform, turn.event.customer_id)
             if order.status in OPEN]
     return mine, [] if mine else [turn.menu(turn.t(f"{family}.none"))]
 
 
 def _own_order(turn: Turn, number: str) -> Any | None:
     """The order with ``number`` when it was placed from this chat; None for anyone else's (or none)."""
-    order = turn.deps.orders.get(number) if number else None
+    order = turn.deps.order_book.get(number) if number else None
     return order if order is not None and orders.mine(turn, order) else None
 
 
@@ -191,15 +194,8 @@ def _pieces(order: Any) -> int:
     return sum(int(item.get("quantity", 1)) for item in order.items)
 
 
-def _number(arg: str) -> str:
-    number = order_numbers.canonical(arg)
-    if not number:
-        raise InvalidPayload(arg)
-    return number
-
-
 def _not_found(turn: Turn, family: str = "order_cancel") -> list[Reply]:
     """A number that is not one of this chat's orders (the same answer whether it exists or not)."""
-    choices = (turn.choice("menu.human", "HUMAN"), turn.choice("menu.orders", "ORDER_STATUS"),
-               turn.choice("orders.menu", "MENU"))
+    choices = (turn.choice("menu.human", Command.HUMAN), turn.choice("menu.orders", Command.ORDER_STATUS),
+               turn.choice("orders.menu", Command.MENU))
     return [QuickReplies(turn.t(f"{family}.not_found"), choices, button_label=turn.t("menu.button"))]

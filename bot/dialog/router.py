@@ -1,34 +1,59 @@
 """From an event to a handler: structured payloads first, then the intent matcher for text.
 
-Payload grammar (``NAME`` or ``NAME:argument``; every id ≤ 200 characters)::
-
-    GET_STARTED  MENU  SEARCH  CATEGORIES[:<page>]  OFFERS  NEW  BEST  CART  CART_EDIT[:<page>]  CLEAR_CART
-    CHECKOUT  EDIT  CANCEL  ORDERS  ORDER_STATUS  SHIPPING  PAYMENT  RETURNS  SIZES  HUMAN  FILTER
-    DETAILS:<id>  PRICE:<id>  ADD:<id>[:<size>[:<colour>]]  OPTIONS:<id>:<page>  RELATED:<id>  COMPARE:<id>,<id>[,...]
-    MORE:<cursor>  SORT:<relevance|price_asc|price_desc|rating|newest>  FILTER:<slot>=<value>|clear
-    CAT:<slug>  LANG:<ar|en>  SIZES:<section>  REMOVE:<id>:<size>:<colour>  QTY:<id>:<size>:<colour>:<n>
-    GOV:<key>  PHONE:<mobile>  CONFIRM:<checkout id>  EDIT:<name|phone|governorate|address>
-    CANCEL_ASK:<order number>  CANCEL_ORDER:<order number>  KEEP_ORDER
-
-A payload that does not parse, or names nothing we know, is answered with a polite line and the
-menu (``InvalidPayload``, raised only while reading the argument); it never raises out of the dialog.
+A payload is read by the one codec (:mod:`bot.dialog.payloads`, where its grammar is) and routed by
+its type. A payload that does not decode, or names nothing we can act on, is answered with a polite
+line and the menu (``InvalidPayload``); it never raises out of the dialog.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.dialog import alerts, browse, cart, checkout, followup, handoff, info, orders, placed
 from bot.dialog.followup import says_product_number
+from bot.dialog.payloads import (
+    Add,
+    CancelAsk,
+    CancelOrder,
+    CartEdit,
+    Categories,
+    Category,
+    ClearFilters,
+    Command,
+    Compare,
+    Confirm,
+    Details,
+    Edit,
+    FilterMenu,
+    Governorate,
+    More,
+    Options,
+    Payload,
+    Phone,
+    Price,
+    Quantity,
+    Refine,
+    Related,
+    Remove,
+    SetLang,
+    Sizes,
+    Sort,
+    decode,
+    encode,
+)
+from bot.dialog.session import Context, Step
 from bot.dialog.turn import InvalidPayload, Turn
 from bot.events import Kind
+from bot.language import Lang
 from bot.nlu.normalize import tokenize
 from bot.notes import NOT_UNDERSTOOD
 from bot.replies import Choice, QuickReplies, Reply, Text
 
-MAX_PAYLOAD = 200
+if TYPE_CHECKING:
+    from bot.nlu.matcher import Understanding
+
 MIN_CONFIDENCE = 0.3
 OFFER_WORDS = frozenset({"عروض", "عرض", "خصم", "خصومات", "تخفيضات", "تخفيض", "اوكازيون", "سيل", "offers", "offer",
                          "sale", "sales", "discount", "discounts", "3roud", "3orood", "3rood", "3ard", "khasm", "5asm",
@@ -40,83 +65,93 @@ BEST_WORDS = frozenset({"مبيعا", "مبيعات", "الاكثر", "best", "s
 # ---- payloads --------------------------------------------------------------------------------
 
 
-def route_payload(turn: Turn, payload: str) -> list[Reply]:
-    """Run the handler a payload names, with its validated argument."""
-    name, _, arg = payload.strip().partition(":")
-    entry = PAYLOADS.get(name.upper())
-    if entry is None or len(payload) > MAX_PAYLOAD:
-        raise InvalidPayload(payload)
-    if name.upper() not in _CANCEL_ANSWERS and turn.session.expect.startswith(placed.EXPECT):
+def route_payload(turn: Turn, text: str) -> list[Reply]:
+    """Run the handler the payload in ``text`` names; :class:`InvalidPayload` when it names none."""
+    payload = decode(text)
+    if payload is None:
+        raise InvalidPayload(text.partition(":")[0][:40])   # the name only: arguments may hold a phone number
+    if not _cancel_answer(payload) and turn.session.expect.startswith(placed.EXPECT):
         turn.session.expect = ""  # "cancel order X?" is answered by the very next message or never
-    return entry(turn, arg)
+    return _run(turn, payload)
 
 
-_CANCEL_ANSWERS = frozenset({"CANCEL_ORDER", "KEEP_ORDER", "CANCEL_ASK"})
+def _cancel_answer(payload: Payload) -> bool:
+    """The payloads that answer "cancel order X?"."""
+    return isinstance(payload, CancelAsk | CancelOrder) or payload is Command.KEEP_ORDER
 
 
-def _plain(handler: Callable[[Turn], list[Reply]]) -> Callable[[Turn, str], list[Reply]]:
-    """A payload without an argument (a stray one is ignored, never an error)."""
-    return lambda turn, arg: handler(turn)
-
-
-def _product_id(arg: str) -> int:
-    if not re.fullmatch(r"\d{1,9}", arg):
-        raise InvalidPayload(arg)
-    return int(arg)
-
-
-def _page(arg: str) -> int:
-    """The page of a long choice list ("" is the first)."""
-    if not re.fullmatch(r"\d{0,2}", arg):
-        raise InvalidPayload(arg)
-    return int(arg or 0)
-
-
-def _options(turn: Turn, arg: str) -> list[Reply]:
-    product_id, _, page = arg.partition(":")
-    return cart.add(turn, _product_id(product_id), page=_page(page))
-
-
-def _add(turn: Turn, arg: str) -> list[Reply]:
-    parts = arg.split(":", 2)
-    size = parts[1] if len(parts) > 1 else ""
-    color = parts[2] if len(parts) > 2 else ""
-    return cart.add(turn, _product_id(parts[0]), size, color)
-
-
-def _compare(turn: Turn, arg: str) -> list[Reply]:
-    ids = [_product_id(part) for part in arg.split(",")]
-    if not 2 <= len(ids) <= 4:
-        raise InvalidPayload(arg)
-    return browse.compare(turn, ids)
-
-
-def _qty(turn: Turn, arg: str) -> list[Reply]:
-    key, _, amount = arg.rpartition(":")
-    if not re.fullmatch(r"\d{1,2}", amount):
-        raise InvalidPayload(arg)
-    return cart.set_quantity(turn, key, int(amount))
-
-
-def _lang(turn: Turn, arg: str) -> list[Reply]:
-    if arg not in ("ar", "en"):
-        raise InvalidPayload(arg)
-    turn.session.lang, turn.session.lang_chosen = arg, True
-    return [turn.menu(turn.t("lang.set"))]
+def _run(turn: Turn, payload: Payload) -> list[Reply]:
+    """The handler of one payload, by its type."""
+    match payload:
+        case Command():
+            return COMMANDS[payload](turn)
+        case Categories(page=page):
+            return browse.categories(turn, page or 0)
+        case CartEdit(page=page):
+            return cart.edit_menu(turn, page=page or 0)
+        case FilterMenu():
+            return browse.filter_menu(turn)
+        case ClearFilters():
+            return browse.clear_filters(turn)
+        case Refine(slot=slot, value=value):
+            return browse.apply_filter(turn, slot, value)
+        case Details(product_id=product_id):
+            return browse.details(turn, product_id)
+        case Price(product_id=product_id):
+            return browse.price(turn, product_id)
+        case Related(product_id=product_id):
+            return browse.recommend(turn, "related", product_id)
+        case Add(product_id=product_id, size=size, color=color):
+            return cart.add(turn, product_id, size or "", color or "")
+        case Options(product_id=product_id, page=page):
+            return cart.add(turn, product_id, page=page)
+        case Compare(product_ids=product_ids):
+            return browse.compare(turn, list(product_ids))
+        case More(cursor=cursor, tag=tag):
+            return browse.more(turn, cursor, tag or "")
+        case Sort(order=order):
+            return browse.resort(turn, order)
+        case Category(slug=slug):
+            return browse.category(turn, slug)
+        case SetLang(lang=lang):
+            turn.session.lang, turn.session.lang_chosen = lang, True
+            return [turn.menu(turn.t("lang.set"))]
+        case Sizes(section=section):
+            return info.size_chart(turn, section) if section else info.sizes(turn)
+        case Remove():
+            return cart.remove(turn, payload.line)
+        case Quantity(quantity=quantity):
+            return cart.set_quantity(turn, payload.line, quantity)
+        case Confirm(checkout_id=checkout_id, digest=digest):
+            return checkout.confirm(turn, checkout_id, digest)
+        case CancelAsk(number=number):
+            return placed.ask_cancel(turn, number)
+        case CancelOrder(number=number):
+            return placed.confirm_cancel(turn, number)
+    if turn.session.checkout is None:          # checkout buttons pressed when no checkout is open
+        return checkout.stale(turn)
+    match payload:
+        case Governorate(key=key):
+            return checkout.governorate_choice(turn, key)
+        case Phone(number=number):
+            return checkout.phone_choice(turn, number)
+        case Edit(step=step):
+            return checkout.edit(turn, step) if step else checkout.edit_menu(turn)
+    raise AssertionError(f"no handler for {type(payload).__name__}")   # every Payload type is matched above
 
 
 def welcome(turn: Turn) -> list[Reply]:
     """Greeting / Get Started: welcome and the sections as quick replies."""
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     return [_welcome_menu(turn)]
 
 
 def _welcome_menu(turn: Turn) -> Reply:
     text = _greeting(turn) or turn.t("welcome", store=turn.deps.name(turn.lang))
-    choices = (turn.choice("menu.categories", "CATEGORIES"), turn.choice("menu.offers", "OFFERS"),
-               turn.choice("menu.new", "NEW"), turn.choice("menu.best", "BEST"),
-               turn.choice("menu.cart", "CART"), turn.choice("menu.human", "HUMAN"),
-               turn.choice("menu.switch", "LANG:ar" if turn.lang == "en" else "LANG:en"))
+    choices = (turn.choice("menu.categories", Categories()), turn.choice("menu.offers", Command.OFFERS),
+               turn.choice("menu.new", Command.NEW), turn.choice("menu.best", Command.BEST),
+               turn.choice("menu.cart", Command.CART), turn.choice("menu.human", Command.HUMAN),
+               turn.choice("menu.switch", SetLang(turn.lang.other)))
     return QuickReplies(text, choices, button_label=turn.t("menu.button"))
 
 
@@ -129,60 +164,36 @@ def _greeting(turn: Turn) -> str:
 
 
 def _menu(turn: Turn) -> list[Reply]:
-    turn.session.context = "none"
+    turn.session.context = Context.NONE
     return [turn.menu()]
 
 
-def _checkout_only(handler: Callable[[Turn, str], list[Reply]]) -> Callable[[Turn, str], list[Reply]]:
-    """Checkout buttons pressed when no checkout is open get the polite "nothing open" answer."""
-    def guarded(turn: Turn, arg: str) -> list[Reply]:
-        if turn.session.checkout is None:
-            return checkout.stale(turn)
-        return handler(turn, arg)
-    return guarded
+def _checkout(turn: Turn) -> list[Reply]:
+    """``CHECKOUT``: the summary again at the confirm step, else a new checkout."""
+    open_checkout = turn.session.checkout
+    if open_checkout is not None and open_checkout.step == Step.CONFIRM:
+        return checkout.summary(turn)
+    return checkout.start(turn)
 
 
-PAYLOADS: dict[str, Callable[[Turn, str], list[Reply]]] = {
-    "GET_STARTED": _plain(welcome),
-    "__GET_STARTED__": _plain(welcome),
-    "MENU": _plain(_menu),
-    "SEARCH": _plain(lambda turn: [turn.menu(turn.t("search.prompt"))]),
-    "CATEGORIES": lambda turn, arg: browse.categories(turn, _page(arg)),
-    "OFFERS": _plain(lambda turn: browse.recommend(turn, "offers")),
-    "NEW": _plain(lambda turn: browse.recommend(turn, "new")),
-    "BEST": _plain(lambda turn: browse.recommend(turn, "best_sellers")),
-    "CART": _plain(cart.view),
-    "CART_EDIT": lambda turn, arg: cart.edit_menu(turn, page=_page(arg)),
-    "CLEAR_CART": _plain(cart.clear),
-    "CHECKOUT": _plain(lambda turn: checkout.summary(turn) if turn.session.checkout and turn.session.checkout.step == "confirm" else checkout.start(turn)),
-    "CANCEL": _plain(checkout.cancel),
-    "ORDERS": _plain(orders.status),
-    "ORDER_STATUS": _plain(orders.status),
-    "SHIPPING": _plain(info.shipping),
-    "PAYMENT": _plain(info.payment),
-    "RETURNS": _plain(info.returns),
-    "HUMAN": _plain(lambda turn: handoff.request(turn, "asked for a person")),
-    "FILTER": lambda turn, arg: browse.apply_filter(turn, arg) if arg else browse.filter_menu(turn),
-    "DETAILS": lambda turn, arg: browse.details(turn, _product_id(arg)),
-    "PRICE": lambda turn, arg: browse.price(turn, _product_id(arg)),
-    "ADD": _add,
-    "OPTIONS": _options,
-    "RELATED": lambda turn, arg: browse.recommend(turn, "related", _product_id(arg)),
-    "COMPARE": _compare,
-    "MORE": lambda turn, arg: browse.more(turn, arg),
-    "SORT": lambda turn, arg: browse.resort(turn, arg),
-    "CAT": lambda turn, arg: browse.category(turn, arg),
-    "LANG": _lang,
-    "SIZES": lambda turn, arg: info.size_chart(turn, arg) if arg else info.sizes(turn),
-    "REMOVE": lambda turn, arg: cart.remove(turn, arg),
-    "QTY": _qty,
-    "GOV": _checkout_only(lambda turn, arg: checkout.governorate_choice(turn, arg)),
-    "PHONE": _checkout_only(lambda turn, arg: checkout.phone_choice(turn, arg)),
-    "CONFIRM": lambda turn, arg: checkout.confirm(turn, arg),
-    "EDIT": _checkout_only(lambda turn, arg: checkout.edit(turn, arg) if arg else checkout.edit_menu(turn)),
-    "CANCEL_ASK": placed.ask_cancel,
-    "CANCEL_ORDER": placed.confirm_cancel,
-    "KEEP_ORDER": _plain(placed.keep),
+COMMANDS: dict[Command, Callable[[Turn], list[Reply]]] = {
+    Command.GET_STARTED: welcome,
+    Command.MENU: _menu,
+    Command.SEARCH: lambda turn: [turn.menu(turn.t("search.prompt"))],
+    Command.OFFERS: lambda turn: browse.recommend(turn, "offers"),
+    Command.NEW: lambda turn: browse.recommend(turn, "new"),
+    Command.BEST: lambda turn: browse.recommend(turn, "best_sellers"),
+    Command.CART: cart.view,
+    Command.CLEAR_CART: cart.clear,
+    Command.CHECKOUT: _checkout,
+    Command.CANCEL: checkout.cancel,
+    Command.ORDERS: orders.status,
+    Command.ORDER_STATUS: orders.status,
+    Command.SHIPPING: info.shipping,
+    Command.PAYMENT: info.payment,
+    Command.RETURNS: info.returns,
+    Command.HUMAN: lambda turn: handoff.request(turn, "asked for a person"),
+    Command.KEEP_ORDER: placed.keep,
 }
 
 
@@ -228,8 +239,12 @@ def route_text(turn: Turn) -> list[Reply]:
         intent = "search"                  # "ارخص" alone re-sorts the list on screen
     if turn.named and intent in ADDS_ANOTHER and adds_another(turn):
         intent = "cart_add"                # "وعايز كمان الكاب رقم ٤٣٨ اسود", "also the belt 400 in brown"
+    if intent == "search" and chooses_on_screen(turn):
+        intent = "cart_add"                # "عايزه منه اسود S" after its price: that product, in them
     if turn.named and intent in ABOUT_THE_NAMED:
         intent = "product_details"         # "عايزه البلوزه رقم ٢٤٨", "العبايه ٣١٧ ليها مقاسات ايه؟"
+    if intent == "product_details" and chooses_named(turn):
+        intent = "cart_add"                # "عايزه المنتج ١٤٦ لبني XL", "the first one, size M, two of them"
     answered = info.faq(turn, intent)      # the shop's FAQ, when nothing more specific was understood
     if answered:
         return answered
@@ -259,7 +274,60 @@ def adds_another(turn: Turn) -> bool:
     return goes_on and chosen and len(turn.named) == 1
 
 
-def _name_products(turn: Turn, understanding: Any) -> None:
+# What a message choosing the product on screen may name besides it: its options and how many.
+CHOOSING_SLOTS = frozenset({"color", "size", "quantity", "category"})
+
+
+def chooses_on_screen(turn: Turn) -> bool:
+    """A "search" that only says how the product on screen is wanted (GUIDE §3.7: choosing the product
+    on screen is an add): after its price or details, a statement (no question) naming a size it comes
+    in, or a count, and maybe a colour it comes in, nothing else ("عايزه منه اسود S", "عايز منه اتنين
+    كحلي", "7oteeh ramady 10 snin"). A colour alone ("اسود بس") still narrows the list."""
+    product = browse.on_screen(turn)
+    slots = turn.slots
+    if product is None or not slots or set(slots) - CHOOSING_SLOTS or turn.named not in ([], [product.id]):
+        return False
+    if slots.get("category", product.category) != product.category:
+        return False
+    size, color = _options_said(turn, product)
+    return size is not None and color is not None and (bool(size) or isinstance(slots.get("quantity"), int))
+
+
+def chooses_named(turn: Turn) -> bool:
+    """A product named (by its number or its place in the list) in full, as a statement: the size it is
+    wanted in (when it has sizes) and the colour (when it has several), all of them ones it comes in
+    ("عايزه المنتج ١٤٦ لبني XL", "the first one, size M, two of them" for a one-colour shirt). The
+    customer has chosen it: an add. A question about it ("الاول فيه مقاس ٣٣؟"), a product named alone or
+    with a colour only (the size still to choose) stays its details."""
+    slots = turn.slots
+    if slots.get("product_ref") is None:
+        return False
+    try:
+        product_id = resolve(turn)
+    except MissingRef:
+        return False
+    product = browse.known(turn, product_id) if product_id is not None else None
+    if product is None:
+        return False
+    size, color = _options_said(turn, product)
+    if size is None or color is None:
+        return False
+    return bool(size or not product.sizes) and bool(color or len(product.colors) < 2) and bool(size or color)
+
+
+def _options_said(turn: Turn, product: Any) -> tuple[str | None, str | None]:
+    """The size and colour a statement names for ``product`` ("" when it names none); (None, None) when
+    the message is a question ("فيه اسود؟") or names an option the product does not come in."""
+    if browse.asks_about_this(turn.text):
+        return None, None
+    color = str(turn.slots.get("color", ""))
+    size = str(turn.slots.get("size", "")) or cart.size_in(turn.text, product.sizes, cart.counted(turn))
+    if (color and color not in product.colors) or (size and size not in product.sizes):
+        return None, None
+    return size, color
+
+
+def _name_products(turn: Turn, understanding: Understanding) -> None:
     """Find the catalogue ids the message names; the first is its product reference when it has none."""
     turn.named = followup.product_numbers(turn, understanding)
     if turn.named and str(turn.slots.get("size", "")).isdigit() and int(turn.slots["size"]) in turn.named:
@@ -288,13 +356,13 @@ def _aside(turn: Turn, intent: str) -> list[Reply]:
 ASIDES = {"shipping_info": "checkout.aside_shipping", "payment_info": "checkout.aside_payment"}
 
 
-def _follow_language(turn: Turn, understanding: Any) -> None:
+def _follow_language(turn: Turn, understanding: Understanding) -> None:
     """Answer in the language written, unless the customer chose one; short words ("ok") don't switch."""
     session = turn.session
     words = [w for w in tokenize(orders.without_references(turn.text)) if not w.isdigit()]
     if session.lang_chosen or not (len(words) >= 2 or understanding.intent == "greeting"):
         return
-    session.lang = "en" if understanding.language == "en" else "ar"
+    session.lang = Lang.EN if understanding.language == Lang.EN else Lang.AR
 
 
 def resolve(turn: Turn) -> int | None:
@@ -308,7 +376,7 @@ def resolve(turn: Turn) -> int | None:
         if 1 <= position <= len(session.results):
             return session.results[position - 1]
         raise MissingRef(ref)
-    if session.context == "after_results" and session.topic != "product":
+    if session.context == Context.AFTER_RESULTS and session.topic != "product":
         return session.results[0] if len(session.results) == 1 else None
     return session.focus
 
@@ -339,21 +407,26 @@ def _about_one(action: Callable[[Turn, int], list[Reply]]) -> Callable[[Turn], l
 def _which(turn: Turn) -> list[Reply]:
     """Ask which product, offering the ones on screen."""
     results = turn.session.results[:10]
-    if not results or turn.session.context != "after_results":
+    if not results or turn.session.context != Context.AFTER_RESULTS:
         return [turn.menu(turn.t("ref.none"))]
-    choices = tuple(Choice(turn.number(i), f"DETAILS:{pid}") for i, pid in enumerate(results, 1))
+    choices = tuple(Choice(turn.number(i), encode(Details(pid))) for i, pid in enumerate(results, 1))
     return [QuickReplies(turn.t("ref.which"), choices, button_label=turn.t("results.button"))]
 
 
 def _add_text(turn: Turn, product_id: int) -> list[Reply]:
-    """A typed add: the size, colour and quantity it names ("هاتلي واحد كحلي مقاس ٦ سنين")."""
+    """A typed add: the size, colour and quantity it names ("هاتلي واحد كحلي مقاس ٦ سنين", "هاخده رمادي ٤٦").
+
+    Naming neither size nor colour, a product already in the cart in one size and colour gets one
+    more of that line ("zawed wa7da kaman", "ضيف واحد كمان"), not the size question again."""
     quantity = turn.slots.get("quantity")
-    size = str(turn.slots.get("size", ""))
+    size, color = str(turn.slots.get("size", "")), str(turn.slots.get("color", ""))
     if not size:
         product = browse.known(turn, product_id)
-        size = cart.size_in(turn.text, product.sizes) if product is not None else ""
-    return cart.add(turn, product_id, size, str(turn.slots.get("color", "")),
-                    quantity if isinstance(quantity, int) else None)
+        size = cart.size_in(turn.text, product.sizes, cart.counted(turn)) if product is not None else ""
+    line = cart.same_line(turn, product_id)
+    if not (size or color) and line is not None:
+        size, color = line.size, line.color
+    return cart.add(turn, product_id, size, color, quantity if isinstance(quantity, int) else None)
 
 
 def _compare_text(turn: Turn) -> list[Reply]:
@@ -370,7 +443,7 @@ def _compare_text(turn: Turn) -> list[Reply]:
         if product_id is not None:
             ids.append(product_id)
     turn.slots.pop("product_ref", None)
-    if len(ids) < 2 and not refs and len(turn.session.results) >= 2 and turn.session.context == "after_results":
+    if len(ids) < 2 and not refs and len(turn.session.results) >= 2 and turn.session.context == Context.AFTER_RESULTS:
         ids = turn.session.results[:2]
     return browse.compare(turn, ids)
 
@@ -384,7 +457,7 @@ def _recommend_text(turn: Turn) -> list[Reply]:
     if words & BEST_WORDS:
         return browse.recommend(turn, "best_sellers")
     focus = turn.session.focus
-    if focus is not None and turn.session.context == "after_details":
+    if focus is not None and turn.session.context == Context.AFTER_DETAILS:
         return browse.recommend(turn, "related", focus)
     return browse.recommend(turn, "best_sellers")
 
@@ -395,7 +468,7 @@ def _checkout_text(turn: Turn) -> list[Reply]:
 
 def _simple(key: str, with_menu: bool = True) -> Callable[[Turn], list[Reply]]:
     def answer(turn: Turn) -> list[Reply]:
-        turn.session.context = "none"
+        turn.session.context = Context.NONE
         return [turn.menu(turn.t(key))] if with_menu else [Text(turn.t(key))]
     return answer
 
@@ -403,7 +476,7 @@ def _simple(key: str, with_menu: bool = True) -> Callable[[Turn], list[Reply]]:
 def _unknown(turn: Turn) -> list[Reply]:
     if orders.names_an_order(turn.text):
         return orders.lookup(turn) or []
-    turn.session.context = "none" if turn.session.context != "after_results" else turn.session.context
+    turn.session.context = Context.NONE if turn.session.context != Context.AFTER_RESULTS else turn.session.context
     turn.note(NOT_UNDERSTOOD, text=turn.text)        # the owner sees what the bot did not get
     return [turn.menu(turn.t("unknown"))]
 

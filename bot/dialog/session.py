@@ -7,13 +7,37 @@ values of the right shape, so a bad document can never break a conversation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-LANGS = ("ar", "en")
-CONTEXTS = ("none", "after_results", "after_details")
-STEPS = ("name", "phone", "governorate", "address", "confirm")
+from bot.language import Lang
+
+
+class Context(StrEnum):
+    """What the bot last showed, which the intent matcher reads ("the second one", "cheaper")."""
+
+    NONE = "none"
+    AFTER_RESULTS = "after_results"      # a list of products is on screen
+    AFTER_DETAILS = "after_details"      # one product is on screen
+
+
+class Step(StrEnum):
+    """The checkout question waiting for an answer."""
+
+    NAME = "name"
+    PHONE = "phone"
+    GOVERNORATE = "governorate"
+    ADDRESS = "address"
+    CONFIRM = "confirm"
+
+
+LANGS = tuple(Lang)
+CONTEXTS = tuple(Context)
+STEPS = tuple(Step)
 TOPICS = ("list", "product", "shipping", "order")
+#: What names a cart line: product id, size, colour (never its position).
+LineKey = tuple[int, str, str]
 
 
 @dataclass
@@ -29,11 +53,11 @@ class CartLine:
     color: str = ""
 
     def name(self, lang: str) -> str:
-        return (self.name_en or self.name_ar) if lang == "en" else (self.name_ar or self.name_en)
+        return (self.name_en or self.name_ar) if lang == Lang.EN else (self.name_ar or self.name_en)
 
-    def key(self) -> str:
-        """The payload form of the line: ``<id>:<size>:<color>``."""
-        return f"{self.product_id}:{self.size}:{self.color}"
+    def key(self) -> LineKey:
+        """What names the line in a payload (``REMOVE:<id>:<size>:<colour>``): product, size, colour."""
+        return self.product_id, self.size, self.color
 
     @classmethod
     def from_dict(cls, data: Any) -> CartLine | None:
@@ -54,7 +78,7 @@ class Checkout:
     """A cash-on-delivery order being filled in, step by step."""
 
     id: str
-    step: str = "name"
+    step: Step = Step.NAME
     name: str = ""
     phone: str = ""
     governorate: str = ""           # the store's governorate key
@@ -67,20 +91,18 @@ class Checkout:
     def from_dict(cls, data: Any) -> Checkout | None:
         if not isinstance(data, dict) or not data.get("id") or data.get("step") not in STEPS:
             return None
-        names = {f.name for f in fields(cls)} - {"editing", "misses"}
-        checkout = cls(**{k: str(v) for k, v in data.items() if k in names})
-        checkout.editing = bool(data.get("editing", False))
-        checkout.misses = _int(data.get("misses")) or 0
-        return checkout
+        texts = {k: str(data[k]) for k in ("name", "phone", "governorate", "address", "shown") if k in data}
+        return cls(id=str(data["id"]), step=Step(data["step"]), editing=bool(data.get("editing", False)),
+                   misses=_int(data.get("misses")) or 0, **texts)
 
 
 @dataclass
 class Session:
     """Language, what is on screen, the cart, an order in progress and what we wait for."""
 
-    lang: str = "ar"
+    lang: Lang = Lang.AR
     lang_chosen: bool = False        # set with LANG:..; then the text's script no longer decides
-    context: str = "none"            # the NLU context: none, after_results, after_details
+    context: Context = Context.NONE  # the NLU context: what the bot last showed
     results: list[int] = field(default_factory=list)   # product ids on screen, in order
     query: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
@@ -107,35 +129,35 @@ class Session:
         session = cls()
         if not isinstance(data, dict):
             return session
-        session.lang = data.get("lang") if data.get("lang") in LANGS else "ar"
+        session.lang = Lang.read(data.get("lang"))
         session.lang_chosen = bool(data.get("lang_chosen", False))
-        session.context = data.get("context") if data.get("context") in CONTEXTS else "none"
+        session.context = Context(data["context"]) if data.get("context") in CONTEXTS else Context.NONE
         session.results = _ints(data.get("results"))
         session.query = _text(data.get("query"))
-        session.filters = data.get("filters") if isinstance(data.get("filters"), dict) else {}
+        session.filters = _dict(data.get("filters"))
         session.sort = _text(data.get("sort")) or "relevance"
         session.cursor = _text(data.get("cursor"))
         session.total = _int(data.get("total")) or 0
         session.focus = _int(data.get("focus"))
         session.cart = [line for line in map(CartLine.from_dict, _list(data.get("cart"))) if line]
-        session.pending = data.get("pending") if isinstance(data.get("pending"), dict) else {}
+        session.pending = _dict(data.get("pending"))
         session.checkout = Checkout.from_dict(data.get("checkout"))
         session.expect = _text(data.get("expect"))
-        session.last_order = data.get("last_order") if isinstance(data.get("last_order"), dict) else {}
-        session.topic = data.get("topic") if data.get("topic") in TOPICS else ""
-        session.lists = data.get("lists") if isinstance(data.get("lists"), dict) else {}
-        session.asked = data.get("asked") if isinstance(data.get("asked"), dict) else {}
+        session.last_order = _dict(data.get("last_order"))
+        session.topic = str(data["topic"]) if data.get("topic") in TOPICS else ""
+        session.lists = _dict(data.get("lists"))
+        session.asked = _dict(data.get("asked"))
         return session
 
     def show_results(self, ids: list[int]) -> None:
         """Remember a list now on screen."""
         self.results = list(ids)
-        self.context, self.topic = "after_results", "list"
+        self.context, self.topic = Context.AFTER_RESULTS, "list"
 
     def show_product(self, product_id: int) -> None:
         """Remember one product now on screen."""
         self.focus = product_id
-        self.context, self.topic = "after_details", "product"
+        self.context, self.topic = Context.AFTER_DETAILS, "product"
 
     def subtotal(self) -> int:
         return sum(line.unit_price * line.quantity for line in self.cart)
@@ -154,6 +176,10 @@ def _ints(value: Any) -> list[int]:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str:

@@ -11,7 +11,8 @@ AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 TEXTS: dict[str, dict[str, str]] = {
     "ar": {
-        "welcome": "أهلاً وسهلاً في {store} 👋 أنا مساعد المتجر: أدورلك على أي منتج، أقولك السعر والمقاسات، وأسجّلك طلبك. تحب تبدأ بإيه؟",
+        "welcome": ("أهلاً وسهلاً في {store} 👋 أنا مساعد المتجر: أدورلك على أي منتج، أقولك السعر والمقاسات، وأسجّلك "
+            "طلبك. تحب تبدأ بإيه؟"),
         "help": "اكتبلي اللي بتدور عليه، زي «تيشيرت اسود تحت ٥٠٠» أو «كوتشي مقاس ٤٢»، أو اختار من تحت 👇",
         "unknown": "معلش مش فاهم قصدك 🙏 ممكن تكتبلي اسم المنتج أو اللون أو المقاس اللي بتدور عليه، أو تختار من تحت.",
         "thanks": "العفو، تحت أمرك في أي وقت 🌷",
@@ -144,16 +145,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "label.colors": "الألوان",
         "checkout.bad_name": "محتاج الاسم بالحروف بس، زي «أحمد محمد» 🙏",
         "checkout.ask_phone": "تمام يا {name} 👌 رقم موبايلك إيه؟ (زي 01012345678)",
-        "checkout.bad_phone": "الرقم ده مش مظبوط 🙏 لازم يكون رقم موبايل مصري من 11 رقم، يبدأ بـ 010 أو 011 أو 012 أو 015.",
+        "checkout.bad_phone": ("الرقم ده مش مظبوط 🙏 لازم يكون رقم موبايل مصري من 11 رقم، يبدأ بـ 010 أو 011 أو 012 "
+            "أو 015."),
         "checkout.own_number": "استخدم {phone}",
         "checkout.ask_governorate": "ساكن في أنهي محافظة؟ اختار أو اكتب اسمها 👇",
-        "checkout.bad_governorate": "مش لاقي المحافظة دي 🙏 اكتب اسمها تاني، زي «الجيزة» أو «اسكندرية»، أو اختار من تحت.",
+        "checkout.bad_governorate": ("مش لاقي المحافظة دي 🙏 اكتب اسمها تاني، زي «الجيزة» أو «اسكندرية»، أو اختار من "
+            "تحت."),
         "checkout.other_governorate": "محافظة تانية",
-        "checkout.ask_address": "الشحن لمحافظة {governorate} بـ {fee} وبيوصل في {days}. اكتبلي العنوان بالتفصيل (المنطقة، الشارع، رقم العمارة والشقة).",
-        "checkout.ask_address_free": "الشحن لمحافظة {governorate} مجاني وبيوصل في {days}. اكتبلي العنوان بالتفصيل (المنطقة، الشارع، رقم العمارة والشقة).",
+        "checkout.ask_address": ("الشحن لمحافظة {governorate} بـ {fee} وبيوصل في {days}. اكتبلي العنوان بالتفصيل "
+            "(المنطقة، الشارع، رقم العمارة والشقة)."),
+        "checkout.ask_address_free": ("الشحن لمحافظة {governorate} مجاني وبيوصل في {days}. اكتبلي العنوان بالتفصيل "
+            "(المنطقة، الشارع، رقم العمارة والشقة)."),
         "checkout.bad_address": "العنوان قصير شوية 🙏 اكتبه بالتفصيل: المنطقة والشارع ورقم العمارة.",
-        "checkout.summary": "راجع طلبك:\n{lines}\nالمنتجات: {subtotal}\nالشحن ({governorate}): {shipping}\nالإجمالي: {total}\n\nالاسم: {name}\nالموبايل: {phone}\nالعنوان: {address}\nالدفع: كاش عند الاستلام",
-        "checkout.summary_free": "راجع طلبك:\n{lines}\nالمنتجات: {subtotal}\nالشحن ({governorate}): مجاني\nالإجمالي: {total}\n\nالاسم: {name}\nالموبايل: {phone}\nالعنوان: {address}\nالدفع: كاش عند الاستلام",
+        "checkout.summary": ("راجع طلبك:\n{lines}\nالمنتجات: {subtotal}\nالشحن ({governorate}): "
+            "{shipping}\nالإجمالي: {total}\n\nالاسم: {name}\nالموبايل: {phone}\nالعنوان: {address}\nالدفع: كاش عند "
+            "الاستلام"),
+        "checkout.summary_free": ("راجع طلبك:\n{lines}\nالمنتجات: {subtotal}\nالشحن ({governorate}): "
+            "مجاني\nالإجمالي: {total}\n\nالاسم: {name}\nالموبايل: {phone}\nالعنوان: {address}\nالدفع: كاش عند "
+            "الاستلام"),
         "checkout.confirm": "تأكيد ✅",
         "checkout.edit": "تعديل",
         "checkout.cancel": "إلغاء",
@@ -166,18 +175,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "checkout.edit.address": "العنوان",
         "checkout.cancelled": "تمام، لغيت الطلب. السلة لسه محفوظة لو حبيت ترجعلها 🛒",
         "checkout.nothing": "مفيش طلب مفتوح دلوقتي.",
-        "checkout.confirmed": "طلبك اتأكد 🎉 رقم الطلب: {number}\nالإجمالي: {total} كاش عند الاستلام.\nهيوصلك خلال {days}. هنكلمك على {phone} قبل التوصيل. شكراً إنك اخترتنا 🌷",
+        "checkout.confirmed": ("طلبك اتأكد 🎉 رقم الطلب: {number}\nالإجمالي: {total} كاش عند الاستلام.\nهيوصلك خلال "
+            "{days}. هنكلمك على {phone} قبل التوصيل. شكراً إنك اخترتنا 🌷"),
         "checkout.already": "طلبك متأكد خلاص ✅ رقمه {number}.",
         "checkout.stock_changed": "في حاجة اتغيرت في المخزن قبل التأكيد 🙏\n{lines}\nعدّلت السلة، راجعها وكمّل.",
         "checkout.stock_line_out": "{name}: خلصان، شلته",
         "checkout.stock_line_short": "{name}: المتاح {count} بس",
         "checkout.free_shipping": "مجاني",
         # orders
-        "orders.ask": "مفيش طلبات من المحادثة دي لسه. لو طلبت من رقم أو حساب تاني، ابعتلي رقم الطلب ومعاه رقم الموبايل اللي اتطلب بيه في رسالة واحدة، زي: {example}",
-        "orders.only_here": "معلش، أقدر أوريك بس الطلبات اللي اتعملت من المحادثة دي 🙏 ابعتلي رقم الطلب ومعاه رقم الموبايل اللي اتطلب بيه في رسالة واحدة، زي: {example}",
-        "orders.no_match": "البيانات دي مش ماشية مع بعض 🙏 اتأكد من رقم الطلب ورقم الموبايل اللي اتطلب بيه وابعتهم تاني في رسالة واحدة.",
-        "orders.typo": "رقم الطلب ده فيه حرف مش مظبوط 🙏 هو DK وبعدها ٦ حروف وأرقام، زي {sample}. اتأكد منه وابعته تاني.",
-        "orders.limited": "حاولنا كذا مرة والبيانات مش مظبوطة، فعلشان نحافظ على طلبات عملائنا وقفت البحث شوية 🙏 جرب تاني بعدين، أو تحب حد من الفريق يساعدك؟",
+        "orders.ask": ("مفيش طلبات من المحادثة دي لسه. لو طلبت من رقم أو حساب تاني، ابعتلي رقم الطلب ومعاه رقم "
+            "الموبايل اللي اتطلب بيه في رسالة واحدة، زي: {example}"),
+        "orders.only_here": ("معلش، أقدر أوريك بس الطلبات اللي اتعملت من المحادثة دي 🙏 ابعتلي رقم الطلب ومعاه رقم "
+            "الموبايل اللي اتطلب بيه في رسالة واحدة، زي: {example}"),
+        "orders.no_match": ("البيانات دي مش ماشية مع بعض 🙏 اتأكد من رقم الطلب ورقم الموبايل اللي اتطلب بيه وابعتهم "
+            "تاني في رسالة واحدة."),
+        "orders.typo": ("رقم الطلب ده فيه حرف مش مظبوط 🙏 هو DK وبعدها ٦ حروف وأرقام، زي {sample}. اتأكد منه وابعته "
+            "تاني."),
+        "orders.limited": ("حاولنا كذا مرة والبيانات مش مظبوطة، فعلشان نحافظ على طلبات عملائنا وقفت البحث شوية 🙏 جرب "
+            "تاني بعدين، أو تحب حد من الفريق يساعدك؟"),
         "orders.menu": "القايمة",
         "orders.line": "طلب {number}: {status} ({total}، {date})",
         "orders.title": "طلباتك:",
@@ -186,7 +201,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.shipped": "اتشحن وفي الطريق 🚚",
         "status.delivered": "اتسلم ✅",
         "status.cancelled": "اتلغى",
-        "order_status.arrival": "طلبك {number} حالته: {status}، وبيوصل خلال {days} من تأكيده. المندوب هيكلمك قبل ما يوصل 📦",
+        "order_status.arrival": ("طلبك {number} حالته: {status}، وبيوصل خلال {days} من تأكيده. المندوب هيكلمك قبل ما "
+            "يوصل 📦"),
         "order_status.arrival_delivered": "طلبك {number} اتسلم خلاص ✅ لو في أي حاجة قولي.",
         "order_status.arrival_cancelled": "طلبك {number} اتلغى، فمش هيتشحن. تحب تطلب تاني؟",
         # info
@@ -213,9 +229,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "handoff.back_at": "(الفريق هيرد عليك {when})",
         # placed orders: cancel and change (bot/dialog/placed.py)
         "order_cancel.none": "مفيش طلب مفتوح من المحادثة دي 🙂 لو حابب تطلب حاجة، اختار من تحت وأنا معاك.",
-        "order_change.none": "مفيش طلب مفتوح من المحادثة دي نقدر نعدّل فيه 🙂 لو حابب تطلب حاجة جديدة، اختار من تحت وأنا معاك.",
-        "order_cancel.not_found": "مش لاقي الطلب ده في الطلبات اللي اتعملت من المحادثة دي 🙏 لو طلبته من رقم أو حساب تاني، حد من الفريق هيساعدك.",
-        "order_change.not_found": "مش لاقي الطلب ده في الطلبات اللي اتعملت من المحادثة دي 🙏 لو طلبته من رقم أو حساب تاني، حد من الفريق هيساعدك.",
+        "order_change.none": ("مفيش طلب مفتوح من المحادثة دي نقدر نعدّل فيه 🙂 لو حابب تطلب حاجة جديدة، اختار من تحت "
+            "وأنا معاك."),
+        "order_cancel.not_found": ("مش لاقي الطلب ده في الطلبات اللي اتعملت من المحادثة دي 🙏 لو طلبته من رقم أو حساب "
+            "تاني، حد من الفريق هيساعدك."),
+        "order_change.not_found": ("مش لاقي الطلب ده في الطلبات اللي اتعملت من المحادثة دي 🙏 لو طلبته من رقم أو حساب "
+            "تاني، حد من الفريق هيساعدك."),
         "order_cancel.which_cancel": "عندك أكتر من طلب مفتوح، عايز تلغي أنهي واحد؟",
         "order_cancel.confirm_cancel": "متأكد إنك عايز تلغي طلب {number} ({total})؟",
         "order_cancel.yes_cancel": "أيوه، الغيه",
@@ -223,10 +242,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "order_cancel.cancelled": "تمام، لغيت طلب {number} ✅ ولو حبيت تطلب تاني أنا موجود.",
         "order_cancel.kept": "تمام، طلبك زي ما هو 👌",
         "order_cancel.already_cancelled": "طلب {number} متلغي بالفعل.",
-        "order_cancel.cancel_shipped": "طلب {number} اتشحن خلاص، فمش هقدر ألغيه من هنا 🙏 بعت طلبك لحد من الفريق ومعاه رقم الطلب، وهيرد عليك هنا.",
-        "order_cancel.cancel_moved_on": "طلب {number} حالته اتغيرت لسه حالًا: {status}، فمش هقدر ألغيه من هنا 🙏 بعت طلب الإلغاء لحد من الفريق ومعاه الطلب، وهيرد عليك هنا.",
-        "order_change.sent": "تمام، بعت طلب التعديل على {number} لحد من الفريق ومعاه رسالتك. هيراجعه ويأكد معاك هنا، والطلب مش هيتغير غير لما يأكدلك 🙏",
-        "order_change.shipped": "طلب {number} اتشحن خلاص فمش هينفع يتعدل دلوقتي 🙏 بس بعد ما يوصلك تقدر تستبدل خلال {days}. تحب تشوف سياسة الاستبدال والاسترجاع؟",
+        "order_cancel.cancel_shipped": ("طلب {number} اتشحن خلاص، فمش هقدر ألغيه من هنا 🙏 بعت طلبك لحد من الفريق "
+            "ومعاه رقم الطلب، وهيرد عليك هنا."),
+        "order_cancel.cancel_moved_on": ("طلب {number} حالته اتغيرت لسه حالًا: {status}، فمش هقدر ألغيه من هنا 🙏 بعت "
+            "طلب الإلغاء لحد من الفريق ومعاه الطلب، وهيرد عليك هنا."),
+        "order_change.sent": ("تمام، بعت طلب التعديل على {number} لحد من الفريق ومعاه رسالتك. هيراجعه ويأكد معاك "
+            "هنا، والطلب مش هيتغير غير لما يأكدلك 🙏"),
+        "order_change.shipped": ("طلب {number} اتشحن خلاص فمش هينفع يتعدل دلوقتي 🙏 بس بعد ما يوصلك تقدر تستبدل خلال "
+            "{days}. تحب تشوف سياسة الاستبدال والاسترجاع؟"),
         "order_change.cancelled": "طلب {number} متلغي، فمش محتاج تعديل. تحب تطلب من جديد؟",
         "order_change.returns": "سياسة الاسترجاع",
         # the shop itself (store_info)
@@ -236,7 +259,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "store_info.whatsapp": "واتساب: {value}",
         "store_info.email": "الإيميل: {value}",
         "store_info.website": "الموقع: {value}",
-        "store_info.more": "ولو بتسأل عن العنوان أو الفروع أو الجملة، فريقنا هيقولك التفاصيل على التليفون أو هنا في الشات 🙏",
+        "store_info.more": ("ولو بتسأل عن العنوان أو الفروع أو الجملة، فريقنا هيقولك التفاصيل على التليفون أو هنا في "
+            "الشات 🙏"),
         "store_info.more_short": "ولو محتاج أي تفاصيل تانية، فريقنا تحت أمرك هنا في الشات 🙏",
         "store_info.address": "العنوان: {value}",
         "store_info.branches": "فروعنا:",
@@ -248,7 +272,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "when.day": "يوم {day} الساعة {time}",
         # stock alerts
         "alert.which": "عايزني أبلغك بأنهي منتج؟ افتحه الأول وبعدين اكتبلي «عرفني لما يرجع» 🔔",
-        "alert.saved": "تمام ✅ هبعتلك هنا أول ما {name}{options} يرجع 🔔 ولو رجع بعد أكتر من يوم من آخر رسالة ليك، هقولك أول ما تكلمنا تاني.",
+        "alert.saved": ("تمام ✅ هبعتلك هنا أول ما {name}{options} يرجع 🔔 ولو رجع بعد أكتر من يوم من آخر رسالة ليك، "
+            "هقولك أول ما تكلمنا تاني."),
         "alert.already": "إنت مسجل خلاص 👌 هبعتلك أول ما {name}{options} يرجع 🔔",
         "alert.in_stock": "خبر حلو: {name}{options} متاح دلوقتي 🎉 تحب أضيفه للسلة؟",
         "alert.no_size": "{name} مش بييجي مقاس {size} 🙏 المقاسات المتاحة فيه: {sizes}.",
@@ -256,13 +281,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "alert.back": "رجع تاني 🎉 {name}{options} بقى متاح، الحق اطلبه قبل ما يخلص!",
         "alert.back_many": "رجع تاني 🎉 الحاجات دي بقت متاحة، الحق اطلبها قبل ما تخلص!\n{lines}",
         "alert.more": "• وكمان {count} غيرهم",
-        "alert.full": "عندك {count} تنبيهات مستنية خلاص، ودي أقصى حاجة أقدر أسجلها 🙏 أول ما حاجة منهم ترجع وأبلغك، سجّل {name} تاني وأنا معاك.",
+        "alert.full": ("عندك {count} تنبيهات مستنية خلاص، ودي أقصى حاجة أقدر أسجلها 🙏 أول ما حاجة منهم ترجع وأبلغك، "
+            "سجّل {name} تاني وأنا معاك."),
         # the way to start an order when nothing is chosen yet
         "start.order": "يلا بينا 🛍️ اختار القسم اللي يعجبك، أو اكتبلي بتدور على إيه (زي «تيشيرت اسود مقاس L»).",
     },
     "en": {
-        "welcome": "Welcome to {store} 👋 I'm the shop assistant: I can find any product, tell you prices and sizes, and place your order. What would you like to start with?",
-        "help": "Just tell me what you're looking for, like “black t-shirt under 500” or “sneakers size 42”, or pick one below 👇",
+        "welcome": ("Welcome to {store} 👋 I'm the shop assistant: I can find any product, tell you prices and sizes, "
+            "and place your order. What would you like to start with?"),
+        "help": ("Just tell me what you're looking for, like “black t-shirt under 500” or “sneakers size 42”, or "
+            "pick one below 👇"),
         "unknown": "Sorry, I didn't get that 🙏 Tell me the product, colour or size you're after, or pick one below.",
         "thanks": "You're welcome, happy to help any time 🌷",
         "goodbye": "Thanks for stopping by 🌷 See you soon!",
@@ -277,13 +305,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "menu.orders": "My orders",
         "menu.human": "Talk to a person",
         "menu.switch": "عربي",
-        "search.prompt": "What are you looking for? Tell me the product and a colour or size, like “grey hoodie large”.",
+        "search.prompt": ("What are you looking for? Tell me the product and a colour or size, like “grey hoodie "
+            "large”."),
         "results.intro": "I found {count} 👇",
         "results.more_intro": "Here are some more 👇",
-        "results.stale": "Note: I'm showing my last copy of the catalogue, so prices and stock may have changed a little.",
+        "results.stale": ("Note: I'm showing my last copy of the catalogue, so prices and stock may have changed a "
+            "little."),
         "results.button": "Products",
-        "results.none": "I couldn't find anything like that 😕 Try other words, or have a look at the categories and offers.",
-        "results.none_filters": "I couldn't find anything like that 😕 Shall I drop the filters and show you all {what}?",
+        "results.none": ("I couldn't find anything like that 😕 Try other words, or have a look at the categories and "
+            "offers."),
+        "results.none_filters": ("I couldn't find anything like that 😕 Shall I drop the filters and show you all "
+            "{what}?"),
         "results.no_more": "That's everything I found. Looking for something else?",
         "results.sorted": "Here are the same products, sorted by price 👇",
         "results.expired": "That list is a bit old now. Tell me what you're looking for and I'll bring it up again.",
@@ -342,7 +374,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "recommend.similar": "That's all of those 👌 Here are similar ones you may like 👇",
         "store.down": "The shop isn't answering right now 🙏 Please try again in a minute, or talk to a person.",
         "payload.invalid": "That button is old or no longer works 🙏 Please pick from this menu.",
-        "attachment.image": "Got your picture 👌 I can't see images, though. Tell me the product name or describe it and I'll look for it.",
+        "attachment.image": ("Got your picture 👌 I can't see images, though. Tell me the product name or describe it "
+            "and I'll look for it."),
         "attachment.audio": "Got your voice message 👌 I can't listen to audio, though. Could you type it?",
         "attachment.sticker": "😊 Happy to help! Shall I find you something?",
         "attachment.video": "Got your video 👌 I can't watch videos, though. Could you type what you need?",
@@ -383,30 +416,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "checkout.ask_governorate_again": "Back to your order: which governorate do you live in? 👇",
         "checkout.ask_confirm_again": "Back to your order: check it and tap “Confirm” if all is well 👇",
         "checkout.stuck": "Still not quite right 🙏 Try once more, or let a teammate finish the order with you.",
-        "checkout.stuck_governorate": "I still can't find it 🙏 Pick your governorate from the list, or “Other” if it isn't there.",
-        "checkout.aside": "Let's finish your order first, then I'll help with anything else 🙏 To stop it, type “cancel”.",
-        "checkout.aside_shipping": "Shipping depends on your governorate; I'll tell you the exact fee and time when we get there 👌",
+        "checkout.stuck_governorate": ("I still can't find it 🙏 Pick your governorate from the list, or “Other” if "
+            "it isn't there."),
+        "checkout.aside": ("Let's finish your order first, then I'll help with anything else 🙏 To stop it, type "
+            "“cancel”."),
+        "checkout.aside_shipping": ("Shipping depends on your governorate; I'll tell you the exact fee and time when "
+            "we get there 👌"),
         "checkout.aside_payment": "You pay cash on delivery 💵 to the courier when your order arrives.",
         "checkout.ask_address_again": "Please type your full address (area, street, building and flat).",
         "label.sizes": "Sizes",
         "label.colors": "Colours",
         "checkout.bad_name": "I need your name in letters only, like “Ahmed Mohamed” 🙏",
         "checkout.ask_phone": "Thanks, {name} 👌 What's your mobile number? (like 01012345678)",
-        "checkout.bad_phone": "That number doesn't look right 🙏 It should be an 11-digit Egyptian mobile starting with 010, 011, 012 or 015.",
+        "checkout.bad_phone": ("That number doesn't look right 🙏 It should be an 11-digit Egyptian mobile starting "
+            "with 010, 011, 012 or 015."),
         "checkout.own_number": "Use {phone}",
         "checkout.ask_governorate": "Which governorate do you live in? Pick or type it 👇",
-        "checkout.bad_governorate": "I couldn't find that governorate 🙏 Type it again, like “Giza” or “Alex”, or pick below.",
+        "checkout.bad_governorate": ("I couldn't find that governorate 🙏 Type it again, like “Giza” or “Alex”, or "
+            "pick below."),
         "checkout.other_governorate": "Other",
-        "checkout.ask_address": "Shipping to {governorate} is {fee} and takes {days}. Please type your full address (area, street, building and flat).",
-        "checkout.ask_address_free": "Shipping to {governorate} is free and takes {days}. Please type your full address (area, street, building and flat).",
+        "checkout.ask_address": ("Shipping to {governorate} is {fee} and takes {days}. Please type your full address "
+            "(area, street, building and flat)."),
+        "checkout.ask_address_free": ("Shipping to {governorate} is free and takes {days}. Please type your full "
+            "address (area, street, building and flat)."),
         "checkout.bad_address": "That address is a bit short 🙏 Please add the area, street and building number.",
-        "checkout.summary": "Please check your order:\n{lines}\nItems: {subtotal}\nShipping ({governorate}): {shipping}\nTotal: {total}\n\nName: {name}\nMobile: {phone}\nAddress: {address}\nPayment: cash on delivery",
-        "checkout.summary_free": "Please check your order:\n{lines}\nItems: {subtotal}\nShipping ({governorate}): free\nTotal: {total}\n\nName: {name}\nMobile: {phone}\nAddress: {address}\nPayment: cash on delivery",
+        "checkout.summary": ("Please check your order:\n{lines}\nItems: {subtotal}\nShipping ({governorate}): "
+            "{shipping}\nTotal: {total}\n\nName: {name}\nMobile: {phone}\nAddress: {address}\nPayment: cash on "
+            "delivery"),
+        "checkout.summary_free": ("Please check your order:\n{lines}\nItems: {subtotal}\nShipping ({governorate}): "
+            "free\nTotal: {total}\n\nName: {name}\nMobile: {phone}\nAddress: {address}\nPayment: cash on delivery"),
         "checkout.confirm": "Confirm ✅",
         "checkout.edit": "Edit",
         "checkout.cancel": "Cancel",
         "checkout.confirm_hint": "Tap “Confirm” if all is well, or “Edit” or “Cancel”.",
-        "checkout.changed": "Your order changed since you last saw it 🙏 Please check it again and tap “Confirm” if all is well.",
+        "checkout.changed": ("Your order changed since you last saw it 🙏 Please check it again and tap “Confirm” if "
+            "all is well."),
         "checkout.edit_prompt": "What would you like to change?",
         "checkout.edit.name": "Name",
         "checkout.edit.phone": "Mobile",
@@ -414,17 +458,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "checkout.edit.address": "Address",
         "checkout.cancelled": "OK, I cancelled the order. Your cart is still saved if you want to come back 🛒",
         "checkout.nothing": "There's no open order right now.",
-        "checkout.confirmed": "Your order is confirmed 🎉 Order number: {number}\nTotal: {total}, cash on delivery.\nIt will arrive within {days}. We'll call you on {phone} before delivery. Thank you for shopping with us 🌷",
+        "checkout.confirmed": ("Your order is confirmed 🎉 Order number: {number}\nTotal: {total}, cash on "
+            "delivery.\nIt will arrive within {days}. We'll call you on {phone} before delivery. Thank you for "
+            "shopping with us 🌷"),
         "checkout.already": "Your order is already confirmed ✅ Its number is {number}.",
-        "checkout.stock_changed": "Some stock changed before you confirmed 🙏\n{lines}\nI updated your cart, please check it and continue.",
+        "checkout.stock_changed": ("Some stock changed before you confirmed 🙏\n{lines}\nI updated your cart, please "
+            "check it and continue."),
         "checkout.stock_line_out": "{name}: sold out, removed",
         "checkout.stock_line_short": "{name}: only {count} left",
         "checkout.free_shipping": "free",
-        "orders.ask": "There are no orders from this chat yet. If you ordered from another number or account, send me the order number together with the mobile number it was placed with, in one message, like: {example}",
-        "orders.only_here": "Sorry, I can only show orders placed from this chat 🙏 Send me the order number together with the mobile number it was placed with, in one message, like: {example}",
-        "orders.no_match": "Those details don't go together 🙏 Please check the order number and the mobile number it was placed with, and send them again in one message.",
-        "orders.typo": "That order number has a character that isn't right 🙏 It is DK and six letters and digits, like {sample}. Please check it and send it again.",
-        "orders.limited": "We've tried a few times and the details don't match, so to keep our customers' orders safe I've paused order checks for now 🙏 Please try again later, or would you like a teammate to help?",
+        "orders.ask": ("There are no orders from this chat yet. If you ordered from another number or account, send "
+            "me the order number together with the mobile number it was placed with, in one message, like: "
+            "{example}"),
+        "orders.only_here": ("Sorry, I can only show orders placed from this chat 🙏 Send me the order number "
+            "together with the mobile number it was placed with, in one message, like: {example}"),
+        "orders.no_match": ("Those details don't go together 🙏 Please check the order number and the mobile number "
+            "it was placed with, and send them again in one message."),
+        "orders.typo": ("That order number has a character that isn't right 🙏 It is DK and six letters and digits, "
+            "like {sample}. Please check it and send it again."),
+        "orders.limited": ("We've tried a few times and the details don't match, so to keep our customers' orders "
+            "safe I've paused order checks for now 🙏 Please try again later, or would you like a teammate to help?"),
         "orders.menu": "Menu",
         "orders.line": "Order {number}: {status} ({total}, {date})",
         "orders.title": "Your orders:",
@@ -433,9 +486,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.shipped": "shipped and on its way 🚚",
         "status.delivered": "delivered ✅",
         "status.cancelled": "cancelled",
-        "order_status.arrival": "Order {number} is {status}; it arrives within {days} of confirmation. The courier will call you before delivery 📦",
+        "order_status.arrival": ("Order {number} is {status}; it arrives within {days} of confirmation. The courier "
+            "will call you before delivery 📦"),
         "order_status.arrival_delivered": "Order {number} has already been delivered ✅ Tell me if anything's wrong.",
-        "order_status.arrival_cancelled": "Order {number} was cancelled, so it won't ship. Would you like to order again?",
+        "order_status.arrival_cancelled": ("Order {number} was cancelled, so it won't ship. Would you like to order "
+            "again?"),
         "shipping.one": "Shipping to {governorate} is {fee} and takes {days}.",
         "shipping.all": "Shipping fees:\n{lines}",
         "shipping.free": "Free shipping on orders of {amount} or more.",
@@ -454,12 +509,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "handoff.opened": "Sure, a teammate will reply to you as soon as possible 🙏 (Our hours: {hours})",
         "handoff.opened_short": "Sure, a teammate will reply to you as soon as possible 🙏",
         "handoff.hours": "(Our hours: {hours})",
-        "handoff.after_hours": "Sure, a teammate will reply to you {when} 🙏 We're outside our working hours right now.",
+        "handoff.after_hours": ("Sure, a teammate will reply to you {when} 🙏 "
+                                "We're outside our working hours right now."),
         "handoff.back_at": "(A teammate will reply {when}.)",
-        "order_cancel.none": "There's no open order from this chat 🙂 If you'd like to order something, pick below and I'll help.",
-        "order_change.none": "There's no open order from this chat to change 🙂 If you'd like to order something new, pick below and I'll help.",
-        "order_cancel.not_found": "I can't find that order among the ones placed from this chat 🙏 If you ordered from another number or account, a teammate can help.",
-        "order_change.not_found": "I can't find that order among the ones placed from this chat 🙏 If you ordered from another number or account, a teammate can help.",
+        "order_cancel.none": ("There's no open order from this chat 🙂 If you'd like to order something, pick below "
+            "and I'll help."),
+        "order_change.none": ("There's no open order from this chat to change 🙂 If you'd like to order something "
+            "new, pick below and I'll help."),
+        "order_cancel.not_found": ("I can't find that order among the ones placed from this chat 🙏 If you ordered "
+            "from another number or account, a teammate can help."),
+        "order_change.not_found": ("I can't find that order among the ones placed from this chat 🙏 If you ordered "
+            "from another number or account, a teammate can help."),
         "order_cancel.which_cancel": "You have more than one open order. Which one would you like to cancel?",
         "order_cancel.confirm_cancel": "Are you sure you want to cancel order {number} ({total})?",
         "order_cancel.yes_cancel": "Yes, cancel it",
@@ -467,11 +527,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "order_cancel.cancelled": "Done, order {number} is cancelled ✅ I'm here whenever you'd like to order again.",
         "order_cancel.kept": "Great, your order stays as it is 👌",
         "order_cancel.already_cancelled": "Order {number} is already cancelled.",
-        "order_cancel.cancel_shipped": "Order {number} has already shipped, so I can't cancel it here 🙏 I've passed your request to a teammate with the order number; they'll reply to you here.",
-        "order_cancel.cancel_moved_on": "Order {number} was just updated to “{status}”, so I can't cancel it here any more 🙏 I've passed your cancel request to a teammate with the order; they'll reply to you here.",
-        "order_change.sent": "Done, I've sent the change for order {number} to a teammate together with your message. They'll check it and confirm with you here; nothing changes until they do 🙏",
-        "order_change.shipped": "Order {number} has already shipped, so it can't be changed now 🙏 Once it arrives you can exchange it within {days}. Would you like to see our exchange and returns policy?",
-        "order_change.cancelled": "Order {number} is cancelled, so there's nothing to change. Would you like to order again?",
+        "order_cancel.cancel_shipped": ("Order {number} has already shipped, so I can't cancel it here 🙏 I've passed "
+            "your request to a teammate with the order number; they'll reply to you here."),
+        "order_cancel.cancel_moved_on": ("Order {number} was just updated to “{status}”, so I can't cancel it here "
+            "any more 🙏 I've passed your cancel request to a teammate with the order; they'll reply to you here."),
+        "order_change.sent": ("Done, I've sent the change for order {number} to a teammate together with your "
+            "message. They'll check it and confirm with you here; nothing changes until they do 🙏"),
+        "order_change.shipped": ("Order {number} has already shipped, so it can't be changed now 🙏 Once it arrives "
+            "you can exchange it within {days}. Would you like to see our exchange and returns policy?"),
+        "order_change.cancelled": ("Order {number} is cancelled, so there's nothing to change. Would you like to "
+            "order again?"),
         "order_change.returns": "Returns policy",
         "store_info.intro": "Here's how to reach {store} 👇",
         "store_info.hours": "Hours: {value}",
@@ -479,7 +544,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "store_info.whatsapp": "WhatsApp: {value}",
         "store_info.email": "Email: {value}",
         "store_info.website": "Website: {value}",
-        "store_info.more": "For our address, branches or wholesale orders, our team will give you the details by phone or right here in the chat 🙏",
+        "store_info.more": ("For our address, branches or wholesale orders, our team will give you the details by "
+            "phone or right here in the chat 🙏"),
         "store_info.more_short": "Need anything else? Our team is happy to help right here in the chat 🙏",
         "store_info.address": "Address: {value}",
         "store_info.branches": "Our branches:",
@@ -490,7 +556,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "when.tomorrow": "tomorrow at {time}",
         "when.day": "on {day} at {time}",
         "alert.which": "Which product should I tell you about? Open it first, then write “tell me when it's back” 🔔",
-        "alert.saved": "Done ✅ I'll message you here as soon as {name}{options} is back 🔔 If that's more than a day after your last message, I'll tell you the next time you write.",
+        "alert.saved": ("Done ✅ I'll message you here as soon as {name}{options} is back 🔔 If that's more than a day "
+            "after your last message, I'll tell you the next time you write."),
         "alert.already": "You're already on the list 👌 I'll tell you as soon as {name}{options} is back 🔔",
         "alert.in_stock": "Good news: {name}{options} is available right now 🎉 Shall I add it to your cart?",
         "alert.no_size": "{name} doesn't come in size {size} 🙏 Its sizes are: {sizes}.",
@@ -498,8 +565,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "alert.back": "It's back 🎉 {name}{options} is available again, grab it before it's gone!",
         "alert.back_many": "They're back 🎉 these are available again, grab them before they're gone!\n{lines}",
         "alert.more": "• and {count} more",
-        "alert.full": "You already have {count} alerts waiting, that's the most I can keep 🙏 As soon as one of them is back and I've told you, ask again for {name} and I'll note it.",
-        "start.order": "Let's get started 🛍️ Pick a section you like, or tell me what you're looking for (like “black t-shirt size L”).",
+        "alert.full": ("You already have {count} alerts waiting, that's the most I can keep 🙏 As soon as one of them "
+            "is back and I've told you, ask again for {name} and I'll note it."),
+        "start.order": ("Let's get started 🛍️ Pick a section you like, or tell me what you're looking for (like "
+            "“black t-shirt size L”)."),
     },
 }
 

@@ -5,41 +5,52 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.channels.registry import channel
 from bot.dialog import texts
+from bot.dialog.payloads import Categories, Command, InvalidPayload, Payload, SetLang, encode
 from bot.dialog.session import Session
 from bot.events import Event
+from bot.language import Lang
 from bot.notes import Note
-from bot.replies import Choice, QuickReplies, Reply
+from bot.replies import Button, Choice, QuickReplies, Reply
 
-# The most choices one message can offer (platform_spec.md, table rows 6 and 13): Messenger quick
-# replies, WhatsApp list rows. An unknown platform gets the smaller one.
-CHOICES_MAX = {"messenger": 13, "whatsapp": 10}
+if TYPE_CHECKING:
+    from bot.nlu.matcher import Understanding
+    from bot.storage.contracts import Handoffs, Orders, StockAlerts
 
-
-class InvalidPayload(ValueError):
-    """A payload we cannot act on: forged, truncated, or from an older version of the bot.
-
-    Only the parsing of a payload's argument raises it (in the router or the handler it names);
-    any other error of a handler is a bug and is never answered as an old button.
-    """
+__all__ = ["Deps", "Handler", "InvalidPayload", "Turn"]
 
 
 @dataclass
 class Deps:
     """What the dialog works with. ``understand`` is ``bot.nlu.understand`` unless a test injects one."""
 
-    store: Any
-    orders: Any = None
-    handoffs: Any = None
+    store: Any                      # bot.store's facade, or a test's stand-in with the same methods
+    orders: Orders | None = None
+    handoffs: Handoffs | None = None
     settings: Any = None
-    alerts: Any = None              # stock alerts (bot.storage.stock_alerts)
-    understand: Callable[..., Any] | None = None
+    alerts: StockAlerts | None = None   # stock alerts (bot.storage.stock_alerts)
+    understand: Callable[..., Understanding] | None = None
     store_name: str = ""
     clock: Callable[[], float] = time.time   # "are you open now?", staff hours (tests inject one)
 
-    def nlu(self, text: str, context: str) -> Any:
+    @property
+    def order_book(self) -> Orders:
+        """The order store; a dialog made without one cannot take or show orders (a set-up bug)."""
+        if self.orders is None:
+            raise LookupError("the dialog was made without an order store")
+        return self.orders
+
+    @property
+    def alert_book(self) -> StockAlerts:
+        """The stock-alert store; a dialog made without one cannot take alerts (a set-up bug)."""
+        if self.alerts is None:
+            raise LookupError("the dialog was made without a stock-alert store")
+        return self.alerts
+
+    def nlu(self, text: str, context: str) -> Understanding:
         if self.understand is None:
             from bot.nlu import understand  # imported late: the matcher loads its lexicon once
 
@@ -71,8 +82,8 @@ class Turn:
     notes: list[Note] = field(default_factory=list)  # what this turn did, for the owner (bot.notes)
 
     @property
-    def lang(self) -> str:
-        return self.session.lang
+    def lang(self) -> Lang:
+        return Lang.read(self.session.lang)
 
     def note(self, kind: str, **fields: Any) -> None:
         """Note what this turn did for the owner's insights and the staff (:class:`bot.notes.Note`)."""
@@ -95,35 +106,41 @@ class Turn:
         """"منتجين", "٣ منتجات", "15 products": a number with its noun in agreement."""
         return texts.plural(self.lang, count, noun)
 
-    def choice(self, key: str, payload: str, **values: object) -> Choice:
-        return Choice(self.t(key, **values), payload)
+    def choice(self, key: str, payload: Payload, **values: object) -> Choice:
+        """A choice titled with the text ``key``, carrying ``payload``."""
+        return Choice(self.t(key, **values), encode(payload))
 
-    def paged(self, choices: list[Choice], page: int, more: Callable[[int], str]) -> tuple[Choice, ...]:
+    def button(self, key: str, payload: Payload, **values: object) -> Button:
+        """A postback button titled with the text ``key``, carrying ``payload``."""
+        return Button(self.t(key, **values), encode(payload))
+
+    def paged(self, choices: list[Choice], page: int, more: Callable[[int], Payload]) -> tuple[Choice, ...]:
         """Page ``page`` of ``choices``, cut to what the platform shows, with "more" when they do not fit.
 
         Nothing is ever dropped: the last choice of a full page is "المزيد", whose payload
         (``more(next_page)``) shows the next page; after the last page it comes back to the first.
         """
-        limit = CHOICES_MAX.get(self.platform, min(CHOICES_MAX.values()))
+        limit = channel(self.platform).limits.choices_max
         if len(choices) <= limit:
             return tuple(choices)
         size = limit - 1
         pages = -(-len(choices) // size)
         page = page if 0 <= page < pages else 0
         shown = choices[page * size:(page + 1) * size]
-        return (*shown, Choice(self.t("choice.more"), more((page + 1) % pages)))
+        return (*shown, Choice(self.t("choice.more"), encode(more((page + 1) % pages))))
 
     def menu(self, text: str | None = None) -> Reply:
         """The main menu under ``text``: what a customer can always do next."""
         return QuickReplies(
             text=text or self.t("menu.prompt"),
             choices=(
-                self.choice("menu.categories", "CATEGORIES"),
-                self.choice("menu.offers", "OFFERS"),
-                self.choice("menu.cart", "CART"),
-                self.choice("menu.orders", "ORDER_STATUS"),
-                self.choice("menu.human", "HUMAN"),
-                self.choice("menu.switch", "LANG:ar" if self.lang == "en" else "LANG:en"),
+                self.choice("menu.categories", Categories()),
+                self.choice("menu.offers", Command.OFFERS),
+                self.choice("menu.cart", Command.CART),
+                self.choice("menu.orders", Command.ORDER_STATUS),
+                self.choice("menu.human", Command.HUMAN),
+                self.choice("menu.switch", SetLang(self.lang.other)),
+
             ),
             button_label=self.t("menu.button"),
         )
