@@ -62,7 +62,8 @@ def test_blind_set_floors(name: str, intent_floor: float, slots_floor: float) ->
 
 
 @pytest.mark.parametrize("name", ["nlu_blind_a.jsonl", "nlu_blind_b.jsonl", "nlu_blind_c.jsonl", "nlu_blind_d.jsonl",
-                                  "nlu_blind_e.jsonl", "nlu_blind_f.jsonl", "nlu_offtopic.jsonl"])
+                                  "nlu_blind_e.jsonl", "nlu_blind_f.jsonl", "nlu_blind_h.jsonl", "nlu_offtopic.jsonl",
+                                  "nlu_offtopic_3.jsonl"])
 def test_blind_lines_are_labelled_per_schema(name: str) -> None:
     for row in _rows(name):
         assert row["intent"] in SCHEMA["intents"] and row["context"] in SCHEMA["contexts"], row["id"]
@@ -89,8 +90,8 @@ def test_a_second_held_out_set_of_messages() -> None:
     intent. The floors sit two points under; a failure gives the figures only."""
     rows = _rows("nlu_blind_g.jsonl")
     got = [understand(row["text"], row["context"]) for row in rows]
-    intents = sum(g.intent == row["intent"] for g, row in zip(got, rows)) / len(rows)
-    slots = sum(g.slots == row["slots"] for g, row in zip(got, rows)) / len(rows)
+    intents = sum(g.intent == row["intent"] for g, row in zip(got, rows, strict=True)) / len(rows)
+    slots = sum(g.slots == row["slots"] for g, row in zip(got, rows, strict=True)) / len(rows)
     assert len(rows) == 400 and intents >= 0.89 and slots >= 0.96, f"intent {intents:.3f}, slots {slots:.3f}"
 
 
@@ -118,3 +119,38 @@ def test_confidence_means_something() -> None:
     rate = {band: right / total for band, (right, total) in bands.items()}
     assert all(total >= 30 for _, total in bands.values()), bands
     assert rate["low"] < rate["mid"] < rate["high"], rate
+
+
+def test_a_third_held_out_set_of_messages() -> None:
+    """``nlu_blind_h.jsonl``: 500 messages by an eighth writer who read only the guide and the catalog,
+    held out: never read line by line. On arrival, 2026-12-03: intent 0.978, whole slots 0.988, 4 of
+    71 unknown lines routed to a shop intent; by language arz 0.97, en 1.00, franco 0.99, mixed 0.95,
+    msa 1.00. After issue 12 item 2 (no request to the shop is unknown): 0.980 / 0.988, 3 of 71;
+    mixed 0.97. The floors sit two points under arrival (0.93 for each language); a failure gives
+    the figures only."""
+    rows = _rows("nlu_blind_h.jsonl")
+    got = [understand(row["text"], row["context"]) for row in rows]
+    right = [g.intent == row["intent"] for g, row in zip(got, rows, strict=True)]
+    intents = sum(right) / len(rows)
+    slots = sum(g.slots == row["slots"] for g, row in zip(got, rows, strict=True)) / len(rows)
+    by_lang: dict[str, list[bool]] = {}
+    for ok, row in zip(right, rows, strict=True):
+        by_lang.setdefault(row["lang"], []).append(ok)
+    langs = {lang: sum(oks) / len(oks) for lang, oks in sorted(by_lang.items())}
+    assert len(rows) == 500 and intents >= 0.958 and slots >= 0.968, f"intent {intents:.3f}, slots {slots:.3f}"
+    assert all(rate >= 0.93 for rate in langs.values()), {lang: round(rate, 3) for lang, rate in langs.items()}
+
+
+# ``nlu_offtopic_3.jsonl``: 300 non-shopping messages by a new writer (205 near misses). On arrival,
+# 2026-12-03: 38 of 300 (12.7%) routed to a shop intent: odd ids 16 of 150 (10.7%), even ids 22 of
+# 150 (14.7%). The odd ids were tuned on (issue 12 item 2): 2 of 150 (1.3%); the even ids are held
+# out (never read line by line): 20 of 150 (13.3%). Ceilings: the final figures plus two points.
+OFFTOPIC_3 = [(1, 0.033), (0, 0.153)]
+
+
+@pytest.mark.parametrize(("half", "ceiling"), OFFTOPIC_3)
+def test_a_third_set_of_chatter_rarely_starts_a_shop_flow(half: int, ceiling: float) -> None:
+    rows = [row for row in _rows("nlu_offtopic_3.jsonl") if int(row["id"].split("-")[1]) % 2 == half]
+    routed = [row for row in rows if understand(row["text"], row["context"]).intent not in NOT_SHOPPING]
+    shown = "\n".join(f"{row['id']} {row['text']!r}" for row in routed) if half == 1 else "(held out: figures only)"
+    assert len(rows) == 150 and len(routed) / len(rows) <= ceiling, f"{len(routed)} of {len(rows)}:\n{shown}"

@@ -64,5 +64,6 @@ def test_cli_output_is_identical_under_every_hash_seed() -> None:
     assert len(first) == expected
     for seed in SEEDS[1:]:
         other = outputs[seed].splitlines()
-        differ = [i for i, (a, b) in enumerate(zip(first, other)) if a != b]
-        assert not differ, f"PYTHONHASHSEED={seed} differs on {len(differ)} lines, first: {stdin.splitlines()[differ[0]]}"
+        differ = [i for i, (a, b) in enumerate(zip(first, other, strict=True)) if a != b]
+        assert not differ, \
+            f"PYTHONHASHSEED={seed} differs on {len(differ)} lines, first: {stdin.splitlines()[differ[0]]}"

@@ -173,3 +173,40 @@ def test_phone_numbers_give_no_price(text: str) -> None:
 def test_latin_glued_to_arabic_is_split() -> None:
     assert tokenize("لXL") == ["ل", "xl"]
     assert tokenize("الshipping بكام") == ["ال", "shipping", "بكام"]
+
+
+# -- no request to the shop: a report, a word, someone else's service, person or place -------------
+# (issue 12, item 2; sentences written for these tests, not taken from the labelled sets)
+
+@pytest.mark.parametrize(("shop", "intent", "other"), [
+    # a goods word in a report of what happened, a how-to, or a person's thing: nothing asked
+    ("عايزه فستان احمر زي اللي كان عندكم", "search", "الفستان اللي لبسته في الخطوبه كان حلو اوي"),
+    ("عندكم جزم رياضي لاخويا؟", "search", "الجزمه بتاعت بابا قديمه اوي"),
+    ("كوتشي ابيض مقاس ٤٢", "search", "ازاي اوسع الكوتشي الضيق في البيت"),
+    ("my brother wants a black hoodie", "search", "my son lost his jacket at school again"),
+    # a goods word spoken of as a word
+    ("عندكم hoodie رمادي؟", "search", "يعني ايه كلمة cardigan بالعربي؟"),
+    # a suggestion whose object is not the goods
+    ("اقترحلي هدية لجوزي", "recommendations", "اقترحلي اسم للقطه"),
+    # counting down to a day, not to a delivery
+    ("كام يوم التوصيل للمنصوره؟", "shipping_info", "كام يوم فاضل على رمضان؟"),
+    # an application (a request for leave), not an order
+    ("عايز اعمل طلب", "browse_categories", "عايز اعمل طلب اجازه من الشغل"),
+    # another company's customer service, a complaint about a neighbour
+    ("عايز اكلم خدمة العملاء", "human_handoff", "el customer service bta3 etisalat msh byrod"),
+    ("عايز اشتكي من المندوب", "human_handoff", "3ayez ashtaky el geran 3ashan el dawsha"),
+    # details or hours of someone or some place else
+    ("المحل بتاعكم بيفتح الساعه كام؟", "store_info", "المخبز بيفتح الساعه كام"),
+    ("ممكن اللوكيشن بتاع الفرع؟", "store_info", "ممكن تبعتلي اللوكيشن بتاع الحفله"),
+    # going back from work is no return; a renewed card is the bank's business
+    ("عايز ارجع الجاكيت", "returns_policy", "ارجع امتى من الشغل"),
+    ("ينفع ادفع فودافون كاش؟", "payment_info", "el visa bta3ty 5elset lazem agaded"),
+])
+def test_no_request_to_the_shop_is_unknown(shop: str, intent: str, other: str) -> None:
+    assert _intent(shop) == intent, understand(shop)
+    assert _intent(other) == "unknown", understand(other)
+
+
+def test_a_typo_guessed_onto_an_item_is_no_goods_next_to_another_topic() -> None:
+    """``ashhen`` is fuzzily an item; next to ``rased`` (phone credit) the message is about the credit."""
+    assert _intent("3ayez ashhen rased") == "unknown"

@@ -35,7 +35,8 @@ from bot.nlu import understand
     ("فيه جاكيت تاني حريمي؟", "after_details", "search", {"item": "jacket", "category": "women"}),
     ("الجاكيت ده متاح؟", "after_details", "product_details", {"item": "jacket"}),
     # a refused item is not the item asked for
-    ("مش عايزه جيب، عايزه فستان طويل", "none", "search", {"item": "dress"}),    # greetings of every region and time of day; a salam after a farewell takes leave
+    ("مش عايزه جيب، عايزه فستان طويل", "none", "search", {"item": "dress"}),
+    # greetings of every region and time of day; a salam after a farewell takes leave
     ("يسعد مساكم", "none", "greeting", {}),
     ("salam alaikum", "none", "greeting", {}),
     ("مرحبا بكم جميعا", "none", "greeting", {}),

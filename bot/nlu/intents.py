@@ -134,13 +134,21 @@ def _returns(ev: Evidence) -> Decision | None:
 
 
 def _going_back(an: Analysis) -> bool:
-    """``عايز ارجع البيت بدري``, ``I want to go back home``: a return verb whose object is a place
-    is going back there, not sending goods back."""
+    """``عايز ارجع البيت بدري``, ``I want to go back home``, ``ارجع امتى من الشغل``: a return verb whose
+    object is a place (right after it, or after 'when' or 'from') is going back there, not sending
+    goods back."""
     for span, tag in an.cue_spans:
-        if tag.value == "returns_policy" and an.kinds_at(span.end) & {"home_words", "people_words", "person_target"} and \
-                not an.has("item") and not an.has("order"):
+        if tag.value != "returns_policy" or an.has("item") or an.has("order"):
+            continue
+        i = span.end
+        while i < span.end + 2 and an.key_in(i, _WHEN_FROM):
+            i += 1
+        if an.kinds_at(i) & {"home_words", "people_words", "person_target"}:
             return True
     return False
+
+
+_WHEN_FROM = frozenset({"امتى", "امتي", "من", "emta", "men", "mn", "when", "from"})
 
 
 def _unwanted_in_cart(ev: Evidence) -> Decision | None:
@@ -546,9 +554,9 @@ def _chooses_shown(ev: Evidence) -> Decision | None:
             return Decision("cart_add", 0.8)
         if an.key_in(count.end, _OF):
             first = count.end + 1
-    nxt = an.kinds_at(first)
+    nxt, span = an.kinds_at(first), an.span_at(first)     # an "item" kind comes with its span
     pointed = "ordinal" in nxt and an.context == "after_results" or "deictics" in nxt or \
-        ("item" in nxt and "deictics" in an.kinds_at(an.span_at(first).end))
+        (span is not None and "item" in nxt and "deictics" in an.kinds_at(span.end))
     return Decision("cart_add", 0.8) if pointed else None
 
 

@@ -235,8 +235,8 @@ def _states_own_size(an: Analysis, span: Span) -> bool:
     if " ".join(an.keys[span.start:span.end]) not in _MY_SIZE:
         return False
     nxt = span.end + (1 if an.key_in(span.end, frozenset({"is", "هو", "هي"})) else 0)
-    return "size" in an.kinds_at(nxt) or (an.number_at(nxt) is not None
-                                          and 26 <= an.number_at(nxt).value <= 60)
+    number = an.number_at(nxt)
+    return "size" in an.kinds_at(nxt) or (number is not None and 26 <= number.value <= 60)
 
 
 # Words after ``كارت`` that make it a bank card: ``كارت فيزا``, ``كارت ائتمان``, ``كارت ميزه``.

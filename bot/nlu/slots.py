@@ -256,7 +256,7 @@ _SIZE_WORDS = frozenset({"مقاس", "المقاس", "مقاسه", "مقاسها
 def _size_changed_to(an: Analysis, used: set[int]) -> list[str]:
     """``اغير مقاس الجينز في الاوردر لـ ٣٤``, ``change the size to 42``: a clothing-size number
     right after 'to' when the message speaks of a size."""
-    if not any(k in _SIZE_WORDS or t in _SIZE_WORDS for k, t in zip(an.keys, an.tokens)):
+    if not any(k in _SIZE_WORDS or t in _SIZE_WORDS for k, t in zip(an.keys, an.tokens, strict=True)):
         return []
     out = []
     for num in an.numbers:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -381,7 +382,7 @@ _DOUBLED = re.compile(r"(.)\1")
 def _confusable() -> frozenset[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for row in _KEY_ROWS:
-        pairs.update(zip(row, row[1:]))
+        pairs.update(pairwise(row))
     for group in _SOUNDS:
         pairs.update((a, b) for a in group for b in group if a != b)
     return frozenset(pairs | {(b, a) for a, b in pairs})
