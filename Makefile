@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check-config chat clean system-deps
+.PHONY: run test lint bench check-config chat clean system-deps
 
 # Debian packages the test suite needs: a throwaway redis-server for the Redis backend, and
 # Chromium for the console's browser tests (Playwright drives it; no browser is downloaded).
@@ -30,6 +30,11 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q
+
+# ruff (E, F, W, B, I, UP at 120 columns) over the whole tree, mypy over bot/ (pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) -m bench

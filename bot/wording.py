@@ -103,5 +103,6 @@ def _add(target: Group, rows: list[dict[str, Any]], examples: int) -> None:
     for row in rows:
         target.customers.add(str(row.get("who") or f"{row.get('platform', '')}:{row.get('customer_id', '')}"))
         target.last_at = max(target.last_at, float(row.get("created_at") or 0))
-    merged = sorted(target.examples + rows, key=lambda row: (-float(row.get("created_at") or 0), str(row.get("ref", ""))))
+    merged = sorted(target.examples + rows,
+                    key=lambda row: (-float(row.get("created_at") or 0), str(row.get("ref", ""))))
     target.examples = merged[:examples]

@@ -81,7 +81,8 @@ def _generated(number: int) -> Item:
     price = 150 + (number * 37) % 1350
     discount = 20 if number % 7 == 0 else 0
     common = {
-        "id": product_id, "slug": f"{brand.lower().replace(' ', '-')}-{item_en.lower()}-{color_en.lower()}-{product_id}",
+        "id": product_id,
+        "slug": f"{brand.lower().replace(' ', '-')}-{item_en.lower()}-{color_en.lower()}-{product_id}",
         "main_image": f"{IMAGE_BASE}p{product_id}.jpg", "original_price": price, "discount": discount,
         "discount_value": price * discount / 100, "final_price": price - price * discount // 100,
         "has_discount": bool(discount), "rating": (number % 5) + 1, "count_rating": number % 90,

@@ -242,7 +242,8 @@ def test_under_gunicorn_both_workers_share_the_count_and_the_right_token_still_w
     import requests
 
     url = f"{gunicorn_server.url}/admin/api/status"
-    wrong, right = {"Authorization": "Bearer wrong-guess"}, {"Authorization": f"Bearer {gunicorn_server.env['ADMIN_TOKEN']}"}
+    wrong = {"Authorization": "Bearer wrong-guess"}
+    right = {"Authorization": f"Bearer {gunicorn_server.env['ADMIN_TOKEN']}"}
     # a new connection each time, so both worker processes take some of the guesses
     statuses = [requests.get(url, headers=wrong, timeout=5).status_code for _ in range(LIMIT + 5)]
     assert statuses == [401] * LIMIT + [429] * 5

@@ -62,7 +62,8 @@ class FakeStore:
         self.worst_case = False
         self.timeouts: list[tuple[float, float]] = []
         mock.add_callback(responses.POST, f"{STORE}/filter-products", callback=self.answer)
-        mock.add_callback(responses.GET, re.compile(rf"{re.escape(STORE)}/product(-details)?/\d+"), callback=self.details)
+        mock.add_callback(responses.GET, re.compile(rf"{re.escape(STORE)}/product(-details)?/\d+"),
+                          callback=self.details)
 
     def answer(self, request: requests.PreparedRequest):
         self.timeouts.append(request.req_kwargs["timeout"])
@@ -84,7 +85,9 @@ class FakeStore:
             return None
         if self.worst_case:
             self.clock.now += sum(request.req_kwargs["timeout"])
-            return requests.ReadTimeout("the answer took longer than the read timeout") if mode == "slow" else self._answer(mode, request)
+            if mode == "slow":
+                return requests.ReadTimeout("the answer took longer than the read timeout")
+            return self._answer(mode, request)
         return self._answer(mode, request)
 
     def _answer(self, mode: str, request: requests.PreparedRequest):
@@ -284,7 +287,8 @@ def test_a_failed_trial_reopens_the_breaker_for_another_reset_s(bww, clock) -> N
 # ---- answered within 5 s ------------------------------------------------------------------------
 
 
-def spent_on(store: FakeStore, clock: Clock, customer: str, text: str = "عايز تيشيرت", **kwargs) -> tuple[list[dict], float]:
+def spent_on(store: FakeStore, clock: Clock, customer: str, text: str = "عايز تيشيرت",
+             **kwargs) -> tuple[list[dict], float]:
     """Ask, and add up what the store cost this message: the waits slept and the attempts made."""
     calls, slept, started = len(store.timeouts), len(clock.sleeps), clock.now
     bodies = ask(store.bww, customer, text, **kwargs)

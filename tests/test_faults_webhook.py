@@ -78,11 +78,13 @@ SCALARS = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max
                               "ADD:53:XL:black", "MORE:zz", "COMPARE:53,50", "wamid.X", "1700000000", 10**20]))
 JSONISH = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=5),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=5),
     max_leaves=25,
 )
 ITEM = st.dictionaries(st.sampled_from(KEYS), JSONISH, max_size=6)
-ENTRY = st.dictionaries(st.sampled_from(["id", "time", "messaging", "standby", "changes"]), st.lists(ITEM, max_size=3) | JSONISH)
+ENTRY = st.dictionaries(st.sampled_from(["id", "time", "messaging", "standby", "changes"]),
+                        st.lists(ITEM, max_size=3) | JSONISH)
 BODIES = st.fixed_dictionaries({
     "object": st.sampled_from(["page", "whatsapp_business_account", "instagram", ""]),
     "entry": st.lists(ENTRY, max_size=3) | JSONISH,
@@ -135,8 +137,9 @@ def test_mutated_real_payloads_get_200_or_400_and_never_break_a_worker(client, s
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.binary(max_size=200) | st.sampled_from([b"", b"[]", b"null", b"42", b'"page"', b"{", b'{"object": "page"}',
-                                                        b'{"object": "page", "entry": null}', "\ufeff{}".encode()]))
+@given(raw=st.binary(max_size=200) | st.sampled_from([b"", b"[]", b"null", b"42", b'"page"', b"{",
+                                                        b'{"object": "page"}', b'{"object": "page", "entry": null}',
+                                                        "\ufeff{}".encode()]))
 def test_bodies_that_are_not_a_delivery_never_get_a_5xx(client, services, raw) -> None:
     assert post_signed(client, raw, TEST_SECRET).status_code in (200, 400)
     settled(services)

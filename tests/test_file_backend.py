@@ -484,7 +484,8 @@ def test_feed_rows_sale_windows_currencies_and_archived_rows() -> None:
 
     now = 1_780_000_000.0                                            # 2026-05-28
     rows = [
-        (2, feed_row(id="1", sale_price="80 EGP", sale_price_effective_date="2026-05-01T00:00+03:00/2026-06-01T00:00+03:00")),
+        (2, feed_row(id="1", sale_price="80 EGP",
+                     sale_price_effective_date="2026-05-01T00:00+03:00/2026-06-01T00:00+03:00")),
         (3, feed_row(id="2", sale_price="80 EGP", sale_price_effective_date="2025-01-01/2025-02-01")),
         (4, feed_row(id="3", sale_price="80 EGP", sale_price_effective_date="soon")),
         (5, feed_row(id="4", price="20.00 USD")),

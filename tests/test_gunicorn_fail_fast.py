@@ -30,11 +30,13 @@ STRONG = {
 }
 
 
-def run_gunicorn(tmp_path: Path, env: dict[str, str], config: str = "gunicorn.conf.py") -> tuple[subprocess.CompletedProcess, float, int]:
+def run_gunicorn(tmp_path: Path, env: dict[str, str],
+                 config: str = "gunicorn.conf.py") -> tuple[subprocess.CompletedProcess, float, int]:
     """Start gunicorn in production with ``env``; (its result, seconds until it exited, its port)."""
     port = free_port()
     clean = {key: value for key, value in os.environ.items()
-             if not key.startswith(("DUKKAN", "META", "VERIFY", "ADMIN", "METRICS", "WHATSAPP", "MESSENGER", "PROMETHEUS"))}
+             if not key.startswith(("DUKKAN", "META", "VERIFY", "ADMIN", "METRICS", "WHATSAPP", "MESSENGER",
+                                    "PROMETHEUS"))}
     env = clean | {"DUKKAN_ENV": "production", "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
                    "TMPDIR": str(tmp_path), "WEB_CONCURRENCY": "2"} | env
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -72,9 +74,10 @@ def test_a_missing_secret_stops_gunicorn_before_it_binds_the_port(tmp_path):
 
 @pytest.mark.parametrize(("name", "value", "line"), [
     ("ADMIN_TOKEN", "admin", "config: ADMIN_TOKEN is too short for production: at least 20 characters (got 5)"),
-    ("META_APP_SECRET", "s3cret-9", "config: META_APP_SECRET is too short for production: at least 20 characters (got 8)"),
-    ("VERIFY_TOKEN", "password-password-password", "config: VERIFY_TOKEN is a common word (admin, password, secret, ...): "
-                                          "use a random value"),
+    ("META_APP_SECRET", "s3cret-9",
+     "config: META_APP_SECRET is too short for production: at least 20 characters (got 8)"),
+    ("VERIFY_TOKEN", "password-password-password",
+     "config: VERIFY_TOKEN is a common word (admin, password, secret, ...): use a random value"),
 ])
 def test_a_weak_secret_stops_gunicorn_and_is_not_printed(tmp_path, name, value, line):
     result, took, port = run_gunicorn(tmp_path, STRONG | {name: value})

@@ -85,7 +85,7 @@ def test_filter_products_unwraps_the_recorded_envelope_and_sends_the_headers() -
     data = make_client(clock).filter_products("en", search="polo", colors=None)
     assert data["total"] == 169
     assert data["products"][0]["name"] == "UNITED | Men's Dotted Polo T-Shirt"
-    assert expected_password == "%064x" % int(expected_password, 16)
+    assert expected_password == f"{int(expected_password, 16):064x}"
 
 
 @responses.activate

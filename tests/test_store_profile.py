@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channels import profile as messenger_profile
+from bot.channels.messenger import profile as messenger_profile
 from bot.config import Settings
 from bot.dialog import texts as T
 from bot.errors import ConfigError
@@ -338,7 +338,8 @@ def test_store_info_says_the_hours_whether_open_now_and_where(chat, clock) -> No
 
 def test_a_hand_off_outside_staff_hours_says_when_someone_will_answer(chat, clock) -> None:
     within = joined(chat.say("عايز اكلم حد"))
-    assert within.startswith("تمام، حوّلتك لحد من الفريق") and "(مواعيدنا: يوميًا من ١٠ الصبح لـ ٦ بالليل ما عدا الجمعة)" in within
+    assert within.startswith("تمام، حوّلتك لحد من الفريق")
+    assert "(مواعيدنا: يوميًا من ١٠ الصبح لـ ٦ بالليل ما عدا الجمعة)" in within
     chat.services.handoffs.release(chat.platform, chat.customer, by="test")
     clock.now = SATURDAY_8PM                                       # the shop is open, the staff gone
     later = joined(chat.say("عايز اكلم حد"))
@@ -480,7 +481,8 @@ def test_a_broken_profile_names_every_problem_with_its_line() -> None:
         (47, "faq[1].questions_en is required"),
     ]
     for line, message in expected:
-        assert any(p.startswith(f"STORE_PROFILE noor.toml line {line}: {message}") for p in problems), (line, message, problems)
+        assert any(p.startswith(f"STORE_PROFILE noor.toml line {line}: {message}") for p in problems), \
+            (line, message, problems)
     assert len(problems) == len(expected)
     numbers = [int(p.split(" line ")[1].split(":")[0]) for p in problems]
     assert numbers == sorted(numbers)                                          # in the file's order
@@ -545,7 +547,8 @@ def test_hours_past_midnight_and_split_days() -> None:
                        ("wed", ((600, 1200),)), ("thu", ((660, 1080),)), ("fri", ())))
     assert odd.describe("en") == ("Saturday to Sunday: 10 am to 8 pm; Monday: closed; Tuesday to Wednesday: "
                                   "10 am to 8 pm; Thursday: 11 am to 6 pm; Friday: closed")
-    assert [clock_time("ar", m) for m in (0, 630, 735, 1005)] == ["١٢ بالليل", "١٠ ونص الصبح", "١٢ وربع الضهر", "٤:٤٥ العصر"]
+    assert [clock_time("ar", m) for m in (0, 630, 735, 1005)] == ["١٢ بالليل", "١٠ ونص الصبح", "١٢ وربع الضهر",
+                                                                  "٤:٤٥ العصر"]
     for bad in ("10-22", "22:00-22:00", "10:00-14:00, 13:00-15:00", "9:60-10:00"):
         with pytest.raises(ValueError):
             parse_ranges(bad)
@@ -603,7 +606,8 @@ def test_faq_threshold_sweep() -> None:
 
     def found(threshold: float) -> float:
         hits = [matcher.match(text, threshold) for text, _ in asked]
-        return sum(1 for hit, (_, key) in zip(hits, asked) if hit and hit.entry.answer_en == key) / len(asked)
+        right = sum(1 for hit, (_, key) in zip(hits, asked, strict=True) if hit and hit.entry.answer_en == key)
+        return right / len(asked)
 
     others = [row for row in labelled if row["id"] not in ASKS and row["id"] not in NEARLY]
     routed = [row for row in others if row["intent"] in OPEN_INTENTS]
@@ -614,7 +618,8 @@ def test_faq_threshold_sweep() -> None:
     assert found(FAQ_MIN) >= 0.8 and len(false_hits(FAQ_MIN)) <= 1
     assert len(false_hits(FAQ_MIN - 6)) > len(false_hits(FAQ_MIN))             # lower lets more in
     assert found(FAQ_MIN + 6) < found(FAQ_MIN)                                 # higher loses paraphrases
-    assert not [row["text"] for row in others if row["intent"] not in OPEN_INTENTS and matcher.same(row["text"], FAQ_SURE)]
+    assert not [row["text"] for row in others
+                if row["intent"] not in OPEN_INTENTS and matcher.same(row["text"], FAQ_SURE)]
 
 
 def test_the_matcher_needs_the_question_not_one_of_its_words() -> None:

@@ -104,7 +104,8 @@ def test_ten_colours_of_one_model_do_not_fill_the_page() -> None:
     colours = ["black", "white", "red", "blue", "navy", "green", "grey", "beige"]
     catalog = [product(n, f"{c.title()} Classic Polo", item="t-shirt", colors=(c,), rating=5.0, count_rating=200)
                for n, c in enumerate(colours, 1)]
-    catalog += [product(20, "Striped Polo", item="t-shirt", rating=3.0), product(21, "Pique Polo", item="t-shirt", rating=3.0)]
+    catalog += [product(20, "Striped Polo", item="t-shirt", rating=3.0),
+                product(21, "Pique Polo", item="t-shirt", rating=3.0)]
     index = SearchIndex(catalog)
     first = ids(index, "polo", limit=4)
     assert {20, 21} <= set(first)
@@ -114,7 +115,8 @@ def test_ten_colours_of_one_model_do_not_fill_the_page() -> None:
 
 
 def test_a_product_number_is_that_product_but_a_shoe_size_is_not() -> None:
-    catalog = [product(n, f"Bag {n}") for n in (42, 120)] + [product(7, "Leather Shoes", item="shoes", category="shoes", sizes=("42",))]
+    catalog = [product(n, f"Bag {n}") for n in (42, 120)]
+    catalog += [product(7, "Leather Shoes", item="shoes", category="shoes", sizes=("42",))]
     index = SearchIndex(catalog)
     assert ids(index, "عايز اشوف منتج رقم ١٢٠") == [120]
     assert ids(index, "3ayez ashoof el montag 42") == [42]

@@ -28,7 +28,6 @@ __all__ = [
     "Store", "StoreInfo", "build_store",
 ]
 
-BWW_INFO = {"name_ar": "متجر BWW", "name_en": "BWW Store", "website": "https://bww-store.com"}
 FILE_CHECK_S = 2.0     # how often (at most) a customer's request checks whether the catalog file changed
 
 
@@ -76,9 +75,9 @@ def build_store(
         config, session=session, clock=clock, sleep=sleep, shared=shared,
         shared_prefix=settings.redis_prefix, shared_dir=shared_dir,
     )
-    backend = BwwBackend(client, info, settings.store_language, public_base_url=settings.public_base_url,
-                         clock=clock, sleep=sleep)
-    return Store(backend, clock=clock, snapshot_ttl_s=config.ttl_catalog_s, refresh_runner=refresh_runner, info=info)
+    bww = BwwBackend(client, info, settings.store_language, public_base_url=settings.public_base_url,
+                     clock=clock, sleep=sleep)
+    return Store(bww, clock=clock, snapshot_ttl_s=config.ttl_catalog_s, refresh_runner=refresh_runner, info=info)
 
 
 def profile_info(settings: Settings) -> StoreInfo:
@@ -87,5 +86,5 @@ def profile_info(settings: Settings) -> StoreInfo:
     path = getattr(settings, "store_profile", "")
     info = load_profile(path or None)
     if not path and settings.store_backend == "bww":
-        info = dataclasses.replace(info, **BWW_INFO)
+        info = dataclasses.replace(info, name_ar="متجر BWW", name_en="BWW Store", website="https://bww-store.com")
     return info

@@ -53,7 +53,8 @@ class AuthWatch:
             failed, self._failure, self._refused_hour = self._failure, None, None
         if changed:
             self.password.remember(variant)
-            self._safely(self._shared.set, "password", {"variant": variant, "offset": self.password.offset}, 30 * 86400.0)
+            remembered = {"variant": variant, "offset": self.password.offset}
+            self._safely(self._shared.set, "password", remembered, 30 * 86400.0)
             log.info("store API password: the %s variant works; it is tried first from now on", variant)
         if failed is not None:
             self._safely(self._shared.delete, "auth")

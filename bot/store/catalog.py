@@ -45,7 +45,8 @@ class Snapshot:
     by_id: Mapping[int, Product] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, products: Iterable[Product], categories: Iterable[Category], built_at: float, source: str) -> Snapshot:
+    def build(cls, products: Iterable[Product], categories: Iterable[Category], built_at: float,
+              source: str) -> Snapshot:
         products = tuple(products)
         counts: dict[str, int] = {}
         for product in products:
@@ -112,7 +113,8 @@ class DemoBackend(LocalBackend):
         self.loads += 1
         categories = demo_categories(self._data["categories"])
         names = {category.slug: category for category in categories}
-        products = [product_from_demo(row, self._base, names.get(row.get("category", ""))) for row in self._data["products"]]
+        products = [product_from_demo(row, self._base, names.get(row.get("category", "")))
+                    for row in self._data["products"]]
         return products, categories
 
     def status(self) -> dict[str, Any]:
@@ -157,8 +159,8 @@ class BwwBackend:
         default), merged over the snapshot's product."""
         lang = lang if lang in ("ar", "en") else self.language
         raw = self.client.product_details(product_id, lang)
-        pair = (raw, None) if lang == "ar" else (None, raw)
-        live = product_from_bww(*pair, lang, self.public_base_url)
+        arabic, english = (raw, None) if lang == "ar" else (None, raw)
+        live = product_from_bww(arabic, english, lang, self.public_base_url)
         return _merge(known, live, lang) if known else live
 
     def retry_in(self) -> float:
@@ -180,7 +182,8 @@ class BwwBackend:
         products = []
         for pid in dict.fromkeys([*arabic, *english]):
             try:
-                products.append(product_from_bww(arabic.get(pid), english.get(pid), self.language, self.public_base_url))
+                products.append(product_from_bww(arabic.get(pid), english.get(pid), self.language,
+                                                 self.public_base_url))
             except (TypeError, ValueError, KeyError, AttributeError) as error:
                 log.warning("store product %s skipped: its row could not be read (%s)", pid, error)
         return [product for product in products if product.id > 0]

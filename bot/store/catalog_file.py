@@ -140,7 +140,8 @@ def _csv(data: bytes, name: str) -> Table:
 
 
 def _xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook  # imported when a shop uses XLSX
+    # imported when a shop uses XLSX; its stubs (types-openpyxl) are not a dependency
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -191,7 +192,7 @@ def _json(data: bytes, name: str) -> Table:
 
 def _row(header: list[str], cells: Any) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    for key, value in zip(header, cells):
+    for key, value in zip(header, cells, strict=False):  # a short row leaves the last columns empty
         if key and key not in row:
             row[key] = value
     for key in header[len(cells):]:          # a short row: its last cells are empty

@@ -106,7 +106,8 @@ class CatalogLoader:
                     data = self._page(cycle, lang, number, size, claim=number > 1)
                     if data is None:
                         deferred.append((lang, number))
-                        done[lang] = plans.get(lang) is not None and number >= plans[lang]
+                        planned = plans.get(lang)
+                        done[lang] = planned is not None and number >= planned
                         continue
                     products = data["products"]
                     _keep(rows[lang], products)
@@ -193,12 +194,13 @@ class CatalogLoader:
         """The current pass over the catalog: resumed while younger than ``ttl_s`` (the map forgets
         it then), else a new one; when two processes start one together, the first write wins."""
         now = self._clock()
-        fresh = {"id": f"{int(now)}-{uuid.uuid4().hex[:6]}", "started": now}
+        fresh_id = f"{int(now)}-{uuid.uuid4().hex[:6]}"
+        fresh = {"id": fresh_id, "started": now}
         current = self._safe(self.state.get, "cycle")
         if not isinstance(current, dict) or now - float(current.get("started", 0)) >= self.ttl_s:
             self._safe(self.state.add, "cycle", fresh, self.ttl_s)
             current = self._safe(self.state.get, "cycle")
-        return str(current["id"]) if isinstance(current, dict) and current.get("id") else fresh["id"]
+        return str(current["id"]) if isinstance(current, dict) and current.get("id") else fresh_id
 
     def _claim(self, key: str) -> bool:
         """Claim a page to fetch it; False while another process's claim on it holds."""
@@ -232,7 +234,7 @@ def pages_in(data: dict) -> int | None:
     """Pages a language, from a first page: its ``total_pages`` (or ``meta.last_page``), raised to
     ``total`` / products really sent when the server sent fewer a page than asked; None when the
     answer says neither (then pages are read until one comes back empty or short)."""
-    meta = next((data[key] for key in ("meta", "pagination") if isinstance(data.get(key), dict)), {})
+    meta: dict[str, Any] = next((data[key] for key in ("meta", "pagination") if isinstance(data.get(key), dict)), {})
     pages = _count(data.get("total_pages", data.get("last_page", meta.get("total_pages", meta.get("last_page")))))
     total = _count(data.get("total", meta.get("total")))
     sent = len(data.get("products") or ())

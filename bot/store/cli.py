@@ -28,11 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def search_json(store: Any, query: str, limit: int) -> dict[str, Any]:
     """One query's answer in the CLI's JSON shape."""
     page = store.search(query, limit=limit)
-    results = [{"id": product.id, "score": score} for product, score in zip(page.products, page.scores)]
+    results = [{"id": product.id, "score": score} for product, score in zip(page.products, page.scores, strict=True)]
     return {"query": query, "results": results}
 
 
-def run(args: argparse.Namespace, store: Any = None, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+def run(args: argparse.Namespace, store: Any = None, stdin: IO[str] | None = None,
+        stdout: IO[str] | None = None) -> int:
     """Run the search command; 0 on success, 2 on bad input, 1 when the store cannot answer."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:

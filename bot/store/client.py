@@ -276,7 +276,8 @@ class BwwClient:
                 "state": state,
                 "failures": self._breaker.fail_counter,
                 "fail_max": self.config.fail_max,
-                "reopens_in_s": max(0.0, self.config.reset_s - self._storage.seconds_open()) if state == "open" else 0.0,
+                "reopens_in_s": (max(0.0, self.config.reset_s - self._storage.seconds_open())
+                                 if state == "open" else 0.0),
             },
             "password_variant": self.auth.password.variant,
             "auth": self.auth.status(),
@@ -309,7 +310,7 @@ class BwwClient:
 
     def _build_caches(self) -> dict[str, Any]:
         config = self.config
-        plan = {
+        plan: dict[str, tuple[Callable[..., Any], float, int]] = {
             "search": (self._fetch_page, config.ttl_search_s, config.cache_size),
             "details": (self._fetch_details, config.ttl_details_s, config.cache_size),
         }
@@ -317,7 +318,8 @@ class BwwClient:
         for kind, (function, ttl, size) in plan.items():
             lock = threading.RLock()
             if self.sharing.scope == "hosts":
-                cache: Any = RedisCache(self.sharing.redis, f"{self._prefix}{kind}:", ttl, maxsize=size, clock=self._clock)
+                cache: Any = RedisCache(self.sharing.redis, f"{self._prefix}{kind}:", ttl, maxsize=size,
+                                        clock=self._clock)
             elif self.sharing.scope == "host":
                 cache = MapCache(self.state, f"cache:{kind}:", ttl, maxsize=size)
             else:
@@ -385,7 +387,8 @@ class BwwClient:
             status=refusal.status, variants=tuple(tried),
         )
 
-    def _guarded(self, method: str, path: str, language: str, body: dict | None, product_id: int | None, password: str) -> Any:
+    def _guarded(self, method: str, path: str, language: str, body: dict | None, product_id: int | None,
+                 password: str) -> Any:
         endpoint = _endpoint(path)
         if self._breaker.current_state == pybreaker.STATE_OPEN and self._storage.seconds_open() < self.config.reset_s:
             metrics.store_request(endpoint, "breaker_open")
@@ -424,7 +427,8 @@ class BwwClient:
         finally:
             metrics.store_request(_endpoint(path), outcome, time.perf_counter() - started)
 
-    def _exchange(self, method: str, path: str, language: str, body: dict | None, product_id: int | None, password: str) -> Any:
+    def _exchange(self, method: str, path: str, language: str, body: dict | None, product_id: int | None,
+                  password: str) -> Any:
         """Send one request and read its envelope."""
         headers = {
             "Accept": "application/json",

@@ -40,9 +40,10 @@ cheapest (``extra["prices"]`` keeps the range).
 (``bot.nlu.lexicon``): ``أسود``/``Black`` → ``black``, ``Large`` → ``L``, ``حريمي`` → ``women``. A
 missing ``item`` is inferred from ``product_type`` (its most specific segment first), then the
 names (an English name's head noun is its last, an Arabic name's its first), then
-``google_product_category`` (broad: "Shirts & Tops"); a word the lexicon does not know stays the store's own (``kaftan``), which the
-search finds by its name anyway. Sections are the six the bot browses (men, women, kids, shoes,
-accessories, sportswear); any other category stays a searchable label of the product.
+``google_product_category`` (broad: "Shirts & Tops"); a word the lexicon does not know stays the
+store's own (``kaftan``), which the search finds by its name anyway. Sections are the six the bot
+browses (men, women, kids, shoes, accessories, sportswear); any other category stays a searchable
+label of the product.
 
 **Bad rows** (no id or name, a price that is not one, an unknown availability, a repeated id...)
 are skipped and reported with their row number and reason; a value that is wrong but not needed
@@ -542,7 +543,8 @@ def _group_draft(key: str, variants: list[_Variant]) -> _Draft:
         "feed": META, "source_id": first.group or first.id, "group_id": first.group, "row": first.row,
         "brand": brand, "sku": first.id if not first.group else "",
         "prices": (finals[0], finals[-1]),
-        "variants": tuple({"id": v.id, "row": v.row, "color": words.color(v.color, split_slash=False) if v.color else "",
+        "variants": tuple({"id": v.id, "row": v.row,
+                           "color": words.color(v.color, split_slash=False) if v.color else "",
                            "size": words.size(v.size) if v.size else "", "orderable": v.orderable,
                            "quantity": v.quantity, "price": v.price, "final_price": v.final, "image": v.image,
                            "link": v.link} for v in variants),
@@ -559,7 +561,7 @@ def _common_title(titles: list[str]) -> str:
         return unique[0]
     split = [title.split() for title in unique]
     common: list[str] = []
-    for words in zip(*split):
+    for words in zip(*split, strict=False):  # up to the shortest title
         if len(set(words)) != 1:
             break
         common.append(words[0])
@@ -791,6 +793,8 @@ def _is_arabic(text: str) -> bool:
 
 def _price(value: Any, what: str) -> int:
     """A price in whole EGP from ``450``, ``450.00 EGP``, ``EGP 1,250.50``, ``٤٥٠ ج.م``."""
+    currency: str | None
+    amount: float | None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         amount, currency = float(value), "EGP"
     else:

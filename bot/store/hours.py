@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 __all__ = ["DAYS", "DEFAULT_TIMEZONE", "WeeklyHours", "clock_time", "day_key", "day_name", "parse_ranges"]
@@ -60,7 +61,7 @@ def parse_ranges(value: str) -> Ranges:
             raise ValueError(f'"{part.strip()}" starts and ends at the same time')
         ranges.append((start, end))
     ranges.sort()
-    for (s1, e1), (s2, _) in zip(ranges, ranges[1:]):
+    for (s1, e1), (s2, _) in pairwise(ranges):
         if e1 > s2 and e1 > s1:  # overlapping ranges on one day (ranges past midnight are not compared)
             raise ValueError(f'the time ranges "{value.strip()}" overlap')
     return tuple(ranges)
@@ -96,13 +97,13 @@ class WeeklyHours:
     def _spans(self, moment: datetime) -> list[tuple[datetime, datetime]]:
         """Every open span from the day before ``moment`` to eight days after, merged, in order."""
         midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        spans = []
+        spans: list[tuple[datetime, datetime]] = []
         for offset in range(-1, 9):
             day_start = midnight + timedelta(days=offset)
             day = day_key(day_start)
-            for start, end in self._by_day[day]:
-                end = end if end > start else end + 24 * 60
-                spans.append((day_start + timedelta(minutes=start), day_start + timedelta(minutes=end)))
+            for opens, closes in self._by_day[day]:
+                closes = closes if closes > opens else closes + 24 * 60
+                spans.append((day_start + timedelta(minutes=opens), day_start + timedelta(minutes=closes)))
         spans.sort()
         merged: list[tuple[datetime, datetime]] = []
         for start, end in spans:

@@ -137,7 +137,8 @@ class StoreInfo:
             shipping_note_ar=shipping.get("note_ar", ""),
             shipping_note_en=shipping.get("note_en", ""),
             governorates=governorates,
-            payment_methods=tuple(PaymentMethod(**_pick(row, PaymentMethod)) for row in store.get("payment_methods", [])),
+            payment_methods=tuple(PaymentMethod(**_pick(row, PaymentMethod))
+                                  for row in store.get("payment_methods", [])),
             exchange_days=int(policies.get("exchange_days", 14)),
             return_days=int(policies.get("return_days", 14)),
             refund_working_days=str(policies.get("refund_working_days", "")),
@@ -284,7 +285,7 @@ def _governorate(row: Mapping[str, Any]) -> Governorate:
 
 def _phrase_table(governorates: tuple[Governorate, ...]) -> tuple[tuple[tuple[str, ...], Governorate], ...]:
     """Every spelling of every governorate as normalised word tuples, longest first."""
-    table = {}
+    table: dict[tuple[str, ...], Governorate] = {}
     for row in governorates:
         if row.key == "other":
             continue

@@ -211,7 +211,7 @@ def _ranges(table: _Table, key: str) -> tuple | None:
 
 def _shipping(table: _Table) -> dict[str, Any]:
     table.unknown(("free_shipping_from", "note_ar", "note_en", "zones"))
-    zones = []
+    zones: list[Governorate] = []
     seen: dict[str, int] = {}
     for row in table.tables("zones", required=True):
         row.unknown(("key", "name_ar", "name_en", "fee", "days_min", "days_max", "aliases"))
@@ -268,7 +268,7 @@ def _payments(root: _Table) -> tuple[PaymentMethod, ...]:
                 elif not fields[name]:
                     row.problem(f"details_{lang}", f"{row.dotted(f'details_{lang}')} says {{{name}}} but the "
                                                    f"method has no {name} = ...")
-            details[lang] = _PLACEHOLDER.sub(lambda m: fields.get(m.group(1)) or m.group(0), template)
+            details[lang] = _filled(template, fields)
         methods.append(PaymentMethod(
             key=key,
             name_ar=row.text("name_ar", required=True, limit=NAME_MAX),
@@ -280,6 +280,11 @@ def _payments(root: _Table) -> tuple[PaymentMethod, ...]:
             link=fields["link"],
         ))
     return tuple(methods)
+
+
+def _filled(template: str, fields: dict[str, str]) -> str:
+    """``template`` with each ``{name}`` replaced by its field; an unknown or empty one stays as written."""
+    return _PLACEHOLDER.sub(lambda m: fields.get(m.group(1)) or m.group(0), template)
 
 
 def _default_details(lang: str, fields: dict[str, str]) -> str:
@@ -437,7 +442,7 @@ class _Table:
         self.check = check
 
     def dotted(self, key: str | None = None) -> str:
-        parts = []
+        parts: list[str] = []
         for part in (*self.path, *([key] if key is not None else [])):
             if isinstance(part, int):
                 parts[-1] += f"[{part + 1}]"
@@ -528,7 +533,8 @@ class _Table:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             what = f"a whole number of {unit}" if unit else "a whole number"
-            self.problem(key, f"{self.dotted(key)} must be {what}, like {key} = 65, without quotes (got {_shown(value)})")
+            self.problem(key, f"{self.dotted(key)} must be {what}, like {key} = 65, without quotes "
+                              f"(got {_shown(value)})")
             return None
         if value < minimum:
             self.problem(key, f"{self.dotted(key)} must be at least {minimum} (got {value})")
@@ -538,7 +544,8 @@ class _Table:
     def key(self, key: str) -> str:
         value = self.text(key, required=True)
         if value and not _KEY.match(value):
-            self.problem(key, f'{self.dotted(key)} "{value}" must be small English letters, digits and _ (like "cairo")')
+            self.problem(key, f'{self.dotted(key)} "{value}" must be small English letters, digits and _ '
+                              '(like "cairo")')
         return value
 
     def url(self, key: str) -> str:
@@ -564,7 +571,8 @@ def _shown(value: Any) -> str:
 # ---- where keys are --------------------------------------------------------------------------
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_ASSIGN = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*=')
+_ASSIGN = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
+                     r'(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*=')
 _STRINGS = re.compile(r'"""|\'\'\'|"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 
 

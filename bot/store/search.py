@@ -31,9 +31,11 @@ import base64
 import heapq
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -65,6 +67,20 @@ _RELAX_ORDER = ("size", "exclude_colors", "color", "gender", "category", "price"
 _RELAXED_FIELDS = {"price": ("price_min", "price_max"), "adult": ()}
 
 
+class FilterValues(TypedDict, total=False):
+    """:class:`SearchFilters` fields by name: keyword arguments for ``dataclasses.replace``."""
+
+    category: str | None
+    item: str | None
+    color: str | None
+    size: str | None
+    price_min: int | None
+    price_max: int | None
+    in_stock: bool | None
+    gender: str | None
+    exclude_colors: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class SearchFilters:
     """Structured filters (values exactly as schema.json's slots; ``gender`` as in the catalog).
@@ -86,10 +102,11 @@ class SearchFilters:
         """These filters, with ``other``'s values where this one has none."""
         return replace(other, **self.as_dict())
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> FilterValues:
         """The filters that are set."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return {name: value for name, value in values.items() if value not in (None, ())}
+        # the keys are this dataclass's own field names, each with its field's value
+        return cast(FilterValues, {name: value for name, value in values.items() if value not in (None, ())})
 
 
 @dataclass(frozen=True)
@@ -239,7 +256,7 @@ class SearchIndex:
         weak_only = bool(reading.items or reading.categories or reading.size or reading.colors) or \
             any(w in _SIZE_WORDS or w in _NOT_PRODUCT_NUMBERS for w in words) or \
             bool(self.text.content_words(reading.words))
-        for at, (cue, number) in enumerate(zip(words, words[1:])):
+        for at, (cue, number) in enumerate(pairwise(words)):
             strong = cue in _PRODUCT_CUES or (cue in _NUMBER_CUES and at > 0 and words[at - 1] in _PRODUCT_CUES)
             if (strong or (cue in _NUMBER_CUES and not weak_only)) and number.isdigit():
                 position = self._position_of(int(number))
@@ -260,7 +277,8 @@ class SearchIndex:
         the nouns that describe the head (``جيبه جينز``: skirts first, denim ones up).
         """
         item = next((name for name in reading.items if self._carries(name)), None)
-        words = [w for name, found in zip(reading.items, reading.item_words) if name != item for w in found]
+        words = [w for name, found in zip(reading.items, reading.item_words, strict=True) if name != item
+                 for w in found]
         return item, tuple(words)
 
     def _carries(self, item: str) -> bool:
@@ -326,7 +344,7 @@ class SearchIndex:
             slot = self.item_slot.get(item)
             group = _items_for_slot(slot) if slot else {item}
             found = self._union(f"item:{name}" for name in group | {item})
-            words = next((w for name, w in zip(reading.items, reading.item_words) if name == item), ())
+            words = next((w for name, w in zip(reading.items, reading.item_words, strict=True) if name == item), ())
             named = self.text.named(words, group | {item})   # a "jacket" named so, whatever its item field
             sets.append(("item", found | self._mask(named)))
         if reading != QueryReading() and not self._asks_for_kids(reading, explicit):
@@ -337,8 +355,8 @@ class SearchIndex:
             genders = (*reading.genders, "unisex")
             sets.append(("gender", self._union(f"gender:{gender}" for gender in genders)))
         if reading.categories and not explicit.category:
-            for kind, group in _section_groups(reading.categories):
-                sets.append((kind, _union(self._section(section) for section in group)))
+            for kind, sections in _section_groups(reading.categories):
+                sets.append((kind, _union(self._section(section) for section in sections)))
         if reading.size and not explicit.size:
             sets.append(("size", self.postings.get(f"size:{_size_key(reading.size)}", 0)))
         return sets
@@ -386,7 +404,7 @@ class SearchIndex:
             ranked = self._diverse(found, scores[found], needed)
         else:
             top, chosen = _best(found, scores[found], needed)
-            ranked = [(int(position), float(score)) for position, score in zip(top, chosen)]
+            ranked = [(int(position), float(score)) for position, score in zip(top, chosen, strict=True)]
         return self._in_stock_first(ranked, found, scores)
 
     def _in_stock_first(self, ranked: list[tuple[int, float]], found: np.ndarray,
@@ -400,7 +418,7 @@ class SearchIndex:
             return ranked
         best = int(_best(stocked, scores[stocked], 1)[0][0])
         order = [best] + [position for position, _ in ranked if position != best]
-        return list(zip(order[:len(ranked)], (score for _, score in ranked)))
+        return list(zip(order[:len(ranked)], (score for _, score in ranked), strict=True))
 
     def _diverse(self, found: np.ndarray, chosen: np.ndarray, needed: int) -> list[tuple[int, float]]:
         """The best ``needed``, each further colour of one model (same item and name) a step down.
@@ -414,8 +432,7 @@ class SearchIndex:
         while True:
             top, base = _best(found, chosen, window)
             family = self.text.family[top]
-            seen: dict[int, int] = {}
-            repeats = np.array([seen.__setitem__(f, seen.get(f, -1) + 1) or seen[f] for f in family.tolist()])
+            repeats = np.array(_repeat_counts(family.tolist()))
             penalised = base - _W_REPEAT * repeats
             order = np.lexsort((top, -penalised))[:needed]
             if len(top) == len(found) or (len(order) == needed and not self._could_enter(
@@ -462,7 +479,7 @@ class SearchIndex:
                     break
         return picked
 
-    def _sort_key(self, sort: str):  # type: ignore[no-untyped-def]
+    def _sort_key(self, sort: str) -> Callable[[int], tuple[object, ...]]:
         products = self.products
         return {
             "price_asc": lambda i: (not products[i].in_stock, products[i].final_price, i),
@@ -511,12 +528,13 @@ def _keys(product: Product, main_category: dict[str, str]) -> set[str]:
     return keys
 
 
-def _cleared(relaxed: tuple[str, ...], plan: _Plan) -> dict[str, object]:
+def _cleared(relaxed: tuple[str, ...], plan: _Plan) -> FilterValues:
     """The understood filters a relaxation drops (only ever ones read from the text)."""
     names = [name for kind in relaxed for name in _RELAXED_FIELDS.get(kind, (kind,))]
     if "price" in relaxed:
         names = [n for n in names if n not in plan.explicit_prices]
-    return {name: () if name == "exclude_colors" else None for name in names}
+    # relaxations are named by filter fields (_RELAX_ORDER), "price" and "adult" by _RELAXED_FIELDS
+    return cast(FilterValues, {name: () if name == "exclude_colors" else None for name in names})
 
 
 def _filters_from(reading: QueryReading, item: str | None, exclude: tuple[str, ...]) -> SearchFilters:
@@ -608,6 +626,16 @@ def _static_score(product: Product) -> float:
     popularity = (product.rating / 5.0) * min(1.0, math.log1p(product.count_rating) / math.log1p(200))
     popularity = min(1.0, 0.8 * popularity + (0.2 if product.is_best_seller else 0.0))
     return (_W_STOCK if product.in_stock else 0.0) + _W_POP * popularity
+
+
+def _repeat_counts(families: list[int]) -> list[int]:
+    """For each entry, how many entries before it share its family (0 for the first of each)."""
+    seen: dict[int, int] = {}
+    counts = []
+    for family in families:
+        seen[family] = seen.get(family, -1) + 1
+        counts.append(seen[family])
+    return counts
 
 
 def _negated_date(date: str) -> tuple[int, ...]:

@@ -185,7 +185,8 @@ class RedisMap:
             entry = json.loads(raw) if raw is not None else None
         except ValueError:
             return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("exp"), (int, float)) or entry["exp"] <= self._clock():
+        if not isinstance(entry, dict) or not isinstance(entry.get("exp"), (int, float)) \
+                or entry["exp"] <= self._clock():
             return None
         return entry.get("v")
 

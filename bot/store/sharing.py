@@ -34,7 +34,8 @@ import cachetools
 from bot.errors import StoreError
 from bot.store.limiter import RateLimiter, wait_for_permit
 
-__all__ = ["MapCache", "MemoryMap", "SharedMap", "Sharing", "SqliteFile", "SqliteMap", "SqliteRateLimiter", "open_sharing"]
+__all__ = ["MapCache", "MemoryMap", "SharedMap", "Sharing", "SqliteFile", "SqliteMap", "SqliteRateLimiter",
+           "open_sharing"]
 
 FILE_NAME = "store-api.sqlite3"
 _SCHEMA = """
@@ -66,7 +67,9 @@ class MemoryMap:
     scope = "process"
 
     def __init__(self, clock: Callable[[], float] = time.time, maxsize: int = 16384) -> None:
-        self._items = cachetools.TLRUCache(maxsize, ttu=lambda key, entry, now: now + entry[0], timer=clock)
+        # each entry is (its ttl, its value)
+        self._items: cachetools.TLRUCache[str, tuple[float, Any], float] = cachetools.TLRUCache(
+            maxsize, ttu=lambda key, entry, now: now + entry[0], timer=clock)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Any:

@@ -28,7 +28,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
@@ -99,7 +99,8 @@ class Store:
         self._snapshot_stale = False
         self._details_stale = False
         self._snapshot_hits = self._snapshot_misses = 0
-        cache = cachetools.TTLCache(cache_size, search_ttl_s, timer=clock)
+        cache: cachetools.TTLCache[tuple[Hashable, ...], SearchPage] = cachetools.TTLCache(
+            cache_size, search_ttl_s, timer=clock)
         lock = threading.RLock()
         # The index is an argument but not part of the key: ``built_at`` names the snapshot it indexes.
         self._search_cache = cachetools.cached(
@@ -135,7 +136,8 @@ class Store:
             self._loaded.notify_all()
         return current
 
-    def _publish_partial(self, products: list[Product], categories: list[Category], done: int, total: int | None) -> None:
+    def _publish_partial(self, products: list[Product], categories: list[Category], done: int,
+                         total: int | None) -> None:
         """Serve what a load has read so far, while no complete snapshot exists (the first load)."""
         with self._lock:
             if self._good is not None and self._partial is None:
@@ -208,8 +210,8 @@ class Store:
         with self._lock:
             self._snapshot_misses += 1
             if not self._refreshing and self._clock() < self._retry_at and self._last_error is not None:
-                error = self._last_error          # the last load failed moments ago: no new one yet
-                raise StoreUnavailable(f"the catalog could not be loaded: {error}") from error
+                failed = self._last_error         # the last load failed moments ago: no new one yet
+                raise StoreUnavailable(f"the catalog could not be loaded: {failed}") from failed
             seen, start = self._loads, not self._refreshing
             self._refreshing = True
         if start:
@@ -403,7 +405,8 @@ class Store:
         backend = self.backend.status()
         snapshot = {"hits": self._snapshot_hits, "misses": self._snapshot_misses, "maxsize": 1,
                     "currsize": int(self._good is not None)}
-        caches = {"snapshot": snapshot, "search": self._search_cache.cache_info()._asdict(), **backend.get("caches", {})}
+        caches = {"snapshot": snapshot, "search": self._search_cache.cache_info()._asdict(),
+                  **backend.get("caches", {})}
         hits = sum(info["hits"] for info in caches.values())
         misses = sum(info["misses"] for info in caches.values())
         good = self._good
@@ -468,9 +471,9 @@ class Store:
 def _indexed(products: list[Product], categories: list[Category], clock: Callable[[], float],
              source: str) -> tuple[Snapshot, SearchIndex]:
     """The snapshot and its search index; ``built_at`` is when both are ready."""
-    products = tuple(products)
-    index = SearchIndex(products)
-    return Snapshot.build(products, categories, clock(), source), index
+    frozen = tuple(products)
+    index = SearchIndex(frozen)
+    return Snapshot.build(frozen, categories, clock(), source), index
 
 
 def _localized(product: Product, lang: str | None) -> Product:

@@ -8,7 +8,8 @@ normalisation, an Arabic article dropped (``الجلد`` → ``جلد``), an Eng
 (``heels`` → ``heel``).
 
 A *concept* joins the ways one thing is written: the lexicon's items and colours
-(``bot/nlu/lexicon``), and ``search_words.json``'s further item words and its attributes (``جلد``, ``leather``, ``gild``).
+(``bot/nlu/lexicon``), and ``search_words.json``'s further item words and its attributes
+(``جلد``, ``leather``, ``gild``).
 A product whose text names any form carries the concept in its ``kind`` field; a query naming
 any form scores on it, so ``شنطة ضهر`` finds a product written only as "backpack". A query word
 scores the best of: itself in any field, its concept, or (when the store has no such word) the
@@ -27,11 +28,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, count
+from itertools import chain, count, pairwise
 from pathlib import Path
 
-import ahocorasick
-import bm25s
+import ahocorasick  # type: ignore[import-not-found]  # pyahocorasick is a C extension without type stubs
+import bm25s  # type: ignore[import-untyped]  # bm25s ships no py.typed marker
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -96,7 +97,8 @@ def search_words() -> SearchWords:
         finder.add_word(f" {phrase} ", (tokens, tuple(t for t in tokens if t.startswith("@attr:"))))
     finder.make_automaton()
     longest = max((phrase.count(" ") + 1 for phrase in concepts), default=1)
-    colour_words = frozenset(p for p, names in concepts.items() if " " not in p and any(n.startswith("color:") for n in names))
+    colour_words = frozenset(p for p, names in concepts.items()
+                             if " " not in p and any(n.startswith("color:") for n in names))
     sections = {name: tuple(items) for name, items in sorted(data["sections"].items())}
     chat = [form for tiers in lex.cues.values() for forms in tiers.values() for form in forms]
     chat += [form for forms in lex.markers.values() if not isinstance(forms, dict) for form in forms
@@ -162,7 +164,7 @@ class TextIndex:
         for product in products:
             ids = [number(_PRESENT)]                  # never empty: BM25 needs a length
             name, kind, body = self._documents(product)
-            for prefix, words in zip(_PREFIX.values(), (name, kind, body)):
+            for prefix, words in zip(_PREFIX.values(), (name, kind, body), strict=True):
                 ids += map(number, map(prefix.__add__, words))
             documents.append(ids)
             family.append(families[(product.item, *self._model_words(product))])
@@ -185,7 +187,7 @@ class TextIndex:
 
     def _documents(self, product: Product) -> tuple[list[str], list[str], list[str]]:
         names = text_keys(f"{product.name_ar} . {product.name_en}")
-        name = names + [f"{a} {b}" for a, b in zip(names, names[1:])]
+        name = names + [f"{a} {b}" for a, b in pairwise(names)]
         body = text_keys(f"{product.description_ar} {product.description_en}")
         labels = list(_keys_of_text(" ".join((product.item, product.category, product.category_name_ar,
                                               product.category_name_en, *product.tags))))
@@ -251,7 +253,7 @@ class TextIndex:
             if group:
                 groups.append(group)
             position += size
-        pairs = [[("name", f"{a} {b}", _PHRASE_WEIGHT)] for a, b in zip(keys, keys[1:])]
+        pairs = [[("name", f"{a} {b}", _PHRASE_WEIGHT)] for a, b in pairwise(keys)]
         return groups, pairs
 
     def _concept_at(self, keys: list[str], position: int) -> tuple[int, tuple[str, ...]]:

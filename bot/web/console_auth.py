@@ -30,6 +30,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.web.failed_auth import retry_after, token_matches, wrong_token
 
@@ -169,6 +170,6 @@ def _safe_next(target: str) -> str:
     return url_for("admin.console")
 
 
-def logout() -> Response:
+def logout() -> WerkzeugResponse:
     session.clear()
     return redirect(url_for("admin.login"))

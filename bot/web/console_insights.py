@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
-from bot.channels.graph import mask_recipient
+from bot.logs import mask_recipient
 from bot.notes import HANDOFF, HANDOFF_REASONS, NO_RESULTS, NOT_UNDERSTOOD, masked
 from bot.storage.insights import WINDOWS, who
 from bot.wording import THRESHOLD, group
@@ -155,7 +155,8 @@ def visible_text(body: dict[str, Any]) -> str:
         parts.append((content.get("body") or {}).get("text", ""))
         action = content.get("action") or {}
         parts += [f"[{b['reply']['title']}]" for b in action.get("buttons", []) if b.get("reply")]
-        parts += [f"[{row.get('title', '')}]" for section in action.get("sections", []) for row in section.get("rows", [])]
+        parts += [f"[{row.get('title', '')}]"
+                  for section in action.get("sections", []) for row in section.get("rows", [])]
     return "\n".join(part for part in parts if part)
 
 
