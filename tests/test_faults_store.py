@@ -7,7 +7,7 @@ last good snapshot, flagged as possibly outdated, when there is one; a "try agai
 and the event is done, never a dead letter. The breaker opens after ``BREAKER_FAIL_MAX``
 failures and lets one trial through after ``BREAKER_RESET_S`` seconds of the injected clock.
 
-Time is injected: :class:`tests.test_store_client.Clock` is the store client's clock and its
+Time is injected: :class:`tests.store.test_client.Clock` is the store client's clock and its
 sleep (every backoff is recorded, nothing waits), the breaker's clock and the TTL timer (also of
 the caches in Redis), so expiring the snapshot or half-opening the breaker is a matter of moving
 ``clock.now``. Catalog refreshes run inline unless a test collects them. "Answered within 5 s" is
@@ -30,8 +30,8 @@ from bot import create_app
 from bot.services import build_services
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_postback, messenger_text, post_signed, whatsapp_text
+from tests.store.test_client import Clock
 from tests.test_conversation_kit import ids_of, payloads, texts
-from tests.test_store_client import Clock
 
 STORE = "http://store.test"
 PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))

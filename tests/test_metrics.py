@@ -28,9 +28,9 @@ from bot.errors import CircuitOpen, ProductNotFound, RetryLater, StoreUnavailabl
 from bot.replies import Outgoing
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_text, post_signed, whatsapp_text
+from tests.store.test_client import BASE as STORE_BASE
+from tests.store.test_client import PAGE, Clock, make_client
 from tests.test_gunicorn_e2e import FakeGraph, Gunicorn
-from tests.test_store_client import BASE as STORE_BASE
-from tests.test_store_client import PAGE, Clock, make_client
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH = "http://graph.test"

@@ -16,7 +16,7 @@ not what it asks). A message is compared with each wording word by word, in any 
 
 A message's score for a wording is ``0.75 * recall + 0.25 * precision`` (extra words cost a
 little, a stray keyword in a long unrelated message a lot). Two thresholds, chosen on a sweep
-(``tests/test_store_profile.py::test_faq_threshold_sweep``): paraphrases of five FAQ questions
+(``tests/store/test_profile.py::test_faq_threshold_sweep``): paraphrases of five FAQ questions
 (typos, no hamza, Franco, English, extra words) and 2,302 labelled customer messages
 (tests/data nlu_blind_a/c/d, nlu_dev, nlu_offtopic):
 

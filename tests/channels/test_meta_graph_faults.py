@@ -28,7 +28,7 @@ from bot.services import build_services
 from tests.conftest import TEST_SECRET
 from tests.factories import messenger_postback, messenger_text, post_signed, whatsapp_text
 from tests.fake_graph import FakeGraph, recipient_of
-from tests.test_store_client import Clock
+from tests.store.test_client import Clock
 
 GRAPH = "http://graph.test/v25.0"
 PHONE_ID = "106540352242922"

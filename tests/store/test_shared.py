@@ -12,7 +12,7 @@ import responses
 
 from bot.store.client import BwwClient, ClientConfig
 from bot.store.shared import RedisCache, RedisRateLimiter
-from tests.test_store_client import BASE, PAGE, Clock
+from tests.store.test_client import BASE, PAGE, Clock
 
 DETAILS = {"status": 200, "message": "ok", "data": PAGE["data"]["products"][0]}
 

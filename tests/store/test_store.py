@@ -17,7 +17,8 @@ from bot.store import build_store
 from bot.web.images import bp
 
 BASE = "https://api.test/api/v1"
-PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))
+PAYLOADS = Path(__file__).parent.parent / "payloads/store"
+PAGE = json.loads((PAYLOADS / "bww_filter_products_page1_en.json").read_text("utf-8"))
 
 
 class Clock:

@@ -24,9 +24,9 @@ from bot.store.shared import RedisRateLimiter
 from bot.store.sharing import SqliteFile, SqliteRateLimiter
 from bot.web.images import bp
 from tests.fake_bww import FakeBww
-from tests.test_store_bww_fake import Clock, loaded
+from tests.store.test_bww_fake import Clock, loaded
 
-PAYLOADS = Path(__file__).parent / "payloads/store"
+PAYLOADS = Path(__file__).parent.parent / "payloads/store"
 
 
 def payload(name: str) -> dict:

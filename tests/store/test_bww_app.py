@@ -7,7 +7,7 @@ import pytest
 from bot import create_app
 from bot.services import build_services
 from tests.fake_bww import FakeBww
-from tests.test_store_bww_fake import Clock
+from tests.store.test_bww_fake import Clock
 
 AUTH = {"Authorization": "Bearer admin-test-token"}
 

@@ -26,7 +26,7 @@ from bot.store.catalog_file import CatalogFileError, read_catalog
 from bot.store.file_layouts import UNCOUNTED_STOCK
 from tests.test_conversation_kit import Chat, ids_of, joined, payloads
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FEED_COLUMNS = ("id", "title", "description", "availability", "condition", "price", "sale_price", "link",
                 "image_link", "brand", "color", "size", "gender", "age_group", "product_type",
                 "google_product_category", "item_group_id", "quantity_to_sell_on_facebook")

@@ -1,7 +1,7 @@
 """Ranked text search (issue 13): BM25 by field, concepts across languages, typos, the store's own words.
 
 Small catalogs made here, so each behaviour is seen on its own; the demo catalog's figures are in
-tests/test_search_blind.py.
+tests/store/test_search_blind.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.store.product import Product
 from bot.store.search import SearchFilters, SearchIndex
 from bot.store.text_index import TextIndex, word_key
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def product(number: int, name_en: str, name_ar: str = "", item: str = "bag", **fields) -> Product:

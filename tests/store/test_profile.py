@@ -35,7 +35,7 @@ from bot.store.profile import DEMO_PROFILE, ProfileError, load_profile, parse_pr
 from tests.test_admin import login
 from tests.test_conversation_kit import Chat, Script, Understood, joined, payloads
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 CAIRO = ZoneInfo("Africa/Cairo")
 

@@ -27,7 +27,8 @@ from bot.store.limiter import RateLimiter
 from bot.store.password import password_for
 
 BASE = "https://api.test/api/v1"
-PAGE = json.loads((Path(__file__).parent / "payloads/store/bww_filter_products_page1_en.json").read_text("utf-8"))
+PAYLOADS = Path(__file__).parent.parent / "payloads/store"
+PAGE = json.loads((PAYLOADS / "bww_filter_products_page1_en.json").read_text("utf-8"))
 # 2026-05-10 14:30 UTC (Egyptian summer time: Cairo is UTC+3)
 NOW = datetime(2026, 5, 10, 14, 30, tzinfo=UTC).timestamp()
 
