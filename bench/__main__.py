@@ -21,16 +21,23 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "RESULTS.md"
 _SECTION = re.compile(r"^## (bench_\w+)\n", re.MULTILINE)
+INTRO = """Written by `make bench` (`python -m bench`); numbers, not assertions. Servers run under the project's
+`gunicorn.conf.py` on loopback; the load client (`bench/httpload.py`) is a separate process on raw
+keep-alive sockets, open loop, with pre-signed bodies; replies go to a fake Graph API in its own
+process (`bench/graph_stub.py`); pywa runs in its own virtualenv (`var/bench/pywa-venv`); every
+customer text is generated and never repeated in a run (`bench/texts.py`); variants alternate
+round by round and medians are quoted. Each section says what its figures include."""
 
 
 class _Tee(io.TextIOBase):
     """Writes to the real stdout and keeps a copy."""
 
-    def __init__(self, out: io.TextIOBase) -> None:
+    def __init__(self, out: TextIO) -> None:
         self.out, self.kept = out, io.StringIO()
 
     def write(self, text: str) -> int:
@@ -57,7 +64,10 @@ def main(argv: list[str]) -> int:
             except Exception as exc:  # one broken benchmark must not hide the others
                 failures += 1
                 print(f"{name} failed: {type(exc).__name__}: {exc}", flush=True)
-        sections[name] = f"Run {started}, load average before the run {load}.\n\n```text\n{tee.kept.getvalue().strip()}\n```\n"
+        output = tee.kept.getvalue().strip()
+        after = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        sections[name] = (f"Run {started}, load average (1, 5, 15 min) before the run {load}, after it {after}."
+                          f"\n\n```text\n{output}\n```\n")
     write_results(sections)
     print(f"\nresults written to {RESULTS.relative_to(HERE.parent)}")
     return 1 if failures else 0
@@ -68,8 +78,7 @@ def write_results(sections: dict[str, str]) -> None:
     kept = _sections(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
     kept.update(sections)
     body = "".join(f"## {name}\n\n{text.strip()}\n\n" for name, text in sorted(kept.items()))
-    RESULTS.write_text(f"# Benchmark results\n\nWritten by `make bench` (`python -m bench`); numbers, not assertions.\n\n"
-                       f"{machine()}\n\n{body}".rstrip() + "\n", "utf-8")
+    RESULTS.write_text(f"# Benchmark results\n\n{INTRO}\n\n{machine()}\n\n{body}".rstrip() + "\n", "utf-8")
 
 
 def machine() -> str:
@@ -100,7 +109,8 @@ def _first(path: str, field: str) -> str:
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, timeout=10).stdout.strip()
+        done = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, timeout=10)
+        return done.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 

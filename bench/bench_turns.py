@@ -1,147 +1,104 @@
-"""End-to-end turn latency under gunicorn: a signed customer message → its reply at the Graph API.
+"""Whole turns per second: a signed delivery in, its reply at the (fake) Graph API; Dukkan against pywa.
 
-Dukkan runs under gunicorn.conf.py in ``SEND_MODE=graph`` against a local fake Graph API that
-notes when each message arrives. Customers hold scripted conversations (Arabic, Franco-Arabic,
-English; Messenger and WhatsApp), each waiting for the answer before writing again, first one
-customer at a time, then several at once. For every turn it measures, from the moment the POST
-starts:
+Both run under the project's gunicorn settings (pywa in its own virtualenv, see
+``bench/bench_webhook.py``), started once and measured in turn, round after round. Dukkan runs with
+``SEND_MODE=graph`` on its demo store and answers from its inbox workers: understanding the
+message, searching the store, rendering, and sending every message of the answer (with the read
+mark and typing indicator before it) to ``bench/graph_stub.py``. pywa answers each message with
+one short text from its handler, inside the webhook request (``bench/pywa_app.py``).
 
-- ack: the webhook's 200 (the baseline: what Meta waits for),
-- first reply: the first message of the answer reaching the Graph API (what the customer sees),
-- turn done: the inbox event finished, every message of the answer sent (``finished_at`` in
-  the inbox, read from the SQLite file after the run; same host, same clock).
+Each round sends ``BENCH_TURNS`` deliveries (600), every one from a new customer and with a text
+never sent before, as fast as the webhook acknowledges them on 32 connections (the load client
+of ``bench/httpload.py``), and waits until every customer has an answer:
 
-Prints p50/p95/p99 of each and the ratio of the first reply to the ack. Asserts nothing.
+- **turns/s** = deliveries answered / seconds from the first send to the last answer's last
+  message arriving at the fake Graph API (a turn is done when its whole answer is sent);
+- **turn time** = from a delivery's send to the last message of its answer, p50/p99 (under this
+  full load: mostly waiting in the inbox behind the other deliveries).
+
+A third variant, Dukkan on Messenger deliveries, shows the other platform (pywa has none).
+``BENCH_ROUNDS`` sets the rounds (5). Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import sqlite3
-import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
-import requests
+from bench import harness as h
+from bench.texts import Texts
 
-from bench.bench_webhook import pct, start
-from bot.channels import parse_delivery
-from bot.channels.signature import sign
-from tests.factories import encode, messenger_text, whatsapp_text
-from tests.fake_graph import FakeGraph
-
-SECRET = "bench-secret"
-SCRIPTS = {
-    "ar": ["السلام عليكم", "عايز تيشيرت اسود", "التاني بكام", "ارخص", "بتبيعوا ايه؟", "الف شكر"],
-    "franco": ["ahlan", "3ayez jeans azra2", "el tany b kam?", "sha7n l alex b kam", "shokran"],
-    "en": ["hi there", "black sneakers size 42", "how much is this one", "what do you sell?", "thanks a lot"],
-}
-ROUNDS_ALONE = int(os.environ.get("BENCH_TURNS_ROUNDS", "3"))
-CUSTOMERS_AT_ONCE = 8
-REPLY_DEADLINE_S = 15.0
+TURNS = int(os.environ.get("BENCH_TURNS", "600"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+CONNECTIONS = 32
+DEADLINE_S = 120.0
 
 
-def first_after(graph: FakeGraph, customer: str, seen: int, deadline: float) -> tuple[float | None, int]:
-    """Wait for a message to ``customer`` beyond the ``seen`` first ones; (its arrival, count)."""
-    got = graph.wait_for(customer, seen + 1, timeout=max(deadline - time.monotonic(), 0.0))
-    return (got[seen]["at"], len(got)) if len(got) > seen else (None, seen)
+def one_round(server: h.Server, graph: h.Server, texts: Texts, tag: str, platform: str) -> tuple[float, str]:
+    """Send a round of deliveries and wait for every answer; (turns/s, a line describing the round).
 
-
-@dataclass
-class Turn:
-    dedupe_key: str
-    started: float
-    ack: float
-    first_reply: float | None
-
-
-def converse(url: str, graph: FakeGraph, customer: str, platform: str, lines: list[str]) -> list[Turn]:
-    """One customer's conversation, waiting for each answer before the next line."""
-    session = requests.Session()
-    turns = []
-    for text in lines:
-        body = messenger_text(customer, text) if platform == "messenger" else whatsapp_text(customer, text)
-        raw = encode(body)
-        seen = len(graph.messages_to(customer))
-        started = time.time()
-        response = session.post(f"{url}/webhook", data=raw, headers={"X-Hub-Signature-256": sign(raw, SECRET)}, timeout=10)
-        acked = time.time()
-        if response.status_code != 200:
-            raise RuntimeError(f"status {response.status_code}")
-        arrived, _ = first_after(graph, customer, seen, time.monotonic() + REPLY_DEADLINE_S)
-        turns.append(Turn(parse_delivery(body)[0].dedupe_key, started, acked - started,
-                          None if arrived is None else arrived - started))
-    return turns
-
-
-def finished(database: str, turns: list[Turn]) -> list[float]:
-    """Seconds from each POST to its inbox event's ``finished_at`` (waits for stragglers)."""
-    deadline = time.monotonic() + REPLY_DEADLINE_S
-    keys = {turn.dedupe_key: turn.started for turn in turns}
-    done: dict[str, float] = {}
-    while time.monotonic() < deadline and len(done) < len(keys):
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
-            for key, at in conn.execute("SELECT dedupe_key, finished_at FROM inbox WHERE state = 'done'"):
-                if key in keys and at:
-                    done[key] = at - keys[key]
-        time.sleep(0.05)
-    return list(done.values())
-
-
-def customers(count: int, tag: str) -> list[tuple[str, str, list[str]]]:
-    out = []
-    for n in range(count):
-        language = list(SCRIPTS)[n % len(SCRIPTS)]
-        platform = "messenger" if n % 2 == 0 else "whatsapp"
-        customer = f"psid-{tag}-{n}" if platform == "messenger" else f"2010{tag}{n:04d}"
-        out.append((customer, platform, SCRIPTS[language]))
-    return out
-
-
-def report(label: str, turns: list[Turn], done: list[float]) -> None:
-    acks = [turn.ack for turn in turns]
-    firsts = [turn.first_reply for turn in turns if turn.first_reply is not None]
-    missing = len(turns) - len(firsts)
-    line = lambda name, values: (f"{'':>4}{name:>12}: p50 {pct(values, .5):7.1f} ms  p95 {pct(values, .95):7.1f} ms"
-                                 f"  p99 {pct(values, .99):7.1f} ms")
-    print(f"{label}: {len(turns)} turns" + (f", {missing} unanswered within {REPLY_DEADLINE_S:.0f} s" if missing else ""))
-    print(line("ack", acks))
-    if firsts:
-        print(line("first reply", firsts))
-    if done:
-        print(line("turn done", done))
-    if firsts:
-        print(f"{'':>4}first reply / ack (p50): {statistics.median(firsts) / statistics.median(acks):.1f}x")
+    ``tag`` (digits: a WhatsApp id is a phone number) makes this round's customers new ones.
+    """
+    raw, who = h.deliveries(texts, TURNS, tag=tag, platform=platform)
+    h.graph_stats(graph, reset=True)
+    result = h.load(server.port, raw, connections=CONNECTIONS)
+    deadline = time.monotonic() + DEADLINE_S
+    while True:
+        stats = h.graph_stats(graph)
+        answered = [stats["messages"][customer] for customer in who if customer in stats["messages"]]
+        settled = server.database == "" or not h.pending(server.database)
+        if (len(answered) == len(who) and settled) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # waiting for the server's workers; nothing to do meanwhile
+    if not answered:
+        raise RuntimeError(f"{server.name}: no delivery answered within {DEADLINE_S:.0f} s")
+    last = max(seen[2] for seen in answered)
+    rate = len(answered) / (last - result["started"])
+    turn_times = [stats["messages"][customer][2] - sent for customer, sent in zip(who, result["sent_at"], strict=True)
+                  if customer in stats["messages"]]
+    messages = sum(seen[0] for seen in answered) / max(1, len(answered))
+    missing = f", {len(who) - len(answered)} UNANSWERED" if len(answered) < len(who) else ""
+    return rate, (f"{server.name} {rate:,.0f} turns/s (turn p50 {h.pct(turn_times, .5):,.0f} ms, p99 "
+                  f"{h.pct(turn_times, .99):,.0f} ms; {messages:.1f} messages a turn{missing})")
 
 
 def main() -> None:
-    graph = FakeGraph()
+    texts = Texts(seed=202)
+    python = h.pywa_python()
+    print(f"{TURNS} deliveries a round, each from a new customer with a new text, {CONNECTIONS} connections; "
+          f"{ROUNDS} alternated rounds; peer: {h.versions(python)}")
+    graph = h.stub("bench.graph_stub")
+    servers: list[h.Server] = []
     with tempfile.TemporaryDirectory() as tmp:
-        database = f"{tmp}/turns.sqlite3"
-        env = {
-            "META_APP_SECRET": SECRET, "DATABASE_PATH": database, "ADMIN_TOKEN": "bench", "LOG_LEVEL": "WARNING",
-            "SEND_MODE": "graph", "GRAPH_API_URL": graph.url, "MESSENGER_PAGE_ACCESS_TOKEN": "bench-page-token",
-            "WHATSAPP_ACCESS_TOKEN": "bench-wa-token", "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
-        }
-        process, url = start("wsgi:app", env)
         try:
-            converse(url, graph, "psid-warm", "messenger", ["hi", "عايز تيشيرت"])      # load the catalog and the matcher
-            alone: list[Turn] = []
-            for customer, platform, lines in customers(ROUNDS_ALONE * len(SCRIPTS), "1"):
-                alone += converse(url, graph, customer, platform, lines)
-            report("one customer at a time", alone, finished(database, alone))
-            together: list[Turn] = []
-            with ThreadPoolExecutor(CUSTOMERS_AT_ONCE) as pool:
-                for turns in pool.map(lambda c: converse(url, graph, *c), customers(CUSTOMERS_AT_ONCE * 2, "2")):
-                    together += turns
-            report(f"{CUSTOMERS_AT_ONCE} customers at once", together, finished(database, together))
+            dukkan = h.gunicorn("dukkan", "wsgi:app", h.dukkan_env(tmp, graph, "turns"))
+            servers.append(dukkan)
+            pywa = h.gunicorn("pywa (one reply)", "bench.pywa_app:app", h.pywa_env(graph, reply=True), python=python)
+            servers.append(pywa)
+            variants = [(dukkan, "whatsapp"), (pywa, "whatsapp"), (dukkan, "messenger")]
+            for index, (server, platform) in enumerate(variants):  # warm up: imports, matcher, catalog
+                one_round(server, graph, texts, f"9{index}", platform)
+            rates: dict[str, list[float]] = {}
+            for round_number in range(1, ROUNDS + 1):
+                parts = []
+                for index, (server, platform) in enumerate(variants):
+                    rate, line = one_round(server, graph, texts, f"{round_number}{index}", platform)
+                    name = server.name + (" (messenger)" if platform == "messenger" else "")
+                    rates.setdefault(name, []).append(rate)
+                    parts.append(line.replace(server.name, name, 1))
+                print(f"  round {round_number}: " + "; ".join(parts), flush=True)
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(20)
-            graph.close()
+            for server in servers:
+                server.stop()
+            graph.stop()
+    print("medians: " + "; ".join(f"{name} {h.median(values):,.0f} turns/s" for name, values in rates.items()))
+    per_round = [a / b for a, b in zip(rates["dukkan"], rates["pywa (one reply)"], strict=True)]
+    print(f"ratio dukkan / pywa answering each delivery with one reply: {h.median(per_round):.2f} "
+          f"(rounds {min(per_round):.2f}-{max(per_round):.2f})")
+    print("included: a turn = signed delivery posted -> acknowledged -> answered -> every message of the answer "
+          "received by the fake Graph API; Dukkan's answer is its real one (NLU, search on the demo store, "
+          "rendering, a read mark and typing indicator, then the messages), pywa's one fixed text")
 
 
 if __name__ == "__main__":

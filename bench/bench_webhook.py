@@ -1,181 +1,178 @@
-"""Webhook acknowledgement under gunicorn: Dukkan's /webhook against a bare Flask endpoint.
+"""Webhook acknowledgements under gunicorn: Dukkan against bare Flask and pywa, alternated, in one run.
 
-Both run under the same gunicorn settings (gunicorn.conf.py) on loopback; a client with a few
-keep-alive threads posts signed Messenger text deliveries (each with a new message id) for a
-fixed number of requests, then at fixed rates. Prints requests/s, the ratio Dukkan/bare (goal
-≥ 0.8), and ack latency p50/p99. The inbox workers run meanwhile, as in production, answering
-into the console outbox.
+Every server runs under the project's ``gunicorn.conf.py`` settings (pywa, in its own virtualenv,
+under ``bench/peer_gunicorn_conf.py``: the same settings without Dukkan's hooks) on loopback, all
+started once and measured in turn, round after round (bare, pywa, Dukkan, Dukkan with its inbox
+workers idle; then again), so a slow moment of the machine hits every variant; medians are quoted
+and every round is printed.
 
-Three more Dukkan runs explain the ratio: with one inbox worker thread per process instead of
-four; then, through bench/app_variants.py's bench-only switches, with the inbox workers not
-started (the ack path alone: signature, parse, one SQLite transaction), and the same with
-``PRAGMA synchronous=NORMAL`` (no fsync per commit). Each is a ratio to the bare
-endpoint of the same run. ``BENCH_WEBHOOK_REQUESTS`` sets the burst size (default 3000).
+The load client is ``bench/httpload.py`` in a process of its own: raw keep-alive sockets, the
+requests serialised and signed before the clock starts, open loop. Its ceiling is measured first
+against ``bench/trivial_server.py``. Every delivery is a WhatsApp text message (pywa speaks
+WhatsApp only), signed with the app secret (checked by all but bare Flask), with a text never sent
+before in the run, from a pool of customers. Dukkan runs with ``SEND_MODE=graph``: its inbox
+workers answer every delivery meanwhile, sending the replies to ``bench/graph_stub.py`` (a fast
+fake Graph API); after each Dukkan burst the run waits until every event is answered.
+
+- **acks/s**: a burst of ``BENCH_WEBHOOK_REQUESTS`` deliveries (2,000) on 32 connections, as fast
+  as the server answers 200 (saturation): deliveries / seconds from the first send to the last 200.
+- **ack latency at 300/s**: ``BENCH_RATE_SECONDS`` (5) seconds of deliveries offered at 300/s on a
+  schedule, latency from each one's due time to its 200 (queueing included): the median over the
+  rounds of each round's p50 and p99 (a moment when the shared machine stalls hits one round),
+  and the p99 and maximum of all rounds pooled.
+
+``BENCH_ROUNDS`` sets the rounds (5). Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from collections.abc import Callable
 
-import requests
+from bench import harness as h
+from bench.texts import Texts
 
-from bot.channels.signature import sign
-from tests.factories import encode, messenger_text
-
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "bench-secret"
-REQUESTS = int(os.environ.get("BENCH_WEBHOOK_REQUESTS", "3000"))
-CLIENT_THREADS = 8
-RATES = (100, 300)
-RATE_SECONDS = 3
+REQUESTS = int(os.environ.get("BENCH_WEBHOOK_REQUESTS", "2000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+RATE = 300
+RATE_SECONDS = float(os.environ.get("BENCH_RATE_SECONDS", "5"))
+CONNECTIONS = 32
+CEILING_REQUESTS = 20_000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _header(python: str) -> None:
+    print(f"gunicorn.conf.py: WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')} processes x "
+          f"GUNICORN_THREADS={os.environ.get('GUNICORN_THREADS', '8')} threads (gthread), inbox WORKER_THREADS="
+          f"{os.environ.get('WORKER_THREADS', '2')} per process; {os.cpu_count()} cores shared by servers, client "
+          f"and fake Graph API (nothing pinned)")
+    print(f"peer: {python}; one WhatsApp text per delivery, every text different, {ROUNDS} alternated rounds")
 
 
-def start(target: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    process = subprocess.Popen(
-        [gunicorn, target, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.post(f"{url}/webhook", data=b"{}", timeout=5)
-            return process, url
-        except requests.RequestException:   # not listening yet, or a worker still booting
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{target} did not start")
-
-
-def bodies(count: int, prefix: str) -> list[tuple[bytes, str]]:
-    out = []
-    for n in range(count):
-        raw = encode(messenger_text(f"bench-{n % 50}", "عايز تيشيرت اسود", mid=f"m_{prefix}_{n}"))
-        out.append((raw, sign(raw, SECRET)))
-    return out
-
-
-def blast(url: str, work: list[tuple[bytes, str]]) -> tuple[float, list[float]]:
-    """Post everything as fast as the client threads can; returns (requests/s, latencies)."""
-    local = threading.local()
-    latencies: list[float] = []
-
-    def post(item: tuple[bytes, str]) -> None:
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
-        began = time.perf_counter()
-        response = session.post(f"{url}/webhook", data=item[0], headers={"X-Hub-Signature-256": item[1]}, timeout=10)
-        latencies.append(time.perf_counter() - began)
-        if response.status_code != 200:
-            raise RuntimeError(f"status {response.status_code}")
-
-    began = time.perf_counter()
-    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-        list(pool.map(post, work))
-    return len(work) / (time.perf_counter() - began), latencies
-
-
-def paced(url: str, work: list[tuple[bytes, str]], rate: int) -> list[float]:
-    """Post at a fixed rate; returns the latencies."""
-    latencies: list[float] = []
-    session = requests.Session()
-    interval = 1.0 / rate
-    began = time.perf_counter()
-    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-        futures = []
-        for n, item in enumerate(work):
-            delay = began + n * interval - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            futures.append(pool.submit(_timed, session, url, item, latencies))
-        for future in futures:
-            future.result()
-    return latencies
-
-
-def _timed(session: requests.Session, url: str, item: tuple[bytes, str], latencies: list[float]) -> None:
-    began = time.perf_counter()
-    session.post(f"{url}/webhook", data=item[0], headers={"X-Hub-Signature-256": item[1]}, timeout=10)
-    latencies.append(time.perf_counter() - began)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+def ceiling(texts: Texts) -> float:
+    """What the load client sends per second against a server that does nothing."""
+    trivial = h.stub("bench.trivial_server")
+    try:
+        raw, _ = h.deliveries(texts, CEILING_REQUESTS, customers=[f"2011{n:07d}" for n in range(500)])
+        result = h.load(trivial.port, raw, connections=CONNECTIONS)
+    finally:
+        trivial.stop()
+    rate = len(raw) / result["elapsed"]
+    print(f"load client ceiling (raw asyncio server that answers at once, {CEILING_REQUESTS:,} signed deliveries, "
+          f"{CONNECTIONS} connections): {rate:,.0f} req/s; {h.client_share(result)}")
+    return rate
 
 
 def main() -> None:
+    texts = Texts(seed=101)
+    python = h.pywa_python()
+    _header(h.versions(python))
+    client_max = ceiling(texts)
+    customers = [f"2015{n:07d}" for n in range(1_000)]
+    graph = h.stub("bench.graph_stub")
+    servers: list[h.Server] = []
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            "META_APP_SECRET": SECRET, "DATABASE_PATH": f"{tmp}/bench.sqlite3", "ADMIN_TOKEN": "bench",
-            "LOG_LEVEL": "WARNING", "SEND_MODE": "console",
-        }
-        results = {}
-        variants = (
-            ("bare flask", "bench.bare_app:app", {}),
-            ("dukkan", "wsgi:app", {}),
-            ("dukkan, WORKER_THREADS=1", "wsgi:app", {"WORKER_THREADS": "1"}),
-            ("dukkan, inbox workers idle", "bench.app_variants:app", {"BENCH_INBOX_WORKERS": "0"}),
-            ("dukkan, idle + sync=NORMAL", "bench.app_variants:app", {"BENCH_INBOX_WORKERS": "0", "BENCH_SQLITE_SYNC": "NORMAL"}),
-        )
-        print(f"gunicorn.conf.py: WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')} processes x "
-              f"GUNICORN_THREADS={os.environ.get('GUNICORN_THREADS', '8')} threads; inbox WORKER_THREADS="
-              f"{os.environ.get('WORKER_THREADS', '2')} per process; {os.cpu_count()} cores")
-        for index, (name, target, extra) in enumerate(variants):
-            database = {"DATABASE_PATH": f"{tmp}/bench{index}.sqlite3"}
-            process, url = start(target, env | database | extra)
-            try:
-                blast(url, bodies(200, f"warm{index}"))
-                rps, latencies = blast(url, bodies(REQUESTS, f"b{index}"))
-                results[name] = rps
-                ratio = f"  ratio {rps / results['bare flask']:.2f}" if name != "bare flask" else ""
-                print(f"{name:>27}: {rps:6.0f} acks/s  p50 {pct(latencies, .5):6.1f} ms  p99 {pct(latencies, .99):6.1f} ms"
-                      f"  ({REQUESTS} deliveries, {CLIENT_THREADS} client threads){ratio}", flush=True)
-                for rate in RATES:
-                    lat = paced(url, bodies(rate * RATE_SECONDS, f"{index}r{rate}"), rate)
-                    print(f"{'':>27}  at {rate:4d}/s: p50 {pct(lat, .5):6.1f} ms  p99 {pct(lat, .99):6.1f} ms", flush=True)
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(20)
-        ratio = results["dukkan"] / results["bare flask"]
-        print(f"ratio dukkan/bare: {ratio:.2f} (goal >= 0.80); with the inbox workers idle "
-              f"{results['dukkan, inbox workers idle'] / results['bare flask']:.2f}; idle and no fsync per commit "
-              f"{results['dukkan, idle + sync=NORMAL'] / results['bare flask']:.2f}")
-        explain(results)
+        try:
+            bare = h.gunicorn("bare flask", "bench.bare_app:app", {})
+            servers.append(bare)
+            pywa = h.gunicorn("pywa (ack only)", "bench.pywa_app:app", h.pywa_env(graph, reply=False), python=python)
+            servers.append(pywa)
+            pywa_reply = h.gunicorn("pywa (one reply)", "bench.pywa_app:app", h.pywa_env(graph, reply=True),
+                                    python=python)
+            servers.append(pywa_reply)
+            dukkan = h.gunicorn("dukkan", "wsgi:app", h.dukkan_env(tmp, graph, "dukkan"))
+            servers.append(dukkan)
+            idle = h.gunicorn("dukkan, inbox workers idle", "bench.app_variants:app",
+                              h.dukkan_env(tmp, graph, "idle") | {"BENCH_INBOX_WORKERS": "0"})
+            servers.append(idle)
+            for server in servers:  # first requests: imports, the matcher, the catalog, connections
+                h.load(server.port, h.deliveries(texts, 300, customers=customers)[0], connections=CONNECTIONS)
+            h.drain(dukkan.database)
+            h.graph_stats(graph, reset=True)
+            acks = saturation(texts, customers, [bare, pywa, dukkan, idle], dukkan, graph, client_max)
+            latency(texts, [bare, pywa, pywa_reply, dukkan], dukkan, graph)
+        finally:
+            for server in servers:
+                server.stop()
+            graph.stop()
+    summary(acks)
 
 
-def explain(results: dict[str, float]) -> None:
-    """Split Dukkan's time per ack (1 / throughput) into what each variant takes away."""
-    per_ack = {name: 1000.0 / rps for name, rps in results.items()}
-    steps = [
-        ("the bare endpoint (gunicorn, Flask, loopback HTTP)", per_ack["bare flask"]),
-        ("the ack's own work (signature, parse, metrics, one transaction)",
-         per_ack["dukkan, idle + sync=NORMAL"] - per_ack["bare flask"]),
-        ("the fsync of the ack's commit (synchronous=FULL)",
-         per_ack["dukkan, inbox workers idle"] - per_ack["dukkan, idle + sync=NORMAL"]),
-        ("the inbox workers meanwhile (their commits hold the write lock; CPU)",
-         per_ack["dukkan"] - per_ack["dukkan, inbox workers idle"]),
-    ]
-    print(f"time per ack {per_ack['dukkan']:.2f} ms (1 / throughput), made of:")
-    for label, ms in steps:
-        print(f"  {ms:6.2f} ms  {100 * ms / per_ack['dukkan']:3.0f}%  {label}")
+def _after(server: h.Server, dukkan: h.Server, graph: h.Server) -> str:
+    """For Dukkan, wait until its workers answered every event: how long that took after the last ack."""
+    if server is not dukkan:
+        return ""
+    seconds = h.drain(dukkan.database)
+    h.graph_stats(graph, reset=True)
+    return f" (all answered {seconds:.1f} s after the last ack)"
+
+
+def saturation(texts: Texts, customers: list[str], variants: list[h.Server], dukkan: h.Server, graph: h.Server,
+               client_max: float) -> dict[str, list[float]]:
+    print(f"\nacks/s: bursts of {REQUESTS:,} deliveries on {CONNECTIONS} keep-alive connections, as fast as answered")
+    acks: dict[str, list[float]] = {server.name: [] for server in variants}
+    for round_number in range(1, ROUNDS + 1):
+        parts = []
+        for server in variants:
+            raw, _ = h.deliveries(texts, REQUESTS, customers=customers)
+            result = h.load(server.port, raw, connections=CONNECTIONS)
+            rate = len(raw) / result["elapsed"]
+            acks[server.name].append(rate)
+            parts.append(f"{server.name} {rate:,.0f}/s{_after(server, dukkan, graph)}")
+            client_cpu = 100 * result["cpu"] / result["elapsed"]
+            if server is variants[0]:
+                parts[-1] += f" [client {client_cpu:.0f}% of a core]"
+        print(f"  round {round_number}: " + "; ".join(parts), flush=True)
+    print("  medians: " + "; ".join(f"{name} {h.median(rates):,.0f} acks/s" for name, rates in acks.items()))
+    best = max(h.median(rates) for rates in acks.values())
+    print(f"  the client's ceiling ({client_max:,.0f}/s) is {client_max / best:.0f}x the fastest server")
+    return acks
+
+
+def latency(texts: Texts, variants: list[h.Server], dukkan: h.Server, graph: h.Server) -> None:
+    count = int(RATE * RATE_SECONDS)
+    print(f"\nack latency at {RATE}/s offered: {count:,} deliveries on a schedule, from each one's due time to its 200,"
+          f" each from a new customer")
+    rounds: dict[str, list[list[float]]] = {server.name: [] for server in variants}
+    answered: list[str] = []
+    for round_number in range(1, ROUNDS + 1):
+        parts = []
+        for index, server in enumerate(variants):
+            raw, who = h.deliveries(texts, count, tag=f"{round_number}{index}")
+            h.graph_stats(graph, reset=True)
+            result = h.load(server.port, raw, rate=RATE, connections=128)
+            rounds[server.name].append(result["latency"])
+            note = ""
+            if server is dukkan:
+                end = result["started"] + result["elapsed"]
+                stats = h.graph_stats(graph)["messages"]
+                answered.append(f"{sum(1 for seen in stats.values() if seen[1] <= end):,}")
+                note = _after(server, dukkan, graph)
+            parts.append(f"{server.name} p50 {h.pct(result['latency'], .5):.1f} / p99 "
+                         f"{h.pct(result['latency'], .99):.1f} ms{note}")
+        print(f"  round {round_number}: " + "; ".join(parts), flush=True)
+    print("  median of the rounds' p50 and p99 (and over all rounds pooled: p99, max):")
+    for name, per_round in rounds.items():
+        pooled = [value for values in per_round for value in values]
+        print(f"  {name:>20}: p50 {h.median([h.pct(v, .5) for v in per_round]):6.1f} ms  p99 "
+              f"{h.median([h.pct(v, .99) for v in per_round]):6.1f} ms   (pooled p99 {h.pct(pooled, .99):6.1f} ms, "
+              f"max {max(pooled) * 1000:6.1f} ms; {len(pooled):,} deliveries)")
+    print(f"  Dukkan's workers answered meanwhile: of each round's {count:,} deliveries, {', '.join(answered)}"
+          f" had their reply when the last ack came (the rest after, see the rounds)")
+    print("  pywa (one reply) answers inside the request: its ack includes sending the reply to the fake Graph API")
+
+
+def summary(acks: dict[str, list[float]]) -> None:
+    def ratio(a: str, b: str) -> Callable[[], str]:
+        per_round = [x / y for x, y in zip(acks[a], acks[b], strict=True)]
+        return lambda: f"{h.median(per_round):.2f} (rounds {min(per_round):.2f}-{max(per_round):.2f})"
+
+    print(f"\nratios of acks/s, median of the rounds: dukkan / bare flask {ratio('dukkan', 'bare flask')()}; "
+          f"dukkan / pywa {ratio('dukkan', 'pywa (ack only)')()}; dukkan with idle inbox workers / bare flask "
+          f"{ratio('dukkan, inbox workers idle', 'bare flask')()}")
+    print("included: bare flask = gunicorn + Flask + loopback HTTP, reading the body; pywa = that + signature check,"
+          " parsing the update, its handler (nothing); dukkan = that + signature, parsing, one durable SQLite"
+          " transaction per delivery, while its inbox workers answer (NLU, search, replies sent to the fake Graph API)")
 
 
 if __name__ == "__main__":

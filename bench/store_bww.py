@@ -23,8 +23,8 @@ from bot.services import build_services
 from bot.store import build_store
 from tests.factories import messenger_postback, messenger_text, post_signed
 from tests.fake_bww import FakeBww
+from tests.store.test_bww_fake import NOW, Clock
 from tests.test_conversation_kit import ids_of, payloads
-from tests.test_store_bww_fake import NOW, Clock
 
 SECRET = "bench-secret"
 SESSION = [
@@ -38,7 +38,8 @@ SESSION = [
 
 def _session(client, services, api: FakeBww, customer: str) -> list[int]:
     """Play :data:`SESSION` as ``customer``; the store API calls each message cost."""
-    costs, shown = [], []
+    costs: list[int] = []
+    shown: list[int] = []
     for line in SESSION:
         if line in ("DETAILS", "ADD") and shown:
             body = messenger_postback(customer, f"{line}:{shown[0]}")
