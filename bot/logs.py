@@ -369,7 +369,7 @@ def configure_logging(settings: Settings) -> None:
     handler = next((h for h in root.handlers if getattr(h, "dukkan", False)), None)
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
-        handler.dukkan = True  # type: ignore[attr-defined]
+        handler.dukkan = True  # type: ignore[attr-defined]  # a marker on the handler: ours, set up once
         root.addHandler(handler)
     _set_pseudonym_key(settings.meta_app_secret)
     redacting = RedactingFilter(settings_secrets(settings))

@@ -221,13 +221,13 @@ def _handler(fake: FakeBww) -> type[BaseHTTPRequestHandler]:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # no 40 ms stalls
             fake._connections.add(self.connection)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:  # noqa: N802  (http.server names the handlers do_GET/do_POST)
             if self.path.startswith("/images/"):
                 self._images()
             else:
                 self._api("GET", None)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:  # noqa: N802  (http.server names the handlers do_GET/do_POST)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             try:

@@ -95,7 +95,7 @@ def no_phone_number(text: str) -> None:
         assert digits not in text
 
 
-def test_the_funnel_and_what_the_bot_did_not_understand(page: Page, server) -> None:  # noqa: F811
+def test_the_funnel_and_what_the_bot_did_not_understand(page: Page, server) -> None:  # noqa: F811 (fixtures)
     server.chat("whatsapp", PHONE_CUSTOMER).say(f"ممكن حد يكلمني على {PHONE_SAID} بخصوص الفرع")
     server.chat("messenger", "psid-branch-1").say("الفرع بتاعكم فين")
     server.chat("messenger", "psid-branch-2").say("فين الفرع بتاعكم؟")
@@ -143,7 +143,7 @@ def test_the_funnel_and_what_the_bot_did_not_understand(page: Page, server) -> N
     no_phone_number(page.locator("#staff-feed-panel").inner_text())
 
 
-def test_a_new_order_appears_in_the_console_without_a_reload(page: Page, server) -> None:  # noqa: F811
+def test_a_new_order_appears_in_the_console_without_a_reload(page: Page, server) -> None:  # noqa: F811 (fixtures)
     log_in(page)
     page.click('.view-tab[data-view="orders"]')
     page.evaluate("window.__same_page = true")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.test_console_browser import browser, log_in, page, server  # noqa: F401 (fixtures)
 
 
-def test_orders_view_shows_labels_not_keys(page: Page, server) -> None:  # noqa: F811
+def test_orders_view_shows_labels_not_keys(page: Page, server) -> None:  # noqa: F811 (fixtures)
     order = server.services.orders.create(
         idempotency_key="browser-labels", platform="whatsapp", customer_id="201000000777", name="Mona",
         phone="01001234567", governorate="giza", address="12 Pyramids Street", shipping_fee=45,

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.test_console_browser import browser, log_in, page, server  # noqa: F401 (fixtures)
 
 
-def test_the_status_panel_shows_the_outage_the_pause_and_the_waiting_customers_masked(page: Page, server):  # noqa: F811
+def test_the_status_panel_shows_the_outage_the_pause_and_the_waiting_customers_masked(page: Page, server):  # noqa: F811 (fixtures)
     services = server.services
     waiting = {"customers": 2, "sample": [
         {"customer_key": "whatsapp:201001234567", "since": 1_700_000_000.0, "events": 2},

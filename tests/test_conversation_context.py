@@ -232,7 +232,7 @@ def test_franco_gets_arabic_on_the_demo_store(wa, services) -> None:
     assert joined(wa.say("3ayez jeans azra2")).startswith("لقيتلك")
 
 
-def test_franco_gets_arabic_on_the_bww_store(bww_app) -> None:  # noqa: F811
+def test_franco_gets_arabic_on_the_bww_store(bww_app) -> None:  # noqa: F811 (fixtures)
     services = bww_app.extensions["dukkan"]
     chat = Chat(bww_app.test_client(), services, "whatsapp", "201001234598")
     assert joined(chat.say("ezayak ya basha")).startswith("أهلاً وسهلاً")
