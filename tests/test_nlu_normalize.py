@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.nlu import parse_number, understand
 from bot.nlu.lexicon import load_lexicon
-from bot.nlu.normalize import franco_fold, normalize, skeleton, tokenize
+from bot.nlu.normalize import _PLAIN, _TABLE, franco_fold, normalize, skeleton, tokenize
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -69,6 +71,27 @@ def test_lexicon_covers_every_catalogue_item_and_marks_schema_slots() -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+# Letters the fold changes or that NFKC composes, digits glued to letters, runs, apostrophes,
+# marks and ligatures: where one pass of the normaliser could leave work for a second.
+_TRICKY = st.text(alphabet="abXY 07'`3ابتعيكهو أإآٱىةؤئءکیھڤچ٠١٢۳ًَّـ\u200f\u00a0ﻻﺑﷲＡ１ﬁİ\u0301\u0653\u0654😀",
+                  max_size=16)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TRICKY)
+def test_normalize_settles_in_one_pass(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+def test_plain_characters_are_left_as_they_are_by_the_fold() -> None:
+    """The characters the normaliser does not fold a second time are those the fold keeps."""
+    for code in range(0x110000):
+        char = chr(code)
+        if _PLAIN.fullmatch(char):
+            assert unicodedata.normalize("NFKC", char).translate(_TABLE).lower() == char, hex(code)
 
 
 @settings(max_examples=300, deadline=None)

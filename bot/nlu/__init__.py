@@ -18,12 +18,12 @@ Contexts: ``none``, ``after_results`` (a list of products is on screen; ordinals
 positions ``"1"``..``"10"``), ``after_details`` (one product is on screen).
 
 Modules: ``normalize`` (``normalize``, ``tokenize``), ``lexicon`` (``load_lexicon()``, the
-vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy lookup),
-``numbers`` (``parse_number``, ``digits``), ``analysis``, ``senses`` (a shop word in another
-sense: an hour, a car boot, a car's colour), ``slots``, ``intents`` (precedence rules),
-``topic`` (is it about the shop at all; other topics' nouns are ``lexicon/topics.json``),
-``common_words``, ``matcher``
-(``understand``), ``cli`` (``python -m bot nlu``).
+vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy lookup), ``near_words``
+(the words a fuzzy look-up scores), ``numbers`` (``parse_number``, ``digits``), ``analysis``,
+``senses`` (a shop word in another sense: an hour, a car boot, a car's colour), ``slots``,
+``intents`` (precedence rules), ``topic`` (is it about the shop at all; other topics' nouns are
+``lexicon/topics.json``), ``common_words``, ``matcher`` (``understand``), ``cli`` (``python -m bot
+nlu``).
 """
 
 from bot.nlu.matcher import CONTEXTS, Understanding, understand

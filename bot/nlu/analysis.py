@@ -42,6 +42,7 @@ class Analysis:
     context: str
     cue_spans: list[tuple[Span, Tag]] = field(default_factory=list)
     all_kinds: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()   # every token and every lookup key
 
     def span_at(self, i: int) -> Span | None:
         """The span covering token ``i`` (None outside the message or uncovered)."""
@@ -71,6 +72,10 @@ class Analysis:
         if not 0 <= i < len(self.tokens):
             return False
         return self.tokens[i] in words or self.keys[i] in words
+
+    def any_key_in(self, words: frozenset[str]) -> bool:
+        """True when some token (or its lookup key) is one of ``words``."""
+        return not self.words.isdisjoint(words)
 
 
 @lru_cache(maxsize=1)
@@ -119,4 +124,5 @@ def _build(tokens: list[str], keys: list[str], spans: list[Span], upper: frozens
             at[i] = span
     cues = [(s, t) for s in spans for t in s.tags if t.kind == "cue"]
     kinds = frozenset().union(*(s.kind_set for s in spans)) if spans else frozenset()
-    return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues, kinds)
+    return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues, kinds,
+                    frozenset(tokens).union(keys))

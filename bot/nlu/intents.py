@@ -197,7 +197,7 @@ def _size_help(ev: Evidence) -> Decision | None:
                                             else 0.8))
     an = ev.an
     sizes = {s.value("size") for s in an.spans_of("size")}
-    choice = an.has("disjunction") or any(an.key_in(i, _BETWEEN) for i in range(len(an.tokens)))
+    choice = an.has("disjunction") or an.any_key_in(_BETWEEN)
     if len(sizes) > 1 and not ev.score["product_details"] and choice:
         return Decision("size_help", 0.8)
     return None
@@ -213,7 +213,7 @@ def _wears_and_wants(ev: Evidence) -> bool:
     cues = [s for s, t in an.cue_spans if t.value == "size_help"]
     if not cues or any("wear_words" not in s.kind_set for s in cues) or not an.has("item"):
         return False
-    return any(an.key_in(i, _SHOW_ME) for i in range(len(an.tokens)))
+    return an.any_key_in(_SHOW_ME)
 
 
 _BETWEEN = frozenset({"بين", "between", "ben", "bein", "محتار", "محتاره", "mo7tar", "mo7tara"})
@@ -257,8 +257,7 @@ def _the_colour_available(ev: Evidence) -> bool:
     """``الاسود متاح مقاس M؟``, ``is the black available in L?``: 'the' colour, with no item or
     section named, asks for the stock of the product spoken of (GUIDE §3.12), not for a search."""
     an = ev.an
-    if an.has("item") or "category" in ev.slots or not any(an.key_in(i, _AVAILABLE)
-                                                          for i in range(len(an.tokens))):
+    if an.has("item") or "category" in ev.slots or not an.any_key_in(_AVAILABLE):
         return False
     for span in an.spans_of("color"):
         token = an.tokens[span.start]
@@ -426,7 +425,7 @@ def _my_account_trouble(ev: Evidence) -> Decision | None:
     wallet or card account in trouble is the bank's or the network's business (GUIDE §3.11)."""
     an = ev.an
     if an.has("account_trouble") and ev.score["payment_info"] and not an.has("order") and \
-            any(an.key_in(i, _MINE) for i in range(len(an.tokens))):
+            an.any_key_in(_MINE):
         return Decision("unknown", 0.7)
     return None
 
@@ -443,7 +442,7 @@ def _pay_the_courier(ev: Evidence) -> Decision | None:
 
 def _pays(an: Analysis) -> bool:
     pay = load_lexicon().topic_words["pay_verbs"]
-    return any(an.key_in(i, pay) for i in range(len(an.tokens)))
+    return an.any_key_in(pay)
 
 
 def _order_news(ev: Evidence) -> Decision | None:
@@ -467,7 +466,7 @@ def _only_courier_shipping(ev: Evidence) -> bool:
     of one's order, where that order is, not how shipping works."""
     if _best_cue(ev) not in ("shipping_info", "order_status"):
         return False
-    if any(ev.an.key_in(i, _USUALLY) for i in range(len(ev.an.tokens))):
+    if ev.an.any_key_in(_USUALLY):
         return False
     return all("courier_words" in s.kind_set or s.end - s.start == 1
                for s, t in ev.an.cue_spans if t.value == "shipping_info")
@@ -484,9 +483,7 @@ def _waiting_for_it(ev: Evidence) -> Decision | None:
     """``بقالي عشر ايام مستنيه الشنطه``, ``been waiting a week for my hoodie``: waiting this long for
     what one bought asks where the order is (GUIDE §3.4), not for a new search."""
     an = ev.an
-    n = len(an.tokens)
-    if not any(an.key_in(i, _WAITING) for i in range(n)) or \
-            not any(an.key_in(i, _SINCE) for i in range(n)) or an.has("cart_nouns"):
+    if not an.any_key_in(_WAITING) or not an.any_key_in(_SINCE) or an.has("cart_nouns"):
         return None
     if not (an.has("item") or an.has("order") or an.has("placed_words") or an.has("courier_words")):
         return None
@@ -528,7 +525,7 @@ def _courier_coming(ev: Evidence) -> Decision | None:
     an = ev.an
     if not (an.has("courier_words") and (an.has("coming_words") or an.has("arrival_words"))):
         return None
-    if any(an.key_in(i, _USUALLY) for i in range(len(an.tokens))) or an.has("cart_nouns"):
+    if an.any_key_in(_USUALLY) or an.has("cart_nouns"):
         return None
     if _best_cue(ev) in (None, "order_status", "shipping_info"):
         return Decision("order_status", 0.8)
@@ -629,9 +626,10 @@ def _store_place(ev: Evidence) -> Decision | None:
     """The shop as a place: a shop or branch word with where, when or open (``المحل بتاعكم فين``,
     ``ال store بيفتح امتى``, ``is the shop open on friday``), nothing of the goods, no order or cart."""
     an = ev.an
-    asks = an.has("place_words") or any(an.key_in(i, _HAVE) or an.tokens[i] in _WHERE
-                                        for i in range(len(an.tokens)))
-    if not (an.has("shop_place") and asks) or ev.attributes() or \
+    if not an.has("shop_place"):
+        return None
+    asks = an.has("place_words") or an.any_key_in(_HAVE) or not _WHERE.isdisjoint(an.tokens)
+    if not asks or ev.attributes() or \
             an.has("order") or an.has("placed_words") or an.has("cart_nouns"):
         return None
     if all(in_construct(an, s) for s in an.spans_of("shop_place")):
@@ -673,7 +671,7 @@ def _thanks_on_arrival(ev: Evidence) -> Decision | None:
     an = ev.an
     if not (ev.strong("thanks") and an.has("arrived_words")) or an.has("negators"):
         return None
-    if any(an.key_in(i, _ASKING) for i in range(len(an.tokens))):
+    if an.any_key_in(_ASKING):
         return None
     if _best_cue(ev) not in (None, "order_status", "shipping_info", "product_details"):
         return None  # والخامه ممتازه، متشكرين: praise of what came, not a question

@@ -78,7 +78,7 @@ def normalize(text: str) -> str:
     """Return the normalised form of ``text`` (idempotent; see the module docstring)."""
     if not text:
         return ""
-    out = unicodedata.normalize("NFKC", text).translate(_TABLE).lower()
+    out = _fold(text)
     out = _franco_digraphs(out).replace("'", "")
     out = _REPEATS.sub(r"\1", out)
     out = _DIGITS_LATIN.sub(" ", _AR_DIGIT.sub(" ", out))
@@ -87,10 +87,24 @@ def normalize(text: str) -> str:
     return out if _settled(out) else normalize(out)
 
 
+def _fold(text: str) -> str:
+    """NFKC, then the letter, digit and punctuation table, then lower case (steps 1 to 4)."""
+    return unicodedata.normalize("NFKC", text).translate(_TABLE).lower()
+
+
+# Characters that NFKC, the table and lower case all leave as they are: ASCII except capitals, the
+# backquote and the apostrophe; the Arabic letters the table does not fold (ا ب ت..غ ف..و ي).
+_PLAIN = re.compile(r"[\x00-\x26\x28-\x40\x5b-\x5f\x61-\x7f\u0627\u0628\u062a-\u063a\u0641-\u0648\u064a]*")
+
+
 def _settled(text: str) -> bool:
-    """True when one more pass would not change ``text``."""
-    return not (_REPEATS.search(text) or _AR_DIGIT.search(text) or _DIGITS_LATIN.search(text)
-                or text != unicodedata.normalize("NFKC", text).translate(_TABLE).lower())
+    """True when one more pass would not change ``text``, the output of one pass.
+
+    Steps 5 to 7 leave nothing for themselves to do (a run is collapsed whole; splitting and
+    collapsing spaces only add or merge spaces, which neither makes a run nor joins a boundary),
+    so only folding again (steps 1 to 4) could change it; text of :data:`_PLAIN` characters only,
+    nearly every message, is not folded again to know that."""
+    return _PLAIN.fullmatch(text) is not None or text == _fold(text)
 
 
 def tokenize(text: str) -> list[str]:

@@ -63,10 +63,10 @@ def _digit_value(token: str) -> int | None:
 
 def read_number(tokens: list[str], i: int) -> tuple[int, int] | None:
     """Read a number starting at ``tokens[i]``: ``(value, tokens used)``, or None."""
-    value = _digit_value(tokens[i])
+    value = _digit_value(tokens[i]) if tokens[i][:1].isdigit() else None
     if value is not None:
         return _digits_then_multiplier(tokens, i, value)
-    return _read_words(tokens, i)
+    return _read_words(tokens, i) if _word(tokens[i]) is not None else None
 
 
 def _digits_then_multiplier(tokens: list[str], i: int, value: int) -> tuple[int, int]:

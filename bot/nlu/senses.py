@@ -253,8 +253,8 @@ def _card_not_cart(an: Analysis, span: Span) -> bool | None:
             not any(t.kind == "cue" and t.value == "payment_info" for t in span.tags):
         return None
     token = an.tokens[span.start]
-    return token.startswith("ب") or an.key_in(span.end, _CARD_KINDS) or any(
-        an.key_in(i, topic_words()["pay_verbs"]) for i in range(len(an.tokens))) or any(
+    return token.startswith("ب") or an.key_in(span.end, _CARD_KINDS) or \
+        an.any_key_in(topic_words()["pay_verbs"]) or any(
         s is not span and t.value == "payment_info" for s, t in an.cue_spans)
 
 

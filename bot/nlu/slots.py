@@ -256,7 +256,7 @@ _SIZE_WORDS = frozenset({"مقاس", "المقاس", "مقاسه", "مقاسها
 def _size_changed_to(an: Analysis, used: set[int]) -> list[str]:
     """``اغير مقاس الجينز في الاوردر لـ ٣٤``, ``change the size to 42``: a clothing-size number
     right after 'to' when the message speaks of a size."""
-    if not any(k in _SIZE_WORDS or t in _SIZE_WORDS for k, t in zip(an.keys, an.tokens, strict=True)):
+    if not an.any_key_in(_SIZE_WORDS):
         return []
     out = []
     for num in an.numbers:
@@ -319,6 +319,7 @@ _OF_IT = frozenset({"منه", "منها", "منهم", "minno", "menno", "menha",
 
 def _quantity(an: Analysis, used: set[int]) -> int | None:
     """A count of pieces: before an item / ``من ده`` / ``of the``, or right after 'add'."""
+    adding = any(t.value == "cart_add" for _, t in an.cue_spans)
     for num in an.numbers:
         if num.start in used or num.value <= 0 or num.value > 50:
             continue
@@ -329,7 +330,6 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
         after_add = prev_span is not None and any(
             t.kind == "cue" and t.value == "cart_add" for t in prev_span.tags)
         of_it = an.key_in(num.start - 1, _OF_IT)                  # "هاخد منها ٢", "take 3 of them"
-        adding = any(t.value == "cart_add" for _, t in an.cue_spans)
         if nxt & {"item", "quantity_after", "size", "sizecue"} or after_add or of_it or \
                 (nxt & {"category"} and _shoes(an)) or (nxt & {"color"} and adding):
             used.add(num.start)
@@ -341,7 +341,7 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
     if counted is not None:
         return counted
     if any(t.value == "compare" for _, t in an.cue_spans) or \
-            any(an.key_in(i, _BETWEEN) for i in range(len(an.tokens))):
+            an.any_key_in(_BETWEEN):
         return None  # قارنلي بين الساعتين: two things compared, no count of pieces
     return 2 if any(t in words().dual for t in an.tokens) else None
 

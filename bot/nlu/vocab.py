@@ -1,20 +1,21 @@
 """The phrase index: lexicon forms as token tuples, matched longest first over a message.
 
 Each message token is first mapped to a *lookup key* (:meth:`Vocabulary.key`): itself when the
-lexicon knows it; else without an article or clitic (``الجزمه`` → ``جزمه``, ``بالكحلي`` →
-``كحلي``, ``والمنتج`` → ``منتج``); else another topic's noun under a plural or possessive
-ending (``غسالات``, ``عربيتي``, ``iphones``; only topic nouns, the shop's forms are listed);
-else, for Latin tokens, its Franco fold or consonant skeleton; else the closest shop token by
-``rapidfuzz.fuzz.ratio`` above a length-aware cutoff (exact only under five letters, 80 for five
-or six, 75 beyond). A fuzzy match must be a slip of the candidate: for Arabic, letters left out,
-doubled or swapped, or a letter replaced by a keyboard neighbour or a sound-alike (one slip up to
-seven letters, two beyond; an unrelated letter only once in a long, uncommon word), so
-``بيصلح`` is not ``بيوصل`` and ``بتشجع`` is not ``بترجع``. It is refused when another topic's noun
-is as near (``عبيات``: عبايات or عربيات), and for a common word of its own unless it is the
-candidate under another ending (``سماعات`` is not ``ساعات``, ``المواصلات`` not ``المواصفات``).
-Last, a Latin token with no shop match may be a Franco spelling of a topic noun by its skeleton
-(``molokhiya`` is ``mol5eya``). Whole tokens only: ``بيج`` never fires inside ``بيجامه``, nor
-``بني`` inside ``ابني``.
+lexicon knows it; else without an article or clitic (``الجزمه`` → ``جزمه``, ``بالكحلي`` → ``كحلي``,
+``والمنتج`` → ``منتج``); else another topic's noun under a plural or possessive ending (``غسالات``,
+``عربيتي``, ``iphones``; only topic nouns, the shop's forms are listed); else, for Latin tokens,
+its Franco fold or consonant skeleton; else the closest shop token by ``rapidfuzz.fuzz.ratio``
+above a length-aware cutoff (exact only under five letters, 80 for five or six, 75 beyond), scoring
+only the words that can reach it (:class:`bot.nlu.near_words.NearWords`: length buckets and shared
+subsequences; the same answer as scoring the whole pool). A fuzzy match must be a slip of the
+candidate: for Arabic, letters left out, doubled or swapped, or a letter replaced by a keyboard
+neighbour or a sound-alike (one slip up to seven letters, two beyond; an unrelated letter only once
+in a long, uncommon word), so ``بيصلح`` is not ``بيوصل`` and ``بتشجع`` is not ``بترجع``. It is
+refused when another topic's noun is as near (``عبيات``: عبايات or عربيات), and for a common word
+of its own unless it is the candidate under another ending (``سماعات`` is not ``ساعات``,
+``المواصلات`` not ``المواصفات``). Last, a Latin token with no shop match may be a Franco spelling
+of a topic noun by its skeleton (``molokhiya`` is ``mol5eya``). Whole tokens only: ``بيج`` never
+fires inside ``بيجامه``, nor ``بني`` inside ``ابني``.
 
 :meth:`Vocabulary.scan` then walks the keys left to right, taking at each position the longest
 phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام لون`` before ``بكام``).
@@ -28,11 +29,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.nlu.common_words import is_common_word
 from bot.nlu.lexicon import Lexicon, load_lexicon
+from bot.nlu.near_words import NearWords
 from bot.nlu.normalize import franco_fold, is_arabic, skeleton
 
 __all__ = ["Tag", "Span", "Vocabulary", "get_vocabulary", "stems"]
@@ -70,7 +71,11 @@ class Span:
 
     def value(self, kind: str) -> str | None:
         """The value of the first tag of ``kind``, if any."""
-        return next((t.value for t in self.tags if t.kind == kind), None)
+        if kind in self.kind_set:
+            for tag in self.tags:
+                if tag.kind == kind:
+                    return tag.value
+        return None
 
 
 def _entries(lex: Lexicon) -> Iterator[tuple[str, Tag]]:
@@ -130,7 +135,7 @@ class Vocabulary:
             for script in ("ar", "latin")}
         # The shop's words are searched first; other topics' nouns only when a shop word is
         # near, to see whether one of them is as near (then the token is no shop word).
-        self._fuzzy_pool = {script: [t for t in pool if not self._topic_only(t)]
+        self._fuzzy_pool = {script: NearWords([t for t in pool if not self._topic_only(t)])
                             for script, pool in pools.items()}
         # Franco spellings of another topic's noun vary (so5oneya, sokhoneya, so5neya): its
         # consonant skeleton, with kh/gh as 5/8, finds it, unless a shop word shares it.
@@ -139,7 +144,7 @@ class Vocabulary:
             key: ts[0] for key, ts in _grouped(
                 (t for t in latin if len(t) >= 5 and self._topic_only(t)), _franco_skeleton).items()
             if len(key) >= 4 and key not in shop_skeletons}
-        self._topic_pool = {script: [t for t in pool if self._topic_only(t)]
+        self._topic_pool = {script: NearWords([t for t in pool if self._topic_only(t)])
                             for script, pool in pools.items()}
         self.key = lru_cache(maxsize=65536)(self._key)
 
@@ -235,10 +240,10 @@ class Vocabulary:
         return self._exact_key(best[0]), True
 
     @staticmethod
-    def _nearest(token: str, pool: list[str], cutoff: float, arabic: bool) -> list[tuple[str, float, int]]:
-        """``pool`` words scoring ``cutoff`` or more, best first; for Arabic only those ``token``
-        can be a slip of (بيصلح is no slip of بيوصل)."""
-        found = process.extract(token, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+    def _nearest(token: str, pool: NearWords, cutoff: float, arabic: bool) -> list[tuple[str, float, int]]:
+        """``pool`` words scoring ``cutoff`` or more (``fuzz.ratio``, eight at most), best first; for
+        Arabic only those ``token`` can be a slip of (بيصلح is no slip of بيوصل)."""
+        found = pool.extract(token, cutoff, limit=8)
         return [f for f in found if _arabic_typo(token, f[0])] if arabic else found
 
     def _meaning_of(self, token: str) -> frozenset[Tag]:
