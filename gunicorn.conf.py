@@ -1,4 +1,6 @@
-"""gunicorn settings: threaded workers on $PORT. Each worker process runs its own inbox workers.
+"""gunicorn settings: threaded workers on $PORT. With ``WORKERS_IN_WEB=false`` (``python -m bot
+serve``, the Procfile's web) they only accept deliveries and ``python -m bot work`` answers them;
+otherwise each gunicorn process also runs its own inbox workers.
 
 The master checks the configuration first (``on_starting``, before it binds the port or forks):
 with a problem it prints the ``config:`` lines and gunicorn exits with status 2 at once, so a
@@ -42,6 +44,8 @@ def on_starting(server):
         raise SystemExit(2)
     path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     path.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("DUKKAN_METRICS_FRESH") == "1":  # serve emptied it and its workers count there already
+        return
     for stale in path.glob("*.db"):
         stale.unlink()
 
@@ -78,5 +82,5 @@ def worker_exit(server, worker):
     """Let the inbox workers finish the event they hold before the process ends."""
     app = getattr(worker, "wsgi", None)
     services = getattr(app, "extensions", {}).get("dukkan") if app is not None else None
-    if services is not None:
+    if services is not None and services.workers.running:
         services.workers.stop()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve|chat|nlu|search|check-config|messenger-profile``."""
+"""Command line: ``python -m bot serve|work|chat|nlu|search|check-config|messenger-profile``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import argparse
 import importlib
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings, development_admin_token, local_base_url, print_problems
@@ -70,7 +76,8 @@ def _check_catalog(settings: Settings) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the service under gunicorn (the same server as production)."""
+    """Run everything on this machine: the web under gunicorn (the same server as production),
+    which only accepts deliveries, and ``WORKER_PROCESSES`` inbox worker processes beside it."""
     environ = dict(os.environ)
     if args.port is not None:          # settings, gunicorn.conf.py and the workers all read PORT
         environ["PORT"] = str(args.port)
@@ -91,9 +98,104 @@ def cmd_serve(args: argparse.Namespace) -> int:
     argv = [gunicorn, "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{host}:{settings.port}"]
     if settings.catalog_path:          # absolute: gunicorn runs from the project's folder
         environ["CATALOG_PATH"] = settings.catalog_path
-    os.chdir(ROOT)
-    os.execvpe(argv[0], argv, environ)
-    return 0  # not reached
+    environ["WORKERS_IN_WEB"] = "false"  # the worker processes answer; the web only accepts
+    worker = [sys.executable, "-m", "bot", "work"]
+    return supervise(ServePlan(web=argv, worker=worker, workers=settings.worker_processes, environ=environ))
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    """What ``serve`` runs: the gunicorn command, the worker command and how many, their environment."""
+
+    web: list[str]
+    worker: list[str]
+    workers: int
+    environ: dict[str, str]
+
+
+def supervise(plan: ServePlan, stopped: threading.Event | None = None) -> int:
+    """Start the web and the worker processes, wait for SIGTERM/SIGINT (or ``stopped``) or a child
+    that exits, then stop them all with SIGTERM: gunicorn finishes its requests, each worker its
+    turn in hand (events not yet claimed stay in the inbox). The exit status is 0 after a stop,
+    else the status of the child that ended first (a supervisor above restarts the whole).
+
+    The worker processes count their metrics in the web's ``PROMETHEUS_MULTIPROC_DIR``, so
+    ``/metrics`` shows them too."""
+    stopped = stopped or threading.Event()
+    changed = threading.Event()
+
+    def on_stop(*_: object) -> None:
+        stopped.set()
+        changed.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_stop)
+        signal.signal(signal.SIGINT, on_stop)
+        signal.signal(signal.SIGCHLD, lambda *_: changed.set())
+    environ, own_metrics = _shared_metrics_dir(plan.environ)
+    children = [subprocess.Popen(plan.web, env=environ, cwd=ROOT)]
+    children += [subprocess.Popen(plan.worker, env=environ, cwd=ROOT) for _ in range(plan.workers)]
+    status = 0
+    while not stopped.is_set():
+        changed.wait(1.0)
+        changed.clear()
+        ended = [child for child in children if child.poll() is not None]
+        if ended and not stopped.is_set():
+            status = ended[0].returncode or 1
+            which = "the web (gunicorn)" if ended[0] is children[0] else f"worker process {ended[0].pid}"
+            print(f"serve: {which} exited with {ended[0].returncode}; stopping everything", file=sys.stderr)
+            break
+    _stop_children(children, environ)
+    if own_metrics:
+        shutil.rmtree(own_metrics, ignore_errors=True)
+    return status
+
+
+def _shared_metrics_dir(environ: dict[str, str]) -> tuple[dict[str, str], str]:
+    """One metrics directory for the web and the workers, emptied here (not by gunicorn, which would
+    drop the files of workers started before it); (the environment, the directory if made here)."""
+    environ = dict(environ)
+    own = ""
+    if not environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        own = environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dukkan-metrics-")
+    for stale in Path(environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+    environ["DUKKAN_METRICS_FRESH"] = "1"  # gunicorn.conf.py: already emptied, keep the workers' files
+    return environ, own
+
+
+def _stop_children(children: list[subprocess.Popen], environ: dict[str, str]) -> None:
+    """SIGTERM to every child still running; SIGKILL to those not gone after the workers' grace."""
+    from bot.workers import STOP_TIMEOUT_S
+
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S + 5
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        for child in children[1:]:  # the workers' live gauges (gunicorn drops its own workers')
+            multiprocess.mark_process_dead(child.pid, environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def cmd_work(args: argparse.Namespace) -> int:
+    """An inbox worker process: claims accepted events and answers them until SIGTERM."""
+    settings = _load_settings()
+    if settings is None:
+        return 2
+    from bot.logs import configure_logging
+    from bot.services import build_services
+    from bot.workers import run_worker_process
+
+    configure_logging(settings)
+    return run_worker_process(build_services(settings))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -112,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="", help="bind address (default 127.0.0.1 in development)")
     serve.add_argument("--port", type=int, default=None, help="listen port (default: $PORT, else 8000)")
     serve.set_defaults(func=cmd_serve)
+
+    work = commands.add_parser("work", help="run an inbox worker process (the Procfile's worker)")
+    work.set_defaults(func=cmd_work)
 
     chat = commands.add_parser("chat", help="talk to the bot in the terminal")
     chat.add_argument("--platform", choices=[str(platform) for platform in Platform], default=str(Platform.MESSENGER))

@@ -25,11 +25,12 @@ def create_app(
     start_workers: bool = True,
     services: Any = None,
 ) -> Flask:
-    """The WSGI app. ``overrides`` replaces settings (tests); the inbox workers start unless
-    ``start_workers`` is False (tests drive them with ``services.workers.drain()``)."""
+    """The WSGI app. ``overrides`` replaces settings (tests); with ``WORKERS_IN_WEB`` true the inbox
+    workers start unless ``start_workers`` is False (tests drive them with ``services.workers.drain()``);
+    with it false they run in ``python -m bot work`` processes and this process only accepts."""
     from bot.logs import configure_logging
     from bot.services import build_services
-    from bot.web import admin, health, images, metrics, webhook
+    from bot.web import ConsoleSessions, admin, health, images, metrics, webhook
 
     settings = Settings.from_env()
     if overrides:
@@ -38,6 +39,7 @@ def create_app(
         settings = settings.with_overrides(admin_token=development_admin_token(settings.database_path))
     configure_logging(settings)
     app = Flask("bot", template_folder="../templates")
+    app.session_interface = ConsoleSessions()  # none on /webhook
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     if settings.proxy_hops:  # behind a load balancer: the client's address and scheme come from it
         hops = settings.proxy_hops
@@ -55,6 +57,7 @@ def create_app(
         from bot.nlu import warm_up
 
         warm_up()
-        services.workers.start()
-        services.notifier.start()   # the staff webhook and message, when configured
+        if settings.workers_in_web:
+            services.workers.start()
+            services.notifier.start()   # the staff webhook and message, when configured
     return app

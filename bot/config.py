@@ -161,6 +161,11 @@ class Settings:
     port: int = 8000
     proxy_hops: int = 0
     workers_per_process: int = 2
+    typing_after_ms: int = 400
+    # Inbox workers (and their housekeeping) inside each web process: true for a lone gunicorn;
+    # false when ``python -m bot work`` processes answer (``serve`` and the Procfile's web set it).
+    workers_in_web: bool = True
+    worker_processes: int = 2      # ``python -m bot serve``: how many ``python -m bot work`` it starts
     handoff_timeout_s: float = 24 * 3600.0
     max_body_bytes: int = 4 * 1024 * 1024
     # Staff are told of new orders, cancellations, order changes, stock-alert requests and
@@ -236,6 +241,9 @@ class Settings:
             "port": port,
             "proxy_hops": reader.number("PROXY_HOPS", 0, int),
             "workers_per_process": reader.number("WORKER_THREADS", 2, int, minimum=1),
+            "typing_after_ms": reader.number("TYPING_AFTER_MS", 400, int),
+            "workers_in_web": reader.choice("WORKERS_IN_WEB", ("true", "false"), "true") == "true",
+            "worker_processes": reader.number("WORKER_PROCESSES", 2, int, minimum=1),
             "handoff_timeout_s": reader.number("HANDOFF_TIMEOUT_S", 24 * 3600.0, float),
             "staff_webhook_url": reader.url("STAFF_WEBHOOK_URL", ""),
             "staff_whatsapp": reader.digits("STAFF_WHATSAPP", 8, 15),

@@ -59,6 +59,7 @@ __all__ = [
     "breaker_failure",
     "breaker_state",
     "cache_lookup",
+    "acknowledged",
     "delivery",
     "event_handled",
     "events_accepted",
@@ -132,6 +133,36 @@ GRAPH_RETRIES = Counter(
 
 
 # --------------------------------------------------------------------------- recording
+
+# Label children bound once per label values (a handful each), so the webhook's one update per
+# delivery does a dictionary lookup, not prometheus-client's label validation and locking.
+_DELIVERY_CHILDREN: dict[tuple[object, int], Counter] = {}
+_RECEIVED_CHILDREN: dict[tuple[str, str], Counter] = {}
+_ACCEPTED_NEW = EVENTS_ACCEPTED.labels("new")
+_ACCEPTED_DUPLICATE = EVENTS_ACCEPTED.labels("duplicate")
+
+
+def acknowledged(body_object: object, status: int, seconds: float, events: Iterable[object] = (),
+                 new: int = 0, duplicates: int = 0) -> None:
+    """Everything a POST /webhook counts, once per delivery: its answer and time, the events
+    parsed (by platform and kind) and what the inbox did with them."""
+    key = (body_object if isinstance(body_object, str) and body_object in WEBHOOK_OBJECTS else
+           ("unknown" if body_object is None else "other"), status)
+    child = _DELIVERY_CHILDREN.get(key)
+    if child is None:
+        child = _DELIVERY_CHILDREN.setdefault(key, WEBHOOK_DELIVERIES.labels(key[0], str(status)))
+    child.inc()
+    WEBHOOK_SECONDS.observe(seconds)
+    for event in events:
+        kind = (str(getattr(event, "platform", "")), str(getattr(event, "kind", "")))
+        received = _RECEIVED_CHILDREN.get(kind)
+        if received is None:
+            received = _RECEIVED_CHILDREN.setdefault(kind, EVENTS_RECEIVED.labels(*kind))
+        received.inc()
+    if new:
+        _ACCEPTED_NEW.inc(new)
+    if duplicates:
+        _ACCEPTED_DUPLICATE.inc(duplicates)
 
 
 def delivery(body_object: object, status: int, seconds: float) -> None:

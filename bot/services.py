@@ -26,6 +26,7 @@ from bot.storage.auth_limits import RedisAuthFailures, SqliteAuthFailures, open_
 from bot.storage.contracts import Handoffs, Inbox, Orders, StockAlerts
 from bot.storage.pauses import open_pauses
 from bot.storage.staff_feed import WEBHOOK
+from bot.storage.wake import FifoSignal, fifo_path
 from bot.store import Store, build_store
 from bot.workers import WorkerPool
 
@@ -53,9 +54,11 @@ class Services:
     insights: Any = None                                                 # the owner's funnel and misses
     staff_feed: Any = None                                               # the staff's news (the console's feed)
     notifier: StaffNotifier | None = None                                # the staff webhook and message
+    waker: Callable[[], None] | None = None                              # tells idle workers new events came
 
     def wake_workers(self) -> None:
-        self.workers.wake()
+        """After a commit: this process's workers, or (``WORKERS_IN_WEB=false``) a worker process."""
+        (self.waker or self.workers.wake)()
 
     def readiness(self) -> dict[str, bool]:
         """Checks for /readyz; ``sending`` is False while a channel's token is refused (by a send of
@@ -112,6 +115,7 @@ def build_services(
         quiet=lambda event: handoffs.active(str(event.platform), event.customer_id),
         heartbeat=inbox.extend,
         clock=clock,
+        preamble_after_s=settings.typing_after_ms / 1000,
     )
 
     stock_watch = StockWatch(
@@ -138,5 +142,19 @@ def build_services(
     return Services(
         settings, db, inbox, store, dialog, alarms, sender, pipeline, workers, orders, handoffs,
         auth_failures=open_auth_failures(settings, db, clock), alerts=stores.alerts, stock_watch=stock_watch,
-        insights=stores.insights, staff_feed=stores.staff, notifier=notifier,
+        insights=stores.insights, staff_feed=stores.staff, notifier=notifier, waker=waker_for(settings, workers),
     )
+
+
+def waker_for(settings: Settings, workers: WorkerPool) -> Callable[[], None]:
+    """How the webhook wakes workers after it stored events: this process's own pool; else a byte
+    in the host's FIFO (SQLite); with Redis nothing, the inbox stream's new entry is the signal."""
+    if settings.workers_in_web:
+        return workers.wake
+    if settings.redis_url:
+        return _nothing
+    return FifoSignal(fifo_path(settings.database_path))
+
+
+def _nothing() -> None:
+    """Redis: the accepting script's XADD already woke the worker processes."""

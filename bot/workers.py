@@ -1,8 +1,9 @@
 """Worker threads that take events from the inbox and hand them to the pipeline.
 
-Each gunicorn worker process runs a small pool. Workers of every process share the SQLite inbox,
-so an event is handled by exactly one of them; a process killed mid-way leaves its events to be
-reclaimed (``Inbox.recover``) by whoever runs next.
+They run in their own processes (``python -m bot work``, :func:`run_worker_process`), or inside
+each gunicorn process when ``WORKERS_IN_WEB`` is true (a lone gunicorn). Workers of every process
+share the inbox, so an event is handled by exactly one of them; a process killed mid-way leaves
+its events to be reclaimed (``Inbox.recover``) by whoever runs next.
 
 While a worker handles an event, every log record carries its ``event_id`` (the inbox id) and
 ``message_id`` (the platform's), and :mod:`bot.metrics` times it per kind and counts its outcome.
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot import metrics
 from bot.errors import RetryLater, WaitForGraph
@@ -25,6 +27,8 @@ from bot.storage.inbox import Claimed, worker_name
 
 log = logging.getLogger(__name__)
 WAIT_DEFAULT_S = 60.0  # an event waiting for the Graph API that did not say how long
+WOKEN_POLL_S = 1.0     # a worker process woken by the web (FIFO, Redis stream) looks by itself this often
+STOP_TIMEOUT_S = 60.0  # SIGTERM: how long a worker process lets the turns in hand finish
 
 
 class Handler(Protocol):
@@ -82,12 +86,17 @@ class WorkerPool:
         log.info("started %d inbox workers", self.threads)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the threads after the events they hold."""
+        """Stop the threads after the events they hold (unclaimed events stay for the next run)."""
         self._stop.set()
         self._wake.set()
+        deadline = time.monotonic() + timeout
         for thread in self._workers:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
         self._workers.clear()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._workers)
 
     @contextlib.contextmanager
     def acknowledging(self) -> Iterator[None]:
@@ -204,3 +213,39 @@ class WorkerPool:
         if not accepted_at:
             return None
         return getattr(self.inbox, "clock", time.time)() - accepted_at
+
+
+def run_worker_process(services: Any, stop: threading.Event | None = None, *, signals: bool = True) -> int:
+    """``python -m bot work``: the inbox workers and the housekeeping (recovery, pruning, the
+    stock watch, the staff notifier) of one process, until SIGTERM or SIGINT (or ``stop``).
+
+    New events wake it without polling: a FIFO beside the SQLite file, or a blocking read of the
+    Redis stream. On SIGTERM each thread finishes the turn in hand; events not yet claimed stay
+    in the inbox for the next worker.
+    """
+    from bot.nlu import warm_up
+    from bot.storage.wake import fifo_path, listen_fifo, listen_redis
+
+    stop = stop or threading.Event()
+    if signals:
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: stop.set())
+    warm_up()
+    pool = services.workers
+    pool.poll_s = WOKEN_POLL_S
+    redis_client = getattr(services.inbox, "r", None)
+    if redis_client is not None:
+        listen_redis(redis_client, services.inbox.p + "stream", pool.wake, stop)
+    elif listen_fifo(fifo_path(services.settings.database_path), pool.wake, stop) is None:
+        pool.poll_s = 0.1  # no FIFO: a short poll instead
+    pool.start()
+    if services.notifier is not None:
+        services.notifier.start()
+    log.info("worker process ready: %d threads", pool.threads)
+    while not stop.wait(1.0):  # a timed wait: the signal handlers run in this thread
+        pass
+    log.info("worker process stopping: finishing the turns in hand")
+    pool.stop(STOP_TIMEOUT_S)
+    if services.notifier is not None:
+        services.notifier.stop()
+    return 0

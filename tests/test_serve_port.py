@@ -53,7 +53,7 @@ class Exec(Exception):
 
 
 def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, **env: str) -> Exec:
-    """Run ``python -m bot serve *args`` in-process up to the exec of gunicorn."""
+    """Run ``python -m bot serve *args`` in-process up to the start of gunicorn and the workers."""
     for name in ("PORT", "PUBLIC_BASE_URL", "DUKKAN_ENV", "STORE_BACKEND", "REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "dukkan.sqlite3"))
@@ -61,11 +61,10 @@ def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, **env: st
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
-    def fake_exec(file: str, argv: list[str], environ: dict[str, str]) -> None:
-        raise Exec(argv, environ)
+    def fake_supervise(plan: cli.ServePlan) -> int:
+        raise Exec(plan.web, plan.environ)
 
-    monkeypatch.setattr(cli.os, "execvpe", fake_exec)
-    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    monkeypatch.setattr(cli, "supervise", fake_supervise)
     with pytest.raises(Exec) as caught:
         cli.main(["serve", *args])
     return caught.value
@@ -90,7 +89,7 @@ def test_serve_without_port_reads_port_and_a_given_base_url_is_kept(monkeypatch,
 
 def test_serve_refuses_a_bad_port(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
-    monkeypatch.setattr(cli.os, "execvpe", lambda *a: pytest.fail("gunicorn started with a bad port"))
+    monkeypatch.setattr(cli, "supervise", lambda *a: pytest.fail("gunicorn started with a bad port"))
     assert cli.main(["serve", "--port", "0"]) == 2
     assert "PORT" in capsys.readouterr().err
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import create_app
+from bot import create_app, metrics
 from bot.channels import parse_delivery
 from bot.events import Kind
 from tests import factories
@@ -237,3 +237,69 @@ def test_an_instagram_delivery_is_answered_on_instagram(client, services):
     assert rows and all(row["body"]["recipient"] == {"id": "ig-customer-3"} for row in rows)
     messages = [row["body"]["message"] for row in rows if row["kind"] == "message"]
     assert messages and all(len(message.get("text", "").encode()) <= 1000 for message in messages)
+
+
+# ---- the lean acknowledgement (issue 17) ------------------------------------------------------------
+
+
+def _three_events_one_seen_before(client) -> bytes:
+    """A delivery of three customer messages, the first of which an earlier delivery already brought."""
+    first = messenger_text("psid-lean", "one", mid="m_lean_1")
+    assert post_signed(client, first, TEST_SECRET).status_code == 200
+    body = messenger_text("psid-lean", "one", mid="m_lean_1")
+    for number in (2, 3):
+        body["entry"][0]["messaging"].append(messenger_text("psid-lean", "more", mid=f"m_lean_{number}")
+                                             ["entry"][0]["messaging"][0])
+    return encode(body)
+
+
+def test_an_acknowledgement_is_one_storage_write_for_the_whole_delivery(app, services, client, backend, monkeypatch):
+    raw = _three_events_one_seen_before(client)
+    writes: list[str] = []
+    if backend == "sqlite":
+        conn = services.db.connection()  # the test client runs the request in this thread
+        conn.set_trace_callback(lambda sql: writes.append(sql) if sql.split()[0] in ("BEGIN", "COMMIT") else None)
+    else:
+        real = services.inbox.r.execute_command
+        monkeypatch.setattr(services.inbox.r, "execute_command",
+                            lambda *args, **kw: writes.append(str(args[0])) or real(*args, **kw))
+    acknowledged: list[tuple] = []
+    real_metrics = metrics.acknowledged
+    monkeypatch.setattr(metrics, "acknowledged", lambda *args: acknowledged.append(args) or real_metrics(*args))
+    answer = post_signed(client, raw, TEST_SECRET)
+    if backend == "sqlite":
+        conn.set_trace_callback(None)
+        assert writes == ["BEGIN IMMEDIATE", "COMMIT"]
+    else:
+        assert writes == ["EVALSHA"], writes  # one script: every event and the duplicate check
+    assert answer.status_code == 200
+    assert services.inbox.counts()["pending"] == 3  # two new, one recognised
+    assert len(acknowledged) == 1, "metrics are updated once per delivery"
+    assert acknowledged[0][1] == 200 and acknowledged[0][4:] == (2, 1)
+
+
+def test_the_webhook_opens_no_session_and_sets_no_cookie(client, monkeypatch):
+    from flask.sessions import SecureCookieSessionInterface
+
+    opened: list[str] = []
+    real = SecureCookieSessionInterface.get_signing_serializer
+    monkeypatch.setattr(SecureCookieSessionInterface, "get_signing_serializer",
+                        lambda self, app: opened.append("serializer") or real(self, app))
+    client.set_cookie("session", "a-cookie-from-elsewhere")
+    answer = post_signed(client, messenger_text("psid-cookie", "hi"), TEST_SECRET)
+    refused = client.post("/webhook", data=b"{}", headers={"X-Hub-Signature-256": "sha256=00"})
+    verified = client.get("/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
+                                                    "hub.challenge": "42"})
+    assert (answer.status_code, refused.status_code, verified.status_code) == (200, 403, 200)
+    for response in (answer, refused, verified):
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+    assert opened == [], "the session was opened on /webhook"
+    client.get("/console")
+    assert opened, "the console still has its session"
+
+
+def test_a_generated_request_id_needs_no_uuid_and_is_unique(client):
+    ids = {post_signed(client, messenger_text("psid-ids", "hi"), TEST_SECRET).headers["X-Request-Id"]
+           for _ in range(5)}
+    assert len(ids) == 5 and all(re.fullmatch(r"[0-9a-f]{32}", found) for found in ids)

@@ -10,6 +10,10 @@ watched MULTI/EXEC (Redis).
 Each store keeps a contract (:mod:`bot.storage.contracts`) that both backends implement; the
 SQLite file's schema is versioned (:mod:`bot.storage.migrations`) and so are the Redis keys
 (:mod:`bot.storage.redis_keys`).
+
+A turn costs two writes besides the claim: ``stage_turn`` (session, replies, notes; with
+``claimed=`` and nothing to send, the inbox row marked done too) and ``finish`` (the last reply's
+send result and the inbox row done), each one transaction.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.replies import Outgoing
 from bot.storage import contracts
 from bot.storage.db import Database
 from bot.storage.handoffs import HandoffStore
-from bot.storage.inbox import Inbox
+from bot.storage.inbox import Claimed, Inbox
 from bot.storage.insights import InsightStore
-from bot.storage.messages import MessageStates
+from bot.storage.messages import MessageStates, insert_sent
 from bot.storage.orders import OrderStore
 from bot.storage.outbox import Outbox
 from bot.storage.sessions import SessionStore
@@ -41,9 +46,14 @@ KEEP_REPLIES_S = 30 * 24 * 3600.0
 class ConversationState:
     """Sessions, the outbox, and how to write a turn.
 
-    ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=()) -> bool``
-    saves the session, stages the replies and keeps the turn's notes once per event (False when
-    another worker already did);
+    ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=(), *, claimed=None)
+    -> bool`` saves the session, stages the replies and keeps the turn's notes once per event (False
+    when another worker already did); given the ``claimed`` event and no messages, the inbox row is
+    marked done in the same transaction (the turn is finished);
+    ``finish(claimed, sent=None) -> bool`` finishes a turn in one transaction: ``sent`` =
+    ``(outbox_id, message_id, outgoing)`` of its last reply, marked sent (and its message id kept
+    for receipts), and the inbox row done while ``claimed``'s worker holds it (False otherwise);
+    the worker's ``inbox.complete`` is then free;
     ``transaction()`` with ``record(conn, ...)`` keeps events that need no reply; ``prune()``
     forgets replies and sessions older than 30 days (Redis keys expire by themselves).
     """
@@ -54,30 +64,50 @@ class ConversationState:
     transaction: Callable[[], AbstractContextManager[Any]]
     record: Callable[..., None]
     prune: Callable[[], None]
+    finish: Callable[..., bool]
 
 
 def sqlite_state(
     db: Database, clock: Callable[[], float] = time.time, *, insights: InsightStore | None = None,
-    staff: StaffFeed | None = None,
+    staff: StaffFeed | None = None, inbox: Inbox | None = None,
 ) -> ConversationState:
     sessions, outbox = SessionStore(db, clock=clock), Outbox(db, clock=clock)
     recorders = (insights or InsightStore(db, clock=clock), staff or StaffFeed(db, clock=clock))
+    events = inbox or Inbox(db, clock=clock)
 
-    def stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=()) -> bool:
+    def stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=(), *,
+                   claimed: Claimed | None = None) -> bool:
+        done = False
         with db.transaction() as conn:
             if not outbox.stage(conn, event_id, messages):
                 return False
             sessions.save(conn, platform, customer_id, session, inbound_at=inbound_at)
             for recorder in recorders if notes else ():
                 recorder.record(conn, str(platform), customer_id, list(notes))
+            if claimed is not None and not messages:
+                done = events.complete_in(conn, claimed)
+        if done and claimed is not None:
+            events.finished(claimed)
         return True
+
+    def finish(claimed: Claimed, sent: tuple[int, str | None, Outgoing] | None = None) -> bool:
+        with db.transaction() as conn:
+            if sent is not None:
+                outbox_id, message_id, out = sent
+                outbox.mark_sent_in(conn, outbox_id, message_id)
+                if message_id and out.kind == "message":
+                    insert_sent(conn, out.platform, out.recipient_id, message_id, clock())
+            done = events.complete_in(conn, claimed)
+        if done:
+            events.finished(claimed)
+        return done
 
     def prune() -> None:
         with db.transaction() as conn:
             outbox.prune(conn, clock() - KEEP_REPLIES_S)
             sessions.prune(conn, clock() - KEEP_REPLIES_S)
 
-    return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune)
+    return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune, finish)
 
 
 @dataclass(frozen=True)
@@ -102,9 +132,10 @@ def open_stores(
     if settings.redis_url:
         return _redis_stores(settings, clock, tuple(staff_channels))
     insights, staff = InsightStore(db, clock=clock), StaffFeed(db, clock=clock, channels=staff_channels)
+    inbox = Inbox(db, clock=clock)
     return Stores(
-        Inbox(db, clock=clock),
-        sqlite_state(db, clock, insights=insights, staff=staff),
+        inbox,
+        sqlite_state(db, clock, insights=insights, staff=staff, inbox=inbox),
         OrderStore(db, clock=clock),
         HandoffStore(db, timeout_s=settings.handoff_timeout_s, clock=clock),
         MessageStates(db, clock=clock),
@@ -127,20 +158,23 @@ def _redis_stores(settings: Any, clock: Callable[[], float], staff_channels: tup
     outbox = redis_state.RedisOutbox(client, prefix=prefix, clock=clock)
     insights = RedisInsights(client, prefix=prefix, clock=clock)
     staff = RedisStaffFeed(client, prefix=prefix, clock=clock, channels=staff_channels)
+    inbox = RedisInbox(client, prefix=prefix, clock=clock)
+    messages = RedisMessageStates(client, prefix=prefix, clock=clock)
     state = ConversationState(
         sessions,
         outbox,
-        functools.partial(redis_state.stage_turn, client, sessions, outbox, recorders=(insights, staff)),
+        functools.partial(redis_state.stage_turn, client, sessions, outbox, recorders=(insights, staff), inbox=inbox),
         functools.partial(redis_state.transaction, client),
         functools.partial(redis_state.record, prefix=prefix),
         sessions.prune,  # every other Redis key carries its own expiry
+        functools.partial(redis_state.finish, client, outbox, inbox, messages),
     )
     return Stores(
-        RedisInbox(client, prefix=prefix, clock=clock),
+        inbox,
         state,
         RedisOrders(client, prefix=prefix, clock=clock),
         RedisHandoffs(client, prefix=prefix, timeout_s=settings.handoff_timeout_s, clock=clock),
-        RedisMessageStates(client, prefix=prefix, clock=clock),
+        messages,
         RedisStockAlerts(client, prefix=prefix, clock=clock),
         insights,
         staff,

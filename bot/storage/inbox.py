@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -100,6 +101,7 @@ class Inbox:
         self._arrivals = threading.Lock()     # guards the list of deliveries waiting to be written
         self._leading = threading.Lock()      # one delivery at a time writes the waiting ones
         self._waiting: list[_Delivery] = []
+        self._finished: set[int] = set()      # events a turn's own transaction marked done (complete is free)
 
     def accept(self, events: Iterable[Event]) -> Accepted:
         """Store the events durably; repeated deliveries are recognised and skipped.
@@ -227,14 +229,32 @@ class Inbox:
         return cursor.rowcount == 1
 
     def complete(self, event_id: int, owner: str | None = None) -> bool:
-        """The event is handled. With ``owner``, only while that worker still holds it."""
+        """The event is handled. With ``owner``, only while that worker still holds it. Free (no
+        write) when the turn's own transaction already marked it done (:meth:`complete_in`)."""
         self._renewed.pop((event_id, owner), None)
+        if event_id in self._finished:
+            self._finished.discard(event_id)
+            return True
         with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL"
-                " WHERE id = ? AND (? IS NULL OR (state = 'processing' AND claimed_by = ?))",
-                (self.clock(), event_id, owner, owner),
-            )
+            return self._mark_done(conn, event_id, owner)
+
+    def complete_in(self, conn: sqlite3.Connection, claimed: Claimed) -> bool:
+        """Mark ``claimed`` done inside the caller's transaction (the turn's last write), while its
+        worker still holds it; call :meth:`finished` once that transaction committed."""
+        return self._mark_done(conn, claimed.id, claimed.owner or None)
+
+    def finished(self, claimed: Claimed) -> None:
+        """``claimed`` was marked done by a committed :meth:`complete_in`: the worker's
+        :meth:`complete` then writes nothing."""
+        self._renewed.pop((claimed.id, claimed.owner or None), None)
+        self._finished.add(claimed.id)
+
+    def _mark_done(self, conn: sqlite3.Connection, event_id: int, owner: str | None) -> bool:
+        cursor = conn.execute(
+            "UPDATE inbox SET state = 'done', finished_at = ?, claimed_by = NULL"
+            " WHERE id = ? AND (? IS NULL OR (state = 'processing' AND claimed_by = ?))",
+            (self.clock(), event_id, owner, owner),
+        )
         return cursor.rowcount == 1
 
     def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:

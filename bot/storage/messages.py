@@ -25,7 +25,7 @@ class MessageStates:
     def record_sent(self, platform: str, customer_id: str, message_id: str) -> None:
         now = self.clock()
         with self.db.transaction() as conn:
-            _insert_sent(conn, platform, customer_id, message_id, now)
+            insert_sent(conn, platform, customer_id, message_id, now)
 
     def apply_status(
         self, message_id: str, status: str, *, platform: str, customer_id: str,
@@ -36,7 +36,7 @@ class MessageStates:
             return False
         now = self.clock()
         with self.db.transaction() as conn:
-            _insert_sent(conn, platform, customer_id, message_id, now)
+            insert_sent(conn, platform, customer_id, message_id, now)
             cursor = conn.execute(
                 "UPDATE message_state SET status = ?, error_code = ?, error = ?, updated_at = ?"
                 " WHERE message_id = ? AND status != 'failed'"
@@ -61,7 +61,7 @@ class MessageStates:
         return row["status"] if row else None
 
 
-def _insert_sent(conn: sqlite3.Connection, platform: str, customer_id: str, message_id: str, now: float) -> None:
+def insert_sent(conn: sqlite3.Connection, platform: str, customer_id: str, message_id: str, now: float) -> None:
     """Know a message as sent, unless it is known already."""
     conn.execute(
         "INSERT OR IGNORE INTO message_state (message_id, platform, customer_id, status, sent_at, updated_at)"

@@ -78,10 +78,14 @@ class Outbox:
 
     def mark_sent(self, outbox_id: int, message_id: str | None) -> None:
         with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
-                (message_id, self.clock(), outbox_id),
-            )
+            self.mark_sent_in(conn, outbox_id, message_id)
+
+    def mark_sent_in(self, conn: sqlite3.Connection, outbox_id: int, message_id: str | None) -> None:
+        """:meth:`mark_sent` inside the caller's transaction (a turn's finish)."""
+        conn.execute(
+            "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
+            (message_id, self.clock(), outbox_id),
+        )
 
     def mark_failed(self, outbox_id: int, code: int | None, error: str) -> None:
         """A message that will not be sent (a final Graph error)."""

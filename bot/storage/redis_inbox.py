@@ -15,8 +15,8 @@ Keys (under a prefix):
 * ``dead`` → sorted set of dead-letter event ids.
 
 A worker that reads a stream entry takes the customer's lock and handles the head of its queue;
-when it finishes it re-announces the customer if more events wait. Accepting an event is one Lua
-script, so an event is never marked seen without being queued. Claiming (lock, attempt and claim
+when it finishes it re-announces the customer if more events wait. Accepting a delivery is one Lua
+script for all its events, so an event is never marked seen without being queued. Claiming (lock, attempt and claim
 record), renewing, and settling an event with handing its customer back are one script each, so
 a worker killed at any point leaves no lock recover() cannot see: a dead process's claims are
 taken back at once, another host's when their lease runs out.
@@ -39,19 +39,25 @@ KEEP_S = 8 * 24 * 3600
 GROUP = "workers"
 
 ACCEPT = """
-local prefix, key, customer, kind, event, now, keep = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-if redis.call('EXISTS', prefix .. 'seen:' .. key) == 1 then return 0 end
-local id = redis.call('INCR', prefix .. 'seq')
-redis.call('SET', prefix .. 'seen:' .. key, id, 'EX', keep)
-redis.call('HSET', prefix .. 'event:' .. id, 'event', event, 'customer', customer, 'kind', kind,
-    'state', 'pending', 'attempts', 0, 'available_at', now, 'created_at', now)
-redis.call('RPUSH', prefix .. 'q:' .. customer, id)
-redis.call('RPUSH', prefix .. 'inbound:' .. customer, id)
-redis.call('LTRIM', prefix .. 'inbound:' .. customer, -200, -1)
-redis.call('EXPIRE', prefix .. 'inbound:' .. customer, keep)
-redis.call('INCR', prefix .. 'count:pending')
-redis.call('XADD', prefix .. 'stream', '*', 'customer', customer)
-return id
+local prefix, now, keep = KEYS[1], ARGV[1], ARGV[2]
+local new = 0
+for i = 3, #ARGV, 4 do
+  local key, customer, kind, event = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if redis.call('EXISTS', prefix .. 'seen:' .. key) == 0 then
+    local id = redis.call('INCR', prefix .. 'seq')
+    redis.call('SET', prefix .. 'seen:' .. key, id, 'EX', keep)
+    redis.call('HSET', prefix .. 'event:' .. id, 'event', event, 'customer', customer, 'kind', kind,
+        'state', 'pending', 'attempts', 0, 'available_at', now, 'created_at', now)
+    redis.call('RPUSH', prefix .. 'q:' .. customer, id)
+    redis.call('RPUSH', prefix .. 'inbound:' .. customer, id)
+    redis.call('LTRIM', prefix .. 'inbound:' .. customer, -200, -1)
+    redis.call('EXPIRE', prefix .. 'inbound:' .. customer, keep)
+    redis.call('INCR', prefix .. 'count:pending')
+    redis.call('XADD', prefix .. 'stream', '*', 'customer', customer)
+    new = new + 1
+  end
+end
+return new
 """
 
 # Claims: a worker holds a customer through ``lock:<customer>`` (its owner, expiring after the
@@ -259,6 +265,7 @@ class RedisInbox:
         self._retry_dead = client.register_script(RETRY_DEAD)
         self._postpone_claim = client.register_script(POSTPONE)
         self._held: dict[int, tuple[str, str, str]] = {}  # event id -> (stream entry, customer, owner)
+        self._finished: set[int] = set()  # events a turn's own MULTI marked done (complete is free)
         self._guard(self._create_group)
 
     def _create_group(self) -> None:
@@ -278,35 +285,32 @@ class RedisInbox:
     # -- accepting -------------------------------------------------------------------------------
 
     def accept(self, events: Iterable[Event]) -> Accepted:
-        """Queue each new event atomically; repeated deliveries are recognised and skipped.
+        """Queue the new events of a delivery in one script (one round trip, atomic); repeated
+        deliveries are recognised and skipped.
 
-        An event that cannot be stored (one Redis cannot encode) does not stop the others of its
+        An event that cannot be stored (one that cannot be encoded) does not stop the others of its
         delivery: they are queued, then the delivery fails with :class:`StorageError`, so the
         platform sends it again and the queued ones are recognised as repeats. Redis itself
         failing stops at once.
         """
-        new = duplicates = 0
+        events = list(events)
+        args: list[Any] = [repr(self.clock()), KEEP_S]
         refused: Exception | None = None
-        now = self.clock()
         for event in events:
             try:
-                queued = self._accept_one(event, now)
-            except StorageError:
-                raise
+                body = json.dumps(event.to_dict(), default=str)  # ASCII: a lone surrogate cannot break it
+                fields = [event.dedupe_key, f"{event.platform}:{event.customer_id}", str(event.kind), body]
+                for field in fields:
+                    field.encode("utf-8")  # what redis-py will do: refuse it here, alone
             except Exception as exc:  # this event's data only
                 refused = exc
                 continue
-            new, duplicates = (new + 1, duplicates) if queued else (new, duplicates + 1)
+            args.extend(fields)
+        count = len(args[2:]) // 4
+        new = int(self._guard(lambda: self._accept(keys=[self.p], args=args))) if count else 0
         if refused is not None:
             raise StorageError(f"an event was not stored: {type(refused).__name__}: {refused}") from refused
-        return Accepted(new=new, duplicates=duplicates)
-
-    def _accept_one(self, event: Event, now: float) -> bool:
-        """Queue one event unless it was seen before; True when it is new."""
-        body = json.dumps(event.to_dict(), default=str)  # ASCII: a lone surrogate cannot break it
-        customer = f"{event.platform}:{event.customer_id}"
-        args: list[Any] = [event.dedupe_key, customer, str(event.kind), body, repr(now), KEEP_S]
-        return bool(self._guard(lambda: self._accept(keys=[self.p], args=args)))
+        return Accepted(new=new, duplicates=count - new)
 
     # -- claiming --------------------------------------------------------------------------------
 
@@ -315,11 +319,16 @@ class RedisInbox:
         return self._guard(self._claim, owner)
 
     def _claim(self, owner: str, tries: int = 32) -> Claimed | None:
-        self._announce_due()
+        """One read of the stream and one claim script when work waits; customers whose retry time
+        came are announced only when the stream has nothing new (and by recover())."""
+        announced = False
         for _ in range(tries):  # announcements of customers with nothing due are skipped
             entries = self._entries(owner)
             if not entries:
-                return None
+                if announced or not self._announce_due():
+                    return None
+                announced = True
+                continue
             for entry_id, customer in entries:
                 claimed = self._take_head(owner, entry_id, customer)
                 if claimed is not None:
@@ -369,15 +378,34 @@ class RedisInbox:
         record = self.r.hmget(self.p + f"event:{event_id}", "state", "claimed_by")
         return record == [PROCESSING, owner]
 
-    def _announce_due(self) -> None:
-        """Put customers whose retry time has come back on the stream (one script: none is lost)."""
-        self._announce(keys=[self.p], args=[repr(self.clock())])
+    def _announce_due(self) -> int:
+        """Put customers whose retry time has come back on the stream (one script: none is lost);
+        how many."""
+        return int(self._announce(keys=[self.p], args=[repr(self.clock())]))
 
     # -- finishing -------------------------------------------------------------------------------
 
     def complete(self, event_id: int, owner: str | None = None) -> bool:
-        """The event is handled: drop it from the customer's queue (only while ``owner`` holds it)."""
+        """The event is handled: drop it from the customer's queue (only while ``owner`` holds it).
+        Free when the turn's own MULTI already did (:meth:`complete_in`)."""
+        if event_id in self._finished:
+            self._finished.discard(event_id)
+            return True
         return self._guard(self._finish, event_id, DONE, "", owner)
+
+    def complete_in(self, pipe: Any, claimed: Claimed) -> None:
+        """Queue :meth:`complete` of ``claimed`` on a MULTI pipeline (the turn's last write); its
+        reply, the pipeline's last, is 1 while the worker held the event: then call :meth:`finished`."""
+        entry_id, customer, owner = self._held.get(
+            claimed.id, ("", f"{claimed.event.platform}:{claimed.event.customer_id}", claimed.owner))
+        args: list[Any] = [
+            claimed.id, DONE, "", repr(self.clock()), KEEP_S, customer, owner, entry_id, claimed.owner or ""]
+        self._finish_claim(keys=[self.p], args=args, client=pipe)
+
+    def finished(self, claimed: Claimed) -> None:
+        """A committed :meth:`complete_in` marked ``claimed`` done: forget its claim here."""
+        self._held.pop(claimed.id, None)
+        self._finished.add(claimed.id)
 
     def fail(self, event_id: int, error: str, *, retry_in: float | None = None, owner: str | None = None) -> str:
         """Retry later (the customer's later events wait behind it) or make it a dead letter.
@@ -440,7 +468,9 @@ class RedisInbox:
 
     def _recover(self) -> int:
         """Every claim (the registry the claim script writes with the lock), then every stream
-        consumer of a dead process of this host (entries read but not yet claimed)."""
+        consumer of a dead process of this host (entries read but not yet claimed); customers
+        whose retry time came are announced on the way."""
+        self._announce_due()
         recovered = 0
         for customer, claim in sorted(self.r.hgetall(self.p + "claims").items()):
             owner = claim.partition(" ")[2]

@@ -262,15 +262,19 @@ class RedisMessageStates:
         self._advance = client.register_script(ADVANCE)
 
     def record_sent(self, platform: str, customer_id: str, message_id: str) -> None:
+        pipe = self.r.pipeline(transaction=True)
+        self.record_sent_on(pipe, platform, customer_id, message_id)
+        _guard(pipe.execute)
+
+    def record_sent_on(self, pipe: Any, platform: str, customer_id: str, message_id: str) -> None:
+        """:meth:`record_sent` queued on the caller's MULTI pipeline (a turn's finish)."""
         now = self.clock()
         key = f"{self.p}msg:{message_id}"
-        pipe = self.r.pipeline(transaction=True)
         pipe.hsetnx(key, "status", "sent")
         pipe.hset(key, mapping={"platform": platform, "customer_id": customer_id, "sent_at": now})
         pipe.expire(key, KEEP_S)
         pipe.zadd(f"{self.p}msgs:{platform}:{customer_id}", {message_id: now})
         pipe.expire(f"{self.p}msgs:{platform}:{customer_id}", KEEP_S)
-        _guard(pipe.execute)
 
     def apply_status(
         self, message_id: str, status: str, *, platform: str, customer_id: str,

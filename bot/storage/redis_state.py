@@ -25,11 +25,13 @@ KEEP_S = 30 * 24 * 3600
 def stage_turn(
     client: redis.Redis, sessions: RedisSessions, outbox: RedisOutbox, event_id: int, platform: str,
     customer_id: str, session: dict[str, Any], messages: list[Outgoing], inbound_at: float | None,
-    notes: Sequence[Any] = (), *, recorders: Sequence[Any] = (),
+    notes: Sequence[Any] = (), *, recorders: Sequence[Any] = (), inbox: Any = None, claimed: Any = None,
 ) -> bool:
     """Save the session, stage the replies and keep the turn's notes (each of ``recorders``:
-    the insights, the staff feed) in one MULTI/EXEC, once per event (WATCH on its mark)."""
+    the insights, the staff feed) in one MULTI/EXEC, once per event (WATCH on its mark); with
+    ``claimed`` and no messages, the inbox event is settled done in the same MULTI."""
     mark = f"{outbox.p}staged:{event_id}"
+    finishing = inbox is not None and claimed is not None and not messages
     try:
         with client.pipeline(transaction=True) as pipe:
             pipe.watch(mark)
@@ -40,12 +42,39 @@ def stage_turn(
             outbox.stage(pipe, event_id, messages)
             for recorder in recorders if notes else ():
                 recorder.record(pipe, str(platform), customer_id, list(notes))
-            pipe.execute()
+            if finishing:
+                inbox.complete_in(pipe, claimed)
+            results = pipe.execute()
     except redis.WatchError:
         return False  # another worker staged this event first
     except redis.RedisError as exc:
         raise StorageError(f"redis: {exc}") from exc
+    if finishing and results and results[-1] == 1:
+        inbox.finished(claimed)
     return True
+
+
+def finish(
+    client: redis.Redis, outbox: RedisOutbox, inbox: Any, messages: Any, claimed: Any,
+    sent: tuple[int, str | None, Outgoing] | None = None,
+) -> bool:
+    """Finish a turn in one MULTI/EXEC: the last reply's send result (``sent``: outbox id, message
+    id, the message) and the inbox event settled done while ``claimed``'s worker holds it."""
+    try:
+        with client.pipeline(transaction=True) as pipe:
+            if sent is not None:
+                outbox_id, message_id, out = sent
+                outbox.settle_on(pipe, outbox_id, "sent", {"message_id": message_id or "", "sent_at": outbox.clock()})
+                if message_id and out.kind == "message":
+                    messages.record_sent_on(pipe, out.platform, out.recipient_id, message_id)
+            inbox.complete_in(pipe, claimed)
+            results = pipe.execute()
+    except redis.RedisError as exc:
+        raise StorageError(f"redis: {exc}") from exc
+    done = bool(results) and results[-1] == 1
+    if done:
+        inbox.finished(claimed)
+    return done
 
 
 @contextlib.contextmanager
@@ -186,10 +215,14 @@ class RedisOutbox:
 
     def _settle(self, outbox_id: int, state: str, fields: dict[str, Any]) -> None:
         pipe = self.r.pipeline(transaction=True)
+        self.settle_on(pipe, outbox_id, state, fields)
+        pipe.execute()
+
+    def settle_on(self, pipe: Any, outbox_id: int, state: str, fields: dict[str, Any]) -> None:
+        """Queue a row's new state on the caller's MULTI pipeline (a turn's finish)."""
         pipe.hset(f"{self.p}outbox:{outbox_id}", mapping={"state": state, **fields})
         pipe.decr(f"{self.p}outbox:count:pending")
         pipe.incr(f"{self.p}outbox:count:{state}")
-        pipe.execute()
 
     def conversation(self, platform: str, customer_id: str, after_id: int = 0, limit: int = 200) -> list[dict]:
         ids = [int(i) for i in self.r.lrange(f"{self.p}outbox:customer:{platform}:{customer_id}", 0, -1)]
