@@ -15,6 +15,10 @@ using up an attempt, with a backoff that doubles up to a minute, for as long as 
 window (from the customer's message) lets the reply be sent. The staged replies are never
 decided again; the retry sends what is left. A reply whose request got no answer (read timeout)
 is marked ``unknown`` and not sent again: it may have reached the customer.
+
+The preamble (mark seen, typing) is for a slow turn only: the replies are decided first, and
+when they are staged within ``preamble_after_s`` (:data:`PREAMBLE_AFTER_S`) they go without it;
+otherwise the preamble goes when that time is up, still before them (:mod:`bot.channels.preamble`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.channels.preamble import Pending, PreambleTimer
 from bot.errors import AuthError, DeliveryUnknown, SendError, WaitForGraph
 from bot.events import Event, Kind, Platform
 from bot.logs import customer_ref, pseudonym
@@ -41,6 +46,7 @@ WINDOW_S = 24 * 3600.0  # Meta's customer service window: no free-form reply aft
 WAIT_MIN_S, WAIT_MAX_S = 2.0, 60.0  # an event waiting for the Graph API is retried this often
 WINDOW_GONE = "not sent: the 24-hour window closed while the Graph API could not be reached"
 INBOUND_SKEW_S = 60.0  # a platform timestamp at most this far ahead of our clock is believed
+PREAMBLE_AFTER_S = 0.4  # a turn decided within this needs no typing dots
 ALARMING = {Kind.POLICY: logging.ERROR, Kind.ERROR: logging.ERROR, Kind.UNKNOWN: logging.WARNING}
 
 
@@ -79,9 +85,13 @@ class Pipeline:
         quiet: Callable[[Event], bool] = lambda event: False,
         heartbeat: Callable[[Claimed], bool] = lambda claimed: True,
         clock: Callable[[], float] = time.time,
+        preamble_after_s: float = PREAMBLE_AFTER_S,
+        preamble_clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``quiet(event)`` is True while a person handles the customer (no typing dots);
-        ``heartbeat(claimed)`` renews the worker's lease and is False once another worker took over.
+        """``quiet(event)`` is True while a person handles the customer (no typing dots; asked only when
+        the preamble is due); ``heartbeat(claimed)`` renews the worker's lease and is False once another
+        worker took over; a turn not staged within ``preamble_after_s`` (by ``preamble_clock``) gets its
+        preamble before its replies.
         """
         self.state = state
         self.quiet = quiet
@@ -91,6 +101,7 @@ class Pipeline:
         self.renderers = renderers
         self.preambles = preambles or {}
         self.clock = clock
+        self.typing = PreambleTimer(preamble_after_s, clock=preamble_clock)
         self.sessions = state.sessions
         self.outbox = state.outbox
         self.messages = messages
@@ -116,21 +127,34 @@ class Pipeline:
             self._record(event)
             return
         if not self.outbox.is_staged(claimed.id):
-            self._decide(claimed)
+            preamble = self._arm_preamble(claimed)
+            try:
+                self._decide(claimed)
+            except BaseException:
+                if preamble is not None:
+                    preamble.drop()
+                raise
+            if preamble is not None:
+                preamble.settle()
         self._deliver(claimed)
+
+    def _arm_preamble(self, claimed: Claimed) -> Pending | None:
+        """The first time a customer's message is decided, its preamble waits for a slow decision."""
+        event = claimed.event
+        if claimed.attempt != 1 or not event.answerable or event.platform not in self.preambles:
+            return None
+        return self.typing.arm(lambda: self._send_preamble(event))
 
     def _decide(self, claimed: Claimed) -> None:
         """Run the dialog and stage its replies with the session (once, whoever gets there first)."""
         event = claimed.event
-        if claimed.attempt == 1 and event.answerable and not self.quiet(event):
-            self._send_preamble(event)
         session = self.sessions.load(event.platform, event.customer_id)
         answer = self.dialog.handle(event, session)
         replies, session = answer
         outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
         inbound = self._inbound_at(claimed) if event.answerable else None
         if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound,
-                                     notes=notes_of(answer)):
+                                     notes=notes_of(answer), claimed=claimed):
             log.warning("event %s was already answered by another worker", claimed.id)
 
     def _inbound_at(self, claimed: Claimed) -> float:
@@ -164,9 +188,12 @@ class Pipeline:
         return min(WAIT_MAX_S, max(WAIT_MIN_S, self.clock() - claimed.accepted_at))
 
     def _send_preamble(self, event: Event) -> None:
-        """Mark the message seen and show typing; best effort, never staged or retried."""
+        """Mark the message seen and show typing, unless a person handles the customer; best effort,
+        never staged or retried."""
         preamble = self.preambles.get(event.platform)
-        for out in preamble(event) if preamble else ():
+        if preamble is None or self.quiet(event):
+            return
+        for out in preamble(event):
             result = self.sender.send(out)
             if not getattr(result, "ok", True):
                 log.info("typing indicator not sent: %s", getattr(result, "error", ""))
@@ -174,7 +201,8 @@ class Pipeline:
     def _deliver(self, claimed: Claimed) -> None:
         sent = deliver_staged(self.outbox.unsent(claimed.id), outbox=self.outbox, sender=self.sender,
                               messages=self.messages, what=f"event {claimed.id}",
-                              alive=lambda: self.heartbeat(claimed))
+                              alive=lambda: self.heartbeat(claimed),
+                              finish=lambda sent: self.state.finish(claimed, sent))
         if sent.stopped:
             log.warning("event %s was taken over; its other worker sends the rest", claimed.id)
         elif sent.waiting is not None:
@@ -232,18 +260,24 @@ class Delivered:
 def deliver_staged(
     rows: Iterable[tuple[int, Outgoing]], *, outbox: Any, sender: Sender, messages: Any = None, what: str = "",
     alive: Callable[[], bool] = lambda: True,
+    finish: Callable[[tuple[int, str | None, Outgoing]], object] | None = None,
 ) -> Delivered:
     """Send staged outbox rows in order, settling each in the outbox: the one path every staged
     message takes (replies to events, stock alerts).
 
     Sent → ``sent`` (its message id remembered for receipts); no answer → ``unknown``, never sent
     again; a final error → ``failed``. An error to wait out stops here and leaves this row and the
-    rest ``pending`` for the next try.
+    rest ``pending`` for the next try. With ``finish``, the last row sent is settled by
+    ``finish((outbox_id, message_id, out))`` instead: its result and the event done in one transaction.
     """
-    for outbox_id, out in rows:
+    rows = list(rows)
+    for index, (outbox_id, out) in enumerate(rows):
         if not alive():
             return Delivered(stopped=True)
         result = sender.send(out)
+        if result.ok and finish is not None and index == len(rows) - 1:
+            finish((outbox_id, result.message_id, out))
+            continue
         if result.ok:
             outbox.mark_sent(outbox_id, result.message_id)
             if messages is not None and result.message_id and out.kind == "message":

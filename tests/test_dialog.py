@@ -16,6 +16,7 @@ from bot.dialog.session import Session
 from bot.dialog.texts import COLORS
 from bot.errors import StorageError
 from bot.events import Event, Kind, Platform
+from bot.nlu.query import read_query
 from bot.replies import QuickReplies
 from bot.store import Comparison, SearchPage, build_store
 from tests.test_conversation_kit import Script, Understood
@@ -36,7 +37,7 @@ class CrowdedStore:
             for i in range(30)
         ]
 
-    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None):
+    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None, read=None):
         return SearchPage(products=tuple(self.products[:limit]), total=30, next_cursor="x" * 150)
 
     def budget(self):
@@ -198,7 +199,7 @@ class CountedStore(CrowdedStore):
         self.n = n
         self.products = [replace(p, stock_quantity=n, count_rating=n, rating=4.5) for p in self.products]
 
-    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None):
+    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None, read=None):
         return SearchPage(products=tuple(self.products[:min(limit, self.n)]), total=self.n)
 
     def info(self):
@@ -397,3 +398,28 @@ def test_cards_show_the_colour_the_customer_asked_for() -> None:
     replies, _ = dialog.handle(_text("عايز تيشيرت اسود"), {})
     [cards] = [reply for reply in replies if hasattr(reply, "cards")]
     assert cards.cards and all(card.image_url.endswith("?color=black") for card in cards.cards)
+
+
+class ReadingStore(CrowdedStore):
+    """Remembers how each search was asked, and reads the words it is handed once, as the real store."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, object]] = []
+
+    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None, read=None):
+        self.asked.append((query, read() if read is not None else None))
+        return super().search(query, filters=filters, sort=sort, limit=limit, cursor=cursor)
+
+
+def test_a_search_turn_hands_its_reading_of_the_message_to_the_store(monkeypatch) -> None:
+    store = ReadingStore()
+    dialog = Dialog(store=store)
+    reads: list[str] = []
+    read = dialog.deps.read
+    monkeypatch.setattr(dialog.deps, "read", lambda text: reads.append(text) or read(text))
+    event = Event(platform=Platform.MESSENGER, customer_id="psid-r", kind=Kind.TEXT, message_id="m1",
+                  text="عايز هودي اسود")
+    dialog.handle(event, {})
+    assert store.asked and store.asked[0] == ("عايز هودي اسود", read_query("عايز هودي اسود"))
+    assert reads == ["عايز هودي اسود"], "the message was read once in the turn"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 
 import pytest
@@ -18,7 +19,15 @@ from bot.pipeline import INBOUND_SKEW_S, inbound_at, waits_for_graph
 from bot.replies import Outgoing
 from bot.storage.inbox import worker_name
 from tests.conftest import TEST_SECRET
-from tests.factories import IG_ACCOUNT_ID, instagram, instagram_text, messenger, messenger_text, post_signed
+from tests.factories import (
+    IG_ACCOUNT_ID,
+    instagram,
+    instagram_text,
+    messenger,
+    messenger_text,
+    post_signed,
+    whatsapp_text,
+)
 
 
 class FlakySender:
@@ -107,6 +116,7 @@ def test_a_worker_whose_event_was_taken_over_cannot_settle_it(services):
 def test_no_typing_dots_while_a_person_handles_the_customer(client, services, monkeypatch):
     sender = FlakySender(services.pipeline.sender, fail_at=0)
     monkeypatch.setattr(services.pipeline, "sender", sender)
+    monkeypatch.setattr(services.pipeline.typing, "delay_s", 0.0)  # every turn is slow: its preamble is due
     services.handoffs.open("messenger", "psid-quiet", "asked for a person", {})
     post_signed(client, messenger_text("psid-quiet", "انتو فين؟"), TEST_SECRET)
     services.workers.drain()
@@ -116,6 +126,83 @@ def test_no_typing_dots_while_a_person_handles_the_customer(client, services, mo
     services.workers.drain()
     assert {body.get("sender_action") for body in sender.actions} == {"mark_seen", "typing_on"}
     assert sender.messages
+
+
+class OrderedSender:
+    """Records every item sent (preamble and replies) in order; ``on_action`` runs when an action goes."""
+
+    def __init__(self, inner, on_action=lambda: None) -> None:
+        self.inner = inner
+        self.sent: list[Outgoing] = []
+        self.on_action = on_action
+
+    def send(self, out):
+        self.sent.append(out)
+        if out.kind == "action":
+            self.on_action()
+        return self.inner.send(out)
+
+    def kinds(self) -> list[str]:
+        return [out.kind for out in self.sent]
+
+
+def test_a_quick_turn_goes_without_seen_or_typing(client, services, monkeypatch):
+    sender = OrderedSender(services.pipeline.sender)
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    monkeypatch.setattr(services.pipeline.typing, "clock", lambda: 100.0)  # no time passes: the turn is quick
+    post_signed(client, messenger_text("psid-quick", "عايز تيشيرت اسود"), TEST_SECRET)
+    services.workers.drain()
+    assert sender.kinds() and set(sender.kinds()) == {"message"}
+
+
+def test_a_slow_turn_marks_seen_and_types_before_its_reply(client, services, monkeypatch):
+    sender = OrderedSender(services.pipeline.sender)
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    now = [100.0]
+    monkeypatch.setattr(services.pipeline.typing, "clock", lambda: now[0])
+    handle = services.pipeline.dialog.handle
+
+    def slow_store(event, session):
+        now[0] += 5.0  # the store took five seconds
+        return handle(event, session)
+
+    monkeypatch.setattr(services.pipeline.dialog, "handle", slow_store)
+    post_signed(client, messenger_text("psid-slow-store", "عايز تيشيرت اسود"), TEST_SECRET)
+    services.workers.drain()
+    kinds = sender.kinds()
+    assert kinds[:2] == ["action", "action"] and set(kinds[2:]) == {"message"} and len(kinds) > 2
+    assert [out.body.get("sender_action") for out in sender.sent[:2]] == ["mark_seen", "typing_on"]
+
+
+def test_the_typing_dots_show_while_a_slow_turn_is_still_deciding(client, services, monkeypatch):
+    """The timer's thread sends the preamble while the dialog waits (here: for that very preamble)."""
+    shown = threading.Event()
+    sender = OrderedSender(services.pipeline.sender, on_action=shown.set)
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    monkeypatch.setattr(services.pipeline.typing, "delay_s", 0.001)
+    handle = services.pipeline.dialog.handle
+    seen_while_deciding = []
+
+    def waits_for_the_dots(event, session):
+        seen_while_deciding.append(shown.wait(10.0))
+        return handle(event, session)
+
+    monkeypatch.setattr(services.pipeline.dialog, "handle", waits_for_the_dots)
+    post_signed(client, messenger_text("psid-deciding", "عايز تيشيرت اسود"), TEST_SECRET)
+    services.workers.drain()
+    assert seen_while_deciding == [True]
+    assert sender.kinds()[:2] == ["action", "action"] and sender.kinds().count("action") == 2
+
+
+def test_a_slow_whatsapp_turn_marks_read_and_types_in_one_call(client, services, monkeypatch):
+    sender = OrderedSender(services.pipeline.sender)
+    monkeypatch.setattr(services.pipeline, "sender", sender)
+    monkeypatch.setattr(services.pipeline.typing, "delay_s", 0.0)
+    post_signed(client, whatsapp_text("201001112223", "عايز تيشيرت اسود"), TEST_SECRET)
+    services.workers.drain()
+    [action] = [out for out in sender.sent if out.kind == "action"]
+    assert sender.sent[0] is action
+    assert action.body["status"] == "read" and action.body["typing_indicator"] == {"type": "text"}
 
 
 class ScriptedSender:

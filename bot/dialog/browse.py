@@ -156,7 +156,8 @@ def requested_sort(text: str) -> str:
 def run_search(turn: Turn, query: str, filters: dict[str, Any], sort: str = "relevance",
                cursor: str = "") -> list[Reply]:
     """Search the store and show one page of results (or a way on when there are none)."""
-    page = turn.deps.store.search(query, filters=make_filters(filters), sort=sort, limit=PAGE, cursor=cursor or None)
+    page = turn.deps.store.search(query, filters=make_filters(filters), sort=sort, limit=PAGE, cursor=cursor or None,
+                                  read=turn.reading(query))
     products = list(page.products)
     if not products and query and filters and not cursor:
         # The words found nothing the filters did not: what the filters find ("لبس لابني عنده ٦ سنين").

@@ -18,6 +18,7 @@ from bot.replies import Button, Choice, QuickReplies, Reply
 
 if TYPE_CHECKING:
     from bot.nlu.matcher import Understanding
+    from bot.nlu.query import QueryReading
     from bot.storage.contracts import Handoffs, Orders, StockAlerts
 
 __all__ = ["Deps", "Handler", "InvalidPayload", "Turn"]
@@ -57,6 +58,12 @@ class Deps:
             self.understand = understand
         return self.understand(text, context=context)
 
+    def read(self, text: str) -> QueryReading:
+        """What a store search needs from the customer's words (:func:`bot.nlu.query.read_query`)."""
+        from bot.nlu.query import read_query  # imported late, as the matcher
+
+        return read_query(text)
+
     def name(self, lang: str) -> str:
         """The shop's name in ``lang``, read once from the store information."""
         if not self.store_name:
@@ -80,6 +87,19 @@ class Turn:
     text: str = ""
     named: list[int] = field(default_factory=list)   # catalogue ids the message names (followup.product_numbers)
     notes: list[Note] = field(default_factory=list)  # what this turn did, for the owner (bot.notes)
+    _reading: QueryReading | None = field(default=None, repr=False)
+
+    def reading(self, query: str) -> Callable[[], QueryReading] | None:
+        """How the store search gets the reading of ``query`` when it is this turn's message: read once a
+        turn, and only if the search needs it (not for a cached answer); None for other words."""
+        if not query or query != self.text:
+            return None
+        return self._read_message
+
+    def _read_message(self) -> QueryReading:
+        if self._reading is None:
+            self._reading = self.deps.read(self.text)
+        return self._reading
 
     @property
     def lang(self) -> Lang:

@@ -196,11 +196,19 @@ class SearchIndex:
 
     def search(
         self, text: str = "", filters: SearchFilters | None = None, sort: str = "relevance",
-        limit: int = 10, offset: int = 0,
+        limit: int = 10, offset: int = 0, read: Callable[[], QueryReading] | None = None,
     ) -> tuple[list[tuple[Product, float]], int, SearchFilters, tuple[str, ...]]:
-        """Rank the products for ``text`` and ``filters``: (page of (product, score), total, understood, relaxed)."""
-        text = " ".join(text.split()[:_MAX_QUERY_WORDS])       # a pasted essay is not a query
-        reading = read_query(text) if text else QueryReading()
+        """Rank the products for ``text`` and ``filters``: (page of (product, score), total, understood, relaxed).
+
+        ``read`` gives ``read_query(text)`` from an analysis the caller already made of these very words
+        (the dialog's, of the customer's message); it is used only when ``text`` is searched as given.
+        """
+        words = " ".join(text.split()[:_MAX_QUERY_WORDS])       # a pasted essay is not a query
+        if not words:
+            reading = QueryReading()
+        else:
+            reading = read() if read is not None and words == text else read_query(words)
+        text = words
         numbered = None if filters and filters.as_dict() else self._numbered(text, reading)
         if numbered is not None:
             page = [(self.products[numbered], 1.0)] if offset == 0 else []

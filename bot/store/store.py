@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cachetools
 from cachetools.keys import hashkey
@@ -42,6 +42,9 @@ from bot.store.images import product_svg
 from bot.store.info import StoreInfo
 from bot.store.product import Category, Comparison, Product
 from bot.store.search import SORTS, SearchFilters, SearchIndex, SearchPage, decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from bot.nlu.query import QueryReading
 
 __all__ = ["Store"]
 
@@ -103,8 +106,10 @@ class Store:
             cache_size, search_ttl_s, timer=clock)
         lock = threading.RLock()
         # The index is an argument but not part of the key: ``built_at`` names the snapshot it indexes.
+        # ``read`` (the reading of the query the caller made) is not part of the key either: the query is.
         self._search_cache = cachetools.cached(
-            cache, key=lambda index, *rest: hashkey(*rest), lock=lock, condition=threading.Condition(lock), info=True,
+            cache, key=lambda index, *rest, read=None: hashkey(*rest), lock=lock, condition=threading.Condition(lock),
+            info=True,
         )(self._search)
 
     # ---- snapshot -----------------------------------------------------------------------------
@@ -261,20 +266,22 @@ class Store:
     def search(
         self, query: str = "", *, filters: SearchFilters | None = None, sort: str = "relevance",
         limit: int = 10, cursor: str | None = None, lang: str | None = None,
+        read: Callable[[], QueryReading] | None = None,
     ) -> SearchPage:
         """Products for a customer's words and/or structured filters, best first, one page at a time;
-        their ``link`` is the storefront page in ``lang``."""
+        their ``link`` is the storefront page in ``lang``. ``read`` gives the words' reading
+        (:func:`bot.nlu.query.read_query`) when the caller already analysed them; called only on a cache miss."""
         if sort not in SORTS:
             sort = "relevance"
         snapshot, index = self._current()
         page = self._search_cache(index, snapshot.built_at, query or "", filters, sort, max(1, int(limit)),
-                                  decode_cursor(cursor))
+                                  decode_cursor(cursor), read=read)
         products = tuple(_localized(product, lang) for product in page.products) if lang else page.products
         return replace(page, stale=self.stale, products=products)
 
     def _search(self, index: SearchIndex, built_at: float, query: str, filters: SearchFilters | None, sort: str,
-                limit: int, offset: int) -> SearchPage:
-        ranked, total, understood, relaxed = index.search(query, filters, sort, limit, offset)
+                limit: int, offset: int, read: Callable[[], QueryReading] | None = None) -> SearchPage:
+        ranked, total, understood, relaxed = index.search(query, filters, sort, limit, offset, read)
         following = offset + limit
         return SearchPage(
             products=tuple(product for product, _ in ranked),

@@ -82,7 +82,7 @@ class _Cursor(CrowdedStore):
         super().__init__()
         self.cursor = cursor
 
-    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None):
+    def search(self, query="", *, filters=None, sort="relevance", limit=10, cursor=None, read=None):
         return SearchPage(products=tuple(self.products[:limit]), total=30, next_cursor=self.cursor)
 
 

@@ -19,11 +19,18 @@ answered that it did not act (5xx, throttling codes). A request that was written
 answer (read timeout, connection dropped) ends as :class:`~bot.errors.DeliveryUnknown` and is
 not sent again, except for idempotent calls (typing, mark seen/read, profile settings). The read
 timeout (30 s) is longer than Meta takes even when slow, so a late answer is still read.
+
+One pooled session serves every thread (:func:`pooled_session`): kept-alive connections, a pool
+as large as the threads that send, and the environment read once, when the sender is built
+(``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` and ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``), not on
+every call; changing them needs a restart. The first attempt of a send is a plain call; the retry
+policy (tenacity) is built only after it failed with an error worth retrying.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import threading
@@ -34,6 +41,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from urllib3.exceptions import NewConnectionError
 
@@ -68,6 +77,7 @@ __all__ = [
     "Sender",
     "build_sender",
     "parse_graph_error",
+    "pooled_session",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,6 +87,7 @@ DEFAULT_TIMEOUT = (3.05, 30.0)  # (connect, read): a slow answer is read, not ta
 IDEMPOTENT_KINDS = frozenset({"action", "call"})  # sending these twice changes nothing
 PAUSING_ALARMS = ("invalid_token", "permission")  # the channel's token cannot send: sending pauses
 MAX_REMEMBERED = 10_000
+SPARE_CONNECTIONS = 2  # beyond the worker threads: the staff notifier and the stock watch send too
 _TOKEN_IN_TEXT = re.compile(r"(access_token=)[^&\s\"']+")
 
 
@@ -205,6 +216,31 @@ class _Recipients:
             return len(self._items)
 
 
+# --------------------------------------------------------------------------- HTTP session
+
+
+def pooled_session(pool_size: int) -> requests.Session:
+    """A session that keeps ``pool_size`` connections alive per host and never reads the environment per call.
+
+    requests scans every proxy variable (and ``NO_PROXY``) on each call of a session that trusts
+    the environment; this one does not (``trust_env=False``): the CA bundle variables are read here,
+    once, and the proxies once per API base (:func:`proxies_for`).
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def proxies_for(settings: Settings) -> dict[str, dict[str, str]]:
+    """The proxies of each channel's API base, from the environment now: ``{}`` for a base ``NO_PROXY`` names."""
+    bases = {found.send_api.base(settings) for found in CHANNELS.values()} | {settings.graph_base()}
+    return {base: get_environ_proxies(base) for base in sorted(bases)}
+
+
 # --------------------------------------------------------------------------- Graph sender
 
 
@@ -244,9 +280,14 @@ class GraphSender:
         backoff_max: float = 8.0,
         backoff_jitter: float = 0.5,
         rand: Callable[[], float] = random.random,
+        pool_size: int | None = None,
     ) -> None:
+        """``session`` is used as given; without one, a :func:`pooled_session` for ``pool_size`` threads
+        (the settings' worker threads and :data:`SPARE_CONNECTIONS`) is made."""
         self.settings = settings
-        self.session = session or requests.Session()
+        threads = pool_size or getattr(settings, "workers_per_process", 1) + SPARE_CONNECTIONS
+        self.session = session or pooled_session(threads)
+        self._proxies = proxies_for(settings) if session is None else {}
         self.alarms = alarms if alarms is not None else Alarms(clock)
         self.closed_windows = _Recipients()
         self.unreachable = _Recipients()
@@ -339,7 +380,7 @@ class GraphSender:
         if f"{out.platform}.unavailable" in self.alarms:
             attempts = 1  # a known outage: one probe; the waiting event is the retry, no thread sleeps through it
         idempotent = out.kind in IDEMPOTENT_KINDS
-        return self._finish(out, self._call_with_retries(url, out.body, token, attempts, idempotent))
+        return self._finish(out, self._call(base, url, out.body, token, attempts, idempotent))
 
     def _token(self, platform: str) -> str:
         found = _channel_of(platform)
@@ -347,22 +388,38 @@ class GraphSender:
 
     # -- HTTP and retries
 
-    def _call_with_retries(self, url: str, body: dict, token: str, max_attempts: int, idempotent: bool) -> SendResult:
-        """Run :meth:`_post_once` under the retry policy; return the result with its attempt count.
+    def _call(self, base: str, url: str, body: dict, token: str, max_attempts: int, idempotent: bool) -> SendResult:
+        """One plain POST; only when it failed with an error worth retrying, the retry policy takes over.
 
         An unanswered request (DeliveryUnknown) is retried only when ``idempotent``.
         """
+        proxies = self._proxies.get(base)
+        try:
+            data = self._post_once(url, body, token, proxies)
+        except SendError as err:
+            retryable = _retry_idempotent if idempotent else _is_retryable
+            if max_attempts <= 1 or not retryable(err):
+                return SendResult(ok=False, error=err, attempts=1)
+            return self._retry(err, url, body, token, max_attempts, retryable, proxies)
+        return SendResult(ok=True, message_id=_message_id(data), attempts=1)
+
+    def _retry(self, first: SendError, url: str, body: dict, token: str, max_attempts: int,
+               retryable: Callable[[BaseException], bool], proxies: dict[str, str] | None) -> SendResult:
+        """Attempts 2..``max_attempts`` under tenacity; its first attempt gives back the first call's error,
+        so the waits and the retry count are those of one policy over every attempt."""
         attempts = 0
 
         def attempt() -> dict:
             nonlocal attempts
             attempts += 1
-            return self._post_once(url, body, token)
+            if attempts == 1:
+                raise first
+            return self._post_once(url, body, token, proxies)
 
         retrying = Retrying(
             stop=stop_after_attempt(max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(_retry_idempotent if idempotent else _is_retryable),
+            retry=retry_if_exception(retryable),
             sleep=self._sleep,
             before_sleep=self._count_retry,
             reraise=True,
@@ -373,11 +430,11 @@ class GraphSender:
             return SendResult(ok=False, error=err, attempts=attempts)
         return SendResult(ok=True, message_id=_message_id(data), attempts=attempts)
 
-    def _post_once(self, url: str, body: dict, token: str) -> dict:
+    def _post_once(self, url: str, body: dict, token: str, proxies: dict[str, str] | None = None) -> dict:
         """One POST; translate every requests exception and every non-2xx answer into a SendError."""
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         try:
-            response = self.session.post(url, json=body, headers=headers, timeout=self.timeout)
+            response = self.session.post(url, json=body, headers=headers, timeout=self.timeout, proxies=proxies or None)
         except requests.ConnectTimeout as exc:
             raise TransientSendError(f"Graph API did not accept the connection ({type(exc).__name__})") from exc
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
