@@ -27,11 +27,14 @@ HERE = Path(__file__).parent
 RESULTS = HERE / "RESULTS.md"
 _SECTION = re.compile(r"^## (bench_\w+)\n", re.MULTILINE)
 INTRO = """Written by `make bench` (`python -m bench`); numbers, not assertions. Servers run under the project's
-`gunicorn.conf.py` on loopback; the load client (`bench/httpload.py`) is a separate process on raw
-keep-alive sockets, open loop, with pre-signed bodies; replies go to a fake Graph API in its own
-process (`bench/graph_stub.py`); pywa runs in its own virtualenv (`var/bench/pywa-venv`); every
-customer text is generated and never repeated in a run (`bench/texts.py`); variants alternate
-round by round and medians are quoted. Each section says what its figures include."""
+`gunicorn.conf.py` on loopback; Dukkan runs as the `Procfile` runs it, a web (gunicorn,
+`WORKERS_IN_WEB=false`) plus `BENCH_WORKER_PROCESSES` (2) `python -m bot work` processes, unless a
+figure says "workers in web" (a lone gunicorn answering in its own processes); the load client
+(`bench/httpload.py`) is a separate process on raw keep-alive sockets, open loop, with pre-signed
+bodies; replies go to a fake Graph API in its own process (`bench/graph_stub.py`); pywa runs in its
+own virtualenv (`var/bench/pywa-venv`); every customer text is generated and never repeated in a
+run (`bench/texts.py`); variants alternate round by round and medians are quoted. Each section
+says what its figures include."""
 
 
 class _Tee(io.TextIOBase):

@@ -28,6 +28,6 @@ if _SYNC in ("OFF", "NORMAL", "FULL", "EXTRA"):
         conn.execute(f"PRAGMA synchronous={_SYNC}")
         return conn
 
-    db.Database._open = _open_with_sync
+    db.Database._open = _open_with_sync  # type: ignore[method-assign]  # the benchmark's switch, from outside
 
 app = create_app(start_workers=os.environ.get("BENCH_INBOX_WORKERS", "") != "0")

@@ -1,8 +1,10 @@
 """Whole turns per second: a signed delivery in, its reply at the (fake) Graph API; Dukkan against pywa.
 
 Both run under the project's gunicorn settings (pywa in its own virtualenv, see
-``bench/bench_webhook.py``), started once and measured in turn, round after round. Dukkan runs with
-``SEND_MODE=graph`` on its demo store and answers from its inbox workers: understanding the
+``bench/bench_webhook.py``), started once and measured in turn, round after round. Dukkan runs as
+production runs it (the ``Procfile``; ``bench.harness.dukkan``): the web under gunicorn with
+``WORKERS_IN_WEB=false`` accepts deliveries, and ``BENCH_WORKER_PROCESSES`` (2) ``python -m bot
+work`` processes answer them, with ``SEND_MODE=graph`` on the demo store: understanding the
 message, searching the store, rendering, and sending every message of the answer (with the read
 mark and typing indicator before it) to ``bench/graph_stub.py``. pywa answers each message with
 one short text from its handler, inside the webhook request (``bench/pywa_app.py``).
@@ -16,7 +18,9 @@ of ``bench/httpload.py``), and waits until every customer has an answer:
 - **turn time** = from a delivery's send to the last message of its answer, p50/p99 (under this
   full load: mostly waiting in the inbox behind the other deliveries).
 
-A third variant, Dukkan on Messenger deliveries, shows the other platform (pywa has none).
+A third variant, Dukkan on Messenger deliveries, shows the other platform (pywa has none); a
+fourth, "dukkan, workers in web", is the older topology (a lone gunicorn whose processes also run
+the inbox workers) on WhatsApp, so the A/B shows what moving the workers out changed.
 ``BENCH_ROUNDS`` sets the rounds (5). Prints numbers; asserts nothing.
 """
 
@@ -68,15 +72,21 @@ def main() -> None:
     python = h.pywa_python()
     print(f"{TURNS} deliveries a round, each from a new customer with a new text, {CONNECTIONS} connections; "
           f"{ROUNDS} alternated rounds; peer: {h.versions(python)}")
+    print(f"dukkan: web = gunicorn WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')} x GUNICORN_THREADS="
+          f"{os.environ.get('GUNICORN_THREADS', '8')} (WORKERS_IN_WEB=false) + {h.WORKER_PROCESSES} worker processes x "
+          f"WORKER_THREADS={os.environ.get('WORKER_THREADS', '2')}; workers in web: the same gunicorn, "
+          f"WORKER_THREADS inbox threads in each of its processes")
     graph = h.stub("bench.graph_stub")
     servers: list[h.Server] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            dukkan = h.gunicorn("dukkan", "wsgi:app", h.dukkan_env(tmp, graph, "turns"))
+            dukkan = h.dukkan("dukkan", h.dukkan_env(tmp, graph, "turns"))
             servers.append(dukkan)
             pywa = h.gunicorn("pywa (one reply)", "bench.pywa_app:app", h.pywa_env(graph, reply=True), python=python)
             servers.append(pywa)
-            variants = [(dukkan, "whatsapp"), (pywa, "whatsapp"), (dukkan, "messenger")]
+            in_web = h.dukkan("dukkan, workers in web", h.dukkan_env(tmp, graph, "turns-in-web"), in_web=True)
+            servers.append(in_web)
+            variants = [(dukkan, "whatsapp"), (pywa, "whatsapp"), (dukkan, "messenger"), (in_web, "whatsapp")]
             for index, (server, platform) in enumerate(variants):  # warm up: imports, matcher, catalog
                 one_round(server, graph, texts, f"9{index}", platform)
             rates: dict[str, list[float]] = {}
@@ -96,9 +106,13 @@ def main() -> None:
     per_round = [a / b for a, b in zip(rates["dukkan"], rates["pywa (one reply)"], strict=True)]
     print(f"ratio dukkan / pywa answering each delivery with one reply: {h.median(per_round):.2f} "
           f"(rounds {min(per_round):.2f}-{max(per_round):.2f})")
-    print("included: a turn = signed delivery posted -> acknowledged -> answered -> every message of the answer "
-          "received by the fake Graph API; Dukkan's answer is its real one (NLU, search on the demo store, "
-          "rendering, a read mark and typing indicator, then the messages), pywa's one fixed text")
+    moved = [a / b for a, b in zip(rates["dukkan"], rates["dukkan, workers in web"], strict=True)]
+    print(f"ratio dukkan (worker processes) / dukkan with workers in web: {h.median(moved):.2f} "
+          f"(rounds {min(moved):.2f}-{max(moved):.2f})")
+    print("included: a turn = signed delivery posted -> acknowledged (web) -> a worker woken through the FIFO, claims "
+          "and answers it -> every message of the answer received by the fake Graph API; Dukkan's answer is its real "
+          "one (NLU, search on the demo store, rendering, a read mark and typing indicator, then the messages), "
+          "pywa's one fixed text; workers in web: the same without the FIFO, the web process's own threads answer")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,11 @@
 - :func:`gunicorn` starts an app under the project's ``gunicorn.conf.py`` (Dukkan, bare Flask) or,
   for pywa in its own virtualenv, under ``bench/peer_gunicorn_conf.py`` (the same settings
   without Dukkan's hooks).
+- :func:`dukkan` starts Dukkan as production runs it (the ``Procfile``, ``python -m bot serve``):
+  the web under gunicorn with ``WORKERS_IN_WEB=false`` plus ``BENCH_WORKER_PROCESSES`` (2)
+  ``python -m bot work`` processes, one environment, one SQLite file and one metrics directory,
+  stopped together; or (``in_web=True``) the older topology, a lone gunicorn whose processes run
+  the inbox workers themselves.
 - :func:`stub` starts ``bench/graph_stub.py`` (the fake Graph API) or ``bench/trivial_server.py``
   in a process of its own; :func:`graph_stats` reads the stub's counts.
 - :func:`load` runs ``bench/httpload.py`` (the open-loop raw-socket client) in a process of its
@@ -13,9 +18,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
+import shutil
 import signal
 import socket
 import sqlite3
@@ -36,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
 PYWA_VENV = ROOT / "var" / "bench" / "pywa-venv"
 PEER_CONF = ROOT / "bench" / "peer_gunicorn_conf.py"
+WORKER_PROCESSES = int(os.environ.get("BENCH_WORKER_PROCESSES", "2"))
+WORKER_READY_S = 120.0
 TOKENS = {"MESSENGER_PAGE_ACCESS_TOKEN": "bench-page-token", "WHATSAPP_ACCESS_TOKEN": "bench-wa-token",
           "WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID}
 
@@ -48,30 +57,42 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A running server process and its port."""
+    """A running server: its gunicorn master (or stub process), its port and, for Dukkan in the
+    production topology, its inbox worker processes (``python -m bot work``)."""
 
     name: str
     process: subprocess.Popen
     port: int
     database: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    worker_processes: list[subprocess.Popen] = field(default_factory=list)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        """SIGTERM to the web and every worker process at once, then wait (SIGKILL after 25 s)."""
+        every = [self.process, *self.worker_processes]
+        for process in every:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in every:
             try:
-                self.process.wait(25)
+                process.wait(25)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+                process.kill()
+                process.wait(5)
+        if self.extra.get("metrics_dir"):
+            shutil.rmtree(self.extra["metrics_dir"], ignore_errors=True)
 
-    def workers(self) -> list[int]:
-        """The pids of the gunicorn worker processes (the master's children)."""
+    def web_processes(self) -> list[int]:
+        """The pids of the gunicorn worker processes (the master's children): the web."""
         pid = self.process.pid
         try:
-            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            return sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
         except OSError:
             return []
+
+    def answers(self) -> bool:
+        """Whether something answers the events this server accepts (Dukkan with inbox workers)."""
+        return bool(self.database) and self.extra.get("answering", True)
 
 
 def _wait_listening(port: int, process: subprocess.Popen, name: str, seconds: float = 60) -> None:
@@ -110,6 +131,58 @@ def gunicorn(name: str, target: str, env: dict[str, str], *, python: Path | None
     return Server(name, process, port, env.get("DATABASE_PATH", ""))
 
 
+def dukkan(name: str, env: dict[str, str], *, in_web: bool = False, workers: int | None = None) -> Server:
+    """Dukkan in the production topology: web (gunicorn, ``WORKERS_IN_WEB=false``) plus ``workers``
+    (default ``BENCH_WORKER_PROCESSES``) ``python -m bot work`` processes on the same environment,
+    ready when each has warmed up and listens on the wake-up FIFO. ``workers=0``: the web alone,
+    accepting events nobody answers. ``in_web``: a lone gunicorn running its inbox workers itself."""
+    if in_web:
+        return gunicorn(name, "wsgi:app", env | {"WORKERS_IN_WEB": "true"})
+    count = WORKER_PROCESSES if workers is None else workers
+    metrics = tempfile.mkdtemp(prefix="bench-metrics-")  # shared by web and workers, as ``python -m bot serve``
+    env = env | {"WORKERS_IN_WEB": "false", "PROMETHEUS_MULTIPROC_DIR": metrics, "DUKKAN_METRICS_FRESH": "1"}
+    server = gunicorn(name, "wsgi:app", env)
+    server.extra.update(metrics_dir=metrics, answering=count > 0)
+    try:
+        for _ in range(count):
+            server.worker_processes.append(subprocess.Popen(
+                [sys.executable, "-m", "bot", "work"], cwd=ROOT, env=os.environ | {"LOG_LEVEL": "WARNING"} | env,
+                stdout=subprocess.DEVNULL, stderr=_server_log()))
+        _wait_workers_ready(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_workers_ready(server: Server) -> None:
+    """Until every worker process holds the wake-up FIFO open (it opens it after its warm-up)."""
+    fifo = os.path.realpath(f"{server.database}.wake")
+    deadline = time.monotonic() + WORKER_READY_S
+    waiting = list(server.worker_processes)
+    while waiting:
+        for process in waiting:
+            if process.poll() is not None:
+                raise RuntimeError(f"{server.name}: worker process exited with status {process.returncode}")
+        waiting = [process for process in waiting if fifo not in _open_files(process.pid)]
+        if waiting and time.monotonic() > deadline:
+            raise RuntimeError(f"{server.name}: {len(waiting)} worker processes not ready in {WORKER_READY_S:.0f} s")
+        if waiting:
+            time.sleep(0.2)  # polling another process's state
+
+
+def _open_files(pid: int) -> set[str]:
+    """What the process's file descriptors point at (paths, ``pipe:[...]``, ``socket:[...]``)."""
+    found = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                found.add(os.readlink(fd))
+    except OSError:
+        pass
+    return found
+
+
 def stub(module: str) -> Server:
     """``python -m <module>`` that prints its port when listening (the fake Graph API, the trivial server)."""
     process = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -128,7 +201,8 @@ def graph_stats(graph: Server, reset: bool = False) -> dict[str, Any]:
 
 
 def dukkan_env(tmp: str, graph: Server, name: str) -> dict[str, str]:
-    """Dukkan as in production: replies sent to the (fake) Graph API, its own SQLite file."""
+    """Dukkan's settings as in production: replies sent to the (fake) Graph API, its own SQLite file
+    (shared by its web and worker processes)."""
     return {"META_APP_SECRET": SECRET, "ADMIN_TOKEN": "bench-admin-token", "DATABASE_PATH": f"{tmp}/{name}.sqlite3",
             "SEND_MODE": "graph", "GRAPH_API_URL": f"http://127.0.0.1:{graph.port}"} | TOKENS
 

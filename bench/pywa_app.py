@@ -12,10 +12,10 @@ points that client's ``base_url`` at the fake API afterwards. Imports nothing fr
 
 import os
 
-import httpx
+import httpx  # type: ignore[import-not-found,unused-ignore]  # installed in var/bench/pywa-venv only
 from flask import Flask
-from pywa import WhatsApp, types
-from pywa.utils import UserIdentifier
+from pywa import WhatsApp, types  # type: ignore[import-not-found]  # installed in var/bench/pywa-venv only
+from pywa.utils import UserIdentifier  # type: ignore[import-not-found]  # installed in var/bench/pywa-venv only
 
 app = Flask(__name__)
 _session = httpx.Client(timeout=10)
