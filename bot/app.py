@@ -53,11 +53,10 @@ def create_app(
     app.extensions["dukkan"] = services
     for blueprint in (webhook.bp, health.bp, images.bp, admin.bp, metrics.bp):
         app.register_blueprint(blueprint)
-    if start_workers:
+    if start_workers and settings.workers_in_web:
         from bot.nlu import warm_up
 
-        warm_up()
-        if settings.workers_in_web:
-            services.workers.start()
-            services.notifier.start()   # the staff webhook and message, when configured
+        warm_up()                   # the matcher, built before the first turn rather than during it
+        services.workers.start()
+        services.notifier.start()   # the staff webhook and message, when configured
     return app
