@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random
+
 from bot.errors import StorageError
 from bot.storage.migrations import MIGRATIONS, Migration, migrate
 
@@ -47,7 +49,7 @@ class Database:
         try:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -134,3 +136,16 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
 def scalar(row: Any, default: Any = 0) -> Any:
     """The first column of a row, or ``default`` when there is no row."""
     return row[0] if row is not None else default
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+@retry(retry=retry_if_exception(_locked), stop=stop_after_delay(30), wait=wait_random(0.01, 0.1), reraise=True)
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so). Switching needs the file to itself, and SQLite answers
+    "locked" at once, without its busy handler, while another process opening the same new file
+    (gunicorn's workers at start) switches it or migrates it: then this tries again, for up to 30 s."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
