@@ -28,7 +28,8 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import metrics
-from bot.channels import parse_delivery, verify
+from bot.channels import parse_delivery
+from bot.channels.meta.signature import signing_secret
 from bot.channels.registry import webhook_secrets
 from bot.errors import PayloadError, SignatureError, StorageError
 from bot.logs import bind, clip, unbind
@@ -104,11 +105,10 @@ def _acknowledge(services) -> Response:
     raw = _body(services.settings.max_body_bytes)
     signature = request.headers.get("X-Hub-Signature-256")
     try:
-        every_secret = webhook_secrets(services.settings)
-        verify(raw, signature, every_secret)
+        secret = signing_secret(raw, signature, webhook_secrets(services.settings))
         body = _json(raw)
         g.body_object = body.get("object") if isinstance(body, dict) else None
-        _verify_for_object(raw, signature, services.settings, g.body_object, every_secret)
+        _check_owner(secret, services.settings, g.body_object)
         events = parse_delivery(body)
     except SignatureError as exc:
         log.warning("webhook refused: %s", exc)
@@ -128,19 +128,12 @@ def _acknowledge(services) -> Response:
     return _plain("EVENT_RECEIVED", 200)
 
 
-def _verify_for_object(raw: bytes, signature: str | None, settings, webhook_object: object,
-                       every_secret: list[str]) -> None:
-    """The body was signed with one of our secrets; it must be one of the secrets of the channel
-    its ``object`` names (a ``page`` body signed with the Instagram app's secret is refused).
-    When that channel may use every configured secret (one app secret), the first check said it."""
-    own = webhook_secrets(settings, webhook_object)
-    if own == every_secret:
-        return
-    try:
-        verify(raw, signature, own)
-    except SignatureError as exc:
+def _check_owner(secret: str, settings, webhook_object: object) -> None:
+    """The body was signed with ``secret``, one of ours; it must be a secret of the channel its
+    ``object`` names (a ``page`` body signed with the Instagram app's secret is refused)."""
+    if secret not in webhook_secrets(settings, webhook_object):
         raise SignatureError(f"not signed with an app secret of object {clip(str(webhook_object), 40)!r}",
-                             status_code=403) from exc
+                             status_code=403)
 
 
 def _body(limit: int) -> bytes:

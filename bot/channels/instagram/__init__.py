@@ -37,7 +37,7 @@ def preamble(event: Event) -> list[Outgoing]:
 
 def api_base(settings: Any) -> str:
     """``https://graph.instagram.com/<version>`` (``INSTAGRAM_API_URL`` overrides the host)."""
-    url = str(getattr(settings, "instagram_api_url", "") or DEFAULT_API_URL).rstrip("/")
+    url = (settings.instagram_api_url or DEFAULT_API_URL).rstrip("/")
     return f"{url}/{settings.graph_api_version}"
 
 
@@ -45,7 +45,7 @@ def send_path(out: Outgoing, settings: Any) -> str:
     """``<account id>/messages`` for messages and sender actions."""
     if out.kind not in ("message", "action"):
         raise InvalidRequest(f"cannot send kind {out.kind!r} on platform {out.platform!r}")
-    account = str(getattr(settings, "instagram_account_id", "") or "")
+    account = settings.instagram_account_id
     if not account:
         raise AuthError("INSTAGRAM_ACCOUNT_ID is not configured")
     return f"{account}/messages"
@@ -77,7 +77,7 @@ CHANNEL = Channel(
     send_api=SendApi(
         base=api_base,
         path=send_path,
-        token=lambda settings: str(getattr(settings, "instagram_access_token", "") or ""),
+        token=lambda settings: settings.instagram_access_token,
         token_env="INSTAGRAM_ACCESS_TOKEN",
     ),
     console=Console(

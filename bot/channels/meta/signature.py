@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from bot.errors import SignatureError
 
-__all__ = ["HEADER", "PREFIX", "sign", "verify"]
+__all__ = ["HEADER", "PREFIX", "sign", "signing_secret", "verify"]
 
 HEADER = "X-Hub-Signature-256"
 PREFIX = "sha256="
@@ -26,7 +26,13 @@ def sign(raw_body: bytes, app_secret: str) -> str:
 
 
 def verify(raw_body: bytes, header: str | None, app_secret: str | Sequence[str]) -> None:
-    """Return quietly when ``header`` signs ``raw_body``; raise :class:`SignatureError` otherwise.
+    """Return quietly when ``header`` signs ``raw_body``; raise :class:`SignatureError` otherwise
+    (:func:`signing_secret`, for a caller that needs nothing more)."""
+    signing_secret(raw_body, header, app_secret)
+
+
+def signing_secret(raw_body: bytes, header: str | None, app_secret: str | Sequence[str]) -> str:
+    """The secret ``header`` signs ``raw_body`` with; raise :class:`SignatureError` when none does.
 
     ``app_secret`` may be several secrets (Meta's app, and an Instagram-Login app, which signs
     with its own): the header must match one of them. Every secret is checked, in constant time.
@@ -48,3 +54,4 @@ def verify(raw_body: bytes, header: str | None, app_secret: str | Sequence[str])
     matches = [hmac.compare_digest(given, sign(raw_body, secret)[len(PREFIX):].encode("ascii")) for secret in secrets]
     if not any(matches):
         raise SignatureError(f"{HEADER} does not match the body", status_code=403)
+    return secrets[matches.index(True)]
