@@ -19,6 +19,16 @@ WA_BUSINESS_ID = "102290129340398"
 _ids = itertools.count(1)
 
 
+class Clock:
+    """A clock the test moves by hand (``clock.now += 60``)."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def _mid(prefix: str) -> str:
     return f"{prefix}{next(_ids):08d}"
 

@@ -11,14 +11,7 @@ from bot.events import Event, Kind, Platform
 from bot.storage import Database
 from bot.storage.inbox import DEAD, DONE, PENDING, Inbox, worker_name
 from bot.storage.redis_inbox import RedisInbox
-
-
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.factories import Clock
 
 
 def text(customer: str, mid: str, body: str = "hi") -> Event:

@@ -30,22 +30,16 @@ from bot.storage import Database, open_stores
 from bot.storage.insights import KEEP_DAYS, day_of, days_back
 from bot.storage.redis_keys import keyspace
 from bot.storage.staff_feed import PENDING, SENT
+from tests.factories import Clock
 
 DAY = 24 * 3600.0
 NOON = 1_778_360_400.0 + 14 * 3600      # 2026-05-10, 14:00 in Cairo (UTC+3 in May)
 
 
-class Clock:
-    def __init__(self, now: float = NOON) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOON)
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from bot.config import Settings
 from bot.storage.inbox import DONE, HOST, worker_name
 from bot.storage.redis_inbox import RedisInbox
 from tests.conftest import TEST_SECRET
-from tests.factories import messenger_text, post_signed
-from tests.test_inbox import Clock, text
+from tests.factories import Clock, messenger_text, post_signed
+from tests.test_inbox import text
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE_S = 60

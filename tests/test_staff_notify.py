@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from bot.staff_notify import MAX_ATTEMPTS, NO_WINDOW, retry_delay, sign
 from tests.conftest import seeded_order_numbers
+from tests.factories import Clock
 from tests.test_conversation_kit import Chat, Script, Understood
 
 HOOK = "https://staff.example/dukkan-hook"
@@ -27,13 +28,6 @@ SECRET = "hook-secret-" + "x" * 20
 STAFF_WA, STAFF_PSID = "201009990000", "5550001112223334"
 LINES = {"عايز اكلم حد": Understood("human_handoff"), "ازيك": Understood("greeting")}
 
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

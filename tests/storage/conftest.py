@@ -9,23 +9,15 @@ from __future__ import annotations
 import pytest
 
 from bot.storage import Database, Stores, open_stores
+from tests.factories import Clock
 
 NOW = 1_780_000_000.0   # 2026-05-28
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture

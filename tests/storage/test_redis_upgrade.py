@@ -24,7 +24,8 @@ from bot.storage.redis_shared import RedisHandoffs, RedisOrders
 from bot.storage.redis_state import RedisSessions, transaction
 from bot.storage.redis_upgrade import LOCK, MARKER, release_1_keys, upgrade
 from tests.conftest import seeded_order_numbers
-from tests.storage.conftest import NOW, Clock
+from tests.factories import Clock
+from tests.storage.conftest import NOW
 
 CUSTOMER = "24000000000000001"
 
@@ -47,7 +48,7 @@ def redis_settings(redis_url, prefix, tmp_path) -> Settings:
 
 def write_release_1(client: redis.Redis, prefix: str) -> str:
     """What a release-1 deployment holds: a waiting event, its dedupe key, a session, a hand-off, an order."""
-    clock = Clock()
+    clock = Clock(NOW)
     inbox = RedisInbox(client, prefix=prefix, clock=clock)
     assert inbox.accept([Event(Platform.MESSENGER, CUSTOMER, Kind.TEXT, text="عايز تيشيرت اسود",
                                message_id="m_release_1", timestamp=NOW)]).new == 1
