@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.channels.registry import by_object, channel
@@ -73,17 +74,6 @@ def _digest(raw: Mapping[str, Any]) -> str:
 def _with_suffix(event: Event, digest: str) -> Event:
     log.warning("%s: two different items share the id %r; keeping both", event.platform, event.message_id)
     data = {**event.data, "platform_message_id": event.message_id}
-    return Event(
-        platform=event.platform,
-        customer_id=event.customer_id,
-        kind=event.kind,
-        text=event.text,
-        payload=event.payload,
-        message_id=f"{event.message_id}#{digest}",
-        timestamp=event.timestamp,
-        recipient_id=event.recipient_id,
-        data=data,
-        raw=event.raw,
-    )
+    return replace(event, message_id=f"{event.message_id}#{digest}", data=data)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.channels.fields import as_dict, as_list, as_number, as_text, opaque_id, platform_id, safely, seconds
@@ -227,11 +227,7 @@ def _own_item(key: str, inner: dict, item: dict, base: dict) -> Event:
     event = _echo(inner, item, base)
     if key == "message":
         return event
-    return Event(
-        platform=event.platform, customer_id=event.customer_id, kind=Kind.ECHO, text=event.text,
-        message_id=event.message_id, timestamp=event.timestamp, recipient_id=event.recipient_id,
-        data={**event.data, "event": key}, raw=event.raw,
-    )
+    return replace(event, data={**event.data, "event": key})
 
 
 def _postback(postback: dict, item: dict, base: dict) -> Event:
