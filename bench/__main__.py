@@ -54,6 +54,11 @@ class _Tee(io.TextIOBase):
 def main(argv: list[str]) -> int:
     names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
     wanted = [f"bench_{name}" for name in argv] or names
+    unknown = sorted(set(wanted) - set(names))
+    if unknown:  # a typo or an option must not replace a section of RESULTS.md with a failure
+        print(f"no such benchmark: {', '.join(unknown)}; the benchmarks: "
+              f"{', '.join(name.removeprefix('bench_') for name in names)}", file=sys.stderr)
+        return 2
     failures = 0
     sections = {}
     for name in wanted:
