@@ -63,7 +63,9 @@ EXACT: dict[str, tuple[str, ...]] = {
     "busy": ("error",),
     "location": ("other",),
     "contacts": ("other",),
-    "cart.added": ("cart_add",),
+    # The add confirmation states the cart's new total ("… Cart total: 450 EGP"): it shows the cart
+    # too. (Writer 5 labels an add turn "shows: cart"; writers 1-4 left "shows" out of add turns.)
+    "cart.added": ("cart_add", "cart"),
     "cart.ask_size": ("cart_add",),
     "cart.ask_color": ("cart_add",),
     "cart.bad_option": ("cart_add",),
