@@ -56,6 +56,9 @@ COLOUR_WORDS = frozenset({"الوان", "الالوان", "والالوان", "�
                           "color", "colour", "alwan", "el alwan", "lon", "loon"})
 SIZE_WORDS = frozenset({"مقاسات", "المقاسات", "والمقاسات", "مقاس", "المقاس", "والمقاس", "sizes", "size",
                         "ma2asat", "ma2as", "mqas"})
+PRICE_WORDS = frozenset({"سعر", "السعر", "سعره", "سعرها", "بكام", "price", "cost", "bkam", "kam", "se3r", "se3ro",
+                         "s3r"})
+HOW_MANY = frozenset({"بكام", "كام", "bkam", "kam"})        # "بكام لون؟": in how many colours, no price
 
 
 # ---- search ---------------------------------------------------------------------------------
@@ -214,11 +217,14 @@ def similar(turn: Turn) -> list[Reply]:
     """"في غيرهم؟" when every product of the last list was shown: similar ones, never a dead end.
 
     The last search without its colour, size and price, then with its section alone; a search of
-    words alone ("tar7a chiffon") widens to the item, then the section, of the first product it
-    showed. The products already shown are left out. A list from no search ends with "that's all".
+    words alone ("tar7a chiffon") or of one item or section ("كاب") widens to the item, then the
+    section, of the first product it showed. The products already shown are left out. A list from no
+    search ends with "that's all".
     """
     session = turn.session
-    widened = _wider(session.filters) if session.filters else (_kinds_shown(turn) if session.query else [])
+    widened = _wider(session.filters) if session.filters else []
+    if not widened and (session.query or session.filters):
+        widened = [kind for kind in _kinds_shown(turn) if kind != session.filters]    # all the caps: accessories
     if not widened:
         return [turn.menu(turn.t("results.no_more"))]
     store = turn.deps.store
@@ -452,7 +458,7 @@ def details(turn: Turn, product_id: int) -> list[Reply]:
     replies.append(Image(_picture(turn, product), caption) if product.image_url else Text(caption))
     buttons = []
     if product.stock_quantity > 0:
-        buttons.append(turn.button("choice.add", Add(product.id)))
+        buttons.append(turn.button("choice.add", _add_asked(turn, product)))
     buttons.append(turn.button("choice.related", Related(product.id)))
     if product.link_for(turn.lang):
         buttons.append(Button(turn.t("choice.site"), url=product.link_for(turn.lang)))
@@ -471,6 +477,16 @@ def remember_asked(turn: Turn, product: Any) -> None:
     if color in product.colors:
         asked["color"] = color
     turn.session.asked = asked if len(asked) > 1 else {}
+
+
+def _add_asked(turn: Turn, product: Any) -> Add:
+    """The add button of ``product``, carrying the size and colour the message named ("the first one
+    لبني please": its details, and adding them asks only the size)."""
+    asked = turn.session.asked if turn.session.asked.get("product_id") == product.id else {}
+    size, color = str(asked.get("size", "")), str(asked.get("color", ""))
+    if not (size or color):
+        return Add(product.id)                      # ADD:<id>, as ever
+    return Add(product.id, size, color or None)     # ADD:<id>:<size>[:<colour>]; an empty size asks it
 
 
 def details_text(turn: Turn, product: Any) -> str:
@@ -512,9 +528,20 @@ def price(turn: Turn, product_id: int) -> list[Reply]:
     if product.stock_quantity <= 0:
         answer = Buttons(f"{line}\n{turn.t('price.out')}", (turn.button("choice.related", Related(product.id)),))
     else:
-        answer = Buttons(line, (turn.button("choice.add", Add(product.id)),
+        answer = Buttons(line, (turn.button("choice.add", _add_asked(turn, product)),
                                 turn.button("choice.details", Details(product.id))))
     return _stale(turn, product) + [answer]
+
+
+def asks_price_and_more(text: str) -> bool:
+    """"السعر والمقاسات ايه؟", "price and colours?": two questions, the price and the sizes or colours;
+    not "بيجي بكام لون؟" ("in how many colours"), where "بكام" goes with the colour."""
+    words = tokenize(text)
+    options = COLOUR_WORDS | SIZE_WORDS
+    priced = [i for i, word in enumerate(words) if word in PRICE_WORDS
+              and not (word in HOW_MANY and i + 1 < len(words) and words[i + 1] in options
+                       and not words[i + 1].startswith("و"))]
+    return bool(priced) and bool(set(words) & options)
 
 
 def _also_asked(turn: Turn, product: Any) -> list[str]:
@@ -541,7 +568,10 @@ def compare(turn: Turn, ids: list[int]) -> list[Reply]:
     products = list(comparison.products)
     if len(products) < 2:
         raise ProductNotFound(",".join(map(str, ids)))
+    listed = turn.session.results
     turn.session.show_results([p.id for p in products])
+    if set(ids) <= set(listed) and len(listed) > len(ids):
+        turn.session.compared_from = list(listed)     # "قارن الاول والتاني" then "هاخد التالت": the list's third
     return [cards(turn, products, turn.t("compare.intro")), Text(compare_summary(turn, comparison))]
 
 

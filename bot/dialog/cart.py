@@ -8,6 +8,7 @@ touch the wrong line.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -80,9 +81,16 @@ def choose(turn: Turn) -> list[Reply] | None:
         amount = normalize(turn.text).strip(" .!?")
         if not size and amount.isascii() and amount.isdigit() and 0 < int(amount) <= MAX_QUANTITY:
             return add(turn, product.id, pending.get("size", ""), pending.get("color", ""), int(amount))
+        if not size and product.sizes and SIZE_LIKE.fullmatch(amount):
+            # "32" when S to XXL were offered: that size is not there; the sizes are offered again
+            return add(turn, product.id, amount.upper(), pending.get("color", ""))
         if not size:
             return None
     return add(turn, int(pending["product_id"]), size or pending.get("size", ""), color or pending.get("color", ""))
+
+
+# A message that is only a size of some product: "32", "٤٤", "xl", "3xl", "xxl", "10y".
+SIZE_LIKE = re.compile(r"[0-9]{2,3}|[0-9]{1,2}y|[0-9]?x{0,3}[sl]|m|[0-9]xl", re.IGNORECASE)
 
 
 def counted(turn: Turn) -> frozenset[str]:

@@ -87,6 +87,9 @@ def start(turn: Turn) -> list[Reply]:
     """Begin a checkout when the cart has something in it (stock checked again at the end); with an
     empty cart, the way to start instead: the sections and a question."""
     session = turn.session
+    if not session.cart and session.pending.get("product_id") is not None:
+        # "اكمل الطلب" while its size or colour was asked: that question first, the order after
+        return carts.add(turn, int(session.pending["product_id"]))
     if not session.cart:      # "عايزة اطلب" with nothing chosen yet: how to start, never an empty checkout
         return [replace(reply, text=turn.t("start.order")) if isinstance(reply, QuickReplies) else reply
                 for reply in browse.categories(turn)]

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog import browse, cart, checkout, info, orders, placed
+from bot.dialog import browse, cart, checkout, governorates, info, orders, placed
 from bot.dialog.checkout import days
 from bot.dialog.session import Context
 from bot.dialog.turn import Turn
@@ -136,6 +136,49 @@ def product_numbers(turn: Turn, understanding: Understanding) -> list[int]:
     return found
 
 
+def product_named(turn: Turn, understanding: Understanding) -> int | None:
+    """The one product of the last list a message names by words of its own name (a product line, a
+    print: "طب بيجامة بينك كيتي فيها رمادي؟" after pyjamas were listed), else None.
+
+    The words must be in that product's name and in no other name of the list, and be none the lexicon
+    knows (an item, colour, section, gender, material or common word), so "عايز بنطلون قطن" after one
+    cotton pair was listed stays a new search; an item the message names must be the product's."""
+    session, slots = turn.session, understanding.slots or {}
+    if (session.checkout is not None or understanding.intent not in PRODUCT_INTENTS or not session.results
+            or "product_ref" in slots or "product_refs" in slots):
+        return None
+    said = {_stem(w) for w in tokenize(turn.text) if not w.isdigit() and len(_stem(w)) >= 3}
+    said -= _GENERIC | _lexicon_words()
+    if not said:
+        return None
+    listed = [p for p in (browse.known(turn, pid) for pid in session.results[:browse.PAGE]) if p is not None]
+    names = {p.id: {_stem(w) for w in tokenize(f"{p.name_ar} {p.name_en}")} for p in listed}
+    owners: dict[int, set[str]] = {}
+    for word in sorted(said):
+        having = [pid for pid, words in names.items() if word in words]
+        if len(having) == 1:
+            owners.setdefault(having[0], set()).add(word)
+    if len(owners) != 1:
+        return None
+    product_id = next(iter(owners))
+    item = slots.get("item")
+    if item and not _of_item(browse.known(turn, product_id), str(item)):
+        return None
+    return product_id
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """The one-word forms of the lexicon's items, colours, sections, genders, materials and common
+    words, stemmed."""
+    lexicon = load_lexicon()
+    forms = [form for entry in lexicon.items.values() for form in entry.forms]
+    forms += [*lexicon.markers["known"], *lexicon.markers["shop_words"]]
+    for table in (lexicon.colors, lexicon.categories, lexicon.genders):
+        forms += [form for values in table.values() for form in values]
+    return frozenset(_stem(normalize(form)) for form in forms if " " not in form)
+
+
 def _size_is_product(turn: Turn, word: str, slots: dict) -> bool:
     """"el shanta 30 beige", "الشنطة ٣٠": the number read as a size is the product of the item written
     right before it, when that product has no such size (and the product in focus of that item does
@@ -220,9 +263,11 @@ def _not_after() -> frozenset[str]:
 def handler(turn: Turn, understanding: Understanding) -> Callable[[Turn], list[Reply]] | None:
     """The follow-up a message is, or None; decided from the text and the session only."""
     session, words = turn.session, tokenize(turn.text)
+    intent = understanding.intent
+    if session.checkout is None and session.topic == "order_change" and _asks_change(words, understanding):
+        return placed.change                  # "ولو عايز اغير المقاس لXL ينفع؟" after an order-change answer
     if not words or len(words) > MAX_FOLLOWUP_WORDS or session.checkout is not None:
         return None
-    intent = understanding.intent
     if session.topic in ("list", "product") and session.results and intent == "unknown" and _asks_more(words):
         return more                        # also after one product of the list was opened or priced
     if session.topic == "product" and session.focus is not None and _sized(turn):
@@ -243,6 +288,26 @@ def handler(turn: Turn, understanding: Understanding) -> Callable[[Turn], list[R
     if session.cart and intent in ("unknown", "cart_view", "browse_categories") and _asks_to_complete(words):
         return checkout.start                 # "اكمل" after an add: the "كمّل الطلب" button, typed
     return None
+
+
+# Intents an order-change follow-up may be read as: "and the size?" sounds like a returns or size question.
+CHANGE_FOLLOWUP_INTENTS = frozenset({"unknown", "returns_policy", "size_help", "order_status", "order_change"})
+
+
+def _asks_change(words: list[str], understanding: Understanding) -> bool:
+    """"ولو عايز اغير المقاس لXL؟", "and change the address too": a change verb, read as no other request."""
+    intent, slots = understanding.intent, understanding.slots or {}
+    if intent not in CHANGE_FOLLOWUP_INTENTS and not (intent == "search" and "item" not in slots):
+        return False
+    return bool(set(words) & _change_verbs())
+
+
+@lru_cache(maxsize=1)
+def _change_verbs() -> frozenset[str]:
+    """The lexicon's one-word verbs of changing ("اغير", "عدل", "a8ayar", "change"); not "غير", which is
+    also "other than" ("في غير كده؟")."""
+    verbs = {normalize(word) for word in load_lexicon().markers["change_verbs"] if " " not in word}
+    return frozenset(verbs - {"غير"})
 
 
 def _asks_to_complete(words: list[str]) -> bool:
@@ -270,18 +335,23 @@ def _sized(turn: Turn) -> bool:
 def _names_a_place(turn: Turn, words: list[str]) -> bool:
     """"وإسكندرية؟", "w aswan?": a governorate and at most a filler word or two around it."""
     store_info = turn.deps.store.info()
-    row = store_info.governorate(turn.text)
+    row = governorates.named(store_info, turn.text)
     if row is None:
         return False
-    rest = [w for w in words if w not in PLACE_FILLER and store_info.governorate(w) is None]
+    rest = [w for w in words if w not in PLACE_FILLER and governorates.named(store_info, w) is None]
     return not rest
 
 
 def _asks_arrival(turn: Turn, words: list[str], intent: str) -> bool:
     """"هيوصل امتى", "when will it arrive?": about delivery time, naming no governorate."""
-    if turn.deps.store.info().governorate(turn.text) is not None:
+    if governorates.named(turn.deps.store.info(), turn.text) is not None:
         return False
-    return bool(set(words) & ARRIVAL_WORDS) and intent in ("unknown", "shipping_info", "order_status")
+    return bool(_without_and(words) & ARRIVAL_WORDS) and intent in ("unknown", "shipping_info", "order_status")
+
+
+def _without_and(words: list[str]) -> set[str]:
+    """The words, and each Arabic one without the "و" ("and") written onto it: "وهيوصل" → "هيوصل"."""
+    return set(words) | {word[1:] for word in words if word.startswith("و") and len(word) > 3}
 
 
 # ---- handlers ----------------------------------------------------------------------------------

@@ -63,7 +63,23 @@ def find(turn: Turn, text: str) -> Any:
     """The shop's row for the governorate ``text`` names: its own, else its ``other`` zone for a real
     governorate it lists no fee for; None when the text names none."""
     info = turn.deps.store.info()
-    row = info.governorate(text)
-    if row is not None or not names_one(text):
+    row = named(info, text)
+    if row is not None or not names_one(without_to(text)):
         return row
     return info.other_governorate()
+
+
+def named(info: Any, text: str) -> Any:
+    """The shop's own row for the governorate ``text`` names, also after "to" written onto the name
+    ("كام يوم التوصيل للجيزة؟": "للجيزة" is "to al-Giza"); None when it names none of its rows."""
+    row = info.governorate(text)
+    if row is not None:
+        return row
+    bare = without_to(text)
+    return info.governorate(bare) if bare != normalize(text) else None
+
+
+def without_to(text: str) -> str:
+    """``text`` normalised, with "لل" before a name given back its article: "للجيزه" → "الجيزه"."""
+    words = tokenize(normalize(text))
+    return " ".join("ال" + word[2:] if word.startswith("لل") and len(word) > 4 else word for word in words)

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.dialog import texts
+from bot.dialog import governorates, texts
 from bot.dialog.checkout import days
 from bot.dialog.payloads import Categories, Command, Sizes, encode
 from bot.dialog.session import Context
@@ -24,7 +24,7 @@ WEIGHT_WORDS = frozenset({"وزن", "وزني", "وزنه", "وزنها", "weigh
 def shipping(turn: Turn) -> list[Reply]:
     """The fee and days for the governorate named in the text, or every fee."""
     info = turn.deps.store.info()
-    row = info.governorate(turn.text) if turn.text else None
+    row = governorates.named(info, turn.text) if turn.text else None
     turn.session.context, turn.session.topic = Context.NONE, "shipping"
     least = info.free_shipping_min_order
     free = turn.t("shipping.free", amount=turn.price(least)) if least else ""

@@ -137,7 +137,7 @@ def _offer_cancel(turn: Turn, order: Any) -> list[Reply]:
 
 def change(turn: Turn) -> list[Reply]:
     """An ``order_change`` message: staff get it with the order(s); a shipped one can no longer change."""
-    turn.session.context = Context.NONE
+    turn.session.context, turn.session.topic = Context.NONE, "order_change"   # "ولو عايز اغير المقاس؟" goes on
     found, instead = _targets(turn, "order_change")
     if not found:
         return instead

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog import alerts, browse, cart, checkout, followup, handoff, info, orders, placed
+from bot.dialog import alerts, browse, cart, checkout, followup, governorates, handoff, info, orders, placed
 from bot.dialog.followup import says_product_number
 from bot.dialog.payloads import (
     Add,
@@ -210,6 +210,8 @@ def route_text(turn: Turn) -> list[Reply]:
             session.expect = ""  # a pending "cancel order X?" never outlives the next message
         if understanding.intent == "human_handoff" and understanding.confidence >= 0.6:
             return handoff.request(turn)
+        if understanding.intent in PARTING and understanding.confidence >= 0.6 and not checkout.fits_step(turn):
+            return _parting(turn, understanding.intent)
         if checkout.wants_aside(turn, understanding):
             return _aside(turn, understanding.intent)
         return checkout.answer(turn)
@@ -245,12 +247,17 @@ def route_text(turn: Turn) -> list[Reply]:
         intent = "product_details"         # "عايزه البلوزه رقم ٢٤٨", "العبايه ٣١٧ ليها مقاسات ايه؟"
     if intent == "product_details" and chooses_named(turn):
         intent = "cart_add"                # "عايزه المنتج ١٤٦ لبني XL", "the first one, size M, two of them"
+    if (intent in TWO_QUESTIONS and browse.asks_price_and_more(turn.text)
+            and (browse.on_screen(turn) is not None or turn.slots.get("product_ref") is not None)):
+        intent = "price_inquiry"           # "السعر والمقاسات ايه؟" after its details: the price and the sizes
     answered = info.faq(turn, intent)      # the shop's FAQ, when nothing more specific was understood
     if answered:
         return answered
     return INTENTS.get(intent, _unknown)(turn)
 
 
+# What a message asking a product's price and its sizes or colours at once may be read as.
+TWO_QUESTIONS = frozenset({"size_help", "product_details", "unknown"})
 # A search or a size question that names one product by its number is about that product.
 ABOUT_THE_NAMED = frozenset({"search", "size_help"})
 # ... unless it goes on from a product already chosen ("and", "also", "كمان"): choosing it too is an add.
@@ -298,7 +305,8 @@ def chooses_named(turn: Turn) -> bool:
     wanted in (when it has sizes) and the colour (when it has several), all of them ones it comes in
     ("عايزه المنتج ١٤٦ لبني XL", "the first one, size M, two of them" for a one-colour shirt). The
     customer has chosen it: an add. A question about it ("الاول فيه مقاس ٣٣؟"), a product named alone or
-    with a colour only (the size still to choose) stays its details."""
+    with a colour only (the size still to choose) stays its details, whose add button carries the colour
+    ("the first one لبني please")."""
     slots = turn.slots
     if slots.get("product_ref") is None:
         return False
@@ -330,6 +338,9 @@ def _options_said(turn: Turn, product: Any) -> tuple[str | None, str | None]:
 def _name_products(turn: Turn, understanding: Understanding) -> None:
     """Find the catalogue ids the message names; the first is its product reference when it has none."""
     turn.named = followup.product_numbers(turn, understanding)
+    if not turn.named:
+        by_name = followup.product_named(turn, understanding)      # "بيجامة بينك كيتي فيها رمادي؟"
+        turn.named = [by_name] if by_name is not None else []
     if turn.named and str(turn.slots.get("size", "")).isdigit() and int(turn.slots["size"]) in turn.named:
         turn.slots.pop("size")             # "el shanta 30 beige": the product 30, not a size 30
     ref = turn.slots.get("product_ref")
@@ -337,10 +348,23 @@ def _name_products(turn: Turn, understanding: Understanding) -> None:
         turn.slots["product_ref"] = turn.named[0]
 
 
+# Words that end or acknowledge a conversation, never the answer to a checkout step.
+PARTING = frozenset({"goodbye", "thanks"})
+
+
+def _parting(turn: Turn, intent: str) -> list[Reply]:
+    """"شكرا" in the middle of a checkout: thanked, and the step asked again; "مع السلامة": the checkout
+    is left (the cart is kept for later) and the customer is seen off."""
+    if intent == "thanks":
+        return checkout.aside(turn, turn.t("thanks"))
+    turn.session.checkout = None
+    return [Text(turn.t("goodbye"))]
+
+
 def _aside(turn: Turn, intent: str) -> list[Reply]:
     """A question asked during a checkout: a one-line answer, then the current step asked again."""
     store_info = turn.deps.store.info()
-    row = store_info.governorate(turn.text) if intent == "shipping_info" else None
+    row = governorates.named(store_info, turn.text) if intent == "shipping_info" else None
     asked = info.faq_answer(turn, intent)          # the shop's own answer to one of its FAQ
     if asked:
         answer = asked
@@ -375,6 +399,8 @@ def resolve(turn: Turn) -> int | None:
         position = int(ref)
         if 1 <= position <= len(session.results):
             return session.results[position - 1]
+        if len(session.results) < position <= len(session.compared_from):
+            return session.compared_from[position - 1]     # past the comparison: the list it came from
         raise MissingRef(ref)
     if session.context == Context.AFTER_RESULTS and session.topic != "product":
         return session.results[0] if len(session.results) == 1 else None

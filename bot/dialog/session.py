@@ -35,7 +35,7 @@ class Step(StrEnum):
 LANGS = tuple(Lang)
 CONTEXTS = tuple(Context)
 STEPS = tuple(Step)
-TOPICS = ("list", "product", "shipping", "order")
+TOPICS = ("list", "product", "shipping", "order", "order_change")
 #: What names a cart line: product id, size, colour (never its position).
 LineKey = tuple[int, str, str]
 
@@ -115,9 +115,10 @@ class Session:
     checkout: Checkout | None = None
     expect: str = ""                  # "order_ref" or "" : what the next text answers
     last_order: dict[str, str] = field(default_factory=dict)  # number and checkout id
-    topic: str = ""                   # what the last answer was about: list, product, shipping, order
+    topic: str = ""                   # what the last answer was about: list, product, shipping, order(_change)
     lists: dict[str, Any] = field(default_factory=dict)   # recent lists by tag: [query, filters, sort]
     asked: dict[str, Any] = field(default_factory=dict)   # size/colour asked about a product: "841 فيه اسود؟"
+    compared_from: list[int] = field(default_factory=list)  # the list a comparison on screen was made from
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document."""
@@ -147,11 +148,12 @@ class Session:
         session.topic = str(data["topic"]) if data.get("topic") in TOPICS else ""
         session.lists = _dict(data.get("lists"))
         session.asked = _dict(data.get("asked"))
+        session.compared_from = _ints(data.get("compared_from"))
         return session
 
     def show_results(self, ids: list[int]) -> None:
         """Remember a list now on screen."""
-        self.results = list(ids)
+        self.results, self.compared_from = list(ids), []
         self.context, self.topic = Context.AFTER_RESULTS, "list"
 
     def show_product(self, product_id: int) -> None:
