@@ -22,21 +22,36 @@ A third variant, Dukkan on Messenger deliveries, shows the other platform (pywa 
 fourth, "dukkan, workers in web", is the older topology (a lone gunicorn whose processes also run
 the inbox workers) on WhatsApp, so the A/B shows what moving the workers out changed.
 ``BENCH_ROUNDS`` sets the rounds (5). Prints numbers; asserts nothing.
+
+Then **a worker turn's CPU**, in this process, with no web, no load client and nothing else
+answering (:func:`worker_cpu`): ``BENCH_CPU_TURNS`` (1,500) WhatsApp deliveries of new texts from
+new customers put in a fresh inbox, then claimed and answered one after the other by the
+production pipeline (``SEND_MODE=graph``, to the fake Graph API in its own process), on a
+connection that commits as a worker thread's does. Printed: CPU milliseconds a turn (this
+process's ``time.process_time``), the share of the dialog (NLU, search, replies) and of the
+Graph sends in it, HTTP calls, SQLite transactions and statements a turn.
+``python -c "from bench import bench_turns as b; b.cpu_main()"`` runs this part alone.
 """
 
 from __future__ import annotations
 
+import collections
+import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 from bench import harness as h
+from bench.payloads import whatsapp_text
 from bench.texts import Texts
 
 TURNS = int(os.environ.get("BENCH_TURNS", "600"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = 32
 DEADLINE_S = 120.0
+CPU_TURNS = int(os.environ.get("BENCH_CPU_TURNS", "1500"))
 
 
 def one_round(server: h.Server, graph: h.Server, texts: Texts, tag: str, platform: str) -> tuple[float, str]:
@@ -98,6 +113,7 @@ def main() -> None:
                     rates.setdefault(name, []).append(rate)
                     parts.append(line.replace(server.name, name, 1))
                 print(f"  round {round_number}: " + "; ".join(parts), flush=True)
+            cpu_line = worker_cpu(graph, texts)
         finally:
             for server in servers:
                 server.stop()
@@ -113,6 +129,72 @@ def main() -> None:
           "and answers it -> every message of the answer received by the fake Graph API; Dukkan's answer is its real "
           "one (NLU, search on the demo store, rendering, a read mark and typing indicator, then the messages), "
           "pywa's one fixed text; workers in web: the same without the FIFO, the web process's own threads answer")
+    print(cpu_line)
+
+
+def worker_cpu(graph: h.Server, texts: Texts, turns: int = CPU_TURNS) -> str:
+    """One line: the CPU of a worker turn in this process (see the module), after a warm-up of 200 turns."""
+    from bot.channels.delivery import parse_delivery
+    from bot.config import Settings
+    from bot.nlu import warm_up
+    from bot.services import build_services
+
+    warm_up()
+    with tempfile.TemporaryDirectory() as tmp:
+        services = build_services(Settings.from_env(h.dukkan_env(tmp, graph, "cpu") | {"WORKERS_IN_WEB": "false"}))
+        services.db.relax_this_thread()  # the worker threads' commits (bot/services.py: on_thread_start)
+        spent: collections.defaultdict[str, float] = collections.defaultdict(float)
+        pipeline = services.pipeline
+        pipeline.dialog = _timed(pipeline.dialog, "handle", spent, "dialog")
+        pipeline.sender = _timed(pipeline.sender, "send", spent, "send")
+        sql: collections.Counter[str] = collections.Counter()
+        services.db.connection().set_trace_callback(lambda statement: sql.update([statement.split(None, 1)[0].upper()]))
+
+        def answer(count: int, tag: str) -> tuple[int, float]:
+            for n in range(count):
+                body = whatsapp_text(f"2014{tag}{n:07d}", texts.next())
+                services.inbox.accept(parse_delivery(json.loads(body), time.time()))
+            spent.clear()
+            sql.clear()
+            sent = services.sender.status()["sent"]
+            started = time.process_time()
+            done = services.workers.drain(count)
+            cpu = time.process_time() - started
+            spent["http"] = services.sender.status()["sent"] - sent
+            return done, cpu
+
+        answer(200, "0")
+        done, cpu = answer(turns, "1")
+    per = cpu / done * 1000
+    statements = sum(count for word, count in sql.items() if word not in ("BEGIN", "COMMIT"))
+    return (f"worker turn in one process: {per:.2f} ms CPU a turn over {done:,} turns (dialog "
+            f"{spent['dialog'] / done * 1000:.2f} ms, Graph sends {spent['send'] / done * 1000:.2f} ms for "
+            f"{spent['http'] / done:.2f} HTTP calls); SQLite {sql['BEGIN'] / done:.2f} transactions and "
+            f"{statements / done:.1f} statements a turn")
+
+
+def _timed(target: Any, method: str, spent: collections.defaultdict[str, float], name: str) -> Any:
+    """``target`` with ``method`` wrapped to add its thread CPU seconds to ``spent[name]``."""
+    original: Callable[..., Any] = getattr(target, method)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[name] += time.thread_time() - started
+
+    setattr(target, method, timed)
+    return target
+
+
+def cpu_main() -> None:
+    """The worker turn's CPU alone (no servers but the fake Graph API)."""
+    graph = h.stub("bench.graph_stub")
+    try:
+        print(worker_cpu(graph, Texts(seed=203)), flush=True)
+    finally:
+        graph.stop()
 
 
 if __name__ == "__main__":

@@ -112,6 +112,8 @@ class PreambleTimer:
     def _next_due(self) -> Pending | None:
         """The next preamble to send, now moved to ``sending`` (waits for it); None after ``IDLE_S`` idle."""
         while True:
+            while self._due and self._due[0][2].state != _ARMED:
+                heapq.heappop(self._due)  # settled in time: forgotten now, without a wake-up of its own
             if not self._due:
                 if not self.lock.wait(IDLE_S) and not self._due:
                     return None

@@ -9,7 +9,10 @@ turn is counted once, exactly when it is answered. Three shapes, each bounded:
 - ``insight_reach (day, stage, who)``: the customers who reached a funnel stage that day, by a
   pseudonym keyed with the app secret (:func:`bot.logs.pseudonym`), never their id; at most
   :data:`REACH_PER_DAY` per day and stage (past it a day's distinct counts stop growing; its
-  counts go on). A new ``META_APP_SECRET`` counts a customer of the days before it again.
+  counts go on). How many rows a day's stage has is kept in ``insight_counts`` too (metric
+  ``reached:<stage>``, in no report), so the bound costs a turn one lookup, not a count of the
+  day's customers (a day begun before this counter existed may keep up to twice the bound). A
+  new ``META_APP_SECRET`` counts a customer of the days before it again.
 - ``insight_misses``: the customer's words of each "not understood", search with no result and
   hand-off, phone numbers masked before they are written; the newest :data:`MISSES_PER_DAY` of
   each kind a day are kept.
@@ -38,6 +41,7 @@ MISSES_PER_DAY = 200        # customer's words kept per day and kind (the newest
 REACH_PER_DAY = 5000        # distinct customers counted per day and funnel stage
 MISSES_READ = 3000          # the most words read back for one view (the newest)
 REVENUE = "revenue"
+REACHED = "reached:"        # insight_counts' metric prefix of a day's reach rows per stage (not a count shown)
 # The funnel, in order: (key, label, the note kind that counts for it).
 FUNNEL = (("customers", "Customers", MESSAGE), ("searches", "Searches", SEARCH),
           ("product_views", "Product views", PRODUCT_VIEW), ("carts", "Carts", CART_ADD),
@@ -130,14 +134,27 @@ class InsightStore:
         )
         customer = who(platform, customer_id)
         for kind in sorted({note.kind for note in notes} & set(REACH_KINDS)):
-            conn.execute(
-                "INSERT OR IGNORE INTO insight_reach (day, stage, who) SELECT ?, ?, ?"
-                " WHERE (SELECT COUNT(*) FROM insight_reach WHERE day = ? AND stage = ?) < ?",
-                (day, kind, customer, day, kind, self.reach_per_day),
-            )
+            self._reach(conn, day, kind, customer)
         for note in notes:
             if note.kind in MISSES:
                 self._keep_miss(conn, day, platform, customer_id, note, now)
+
+    def _reach(self, conn: sqlite3.Connection, day: str, stage: str, customer: str) -> None:
+        """Count ``customer`` as reaching ``stage`` on ``day``, while the day has fewer than
+        :attr:`reach_per_day` for it. How many it has is kept beside the counts (metric
+        ``reached:<stage>``, left out of every report), so a turn never counts the day's rows."""
+        reached = REACHED + stage
+        added = conn.execute(
+            "INSERT OR IGNORE INTO insight_reach (day, stage, who) SELECT ?, ?, ?"
+            " WHERE COALESCE((SELECT value FROM insight_counts WHERE day = ? AND metric = ?), 0) < ?",
+            (day, stage, customer, day, reached, self.reach_per_day),
+        ).rowcount
+        if added:
+            conn.execute(
+                "INSERT INTO insight_counts (day, metric, value) VALUES (?, ?, 1)"
+                " ON CONFLICT (day, metric) DO UPDATE SET value = value + 1",
+                (day, reached),
+            )
 
     def _keep_miss(self, conn: sqlite3.Connection, day: str, platform: str, customer_id: str, note: Note,
                    now: float) -> None:
@@ -157,8 +174,8 @@ class InsightStore:
         """The funnel of the last ``days`` days (today included)."""
         span = days_back(self.clock(), check_days(days), self.zone)
         counts = {row[0]: row[1] for row in self.db.query(
-            "SELECT metric, SUM(value) FROM insight_counts WHERE day >= ? AND day <= ? GROUP BY metric",
-            (span[0], span[-1]))}
+            "SELECT metric, SUM(value) FROM insight_counts WHERE day >= ? AND day <= ? AND metric NOT LIKE ?"
+            " GROUP BY metric", (span[0], span[-1], REACHED + "%"))}
         reach = {row[0]: row[1] for row in self.db.query(
             "SELECT stage, COUNT(DISTINCT who) FROM insight_reach WHERE day >= ? AND day <= ? GROUP BY stage",
             (span[0], span[-1]))}

@@ -7,7 +7,8 @@ pausing alarm (``channel_pauses``); Redis one hash, ``pauses``, alarm name -> JS
 :func:`open_pauses` picks the one the settings call for, like :func:`bot.storage.open_stores`.
 
 Each store answers for the channels' ``Alarms``: ``raise_(name, detail)`` (True when
-it was not raised before), ``clear(name)`` (True when it was), ``active()`` and ``has(name)``.
+it was not raised before), ``clear(name)`` (True when it was), ``active()``, ``has(name)`` and
+``has_any(names)`` (one read: a successful send asks whether its channel has a pause to clear).
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ class SqlitePauses:
     def has(self, name: str) -> bool:
         return self.db.query_one("SELECT 1 FROM channel_pauses WHERE name = ?", (name,)) is not None
 
+    def has_any(self, names: list[str]) -> bool:
+        """True when one of ``names`` is raised (one read)."""
+        marks = ", ".join("?" * len(names))
+        found = self.db.query_one(f"SELECT 1 FROM channel_pauses WHERE name IN ({marks}) LIMIT 1", tuple(names))
+        return found is not None
+
     def active(self) -> dict[str, dict[str, Any]]:
         rows = self.db.query("SELECT name, detail, since, last, count FROM channel_pauses ORDER BY name")
         return {row["name"]: {key: row[key] for key in ("detail", "since", "last", "count")} for row in rows}
@@ -87,6 +94,10 @@ class RedisPauses:
 
     def has(self, name: str) -> bool:
         return bool(self._guard(self.r.hexists, self.key, name))
+
+    def has_any(self, names: list[str]) -> bool:
+        """True when one of ``names`` is raised (one round trip)."""
+        return any(found is not None for found in self._guard(self.r.hmget, self.key, names))
 
     def active(self) -> dict[str, dict[str, Any]]:
         found = {}
