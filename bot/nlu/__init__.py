@@ -10,6 +10,8 @@ API::
     u.slots       # {'item': 't-shirt', 'color': 'black', 'size': 'L'}
     u.language    # 'ar'       ('ar' Arabic script, 'franco' Arabizi, 'en' English; majority)
     u.to_dict()   # {'intent': ..., 'confidence': ..., 'slots': {...}}
+    u.analysis    # the words as analysed: understand(text, other_context, analysis=u.analysis)
+                  # and bot.nlu.query.read_query(text, u.analysis) do not analyse them again
 
     understand("التالت بكام", context="after_results").slots   # {'product_ref': '3'}
     parse_number("الف وخمسمية")                                 # 1500
@@ -19,23 +21,43 @@ positions ``"1"``..``"10"``), ``after_details`` (one product is on screen).
 
 Modules: ``normalize`` (``normalize``, ``tokenize``), ``lexicon`` (``load_lexicon()``, the
 vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy lookup), ``near_words``
-(the words a fuzzy look-up scores), ``numbers`` (``parse_number``, ``digits``), ``analysis``,
+(the words a fuzzy look-up scores), ``phrases`` (the lexicon's phrases as one Aho–Corasick
+automaton), ``numbers`` (``parse_number``, ``digits``), ``analysis``,
 ``senses`` (a shop word in another sense: an hour, a car boot, a car's colour), ``slots``,
 ``intents`` (precedence rules), ``topic`` (is it about the shop at all; other topics' nouns are
 ``lexicon/topics.json``), ``common_words``, ``matcher`` (``understand``), ``cli`` (``python -m bot
 nlu``).
 """
 
+import gc
+
 from bot.nlu.matcher import CONTEXTS, Understanding, understand
 from bot.nlu.numbers import digits, parse_number
 
-__all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits", "warm_up"]
+__all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits", "warm_up", "clear_caches"]
 
 
 def warm_up() -> None:
     """Build the lexicon index and the common-word table now (about a second), not on the
-    first customer's message: a serving process calls it before its workers start."""
+    first customer's message: a serving process calls it before its workers start.
+
+    Then the collector sets aside what is built so far (``gc.collect`` then ``gc.freeze``): the
+    tables (some 200,000 objects) are never garbage, and a full collection, which the words cached
+    while messages are read set off now and then, would otherwise walk them all each time (about
+    50 ms, 10 us a message over the first 5,000); forked workers share them without copying."""
     from bot.nlu.common_words import is_common_word
 
     is_common_word("warm")
     understand("عايز تيشيرت اسود و امسح المنبه snekers")
+    gc.collect()
+    gc.freeze()
+
+
+def clear_caches() -> None:
+    """Forget every message and word read so far (each cache is bounded and holds what a pure
+    function gave, so this changes no answer, only the time of the next ones): for cold benchmarks."""
+    from bot.nlu import intents, matcher, normalize, numbers, topic, vocab
+
+    for cached in (normalize.normalize, normalize._normalize_piece, vocab.get_vocabulary().key, topic._foreign,
+                   matcher._script_of, numbers.may_start_number, numbers._word, intents._rules_for):
+        cached.cache_clear()

@@ -7,11 +7,13 @@ Both the slot extractor (``slots.py``) and the intent scorer (``intents.py``) re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.nlu.normalize import tokenize
-from bot.nlu.numbers import read_number
+from bot.nlu.numbers import may_start_number, read_number
 from bot.nlu.vocab import Span, Tag, get_vocabulary
 
 __all__ = ["Number", "Analysis", "analyse"]
@@ -19,9 +21,8 @@ __all__ = ["Number", "Analysis", "analyse"]
 _UPPER_SIZE = re.compile(r"(?<![A-Za-z'])([SML])(?![A-Za-z'])")
 
 
-@dataclass(frozen=True, slots=True)
-class Number:
-    """A number in the message: tokens ``start``..``end`` and its value."""
+class Number(NamedTuple):
+    """A number in the message: tokens ``start``..``end`` and its value (a named tuple, as :class:`Span`)."""
 
     start: int
     end: int
@@ -29,7 +30,10 @@ class Number:
     is_digits: bool
 
 
-@dataclass
+_NO_KINDS: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class Analysis:
     """Tokens, lookup keys, phrase spans (one per covered token) and numbers of one message."""
 
@@ -43,6 +47,17 @@ class Analysis:
     cue_spans: list[tuple[Span, Tag]] = field(default_factory=list)
     all_kinds: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()   # every token and every lookup key
+    # ``has(kind)``: True when some span holds a tag of ``kind`` (``all_kinds``' own membership test:
+    # the rules ask it some thirty times a message).
+    has: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.has = self.all_kinds.__contains__
+
+    def in_context(self, context: str) -> Analysis:
+        """This analysis read in another conversation context (the words are not read again: only
+        the slots and the intent depend on the context)."""
+        return self if context == self.context else replace(self, context=context)
 
     def span_at(self, i: int) -> Span | None:
         """The span covering token ``i`` (None outside the message or uncovered)."""
@@ -50,22 +65,24 @@ class Analysis:
 
     def kinds_at(self, i: int) -> frozenset[str]:
         """Tag kinds of the span covering token ``i``."""
-        span = self.span_at(i)
-        return span.kinds() if span else frozenset()
+        if 0 <= i < len(self.at):
+            span = self.at[i]
+            if span is not None:
+                return span.kind_set
+        return _NO_KINDS
 
     def number_at(self, i: int) -> Number | None:
         """The number starting at token ``i``."""
-        return next((n for n in self.numbers if n.start == i), None)
+        for number in self.numbers:
+            if number.start == i:
+                return number
+        return None
 
     def spans_of(self, kind: str) -> list[Span]:
         """Spans holding a tag of ``kind``, in order."""
         if kind not in self.all_kinds:
             return []
         return [s for s in self.spans if kind in s.kind_set]
-
-    def has(self, kind: str) -> bool:
-        """True when some span holds a tag of ``kind``."""
-        return kind in self.all_kinds
 
     def key_in(self, i: int, words: frozenset[str]) -> bool:
         """True when token ``i`` (or its lookup key) is one of ``words``."""
@@ -86,10 +103,15 @@ def _number_blockers() -> frozenset[str]:
 
 def _numbers(tokens: list[str], at: list[Span | None]) -> list[Number]:
     """Numbers starting at tokens that no slot or cue phrase covers."""
+    if not any(map(may_start_number, tokens)):
+        return []
     blockers = _number_blockers()
     found: list[Number] = []
     i = 0
     while i < len(tokens):
+        if not may_start_number(tokens[i]):
+            i += 1
+            continue
         span = at[i]
         if span is not None and (span.kind_set & blockers) and not tokens[i].isdigit():
             i += 1
@@ -103,6 +125,11 @@ def _numbers(tokens: list[str], at: list[Span | None]) -> list[Number]:
     return found
 
 
+def _may_have_upper_size(text: str) -> bool:
+    """True when ``text`` holds a capital S, M or L (the only letters :data:`_UPPER_SIZE` finds)."""
+    return "S" in text or "M" in text or "L" in text
+
+
 def analyse(text: str, context: str = "none") -> Analysis:
     """Tokenise ``text``, match the lexicon phrases, read the numbers, and settle the words that
     their neighbours give another sense (:func:`bot.nlu.senses.reread`)."""
@@ -110,7 +137,7 @@ def analyse(text: str, context: str = "none") -> Analysis:
 
     tokens = tokenize(text)
     spans, keys = get_vocabulary().scan(tokens)
-    upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 else frozenset()
+    upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 and _may_have_upper_size(text) else frozenset()
     an = _build(tokens, keys, spans, upper, context)
     reread_spans = reread(an)
     return an if reread_spans is spans else _build(tokens, keys, reread_spans, upper, context)
@@ -120,9 +147,8 @@ def _build(tokens: list[str], keys: list[str], spans: list[Span], upper: frozens
            context: str) -> Analysis:
     at: list[Span | None] = [None] * len(tokens)
     for span in spans:
-        for i in range(span.start, span.end):
-            at[i] = span
-    cues = [(s, t) for s in spans for t in s.tags if t.kind == "cue"]
-    kinds = frozenset().union(*(s.kind_set for s in spans)) if spans else frozenset()
+        at[span.start:span.end] = [span] * (span.end - span.start)
+    cues = [(s, t) for s in spans if "cue" in s.kind_set for t in s.tags if t.kind == "cue"]
+    kinds = frozenset().union(*[s.kind_set for s in spans])
     return Analysis(tokens, keys, spans, at, _numbers(tokens, at), upper, context, cues, kinds,
                     frozenset(tokens).union(keys))

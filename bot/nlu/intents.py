@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.nlu.analysis import Analysis
 from bot.nlu.lexicon import load_lexicon
@@ -39,6 +38,8 @@ from bot.nlu.topic import off_topic
 __all__ = ["Decision", "decide"]
 
 _ATTRIBUTES = ("item", "color", "category", "size", "price_min", "price_max")
+_ATTRIBUTE_SET = frozenset(_ATTRIBUTES)
+_REF_SLOTS = frozenset({"product_ref", "_refs"})
 _COURTESY = ("greeting", "thanks", "goodbye")
 # Wish verbs that open a search ("I want a t-shirt, another colour").
 _WANT = frozenset({"عايز", "عاوز", "عايزه", "عاوزه", "عايزين", "عاوزين", "محتاج", "محتاجه",
@@ -46,9 +47,8 @@ _WANT = frozenset({"عايز", "عاوز", "عايزه", "عاوزه", "عايز
                    "want", "need", "looking", "اريد", "ابحث"})
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The intent chosen and how sure the matcher is (0..1)."""
+class Decision(NamedTuple):
+    """The intent chosen and how sure the matcher is (0..1); a named tuple, as :class:`~bot.nlu.vocab.Span`."""
 
     intent: str
     confidence: float
@@ -67,8 +67,9 @@ class Evidence:
             self.score[tag.value] += tag.weight
             self.top[tag.value] = max(self.top[tag.value], tag.weight)
             self.fuzzy[tag.value] |= span.fuzzy
-        self.product_words = an.has("item") or bool(set(_ATTRIBUTES) & slots.keys())
-        self.specific = bool({"product_ref", "_refs"} & slots.keys()) or an.has("deictics") \
+        self.cued = tuple(self.score)   # the intents with a cue (before any rule reads a 0 score)
+        self.product_words = an.has("item") or not _ATTRIBUTE_SET.isdisjoint(slots)
+        self.specific = not _REF_SLOTS.isdisjoint(slots) or an.has("deictics") \
             or an.has("ordinal") or an.context == "after_details"
 
     def strong(self, intent: str, weight: int = 3) -> bool:
@@ -763,60 +764,83 @@ def _weak_leftovers(ev: Evidence) -> Decision | None:
     return None
 
 
-_RULES: tuple[Callable[[Evidence], Decision | None], ...] = (
-    _offtopic,
-    _store_over_contact,
-    _contact_change,
-    _call_when_back,
-    _nobody_called,
-    _by_cue("human_handoff", 2),
-    _fed_up_with_bot,
-    _thanks_on_arrival,
-    _placed_order,
-    _returns,
-    _stock_alert,
-    _wholesale,
-    _other_shop,
-    _store_place,
-    _by_cue("checkout"),
-    _buy_the_cart,
-    _late_person,
-    _by_cue("order_status"),
-    _order_news,
-    _courier_coming,
-    _waiting_for_it,
-    _by_cue("cart_remove"),
-    _by_cue("cart_view"),
-    _by_cue("cart_add"),
-    _by_cue("cart_remove", 2),
-    _cancel_in_cart,
-    _chooses_shown,
-    _unwanted_in_cart,
-    _cart_view,
-    _compare,
-    _product_measure,
-    _size_help,
-    _money_to_someone,
-    _my_account_trouble,
-    _pay_the_courier,
-    _by_cue("shipping_info"),
-    _by_cue("payment_info"),
-    _price,
-    _details,
-    _by_cue("recommendations"),
-    _search,
-    _browse,
-    _by_cue("store_info"),
-    _by_cue("help", 2),
-    _courtesy,
-    _weak_leftovers,
-)
+# Each rule with what it cannot decide without (GUIDE order kept): kinds of the message's spans,
+# ``cue:<intent>`` for an intent with a cue, ``slot:<name>`` for a slot, ``ctx:<context>``. A rule
+# none of whose needs is present returns None whatever else the message holds, so it is not run;
+# an empty need means the rule always runs. (Read each rule's first test: every decision it makes
+# needs one of these.)
+_Rule = Callable[[Evidence], "Decision | None"]
+_NEEDS: tuple[tuple[_Rule, frozenset[str]], ...] = tuple((rule, frozenset(needs.split())) for rule, needs in (
+    (_offtopic, "cue:offtopic"),
+    (_store_over_contact, "cue:human_handoff"),
+    (_contact_change, "address_words"),
+    (_call_when_back, "notify_verbs"),
+    (_nobody_called, "cue:human_handoff"),
+    (_by_cue("human_handoff", 2), "cue:human_handoff"),
+    (_fed_up_with_bot, "bot_words"),
+    (_thanks_on_arrival, "cue:thanks"),
+    (_placed_order, "cue:order_cancel cue:order_change cue:order_status order placed_words change_verbs"),
+    (_returns, "cue:returns_policy"),
+    (_stock_alert, "cue:stock_alert notify_verbs when_words"),
+    (_wholesale, "wholesale"),
+    (_other_shop, "shop_place"),
+    (_store_place, "shop_place"),
+    (_by_cue("checkout"), "cue:checkout"),
+    (_buy_the_cart, "cart_nouns cue:cart_view"),
+    (_late_person, "people_words"),
+    (_by_cue("order_status"), "cue:order_status"),
+    (_order_news, "order placed_words"),
+    (_courier_coming, "courier_words"),
+    (_waiting_for_it, "item order placed_words courier_words"),
+    (_by_cue("cart_remove"), "cue:cart_remove"),
+    (_by_cue("cart_view"), "cue:cart_view"),
+    (_by_cue("cart_add"), "cue:cart_add"),
+    (_by_cue("cart_remove", 2), "cue:cart_remove"),
+    (_cancel_in_cart, "cancel_verbs"),
+    (_chooses_shown, "ctx:after_results ctx:after_details"),
+    (_unwanted_in_cart, "cart_nouns"),
+    (_cart_view, "cue:cart_view cart_nouns"),
+    (_compare, "cue:compare disjunction"),
+    (_product_measure, "item"),
+    (_size_help, "cue:size_help size"),
+    (_money_to_someone, "transfer_verbs"),
+    (_my_account_trouble, "account_trouble"),
+    (_pay_the_courier, "cue:payment_info"),
+    (_by_cue("shipping_info"), "cue:shipping_info"),
+    (_by_cue("payment_info"), "cue:payment_info"),
+    (_price, "cue:price_inquiry"),
+    (_details, "cue:product_details ctx:after_details slot:product_ref color"),
+    (_by_cue("recommendations"), "cue:recommendations"),
+    (_search, "item category " + " ".join("slot:" + name for name in _ATTRIBUTES)),
+    (_browse, "cue:browse_categories"),
+    (_by_cue("store_info"), "cue:store_info"),
+    (_by_cue("help", 2), "cue:help"),
+    (_courtesy, "cue:greeting cue:thanks cue:goodbye"),
+    (_weak_leftovers, "cue:cart_view cue:price_inquiry ordinal"),
+))
+_NEED_SLOTS = frozenset(n[len("slot:"):] for _, needs in _NEEDS for n in needs if n.startswith("slot:"))
+
+
+def _rules_to_run(ev: Evidence) -> tuple[_Rule, ...]:
+    """The rules some need of which is present, in their order: span kinds, cued intents, slots
+    and the context."""
+    an = ev.an
+    return _rules_for(an.all_kinds, ev.cued, tuple(name for name in ev.slots if name in _NEED_SLOTS), an.context)
+
+
+@lru_cache(maxsize=4096)
+def _rules_for(kinds: frozenset[str], cued: tuple[str, ...], slots: tuple[str, ...],
+               context: str) -> tuple[_Rule, ...]:
+    """:func:`_rules_to_run` of one combination (a few hundred make nearly every message; bounded)."""
+    present = kinds.union(["cue:" + intent for intent in cued], ["slot:" + name for name in slots],
+                          ["ctx:" + context])
+    return tuple(rule for rule, needs in _NEEDS if not needs or not needs.isdisjoint(present))
 
 
 def decide(an: Analysis, slots: dict[str, Any]) -> Decision:
     """The intent of an analysed message (``unknown`` when nothing fits)."""
     ev = Evidence(an, slots)
-    for rule in _RULES:
+    for rule in _rules_to_run(ev):
         decision = rule(ev)
         if decision is not None:
             if off_topic(an, slots, decision.intent):

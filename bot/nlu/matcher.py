@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.nlu.analysis import Analysis, analyse
@@ -39,36 +40,43 @@ _SIZE_CODES = frozenset({"xs", "xl", "xxl", "2xl", "3xl", "xxxl", "kg", "cm", "e
 
 @dataclass(frozen=True)
 class Understanding:
-    """What a message means: intent, confidence (0..1), slots (schema.json) and language."""
+    """What a message means: intent, confidence (0..1), slots (schema.json) and language.
+
+    ``analysis`` is the :class:`~bot.nlu.analysis.Analysis` it was read from (not compared, not
+    printed): hand it to :func:`bot.nlu.query.read_query` or back to :func:`understand` for the same
+    words, and they are not analysed again."""
 
     intent: str
     confidence: float
     slots: dict[str, Any] = field(default_factory=dict)
     language: str = "ar"
+    analysis: Analysis | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"intent", "confidence", "slots"}`` as the CLI and the console print it."""
         return {"intent": self.intent, "confidence": self.confidence, "slots": dict(self.slots)}
 
 
-def understand(text: str, context: str = "none") -> Understanding:
+def understand(text: str, context: str = "none", analysis: Analysis | None = None) -> Understanding:
     """Understand one customer message in the given conversation context.
 
     Args:
         text: the message as typed (any script, any Unicode).
         context: ``none``, ``after_results`` (a list is on screen) or ``after_details``.
+        analysis: the ``analysis`` of an earlier :class:`Understanding` of this very ``text`` (in
+            any context): its words are then not analysed again.
     Returns:
         An :class:`Understanding`; never raises for any string.
     """
     if context not in CONTEXTS:
         context = "none"
-    an = analyse((text or "")[:_MAX_CHARS], context)
+    an = analysis.in_context(context) if analysis is not None else analyse((text or "")[:_MAX_CHARS], context)
     slots = extract_slots(an)
     decision = decide(an, slots)
     intent, confidence = decision.intent, decision.confidence
     if confidence < UNKNOWN_BELOW:
         intent = "unknown"
-    return Understanding(intent, confidence, _final_slots(intent, slots), language_of(an))
+    return Understanding(intent, confidence, _final_slots(intent, slots), language_of(an), an)
 
 
 def _final_slots(intent: str, slots: dict[str, Any]) -> dict[str, Any]:
@@ -84,12 +92,23 @@ def _final_slots(intent: str, slots: dict[str, Any]) -> dict[str, Any]:
 
 def language_of(an: Analysis) -> str:
     """``ar`` (Arabic script majority), ``franco`` (Arabizi) or ``en``."""
-    arabic = sum(1 for t in an.tokens if is_arabic(t))
-    latin = [t for t in an.tokens if is_latin(t) and len(t) > 1 and t not in _SIZE_CODES]
-    if arabic >= len(latin):
+    arabic = latin = franco = 0
+    for token in an.tokens:
+        is_ar, is_lat, is_franco = _script_of(token)
+        arabic += is_ar
+        latin += is_lat
+        franco += is_franco
+    if arabic >= latin:
         return "ar"
-    franco = sum(1 for t in latin if _franco_token(t))
-    return "franco" if franco and franco * 4 >= len(latin) else "en"
+    return "franco" if franco and franco * 4 >= latin else "en"
+
+
+@lru_cache(maxsize=65536)
+def _script_of(token: str) -> tuple[bool, bool, bool]:
+    """What :func:`language_of` counts of one token: Arabic letters; a Latin word (two letters or
+    more, no size code); a Franco word among those. Known once a token (bounded)."""
+    latin = is_latin(token) and len(token) > 1 and token not in _SIZE_CODES
+    return is_arabic(token), latin, latin and _franco_token(token)
 
 
 def _franco_token(token: str) -> bool:

@@ -75,7 +75,21 @@ def _franco_digraphs(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
-    """Return the normalised form of ``text`` (idempotent; see the module docstring)."""
+    """Return the normalised form of ``text`` (idempotent; see the module docstring).
+
+    Every step is local to a run of characters between two spaces (NFKC composes nothing with a
+    space, the folding tables and lower case act on characters, and each pattern looks at neighbours
+    that a space would stop), so the text is normalised a space-separated piece at a time, each
+    piece once (:func:`_normalize_piece`, bounded): a customer's next message reuses the words of
+    the last ones. ``tests/nlu/test_normalize_pieces.py`` checks this against the whole text."""
+    if not text:
+        return ""
+    return " ".join([piece for piece in map(_normalize_piece, text.split(" ")) if piece])
+
+
+@lru_cache(maxsize=65536)
+def _normalize_piece(text: str) -> str:
+    """Steps 1 to 7 on ``text`` as one string (a piece of a message, or a whole one)."""
     if not text:
         return ""
     out = _fold(text)
@@ -84,7 +98,7 @@ def normalize(text: str) -> str:
     out = _DIGITS_LATIN.sub(" ", _AR_DIGIT.sub(" ", out))
     out = _SPACES.sub(" ", out).strip()
     # NFKC and folding can expose a new run or digit boundary; a second pass settles it.
-    return out if _settled(out) else normalize(out)
+    return out if _settled(out) else _normalize_piece(out)
 
 
 def _fold(text: str) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize, tokenize
 
-__all__ = ["parse_number", "read_number", "digits", "NumberWord"]
+__all__ = ["parse_number", "read_number", "may_start_number", "digits", "NumberWord"]
 
 _K = re.compile(r"^(\d+)k$")
 NumberWord = tuple[str, int]
@@ -41,8 +41,9 @@ def _joiners() -> frozenset[str]:
     return frozenset(load_lexicon().joiners)
 
 
+@lru_cache(maxsize=65536)
 def _word(token: str) -> NumberWord | None:
-    """The number word ``token`` is, allowing a glued و/ب/ل (``وخمسمية``)."""
+    """The number word ``token`` is, allowing a glued و/ب/ل (``وخمسمية``); known once a token (bounded)."""
     words = _words()
     if token in words:
         return words[token]
@@ -59,6 +60,13 @@ def _digit_value(token: str) -> int | None:
         return int(token)
     match = _K.match(token)
     return int(match.group(1)) * 1000 if match else None
+
+
+@lru_cache(maxsize=65536)
+def may_start_number(token: str) -> bool:
+    """True when :func:`read_number` can read a number starting at ``token`` (a digit or a number
+    word); known once a token (bounded)."""
+    return token[:1].isdigit() or _word(token) is not None
 
 
 def read_number(tokens: list[str], i: int) -> tuple[int, int] | None:

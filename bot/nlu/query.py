@@ -54,9 +54,12 @@ class QueryReading:
     words: tuple[str, ...] = ()
 
 
-def read_query(text: str) -> QueryReading:
-    """Read a customer's search words (any script) into a :class:`QueryReading`."""
-    an = analyse(text)
+def read_query(text: str, analysis: Analysis | None = None) -> QueryReading:
+    """Read a customer's search words (any script) into a :class:`QueryReading`.
+
+    ``analysis``: the one :func:`bot.nlu.understand` made of this very ``text`` (``Understanding.analysis``),
+    so that the words of a turn are analysed once."""
+    an = analysis.in_context("none") if analysis is not None else analyse(text)
     slots = extract_slots(an)
     items = _items(an)
     colors, not_colors = _split_negated(an, an.spans_of("color"), "color")

@@ -228,6 +228,7 @@ def _gym_place(an: Analysis, span: Span) -> bool:
 
 
 _MY_SIZE = frozenset({"مقاسي", "ma2asy", "ma2asi", "my size"})
+_MY_SIZE_FIRST = frozenset(words.split()[0] for words in _MY_SIZE)
 
 
 def _states_own_size(an: Analysis, span: Span) -> bool:
@@ -245,11 +246,14 @@ _CARD_KINDS = frozenset({"فيزا", "الفيزا", "ائتمان", "ائتما
                          "meeza", "bank"})
 
 
+_CART_CUE = frozenset({"cart_nouns", "cue"})
+
+
 def _card_not_cart(an: Analysis, span: Span) -> bool | None:
     """``كارت`` is the shop's cart and a bank card. It pays with ``ب`` (``بالكارت``), before a card
     kind (``كارت فيزا``) or with a pay verb (``ادفع كارت``); else it is the cart (``اللي في الكارت``,
     ``وريني الكارت``). None when the span is not that word."""
-    if not {"cart_nouns", "cue"} <= span.kind_set or span.end - span.start != 1 or \
+    if not _CART_CUE <= span.kind_set or span.end - span.start != 1 or \
             not any(t.kind == "cue" and t.value == "payment_info" for t in span.tags):
         return None
     token = an.tokens[span.start]
@@ -304,16 +308,24 @@ def _sometimes(an: Analysis, span: Span) -> bool:
     return verb or an.key_in(span.end, _SOMETIMES_AFTER)
 
 
+_REREAD_KINDS = frozenset({"item", "topic", "category", "cart_nouns"})
+_COLOUR_TOPIC = frozenset({"color", "topic"})
+
+
 def reread(an: Analysis) -> list[Span]:
     """``an.spans`` with the meanings their neighbours rule out dropped (see the module doc)."""
-    if not an.all_kinds & {"item", "topic", "category", "cart_nouns"} and not any(
+    if an.all_kinds.isdisjoint(_REREAD_KINDS) and not any(
             t.value == "size_help" for _, t in an.cue_spans):
         return an.spans
     out: list[Span] = []
     changed = False
+    topics = "topic" in an.all_kinds
     for span in an.spans:
         tags = span.tags
-        if "item" in span.kind_set:
+        first = an.tokens[span.start]
+        # each test below first asks for its word (or a topic noun in the message): ask that here
+        if "item" in span.kind_set and (topics or first in _SOMETIMES or first in _INSTEAD or
+                                        span.value("item") == "watch"):
             if _sometimes(an, span):
                 tags = (Tag("known", ""),)
             elif is_hour(an, span):
@@ -324,23 +336,23 @@ def reread(an: Analysis) -> list[Span]:
                 nxt = an.span_at(_head_after(an, span))
                 family = families(nxt)[0] if nxt is not None else "household"
                 tags = (Tag("topic", family),)
-        card = _card_not_cart(an, span)
+        card = _card_not_cart(an, span) if "cart_nouns" in span.kind_set else None
         if card is not None:
             tags = tuple(t for t in tags if (t.kind == "cue" and t.value == "payment_info") == card
                          or (t.kind != "cue" and t.kind != "cart_nouns"))
-        if "cue" in span.kind_set and _states_own_size(an, span):
+        if "cue" in span.kind_set and an.keys[span.start] in _MY_SIZE_FIRST and _states_own_size(an, span):
             tags = (Tag("sizecue", ""),)  # مقاسي اكس لارج: says the size, asks for no help
-        if "category" in span.kind_set:
+        if "category" in span.kind_set and (first in _GYM or first == "men"):
             if _gym_place(an, span):
                 tags = (Tag("topic", "sport"),)
             elif not category_named(an, span):
                 tags = tuple(t for t in tags if t.kind != "category") or (Tag("known", ""),)
         if "topic" in span.kind_set and _since(an, span):
             tags = tuple(t for t in tags if t.kind != "topic") or (Tag("known", ""),)
-        if {"color", "topic"} <= span.kind_set:
+        if _COLOUR_TOPIC <= span.kind_set:
             dropped = "color" if _topic_sense(an, span) else "topic"
             tags = tuple(t for t in tags if t.kind != dropped)
-        elif span.kind_set & _DESCRIBING and "topic" in an.all_kinds and _describes_topic(an, span):
+        elif topics and not span.kind_set.isdisjoint(_DESCRIBING) and _describes_topic(an, span):
             tags = tuple(t for t in tags if t.kind not in _DESCRIBING) or (Tag("known", ""),)
         if tags is span.tags:
             out.append(span)

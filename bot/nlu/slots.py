@@ -39,6 +39,7 @@ class Words:
         self.age = _single(markers["age"])
         self.negators = _single(markers["negators"])
         self.currency = _single(load_lexicon().currency)
+        self.body_measure = self.measure - self.currency
         self.dual = _single(markers["dual"])
 
 
@@ -85,14 +86,17 @@ def _one(values: list[str]) -> str | None:
 
 def _drop_non_slots(an: Analysis, used: set[int]) -> None:
     """Mark order numbers, measures (weight, height, age, days, cm) and currency-less noise."""
+    if not an.numbers:
+        return
     w = words()
     phone = _phone_digits(an)
+    tokens, keys = an.tokens, an.keys
     for num in an.numbers:
-        before = {an.tokens[j] for j in range(max(0, num.start - 3), num.start)}
-        before |= {an.keys[j] for j in range(max(0, num.start - 3), num.start)}
-        after = an.tokens[num.end] if num.end < len(an.tokens) else ""
-        after_key = an.keys[num.end] if num.end < len(an.keys) else ""
-        order = before & w.order and not an.key_in(num.start - 1, _TO_SIZE)  # الاوردر لـ ٣٤
+        low = max(0, num.start - 3)
+        after = tokens[num.end] if num.end < len(tokens) else ""
+        after_key = keys[num.end] if num.end < len(keys) else ""
+        order = not (w.order.isdisjoint(tokens[low:num.start]) and w.order.isdisjoint(keys[low:num.start])) \
+            and not an.key_in(num.start - 1, _TO_SIZE)  # الاوردر لـ ٣٤
         if order or _measure_before(an, num) or \
                 (after in w.measure and after not in w.currency) or after_key in w.age \
                 or (num.is_digits and num.value >= 10**8) or num.start in phone:
@@ -130,8 +134,10 @@ def _measure_before(an: Analysis, num: Number) -> bool:
     prev = num.start - 1
     if an.key_in(prev, _ABOUT) and prev >= 1:
         prev -= 1  # وزني حوالي ٧٠, my weight is about 70: a hedge between the measure and its number
-    return prev >= 0 and (an.key_in(prev, w.measure - w.currency)) and \
-        an.tokens[prev] not in {"من", "men", "mn"}
+    return prev >= 0 and (an.key_in(prev, w.body_measure)) and an.tokens[prev] not in _FROM_WORDS
+
+
+_FROM_WORDS = frozenset({"من", "men", "mn"})
 
 
 def _next_number(an: Analysis, i: int, used: set[int], skip: int = 2) -> Number | None:
@@ -229,16 +235,19 @@ def _range_high(an: Analysis, k: int, used: set[int]) -> Number | None:
 
 # -- sizes and quantities --------------------------------------------------------------------
 
+_SIZE_SAYERS = frozenset({"sizecue", "wear_words"})
+
+
 def _sizes(an: Analysis, used: set[int]) -> str | None:
     """Size after a size cue, a size code, or a clothing-size number next to an item."""
     found: list[str] = []
     slot_sizes = load_lexicon().slot_sizes
     for span in an.spans:
-        value = span.value("size")
+        value = span.value("size") if "size" in span.kind_set else None
         if value and _size_span_ok(an, span):
             if value in slot_sizes:
                 found.append(value)
-        elif span.kind_set & {"sizecue", "wear_words"}:     # مقاس ٤٢, I usually wear a 42
+        elif not span.kind_set.isdisjoint(_SIZE_SAYERS):     # مقاس ٤٢, I usually wear a 42
             num = _next_number(an, span.end, used, skip=1)
             if num is not None:
                 found.append(str(num.value))
@@ -256,7 +265,7 @@ _SIZE_WORDS = frozenset({"مقاس", "المقاس", "مقاسه", "مقاسها
 def _size_changed_to(an: Analysis, used: set[int]) -> list[str]:
     """``اغير مقاس الجينز في الاوردر لـ ٣٤``, ``change the size to 42``: a clothing-size number
     right after 'to' when the message speaks of a size."""
-    if not an.any_key_in(_SIZE_WORDS):
+    if not an.numbers or not an.any_key_in(_SIZE_WORDS):
         return []
     out = []
     for num in an.numbers:
@@ -286,6 +295,8 @@ def _between_numbers(an: Analysis, i: int) -> bool:
 
 def _bare_size_numbers(an: Analysis, used: set[int]) -> list[str]:
     """Two-digit clothing or shoe sizes (26–60) next to an item or footwear word."""
+    if not an.numbers:
+        return []
     if not (an.has("item") or _shoes(an) or an.has("sizecue") or an.context == "after_details"
             or an.has("product_id")):  # 'is product 408 available in 46?'
         return []  # with one product on screen, 'ضيفه ابيض ٣٩' gives its size
@@ -301,17 +312,21 @@ def _bare_size_numbers(an: Analysis, used: set[int]) -> list[str]:
 
 def _shoes(an: Analysis) -> bool:
     """True when a footwear category word is present."""
-    return any(s.value("category") == "shoes" for s in an.spans)
+    return an.has("category") and any(s.value("category") == "shoes" for s in an.spans)
 
 
 def _near_product(an: Analysis, num: Number) -> bool:
     """True when an item/colour/category/size-help word is within two tokens of ``num``."""
-    near = {"item", "color", "category", "cue", "sizecue"}
     for j in (num.start - 1, num.start - 2, num.end, num.end + 1):
         kinds = an.kinds_at(j)
-        if kinds & near and not kinds & {"product_id", "price_max", "price_min"}:
+        if not kinds.isdisjoint(_NEAR) and kinds.isdisjoint(_NOT_NEAR):
             return True
-    return an.key_in(num.start - 1, frozenset({"ب", "b", "in"}))
+    return an.key_in(num.start - 1, _IN_SIZE)
+
+
+_NEAR = frozenset({"item", "color", "category", "cue", "sizecue"})
+_NOT_NEAR = frozenset({"product_id", "price_max", "price_min"})
+_IN_SIZE = frozenset({"ب", "b", "in"})
 
 
 _OF_IT = frozenset({"منه", "منها", "منهم", "minno", "menno", "menha", "minha", "menhom"})
@@ -330,8 +345,8 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
         after_add = prev_span is not None and any(
             t.kind == "cue" and t.value == "cart_add" for t in prev_span.tags)
         of_it = an.key_in(num.start - 1, _OF_IT)                  # "هاخد منها ٢", "take 3 of them"
-        if nxt & {"item", "quantity_after", "size", "sizecue"} or after_add or of_it or \
-                (nxt & {"category"} and _shoes(an)) or (nxt & {"color"} and adding):
+        if not nxt.isdisjoint(_COUNTED) or after_add or of_it or \
+                ("category" in nxt and _shoes(an)) or ("color" in nxt and adding):
             used.add(num.start)
             return num.value
         if not num.is_digits and num.value <= 10 and "item" in an.kinds_at(num.start - 1):
@@ -343,10 +358,11 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
     if any(t.value == "compare" for _, t in an.cue_spans) or \
             an.any_key_in(_BETWEEN):
         return None  # قارنلي بين الساعتين: two things compared, no count of pieces
-    return 2 if any(t in words().dual for t in an.tokens) else None
+    return None if words().dual.isdisjoint(an.tokens) else 2
 
 
 _BETWEEN = frozenset({"بين", "ben", "bein", "between"})
+_COUNTED = frozenset({"item", "quantity_after", "size", "sizecue"})
 _OF_ITEMS = frozenset({"من", "men", "mn", "of"})
 _ONLY = frozenset({"بس", "فقط", "bas", "only", "just"})
 
@@ -354,6 +370,8 @@ _ONLY = frozenset({"بس", "فقط", "bas", "only", "just"})
 def _count_of_items(an: Analysis) -> int | None:
     """``شيل واحد من التيشيرتات``, ``wa7ed men el hoodies``: a small count word before 'of' and an
     item, also inside a cue phrase (``شيل واحد``)."""
+    if not an.has("item") or not an.any_key_in(_OF_ITEMS):
+        return None   # neither 'of' nor an item: no count of items
     for i in range(len(an.tokens) - 2):
         k = i + 1 + an.key_in(i + 1, _ONLY)          # نزل واحد بس من الشرابات
         if k >= len(an.tokens) - 1 or not an.key_in(k, _OF_ITEMS) or an.tokens[i].isdigit():
@@ -414,13 +432,17 @@ def _latin_modifier(an: Analysis, span: Span) -> bool:
     return span.value("item") == "jeans" and an.tokens[span.start].isascii()
 
 
+_NEGATING = frozenset({"negators", "instead_words"})
+_WANT_OR_ARTICLE = _WANT | _ARTICLE
+
+
 def negated(an: Analysis, span: Span) -> bool:
     """True after مش/بلاش/غير/not/msh (optionally with عايز or an article between)."""
     w = words()
     prev = span.start - 1
-    if an.kinds_at(prev) & {"negators", "instead_words"} or an.key_in(prev, w.negators):
+    if not an.kinds_at(prev).isdisjoint(_NEGATING) or an.key_in(prev, w.negators):
         return True  # بدل الفستان, instead of black: the thing replaced is not asked for
-    if an.key_in(prev, _WANT | _ARTICLE):
+    if an.key_in(prev, _WANT_OR_ARTICLE):
         return "negators" in an.kinds_at(prev - 1) or an.key_in(prev - 1, w.negators)
     return False
 
@@ -435,7 +457,7 @@ def _category(an: Analysis, used: set[int]) -> str | None:
     """The store section named, a child or an age giving ``kids``."""
     found = [s.value("category") or "" for s in an.spans_of("category")
              if not negated(an, s) and category_named(an, s)]
-    found += ["shoes" for s in an.spans_of("item") if _footwear_word_first(an, s)]
+    found += ["shoes" for s in an.spans_of("item") if s.end - s.start >= 2 and _footwear_word_first(an, s)]
     if _age_mentioned(an):
         found.append("kids")
     return _one(found)

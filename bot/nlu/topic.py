@@ -215,14 +215,19 @@ def foreign_words(an: Analysis) -> list[str]:
 def _foreign_positions(an: Analysis) -> list[int]:
     """Where :func:`foreign_words` stand: tokens no lexicon phrase covers, not numbers, that (or
     whose stem without an article or clitic) are common Arabic or English words."""
+    free = [i for i, span in enumerate(an.at) if span is None]
+    if not free:
+        return []
     numbers = {i for n in an.numbers for i in range(n.start, n.end)}
-    return [i for i, token in enumerate(an.tokens)
-            if an.at[i] is None and i not in numbers and len(token) >= 3 and token.isalpha()
-            and _foreign(token)]
+    tokens = an.tokens
+    return [i for i in free if i not in numbers and len(tokens[i]) >= 3 and tokens[i].isalpha()
+            and _foreign(tokens[i])]
 
 
+@lru_cache(maxsize=65536)
 def _foreign(token: str) -> bool:
-    """A common word, itself or without an article or clitic (``المنبه``, ``بالكهربا``)."""
+    """A common word, itself or without an article or clitic (``المنبه``, ``بالكهربا``); known once
+    a token (bounded: a worker meets the same words again and again)."""
     return any(is_common_word(form) for form in (token, *stems(token)))
 
 
@@ -336,7 +341,9 @@ def _mostly_other_things(an: Analysis, intent: str) -> bool:
     foreign = len(_foreign_positions(an)) + sum(
         s.end - s.start for s in topic_spans(an)
         if not all(_exempt_here(an, f, intent) for f in families(s)))
-    about_shop = sum(s.end - s.start for s in an.spans if s.kind_set & _GOODS_WORDS) + \
+    if foreign < _FOREIGN_MIN:
+        return False
+    about_shop = sum([s.end - s.start for s in an.spans if not s.kind_set.isdisjoint(_GOODS_WORDS)]) + \
         len(an.cue_spans)
     return foreign >= _FOREIGN_MIN and foreign > about_shop and \
         foreign >= _FOREIGN_SHARE * len(an.tokens)
@@ -371,6 +378,7 @@ _REQUEST_STARTS = ("عايز", "عاوز", "محتاج", "نفسي", "بدور",
                    "ware", "wari", "3andko", "3andkom", "mawgood", "want", "need", "look", "find", "buy", "show",
                    "recommend", "shop", "sugg")
 _COURTESY_CUES = frozenset({"greeting", "thanks", "goodbye", "offtopic"})
+_REQUEST_OR_IF = _REQUEST | _IF
 
 
 def _told_not_asked(an: Analysis, intent: str) -> bool:
@@ -382,8 +390,8 @@ def _told_not_asked(an: Analysis, intent: str) -> bool:
     if any(t.value not in _COURTESY_CUES and t.weight >= 2 for _, t in an.cue_spans):
         return False
     n = len(an.tokens)
-    if any(an.key_in(i, _REQUEST) or an.key_in(i, _IF) or an.keys[i].startswith(_REQUEST_STARTS) or
-           an.tokens[i].startswith(_REQUEST_STARTS) for i in range(n)):
+    if an.any_key_in(_REQUEST_OR_IF) or any([key.startswith(_REQUEST_STARTS) for key in an.keys]) or \
+            any([token.startswith(_REQUEST_STARTS) for token in an.tokens]):
         return False
     how_to = an.key_in(0, _HOW_TO) and not an.cue_spans
     if _owned_by_someone(an):
@@ -415,13 +423,18 @@ _HAS = frozenset({"عنده", "عندها", "عندهم", "3ando", "3andaha", "h
 def _goods_named(an: Analysis) -> bool:
     """A goods word of :data:`_GOODS`, a child (``ابني``) not counted: a child gives the kids section
     but is a person first."""
+    if an.all_kinds.isdisjoint(_NAMED):
+        return False
     children = topic_words()["child_words"]
-    return any(span.kind_set & _NAMED and not (
-        span.kind_set & _NAMED == {"category"} and " ".join(an.keys[span.start:span.end]) in children)
-        for span in an.spans)
+    for span in an.spans:
+        named = span.kind_set & _NAMED
+        if named and not (named == _CATEGORY_ONLY and " ".join(an.keys[span.start:span.end]) in children):
+            return True
+    return False
 
 
-_NAMED = frozenset(_GOODS) - {"deictics", "ordinal"}  # ``الاول``, ``ده`` name goods only with a list on screen
+_NAMED = frozenset(_GOODS) - {"deictics", "ordinal"}
+_CATEGORY_ONLY = frozenset({"category"})  # ``الاول``, ``ده`` name goods only with a list on screen
 
 
 # Counting down to a day (``كام يوم فاضل على العيد``, ``how many days until ramadan``) is no shipping

@@ -18,7 +18,8 @@ of a topic noun by its skeleton (``molokhiya`` is ``mol5eya``). Whole tokens onl
 fires inside ``بيجامه``, nor ``بني`` inside ``ابني``.
 
 :meth:`Vocabulary.scan` then walks the keys left to right, taking at each position the longest
-phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام لون`` before ``بكام``).
+phrase the lexicon holds (``ازرق فاتح`` before ``ازرق``, ``بكام لون`` before ``بكام``): one pass of
+an Aho–Corasick automaton over all the phrases (:class:`bot.nlu.phrases.PhraseMatcher`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -35,6 +37,7 @@ from bot.nlu.common_words import is_common_word
 from bot.nlu.lexicon import Lexicon, load_lexicon
 from bot.nlu.near_words import NearWords
 from bot.nlu.normalize import franco_fold, is_arabic, skeleton
+from bot.nlu.phrases import PhraseMatcher
 
 __all__ = ["Tag", "Span", "Vocabulary", "get_vocabulary", "stems"]
 
@@ -55,9 +58,11 @@ class Tag:
     weight: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A matched phrase: tokens ``start``..``end`` (exclusive) and what it means."""
+class Span(NamedTuple):
+    """A matched phrase: tokens ``start``..``end`` (exclusive) and what it means.
+
+    A named tuple (immutable, like the frozen dataclass it was) because a message makes several
+    and a frozen dataclass takes about four times as long to make."""
 
     start: int
     end: int
@@ -113,12 +118,8 @@ class Vocabulary:
             if tag not in tags:
                 tags.append(tag)
         self.max_len = max(len(k) for k in self.index)
-        # The phrase lengths each first key starts, longest first: the scan tries only those.
-        lengths: dict[str, set[int]] = {}
-        for k in self.index:
-            lengths.setdefault(k[0], set()).add(len(k))
-        self._lengths_from = {key: tuple(sorted(ns, reverse=True)) for key, ns in lengths.items()}
         self.meaning = {k: (tuple(v), frozenset(t.kind for t in v)) for k, v in self.index.items()}
+        self._phrases = PhraseMatcher(self.meaning)   # every phrase, found in one pass
         # Every table below is built from the tokens in sorted order, so nothing depends on
         # set iteration (and so on PYTHONHASHSEED): same text, same answer in every process.
         ordered = sorted(self.tokens)
@@ -252,29 +253,15 @@ class Vocabulary:
 
     def scan(self, tokens: list[str]) -> tuple[list[Span], list[str]]:
         """Longest-first phrase matches over ``tokens``; also returns the lookup keys."""
-        looked = [self.key(t) for t in tokens]
+        key = self.key
+        looked = [key(t) for t in tokens]
         keys = [k for k, _ in looked]
-        spans: list[Span] = []
-        i = 0
-        while i < len(keys):
-            span = self._longest(keys, i, looked)
-            if span is None:
-                i += 1
-                continue
-            spans.append(span)
-            i = span.end
+        found = self._phrases.find(keys)
+        if not any([fuzzy for _, fuzzy in looked]):   # nearly every message: no word was a guess
+            return [Span(start, end, tags, kinds) for start, end, (tags, kinds) in found], keys
+        spans = [Span(start, end, tags, kinds, any([f for _, f in looked[start:end]]))
+                 for start, end, (tags, kinds) in found]
         return spans, keys
-
-    def _longest(self, keys: list[str], i: int, looked: list[tuple[str, bool]]) -> Span | None:
-        """The longest phrase starting at ``i``, if any."""
-        for n in self._lengths_from.get(keys[i], ()):
-            if i + n > len(keys):
-                continue
-            found = self.meaning.get(tuple(keys[i:i + n]))
-            if found:
-                fuzzy = any(f for _, f in looked[i:i + n])
-                return Span(i, i + n, found[0], found[1], fuzzy)
-        return None
 
 
 def _unambiguous(tokens: Iterable[str], fold: Callable[[str], str],
