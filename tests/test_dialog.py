@@ -417,9 +417,17 @@ def test_a_search_turn_hands_its_reading_of_the_message_to_the_store(monkeypatch
     dialog = Dialog(store=store)
     reads: list[str] = []
     read = dialog.deps.read
-    monkeypatch.setattr(dialog.deps, "read", lambda text: reads.append(text) or read(text))
+    analyses: list[object] = []
+
+    def spy(text: str, analysis: object = None):
+        reads.append(text)
+        analyses.append(analysis)
+        return read(text, analysis)
+
+    monkeypatch.setattr(dialog.deps, "read", spy)
     event = Event(platform=Platform.MESSENGER, customer_id="psid-r", kind=Kind.TEXT, message_id="m1",
                   text="عايز هودي اسود")
     dialog.handle(event, {})
     assert store.asked and store.asked[0] == ("عايز هودي اسود", read_query("عايز هودي اسود"))
     assert reads == ["عايز هودي اسود"], "the message was read once in the turn"
+    assert analyses and analyses[0] is not None, "the search got the matcher's analysis of the message"

@@ -204,6 +204,7 @@ def route_text(turn: Turn) -> list[Reply]:
     """Typed text: an open checkout step first, then what the intent matcher understood."""
     session = turn.session
     understanding = turn.deps.nlu(turn.text, session.context)
+    turn.analysis = getattr(understanding, "analysis", None)  # handed to the search: the words are read once
     turn.slots = dict(understanding.slots or {})
     if session.checkout is not None:
         if session.expect.startswith(placed.EXPECT):

@@ -58,11 +58,12 @@ class Deps:
             self.understand = understand
         return self.understand(text, context=context)
 
-    def read(self, text: str) -> QueryReading:
-        """What a store search needs from the customer's words (:func:`bot.nlu.query.read_query`)."""
+    def read(self, text: str, analysis: Any = None) -> QueryReading:
+        """What a store search needs from the customer's words (:func:`bot.nlu.query.read_query`);
+        ``analysis``: the matcher's analysis of this very text, so its words are not read again."""
         from bot.nlu.query import read_query  # imported late, as the matcher
 
-        return read_query(text)
+        return read_query(text, analysis)
 
     def name(self, lang: str) -> str:
         """The shop's name in ``lang``, read once from the store information."""
@@ -87,6 +88,7 @@ class Turn:
     text: str = ""
     named: list[int] = field(default_factory=list)   # catalogue ids the message names (followup.product_numbers)
     notes: list[Note] = field(default_factory=list)  # what this turn did, for the owner (bot.notes)
+    analysis: Any = field(default=None, repr=False)  # the matcher's analysis of ``text`` (bot.nlu.Analysis)
     _reading: QueryReading | None = field(default=None, repr=False)
 
     def reading(self, query: str) -> Callable[[], QueryReading] | None:
@@ -98,7 +100,7 @@ class Turn:
 
     def _read_message(self) -> QueryReading:
         if self._reading is None:
-            self._reading = self.deps.read(self.text)
+            self._reading = self.deps.read(self.text, self.analysis)
         return self._reading
 
     @property
