@@ -28,6 +28,11 @@ little, a stray keyword in a long unrelated message a lot). Two thresholds, chos
   more): only then does an FAQ answer win over what the intent matcher understood (a shipping
   question, a search...), so "الشحن لاسكندرية بكام" still gets Alexandria's fee although an FAQ
   asks "الشحن بكام؟". No labelled message of another intent reaches 85.
+
+The likeness is symmetric, so each message word is compared once with each word of the FAQ's
+vocabulary (every wording's words, once), in three ``rapidfuzz.process.cdist`` calls
+(:class:`_Vocabulary`); recall and precision are then read from that matrix, the same numbers as
+comparing word by word, wording by wording.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.nlu.normalize import is_arabic, tokenize
 from bot.store.franco import fine_key, skeleton
@@ -113,6 +119,20 @@ class FaqMatcher:
                 if words:
                     wordings.append(_Wording(entry, text, words))
         self._wordings = tuple(wordings)
+        self._vocabulary = _Vocabulary(tuple(word for w in self._wordings for word in w.words))
+        index = self._vocabulary.index
+        # Every wording's words as vocabulary columns, padded to the longest wording with weight 0
+        # (adding 0.0 changes no sum): recall is then a few array operations for all wordings at once.
+        longest = max((len(w.words) for w in self._wordings), default=0)
+        self._columns = np.array([[index[word] for word in w.words] + [0] * (longest - len(w.words))
+                                  for w in self._wordings], dtype=np.intp).reshape(len(self._wordings), longest)
+        self._lengths = np.array([[len(word) for word in w.words] + [0] * (longest - len(w.words))
+                                  for w in self._wordings], dtype=np.float64).reshape(len(self._wordings), longest)
+        self._weights = np.array([_weight(w.words) for w in self._wordings], dtype=np.float64)
+        # The wordings' columns one after the other, and where each wording starts (for reduceat).
+        self._flat = np.array([index[word] for w in self._wordings for word in w.words], dtype=np.intp)
+        starts = np.cumsum([0] + [len(w.words) for w in self._wordings])[:-1]
+        self._starts = starts.astype(np.intp)
 
     def __bool__(self) -> bool:
         return bool(self._wordings)
@@ -123,18 +143,19 @@ class FaqMatcher:
     def scores(self, text: str) -> list[tuple[float, float, _Wording]]:
         """(recall, precision, wording) for every wording: how much of the wording the message
         holds, and how much of the message the wording explains."""
-        words = tuple(content_words(text))
-        if not words:
+        table = self._table(text)
+        if table is None:
             return []
-        return [(_coverage(w.words, words), _coverage(words, w.words), w) for w in self._wordings]
+        recall, precision = table
+        return list(zip(recall.tolist(), precision.tolist(), self._wordings, strict=True))
 
     def best(self, text: str) -> FaqMatch | None:
         """The best wording for ``text`` by :func:`score` (any score), or None without words or FAQ."""
-        found = [(score(recall, precision), w) for recall, precision, w in self.scores(text)]
-        if not found:
+        table = self._table(text)
+        if table is None:
             return None
-        value, wording = max(found, key=lambda item: item[0])
-        return FaqMatch(wording.entry, wording.text, value)
+        recall, precision = table                                  # :func:`score`, for every wording
+        return self._found(RECALL_WEIGHT * recall + (1 - RECALL_WEIGHT) * precision)
 
     def match(self, text: str, threshold: float = FAQ_MIN) -> FaqMatch | None:
         """The entry ``text`` asks when its score reaches ``threshold``."""
@@ -143,11 +164,41 @@ class FaqMatcher:
 
     def same(self, text: str, threshold: float = FAQ_SURE) -> FaqMatch | None:
         """The entry one of whose wordings ``text`` *is*: both ways alike (extra words cost)."""
-        found = [(min(recall, precision), w) for recall, precision, w in self.scores(text)]
-        if not found:
+        table = self._table(text)
+        if table is None:
             return None
-        value, wording = max(found, key=lambda item: item[0])
-        return FaqMatch(wording.entry, wording.text, value) if value >= threshold else None
+        found = self._found(np.minimum(*table))
+        return found if found.score >= threshold else None
+
+    def _found(self, values: np.ndarray) -> FaqMatch:
+        """The wording with the highest value (the first of equals)."""
+        best = int(np.argmax(values))
+        wording = self._wordings[best]
+        return FaqMatch(wording.entry, wording.text, float(values[best]))
+
+    def _table(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Recall and precision of every wording for ``text`` (None without words or FAQ).
+
+        Each sum adds its terms in the words' order, as word-by-word comparing does, so the
+        numbers are the same to the last bit.
+        """
+        words = tuple(content_words(text))
+        if not words or not self._wordings:
+            return None
+        likeness = self._vocabulary.likeness(words)               # message words x vocabulary words
+        # recall: each wording word's best likeness in the message, weighed by its length
+        held = likeness.max(axis=0)[self._columns] * self._lengths
+        total = np.zeros(len(self._wordings))
+        for column in range(held.shape[1]):
+            total = total + held[:, column]
+        recall = np.divide(total, self._weights, out=np.zeros_like(total), where=self._weights > 0)
+        # precision: each message word's best likeness among the wording's words, weighed by its length
+        explained = np.maximum.reduceat(likeness[:, self._flat], self._starts, axis=1)
+        lengths = [len(word) for word in words]
+        total = np.zeros(len(self._wordings))
+        for row, length in enumerate(lengths):
+            total = total + explained[row] * length
+        return recall, total / _weight(words)
 
 
 def score(recall: float, precision: float) -> float:
@@ -159,14 +210,46 @@ def score(recall: float, precision: float) -> float:
 RECALL_WEIGHT = 0.75
 
 
-def _coverage(wanted: tuple[str, ...], words: tuple[str, ...]) -> float:
-    """How much of ``wanted`` the ``words`` hold: each wanted word's best likeness, weighed by length."""
-    total = weight = 0.0
-    for word in wanted:
-        best = max(_likeness(word, other) for other in words)
-        total += best * len(word)
+def _weight(words: tuple[str, ...]) -> float:
+    """The words' total length, summed as the coverage sums it."""
+    weight = 0.0
+    for word in words:
         weight += len(word)
-    return total / weight if weight else 0.0
+    return weight
+
+
+class _Vocabulary:
+    """The FAQ's words, once each, with what :func:`_likeness` compares, to compare a message with
+    all of them at once."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = tuple(dict.fromkeys(words))
+        self.index = {word: column for column, word in enumerate(self.words)}
+        features = [_features(word) for word in self.words]
+        self.bare = [bare for bare, _, _, _ in features]
+        self.keys = [key for _, _, key, _ in features]
+        self.arabic = np.array([arabic for _, arabic, _, _ in features], dtype=bool)
+        self.fine = np.array([fine for _, _, _, fine in features], dtype=object)
+        self.long_key = np.array([len(key) >= 2 for key in self.keys], dtype=bool)
+        self.key_array = np.array(self.keys, dtype=object)
+
+    def likeness(self, words: tuple[str, ...]) -> np.ndarray:
+        """:func:`_likeness` of every message word (rows) with every vocabulary word (columns)."""
+        features = [_features(word) for word in words]
+        same_script = np.maximum(
+            process.cdist(words, self.words, scorer=fuzz.ratio, dtype=np.float64),
+            process.cdist([bare for bare, _, _, _ in features], self.bare, scorer=fuzz.ratio, dtype=np.float64))
+        keys = [key for _, _, key, _ in features]
+        keys_alike = 0.8 * process.cdist(keys, self.keys, scorer=fuzz.ratio, dtype=np.float64)
+        key_array = np.array(keys, dtype=object)
+        equal_keys = key_array[:, None] == self.key_array[None, :]
+        long_enough = np.array([len(key) >= 3 for key in keys], dtype=bool)[:, None]
+        same_fine = np.array([fine for _, _, _, fine in features], dtype=object)[:, None] == self.fine[None, :]
+        across = np.where(equal_keys, np.where(long_enough | same_fine, 95.0, 70.0), keys_alike)
+        both_keyed = np.array([len(key) >= 2 for key in keys], dtype=bool)[:, None] & self.long_key[None, :]
+        across = np.where(both_keyed, across, 0.0)
+        arabic = np.array([arabic for _, arabic, _, _ in features], dtype=bool)[:, None]
+        return np.where(arabic == self.arabic[None, :], same_script, across)
 
 
 def _likeness(a: str, b: str) -> float:

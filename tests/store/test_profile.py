@@ -637,3 +637,25 @@ def test_the_readme_example_is_a_valid_profile(tmp_path) -> None:
     info, problems = parse_profile(example, "README.md")
     assert problems == [] and info.name_en == "Noor Boutique"
     assert info.working_hours("ar") == "يوميًا من ١٢ الضهر لـ ٩ بالليل ما عدا الجمعة"
+
+
+def test_the_matrix_scores_are_the_word_by_word_definition() -> None:
+    """Recall and precision read from one likeness matrix are, to the last bit, each wording word's
+    best ``_likeness`` in the message (and the other way), weighed by length, summed in order."""
+    from bot.store.faq import _likeness, content_words
+
+    def coverage(wanted: tuple[str, ...], words: tuple[str, ...]) -> float:
+        total = weight = 0.0
+        for word in wanted:
+            total += max(_likeness(word, other) for other in words) * len(word)
+            weight += len(word)
+        return total / weight
+
+    matcher = FaqMatcher(SWEEP_FAQ)
+    texts = [text for texts_ in PARAPHRASES.values() for text in texts_]
+    texts += [json.loads(line)["text"] for line in (DATA / "nlu_dev.jsonl").read_text("utf-8").splitlines()[:300]
+              if line]
+    for text in texts:
+        words = tuple(content_words(text))
+        expected = [(coverage(w.words, words), coverage(words, w.words), w.text) for w in matcher._wordings]
+        assert [(recall, precision, w.text) for recall, precision, w in matcher.scores(text)] == expected, text
