@@ -19,9 +19,13 @@ Words the shop has nothing for (``برفان``), with no item named, find nothin
 whole section. ``منتج رقم ١٢٠`` / ``product 57`` is that product.
 
 Ranking (``sort="relevance"``): the exact item asked for, a colour asked for (or, for a refused
-colour, products not sold in it), text relevance (0..1 of the best match), in stock, popularity;
-each further colour of one model steps down, so a page is not one product in ten colours. The
-reported ``score`` is that sum scaled to 0..1. Ties go to the better static score, then position,
+colour, products not sold in it), text relevance (0..1 of the best match), in stock, the gender
+asked for, popularity; each further colour of one model steps down, so a page is not one product
+in ten colours. A gender asked in the text (boys', girls', men's, women's) is answered by its own
+products and by unisex ones: its own rank above the unisex ones that fit the rest as well (the
+same item and stock, words about as close): ``كوتشي ولادي`` gives the boys' sneakers, then the
+unisex kids' ones. The
+reported ``score`` is that sum scaled to 0..1 (capped at 1). Ties go to the better static score, then position,
 so the same query always gives the same page, and "more" continues the same ranking.
 """
 
@@ -52,6 +56,7 @@ SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 GENDER_SECTIONS = {"men": ("men",), "women": ("women",), "kids": ("boys", "girls")}
 _W_ITEM, _W_COLOR, _W_STOCK, _W_TEXT, _W_POP = 0.5, 0.25, 0.125, 0.3, 0.025
 _W_AVOIDED = 0.25      # sold in no refused colour: as strong as a colour asked for
+_W_GENDER = 0.1        # the gender asked for, over unisex: below an item or colour, above popularity
 _PRODUCT_CUES = frozenset({"منتج", "المنتج", "كود", "الكود", "موديل", "product", "item", "code", "sku", "model",
                            "mantag", "montag", "mntg", "muntag"})
 _NUMBER_CUES = frozenset({"رقم", "number", "no", "num", "ra2am", "rakam", "raqam", "nemra"})
@@ -100,13 +105,17 @@ class SearchFilters:
 
     def merged(self, other: SearchFilters) -> SearchFilters:
         """These filters, with ``other``'s values where this one has none."""
-        return replace(other, **self.as_dict())
+        mine = self.as_dict()
+        return replace(other, **mine) if mine else other
 
     def as_dict(self) -> FilterValues:
         """The filters that are set."""
-        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values = {name: getattr(self, name) for name in _FILTER_FIELDS}
         # the keys are this dataclass's own field names, each with its field's value
         return cast(FilterValues, {name: value for name, value in values.items() if value not in (None, ())})
+
+
+_FILTER_FIELDS = tuple(SearchFilters.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -129,9 +138,10 @@ def item_slots() -> dict[str, str | None]:
     return {name: entry.slot for name, entry in load_lexicon().items.items()}
 
 
-def _items_for_slot(slot: str) -> set[str]:
+@lru_cache(maxsize=256)
+def _items_for_slot(slot: str) -> frozenset[str]:
     """Catalogue items a schema item value covers (``hoodie`` covers hoodie and sweatshirt)."""
-    return {item for item, value in item_slots().items() if value == slot} | {slot}
+    return frozenset({item for item, value in item_slots().items() if value == slot} | {slot})
 
 
 @dataclass(frozen=True)
@@ -176,11 +186,26 @@ class SearchIndex:
     # ---- building -----------------------------------------------------------------------------
 
     def _build(self) -> dict[str, int]:
-        keys: dict[str, list[int]] = {}
-        main_category = _main_categories(self.products)
+        """Each key's products as a bitset: products grouped by what their keys depend on (item, gender,
+        section and stock; each colour; sizes), each group's keys made once."""
+        kinds: dict[tuple[str, str, str, bool], list[int]] = {}
+        colours: dict[str, list[int]] = {}
+        sizes: dict[tuple[str, ...], list[int]] = {}
         for position, product in enumerate(self.products):
-            for key in sorted(_keys(product, main_category)):
-                keys.setdefault(key, []).append(position)
+            kinds.setdefault((product.item, product.gender, product.category, product.in_stock), []).append(position)
+            for colour in product.colors or ("",):
+                colours.setdefault(colour, []).append(position)
+            sizes.setdefault(tuple(product.sizes), []).append(position)
+        main_category = _main_categories(self.products)
+        keys: dict[str, list[int]] = {}
+        for kind, found in kinds.items():
+            for key in _kind_keys(*kind, main_category):
+                keys.setdefault(key, []).extend(found)
+        for colour, found in colours.items():
+            keys.setdefault(f"color:{colour}", []).extend(found)
+        for sized, found in sizes.items():
+            for size in _expand_sizes(sized):
+                keys.setdefault(f"size:{size}", []).extend(found)
         return {key: mask_of(found, self.size) for key, found in sorted(keys.items())}
 
     def _array(self, mask: int) -> np.ndarray:
@@ -219,14 +244,14 @@ class SearchIndex:
         if plan.text_only is not None:
             candidates &= plan.text_only
         needed = offset + limit
+        understood = replace(plan.understood, **_cleared(relaxed, plan)) if relaxed else plan.understood
         if not needed:
-            return [], candidates.bit_count(), replace(plan.understood, **_cleared(relaxed, plan)), relaxed
+            return [], candidates.bit_count(), understood, relaxed
         if sort == "relevance":
             ranked = self._relevance(candidates, plan, needed)
         else:
             ranked = [(i, self._score(i, plan)) for i in self._sorted_by(sort, candidates, needed)]
         page = [(self.products[i], round(min(1.0, max(0.0, score / _SCALE)), 4)) for i, score in ranked[offset:needed]]
-        understood = replace(plan.understood, **_cleared(relaxed, plan))
         return page, candidates.bit_count(), understood, relaxed
 
     def _plan(self, reading: QueryReading, explicit: SearchFilters) -> _Plan:
@@ -240,7 +265,7 @@ class SearchIndex:
         text_words = tuple(w for found in reading.item_words for w in found) + reading.words
         text, known = self.text.read(text_words) if text_words else (None, True)
         if text is not None:
-            best = float(text.max())
+            best = float(text.max(initial=0.0))        # (an empty catalog has no best)
             text = text.astype(np.float64) / best if best > 0 else np.zeros(self.size)
         soft = self._query_sets(reading, item, explicit) + self._text_limits(reading, explicit)
         features = self._features(reading, item, explicit, exclude)
@@ -381,6 +406,9 @@ class SearchIndex:
         elif exclude:
             # below a free-word match: "polo, not black" wants polos first, black-free ones among them
             features.append((_W_AVOIDED, self.everything & ~self._union(f"color:{c}" for c in exclude)))
+        genders = _genders_asked(reading, explicit)
+        if genders:
+            features.append((_W_GENDER, self._union(f"gender:{gender}" for gender in genders)))
         return features
 
     @staticmethod
@@ -406,25 +434,26 @@ class SearchIndex:
         """The ``needed`` best candidates by score, best first; equal scores by position (static order)."""
         if not candidates:
             return []
-        scores = self._scores(plan)
         found = np.flatnonzero(self._array(candidates))
+        scores = self._scores(plan, found)
         if self.text.has_families:
-            ranked = self._diverse(found, scores[found], needed)
+            ranked = self._diverse(found, scores, needed)
         else:
-            top, chosen = _best(found, scores[found], needed)
+            top, chosen = _best(found, scores, needed)
             ranked = [(int(position), float(score)) for position, score in zip(top, chosen, strict=True)]
         return self._in_stock_first(ranked, found, scores)
 
     def _in_stock_first(self, ranked: list[tuple[int, float]], found: np.ndarray,
                         scores: np.ndarray) -> list[tuple[int, float]]:
         """A sold-out product is never first while an in-stock one matches: the best in-stock one
-        moves to the front (it takes the first score, so scores still read best first)."""
+        moves to the front (it takes the first score, so scores still read best first). ``scores``
+        are ``found``'s."""
         if not ranked or self.in_stock[ranked[0][0]]:
             return ranked
-        stocked = found[self.in_stock[found]]
-        if not len(stocked):
+        stocked = self.in_stock[found]
+        if not stocked.any():
             return ranked
-        best = int(_best(stocked, scores[stocked], 1)[0][0])
+        best = int(_best(found[stocked], scores[stocked], 1)[0][0])
         order = [best] + [position for position, _ in ranked if position != best]
         return list(zip(order[:len(ranked)], (score for _, score in ranked), strict=True))
 
@@ -456,13 +485,13 @@ class SearchIndex:
         scores, positions = chosen[outside], found[outside]
         return bool(((scores > last) | ((scores == last) & (positions < last_position))).any())
 
-    def _scores(self, plan: _Plan) -> np.ndarray:
-        """Every product's score: feature bonuses, text relevance (0..1 of the best), static score."""
-        scores = self.static_scores.copy()
+    def _scores(self, plan: _Plan, found: np.ndarray) -> np.ndarray:
+        """The scores of the products at ``found``: static score, feature bonuses, text relevance (0..1 of the best)."""
+        scores = self.static_scores[found]
         for weight, mask in plan.features:
-            scores += weight * self._array(mask)
+            scores += weight * self._array(mask)[found]
         if plan.text is not None:
-            scores += _W_TEXT * plan.text
+            scores += _W_TEXT * plan.text[found]
         return scores
 
     def _score(self, position: int, plan: _Plan) -> float:
@@ -517,21 +546,18 @@ def decode_cursor(cursor: str | None) -> int:
 
 # ---- helpers ------------------------------------------------------------------------------------
 
-def _keys(product: Product, main_category: dict[str, str]) -> set[str]:
-    """The index keys of one product: item, gender, colours, sizes, sections, stock."""
-    keys = {f"item:{product.item}", f"gender:{product.gender}"}
-    keys.update(f"color:{color}" for color in product.colors or ("",))
-    keys.update(f"size:{size}" for size in _expand_sizes(tuple(product.sizes)))
-    keys.add(f"section:{product.category}")
+def _kind_keys(item: str, gender: str, category: str, in_stock: bool, main_category: dict[str, str]) -> set[str]:
+    """The index keys of a product's item, gender, section and stock (its colours and sizes are keys too)."""
+    keys = {f"item:{item}", f"gender:{gender}", f"section:{category}"}
     for section, genders in GENDER_SECTIONS.items():
-        if product.gender in genders:
+        if gender in genders:
             keys.add(f"section:{section}")
-    if product.gender == "unisex" and product.category != "kids":
+    if gender == "unisex" and category != "kids":
         keys.update(("section:men", "section:women"))      # "men's" includes unisex adult products
-    main = main_category.get(product.item)
+    main = main_category.get(item)
     if main and main not in GENDER_SECTIONS:
         keys.add(f"section:{main}")      # kids' sneakers are shoes too, a kids' bag an accessory
-    if product.in_stock:
+    if in_stock:
         keys.add("stock")
     return keys
 
@@ -563,6 +589,14 @@ def _filters_from(reading: QueryReading, item: str | None, exclude: tuple[str, .
         gender=gender,
         exclude_colors=exclude,
     )
+
+
+def _genders_asked(reading: QueryReading, explicit: SearchFilters) -> tuple[str, ...]:
+    """The genders the text asks for (boys, girls; men, women by their sections), unless the caller's
+    filters already hold one gender or section: their own products rank above the unisex ones."""
+    if explicit.gender or explicit.category:
+        return ()
+    return (*reading.genders, *(s for s in reading.categories if s in GENDER_SECTIONS and s != "kids"))
 
 
 def _section_groups(sections: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:

@@ -252,6 +252,28 @@ def test_kids_genders_from_the_shared_lexicon(store) -> None:
     assert girls.products and all(p.gender == "girls" and p.item == "dress" for p in girls.products)
 
 
+@pytest.mark.parametrize("query, gender", [
+    ("عايز كوتشي ولادي", "boys"), ("boys sneakers", "boys"), ("كوتشي بناتي", "girls"), ("لبس ولادي", "boys"),
+    ("شنطة رجالي", "men"), ("3ayez shanta 7arimy", "women"),
+])
+def test_the_gender_asked_comes_before_unisex(store, query, gender) -> None:
+    """Unisex products answer a gender too, but after that gender's own ones in stock alike (issue 12:
+    unisex 807 was first for boys' sneakers, above the boys' 811); sold-out ones still come after."""
+    page = store.search(query, limit=30)
+    assert {p.gender for p in page.products} == {gender, "unisex"}
+    for stocked in (True, False):
+        genders = [p.gender for p in page.products if p.in_stock == stocked]
+        if gender in genders and "unisex" in genders:
+            assert max(at for at, g in enumerate(genders) if g == gender) < genders.index("unisex")
+    assert page.products[0].gender == gender
+
+
+def test_a_gender_over_unisex_never_outranks_the_item(store) -> None:
+    """Boys' sneakers first, then the unisex kids' sneakers: a boys' product of another item comes after both."""
+    products = top(store, "عايز كوتشي ولادي", 3)
+    assert [p.id for p in products[:2]] == [811, 807] and all(p.item == "sneakers" for p in products)
+
+
 def test_non_schema_items_and_english_compounds(store) -> None:
     assert all(p.item == "shorts" for p in top(store, "cargo shorts"))
     assert top(store, "cargo shorts", 1)[0].name_en == "Men's Cargo Shorts"

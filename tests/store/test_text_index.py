@@ -7,11 +7,13 @@ tests/store/test_search_blind.py.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.store.product import Product
@@ -219,3 +221,41 @@ def test_many_colours_of_unrated_models_page_fast_and_in_one_order() -> None:
     paged = [p.id for offset in range(0, 40, 10) for p, _ in index.search("polo", None, "relevance", 10, offset)[0]]
     assert paged == whole and len(set(whole)) == 40
     assert index.search("polo", None, "relevance", 0, 0)[0] == []
+
+
+def _lucene_bm25(documents: list[list[str]], word: str, k1: float = 1.2, b: float = 0.3) -> list[float]:
+    """BM25 (the Lucene variant) of ``word`` in each document, written out plainly, in double precision."""
+    mean = sum(len(d) for d in documents) / len(documents)
+    df = sum(word in d for d in documents)
+    idf = math.log(1 + (len(documents) - df + 0.5) / (df + 0.5))
+    return [idf * d.count(word) / (d.count(word) + k1 * (1 - b + b * len(d) / mean)) if word in d else 0.0
+            for d in documents]
+
+
+def test_bm25_scores_are_the_plain_formula_in_every_field() -> None:
+    """Each field's score is BM25 over a document of all the product's words (names, their adjacent
+    pairs, labels and concepts, descriptions, and one word all share) times the field's weight."""
+    products = [product(1, "Red Leather Bag", description_en="soft leather, leather strap"),
+                product(2, "Leather Wallet Red", description_en="a red wallet"),
+                product(3, "Canvas Tote", description_en="a bag for the beach")]
+    index = TextIndex(products)
+    documents = []
+    for p in products:
+        names, kind, body = index._documents(p)
+        pairs = [f"{a} {b}" for a, b in zip(names, names[1:], strict=False)]
+        words = [f"n:{w}" for w in names + pairs] + [f"k:{w}" for w in kind] + [f"b:{w}" for w in body]
+        documents.append([*words, "@"])
+    for field_name, token, weight in (("name", "leather", 3), ("name", "red leather", 3), ("body", "leather", 1),
+                                      ("body", "red", 1), ("kind", "@item:bag", 2), ("name", "canva", 3)):
+        at, scores = index._posting(field_name, token)
+        found = np.zeros(len(products), dtype=np.float64)
+        found[at] = scores
+        expected = [weight * s for s in _lucene_bm25(documents, f"{field_name[0]}:{token}")]
+        assert found.tolist() == pytest.approx(expected, rel=1e-6) and any(expected)
+    assert not len(index._posting("name", "wallet red leather")[0])     # a pair is two adjacent words only
+
+
+def test_an_empty_catalog_finds_nothing() -> None:
+    index = SearchIndex([])
+    assert index.search("شنطة جلد", None, "relevance", 10, 0)[:2] == ([], 0)
+    assert index.search("", None, "price_asc", 10, 0)[:2] == ([], 0)
