@@ -195,7 +195,16 @@ def cmd_work(args: argparse.Namespace) -> int:
     from bot.workers import run_worker_process
 
     configure_logging(settings)
+    _lower_priority(settings.worker_nice)
     return run_worker_process(build_services(settings))
+
+
+def _lower_priority(increment: int) -> None:
+    """Run this worker process ``increment`` steps nicer (``WORKER_NICE``): on cores it shares with
+    the web processes, the kernel then serves their acknowledgements first and the turns with
+    what is left, instead of slicing the time evenly. Beyond the kernel's 19, it stays at 19."""
+    if increment > 0:
+        os.nice(increment)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

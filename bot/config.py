@@ -166,6 +166,9 @@ class Settings:
     # false when ``python -m bot work`` processes answer (``serve`` and the Procfile's web set it).
     workers_in_web: bool = True
     worker_processes: int = 2      # ``python -m bot serve``: how many ``python -m bot work`` it starts
+    # ``python -m bot work`` lowers its CPU priority by this much (os.nice), so the web processes'
+    # acknowledgements keep their latency on cores the workers share; 0 leaves it as it is.
+    worker_nice: int = 10
     handoff_timeout_s: float = 24 * 3600.0
     max_body_bytes: int = 4 * 1024 * 1024
     # Staff are told of new orders, cancellations, order changes, stock-alert requests and
@@ -244,6 +247,7 @@ class Settings:
             "typing_after_ms": reader.number("TYPING_AFTER_MS", 400, int),
             "workers_in_web": reader.choice("WORKERS_IN_WEB", ("true", "false"), "true") == "true",
             "worker_processes": reader.number("WORKER_PROCESSES", 2, int, minimum=1),
+            "worker_nice": reader.number("WORKER_NICE", 10, int),
             "handoff_timeout_s": reader.number("HANDOFF_TIMEOUT_S", 24 * 3600.0, float),
             "staff_webhook_url": reader.url("STAFF_WEBHOOK_URL", ""),
             "staff_whatsapp": reader.digits("STAFF_WHATSAPP", 8, 15),

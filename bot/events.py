@@ -162,14 +162,31 @@ class Event:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Event:
-        """The inverse of :meth:`to_dict`."""
+    def from_dict(cls, data: Mapping[str, Any], *, known_clean: bool = False) -> Event:
+        """The inverse of :meth:`to_dict`.
+
+        ``known_clean`` when no string in ``data`` can hold a lone surrogate (the inbox reads back
+        JSON with no surrogate escape, :func:`bot.storage.inbox.decode`): the fields are then taken
+        as they are instead of cleaned again (a worker's claim), unless a text is over its limit.
+        """
+        text, payload = data.get("text", ""), data.get("payload", "")
+        if known_clean and len(text) <= MAX_TEXT_CHARS and len(payload) <= MAX_PAYLOAD_CHARS:
+            event = object.__new__(cls)
+            for name, value in (
+                ("platform", Platform(data["platform"])), ("customer_id", str(data.get("customer_id", ""))),
+                ("kind", Kind(data["kind"])), ("text", text), ("payload", payload),
+                ("message_id", data.get("message_id", "")), ("timestamp", float(data.get("timestamp", 0.0))),
+                ("recipient_id", data.get("recipient_id", "")), ("data", dict(data.get("data", {}))),
+                ("raw", dict(data.get("raw", {}))),
+            ):
+                object.__setattr__(event, name, value)
+            return event
         return cls(
             platform=Platform(data["platform"]),
             customer_id=str(data.get("customer_id", "")),
             kind=Kind(data["kind"]),
-            text=data.get("text", ""),
-            payload=data.get("payload", ""),
+            text=text,
+            payload=payload,
             message_id=data.get("message_id", ""),
             timestamp=float(data.get("timestamp", 0.0)),
             recipient_id=data.get("recipient_id", ""),

@@ -1,9 +1,11 @@
 """What a worker does with one event: understand, answer, send, remember.
 
-Customer messages go to the dialog; the replies are rendered for the platform and staged in the
-outbox in the same transaction as the session and the turn's analytics notes (:mod:`bot.notes`:
-the owner's insights and the staff's news), then sent. Receipts and statuses update the
-states of messages we sent. Everything else is recorded and logged, never answered.
+Customer messages go to the dialog; the replies are rendered for the platform (a text and the
+buttons or quick replies after it joined into one message where the platform's limits allow,
+:data:`JOINERS`) and staged in the outbox in the same transaction as the session and the turn's
+analytics notes (:mod:`bot.notes`: the owner's insights and the staff's news), then sent.
+Receipts and statuses update the states of messages we sent. Everything else is recorded and
+logged, never answered.
 
 The 24-hour window is counted from the customer's message as the platform stamped it (the
 event's timestamp), not from when a worker got to it: an event handled late after a backlog or an
@@ -29,14 +31,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.channels.instagram.render import render as instagram_render
+from bot.channels.messenger.render import render as messenger_render
 from bot.channels.preamble import Pending, PreambleTimer
+from bot.channels.whatsapp.render import join as whatsapp_join
 from bot.errors import AuthError, DeliveryUnknown, SendError, WaitForGraph
 from bot.events import Event, Kind, Platform
 from bot.logs import customer_ref, pseudonym
 from bot.notes import notes_of
 from bot.replies import Outgoing, Reply
 from bot.storage import ConversationState
-from bot.storage.contracts import MessageStates
+from bot.storage.contracts import MessageStates, Staged
 from bot.storage.inbox import Claimed
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,13 @@ class Sender(Protocol):
 
 Renderer = Callable[[Reply, str], list[Outgoing]]
 Preamble = Callable[[Event], list[Outgoing]]
+Joiner = Callable[[list[Outgoing]], list[Outgoing]]
+# A turn's rendered messages, with a text and the interactive message after it made one where they fit.
+JOINERS: dict[Platform, Joiner] = {
+    Platform.WHATSAPP: whatsapp_join,
+    Platform.MESSENGER: messenger_render.join,
+    Platform.INSTAGRAM: instagram_render.join,
+}
 
 
 class Pipeline:
@@ -87,11 +99,12 @@ class Pipeline:
         clock: Callable[[], float] = time.time,
         preamble_after_s: float = PREAMBLE_AFTER_S,
         preamble_clock: Callable[[], float] = time.monotonic,
+        joiners: dict[Platform, Joiner] | None = None,
     ) -> None:
         """``quiet(event)`` is True while a person handles the customer (no typing dots; asked only when
         the preamble is due); ``heartbeat(claimed)`` renews the worker's lease and is False once another
         worker took over; a turn not staged within ``preamble_after_s`` (by ``preamble_clock``) gets its
-        preamble before its replies.
+        preamble before its replies; ``joiners`` (:data:`JOINERS` by default) join a turn's messages.
         """
         self.state = state
         self.quiet = quiet
@@ -99,6 +112,7 @@ class Pipeline:
         self.dialog = dialog
         self.sender = sender
         self.renderers = renderers
+        self.joiners = JOINERS if joiners is None else joiners
         self.preambles = preambles or {}
         self.clock = clock
         self.typing = PreambleTimer(preamble_after_s, clock=preamble_clock)
@@ -126,17 +140,18 @@ class Pipeline:
                         event.kind, customer_ref(event.platform, event.customer_id))
             self._record(event)
             return
+        staged = None
         if not self.outbox.is_staged(claimed.id):
             preamble = self._arm_preamble(claimed)
             try:
-                self._decide(claimed)
+                staged = self._decide(claimed)
             except BaseException:
                 if preamble is not None:
                     preamble.drop()
                 raise
             if preamble is not None:
                 preamble.settle()
-        self._deliver(claimed)
+        self._deliver(claimed, staged.rows if staged is not None else self.outbox.unsent(claimed.id))
 
     def _arm_preamble(self, claimed: Claimed) -> Pending | None:
         """The first time a customer's message is decided, its preamble waits for a slow decision."""
@@ -145,22 +160,28 @@ class Pipeline:
             return None
         return self.typing.arm(lambda: self._send_preamble(event))
 
-    def _decide(self, claimed: Claimed) -> None:
-        """Run the dialog and stage its replies with the session (once, whoever gets there first)."""
+    def _decide(self, claimed: Claimed) -> Staged | None:
+        """Run the dialog and stage its replies with the session (once, whoever gets there first):
+        the rows staged, or None when another worker staged them first."""
         event = claimed.event
-        session = self.sessions.load(event.platform, event.customer_id)
+        session, previous = self.sessions.load_with_inbound(event.platform, event.customer_id)
         answer = self.dialog.handle(event, session)
         replies, session = answer
         outgoing = [out for reply in replies for out in self.renderers[event.platform](reply, event.customer_id)]
-        inbound = self._inbound_at(claimed) if event.answerable else None
-        if not self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound,
-                                     notes=notes_of(answer), claimed=claimed):
+        join = self.joiners.get(event.platform)
+        if join is not None:
+            outgoing = join(outgoing)
+        inbound = self._inbound_at(claimed, previous) if event.answerable else None
+        staged = self.state.stage_turn(claimed.id, event.platform, event.customer_id, session, outgoing, inbound,
+                                       notes=notes_of(answer), claimed=claimed)
+        if staged is None:
             log.warning("event %s was already answered by another worker", claimed.id)
+        return staged
 
-    def _inbound_at(self, claimed: Claimed) -> float:
-        """When the customer wrote (the start of the 24-hour window), never before the last time."""
+    def _inbound_at(self, claimed: Claimed, previous: float | None) -> float:
+        """When the customer wrote (the start of the 24-hour window), never before the last time
+        (``previous``, the session's)."""
         event = claimed.event
-        previous = self.sessions.last_inbound(event.platform, event.customer_id)
         return inbound_at(event.timestamp, claimed.accepted_at, self.clock(), previous)
 
     def _too_old(self, claimed: Claimed) -> bool:
@@ -198,11 +219,13 @@ class Pipeline:
             if not getattr(result, "ok", True):
                 log.info("typing indicator not sent: %s", getattr(result, "error", ""))
 
-    def _deliver(self, claimed: Claimed) -> None:
-        sent = deliver_staged(self.outbox.unsent(claimed.id), outbox=self.outbox, sender=self.sender,
+    def _deliver(self, claimed: Claimed, rows: Sequence[tuple[int, Outgoing]]) -> None:
+        """Send the event's unsent rows: those just staged, or (on a retry) those read back."""
+        sent = deliver_staged(rows, outbox=self.outbox, sender=self.sender,
                               messages=self.messages, what=f"event {claimed.id}",
                               alive=lambda: self.heartbeat(claimed),
-                              finish=lambda sent: self.state.finish(claimed, sent))
+                              finish=lambda sent: self.state.finish(claimed, sent),
+                              record_sent=self.state.record_sent)
         if sent.stopped:
             log.warning("event %s was taken over; its other worker sends the rest", claimed.id)
         elif sent.waiting is not None:
@@ -261,6 +284,7 @@ def deliver_staged(
     rows: Iterable[tuple[int, Outgoing]], *, outbox: Any, sender: Sender, messages: Any = None, what: str = "",
     alive: Callable[[], bool] = lambda: True,
     finish: Callable[[tuple[int, str | None, Outgoing]], object] | None = None,
+    record_sent: Callable[[tuple[int, str | None, Outgoing]], object] | None = None,
 ) -> Delivered:
     """Send staged outbox rows in order, settling each in the outbox: the one path every staged
     message takes (replies to events, stock alerts).
@@ -268,7 +292,9 @@ def deliver_staged(
     Sent → ``sent`` (its message id remembered for receipts); no answer → ``unknown``, never sent
     again; a final error → ``failed``. An error to wait out stops here and leaves this row and the
     rest ``pending`` for the next try. With ``finish``, the last row sent is settled by
-    ``finish((outbox_id, message_id, out))`` instead: its result and the event done in one transaction.
+    ``finish((outbox_id, message_id, out))`` instead: its result and the event done in one transaction;
+    with ``record_sent``, the others by ``record_sent((outbox_id, message_id, out))``: the row sent and
+    its message id kept in one transaction.
     """
     rows = list(rows)
     for index, (outbox_id, out) in enumerate(rows):
@@ -277,6 +303,9 @@ def deliver_staged(
         result = sender.send(out)
         if result.ok and finish is not None and index == len(rows) - 1:
             finish((outbox_id, result.message_id, out))
+            continue
+        if result.ok and record_sent is not None:
+            record_sent((outbox_id, result.message_id, out))
             continue
         if result.ok:
             outbox.mark_sent(outbox_id, result.message_id)

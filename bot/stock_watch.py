@@ -175,7 +175,7 @@ class StockWatch:
     def _deliver(self, rows: list[tuple[int, Outgoing]]) -> SendError | None:
         """Send staged rows; the error to wait out when the Graph API is down (rows stay staged)."""
         sent = deliver_staged(rows, outbox=self.state.outbox, sender=self.sender, messages=self.messages,
-                              what="stock alert")
+                              what="stock alert", record_sent=self.state.record_sent)
         if sent.waiting is not None:
             log.info("stock alert waits for the Graph API (sent on a later run): %s", sent.waiting)
         return sent.waiting

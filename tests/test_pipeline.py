@@ -334,3 +334,23 @@ def test_a_message_from_the_shop_s_own_account_is_never_answered(client, service
     services.workers.drain()
     assert services.pipeline.outbox.conversation("instagram", "ig-customer-own") == []
     assert services.pipeline.outbox.conversation("instagram", IG_ACCOUNT_ID) == []
+
+
+def test_a_turn_sends_the_rows_it_staged_and_keeps_every_message_id(client, services, monkeypatch):
+    """The first attempt sends what ``stage_turn`` gave back (the outbox is not read again), and
+    every reply sent, the last one and those before it, is settled with its message id."""
+    read_back = []
+    unsent = services.pipeline.outbox.unsent
+    monkeypatch.setattr(services.pipeline.outbox, "unsent", lambda event_id: read_back.append(event_id) or
+                        unsent(event_id))
+    results = []
+    send = services.pipeline.sender.send
+    monkeypatch.setattr(services.pipeline.sender, "send", lambda out: results.append(send(out)) or results[-1])
+    post_signed(client, messenger_text("psid-rows", "عايز تيشيرت اسود"), TEST_SECRET)
+    services.workers.drain()
+    assert read_back == []
+    rows = services.pipeline.outbox.conversation("messenger", "psid-rows")
+    assert len(rows) >= 2 and {row["state"] for row in rows} == {"sent"}
+    ids = [result.message_id for result in results if result.message_id]
+    assert [row["message_id"] for row in rows] == ids
+    assert all(services.pipeline.messages.status_of(message_id) == "sent" for message_id in ids)

@@ -257,7 +257,8 @@ def test_an_acknowledgement_is_one_storage_write_for_the_whole_delivery(app, ser
     raw = _three_events_one_seen_before(client)
     writes: list[str] = []
     if backend == "sqlite":
-        conn = services.db.connection()  # the test client runs the request in this thread
+        conn = services.inbox._writer  # the group commit's own connection, opened by the delivery before
+        assert conn is not None
         conn.set_trace_callback(lambda sql: writes.append(sql) if sql.split()[0] in ("BEGIN", "COMMIT") else None)
     else:
         real = services.inbox.r.execute_command
@@ -303,3 +304,30 @@ def test_a_generated_request_id_needs_no_uuid_and_is_unique(client):
     ids = {post_signed(client, messenger_text("psid-ids", "hi"), TEST_SECRET).headers["X-Request-Id"]
            for _ in range(5)}
     assert len(ids) == 5 and all(re.fullmatch(r"[0-9a-f]{32}", found) for found in ids)
+
+
+def test_a_too_large_delivery_is_counted_and_carries_its_request_id(client, services):
+    """The 413 raised while reading the body is answered like any other: counted once, with the
+    caller's request id in the answer (the id is bound by the view itself, not by Flask hooks)."""
+    before = metrics.WEBHOOK_DELIVERIES.labels("unknown", "413")._value.get()
+    huge = encode(whatsapp_text("201000000002", "y" * (services.settings.max_body_bytes + 10)))
+    answer = client.post("/webhook", data=huge, headers={"Content-Type": "application/json", "X-Request-Id": "rid-413"})
+    assert answer.status_code == 413
+    assert answer.headers["X-Request-Id"] == "rid-413"
+    assert metrics.WEBHOOK_DELIVERIES.labels("unknown", "413")._value.get() == before + 1
+    handshake = client.get("/webhook?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1")
+    assert handshake.status_code == 403 and handshake.headers["X-Request-Id"]
+
+
+def test_an_unexpected_error_is_a_counted_500_logged_with_its_request_id(client, services, monkeypatch, caplog):
+    def broken(events):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services.inbox, "accept", broken)
+    before = metrics.WEBHOOK_DELIVERIES.labels("page", "500")._value.get()
+    raw = encode(messenger_text("psid-bug", "hi"))
+    answer = client.post("/webhook", data=raw, headers={"X-Hub-Signature-256": factories.sign(raw, TEST_SECRET),
+                                                         "Content-Type": "application/json", "X-Request-Id": "rid-500"})
+    assert answer.status_code == 500 and answer.headers["X-Request-Id"] == "rid-500"
+    assert metrics.WEBHOOK_DELIVERIES.labels("page", "500")._value.get() == before + 1
+    assert [record.request_id for record in caplog.records if "unexpected error" in record.getMessage()] == ["rid-500"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -52,10 +53,14 @@ def _keep_distinct(events: Iterable[Event]) -> list[Event]:
     an item with the same id but different content gets ``<id>#<digest of the item>``, so
     dedupe does not silently drop it. The original id stays in ``data["platform_message_id"]``.
     """
+    events = list(events)
+    shared = Counter(event.dedupe_key for event in events if event.message_id)
+    if all(count == 1 for count in shared.values()):  # the usual delivery: nothing to digest
+        return events
     first: dict[str, str] = {}
     result: list[Event] = []
     for event in events:
-        if not event.message_id:
+        if not event.message_id or shared[event.dedupe_key] == 1:
             result.append(event)
             continue
         digest = _digest(event.raw)

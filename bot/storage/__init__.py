@@ -13,7 +13,10 @@ SQLite file's schema is versioned (:mod:`bot.storage.migrations`) and so are the
 
 A turn costs two writes besides the claim: ``stage_turn`` (session, replies, notes; with
 ``claimed=`` and nothing to send, the inbox row marked done too) and ``finish`` (the last reply's
-send result and the inbox row done), each one transaction.
+send result and the inbox row done), each one transaction; each reply before the last costs one
+more, ``record_sent`` (its send result and its message id together). Three transactions a turn
+(claim, stage, finish) is the floor while a reply is never sent twice across a crash: the
+replies must be staged before the first is sent, and the event settled after the last.
 """
 
 from __future__ import annotations
@@ -47,9 +50,11 @@ class ConversationState:
     """Sessions, the outbox, and how to write a turn.
 
     ``stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=(), *, claimed=None)
-    -> bool`` saves the session, stages the replies and keeps the turn's notes once per event (False
-    when another worker already did); given the ``claimed`` event and no messages, the inbox row is
-    marked done in the same transaction (the turn is finished);
+    -> Staged | None`` saves the session, stages the replies and keeps the turn's notes once per event,
+    giving the staged outbox rows (None when another worker already did); given the ``claimed`` event
+    and no messages, the inbox row is marked done in the same transaction (the turn is finished);
+    ``record_sent((outbox_id, message_id, outgoing))`` marks a reply sent and keeps its message id
+    for receipts, in one transaction (the replies before a turn's last);
     ``finish(claimed, sent=None) -> bool`` finishes a turn in one transaction: ``sent`` =
     ``(outbox_id, message_id, outgoing)`` of its last reply, marked sent (and its message id kept
     for receipts), and the inbox row done while ``claimed``'s worker holds it (False otherwise);
@@ -60,11 +65,12 @@ class ConversationState:
 
     sessions: contracts.Sessions
     outbox: contracts.Outbox
-    stage_turn: Callable[..., bool]
+    stage_turn: Callable[..., contracts.Staged | None]
     transaction: Callable[[], AbstractContextManager[Any]]
     record: Callable[..., None]
     prune: Callable[[], None]
     finish: Callable[..., bool]
+    record_sent: Callable[[tuple[int, str | None, Outgoing]], None]
 
 
 def sqlite_state(
@@ -76,11 +82,13 @@ def sqlite_state(
     events = inbox or Inbox(db, clock=clock)
 
     def stage_turn(event_id, platform, customer_id, session, messages, inbound_at, notes=(), *,
-                   claimed: Claimed | None = None) -> bool:
+                   claimed: Claimed | None = None) -> contracts.Staged | None:
         done = False
+        messages = list(messages)
         with db.transaction() as conn:
-            if not outbox.stage(conn, event_id, messages):
-                return False
+            row_ids = outbox.stage_rows(conn, event_id, messages)
+            if row_ids is None:
+                return None
             sessions.save(conn, platform, customer_id, session, inbound_at=inbound_at)
             for recorder in recorders if notes else ():
                 recorder.record(conn, str(platform), customer_id, list(notes))
@@ -88,7 +96,14 @@ def sqlite_state(
                 done = events.complete_in(conn, claimed)
         if done and claimed is not None:
             events.finished(claimed)
-        return True
+        return contracts.Staged(tuple(zip(row_ids, messages, strict=True)))
+
+    def record_sent(sent: tuple[int, str | None, Outgoing]) -> None:
+        outbox_id, message_id, out = sent
+        with db.transaction() as conn:
+            outbox.mark_sent_in(conn, outbox_id, message_id)
+            if message_id and out.kind == "message":
+                insert_sent(conn, out.platform, out.recipient_id, message_id, clock())
 
     def finish(claimed: Claimed, sent: tuple[int, str | None, Outgoing] | None = None) -> bool:
         with db.transaction() as conn:
@@ -107,7 +122,7 @@ def sqlite_state(
             outbox.prune(conn, clock() - KEEP_REPLIES_S)
             sessions.prune(conn, clock() - KEEP_REPLIES_S)
 
-    return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune, finish)
+    return ConversationState(sessions, outbox, stage_turn, db.transaction, sqlite_record, prune, finish, record_sent)
 
 
 @dataclass(frozen=True)
@@ -168,6 +183,7 @@ def _redis_stores(settings: Any, clock: Callable[[], float], staff_channels: tup
         functools.partial(redis_state.record, prefix=prefix),
         sessions.prune,  # every other Redis key carries its own expiry
         functools.partial(redis_state.finish, client, outbox, inbox, messages),
+        functools.partial(redis_state.record_sent, client, outbox, messages),
     )
     return Stores(
         inbox,

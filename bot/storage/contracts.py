@@ -14,6 +14,7 @@ gives the right one), and is positional-only because the two backends name it di
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from bot.events import Event
@@ -47,12 +48,25 @@ class Inbox(Protocol):
     def prune(self, older_than_s: float = ...) -> int: ...
 
 
+@dataclass(frozen=True)
+class Staged:
+    """What a turn's ``stage_turn`` staged: its outbox rows ``(id, message)`` in sending order, so
+    the turn sends them without reading them back. Always true, even with no rows (a turn with
+    nothing to say is staged too); ``stage_turn`` gives None when another worker staged it first."""
+
+    rows: tuple[tuple[int, Outgoing], ...] = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+
 @runtime_checkable
 class Sessions(Protocol):
     """One session document per platform and customer, and when the customer last wrote."""
 
     def load(self, platform: str, customer_id: str) -> dict[str, Any]: ...
     def last_inbound(self, platform: str, customer_id: str) -> float | None: ...
+    def load_with_inbound(self, platform: str, customer_id: str) -> tuple[dict[str, Any], float | None]: ...
     def save(self, tx: Any, /, platform: str, customer_id: str, data: dict[str, Any], *,
              inbound_at: float | None = None) -> None: ...
     def all(self, limit: int = 100) -> list[dict[str, Any]]: ...
@@ -63,6 +77,7 @@ class Outbox(Protocol):
     """Replies staged once per event (or per negative key, for proactive messages) and their results."""
 
     def stage(self, tx: Any, /, event_id: int | None, messages: Iterable[Outgoing]) -> bool: ...
+    def stage_rows(self, tx: Any, /, event_id: int | None, messages: Sequence[Outgoing]) -> list[int] | None: ...
     def is_staged(self, event_id: int) -> bool: ...
     def unsent(self, event_id: int) -> list[tuple[int, Outgoing]]: ...
     def unsent_keys(self, limit: int = 500) -> list[int]: ...
@@ -185,5 +200,5 @@ class Window(Protocol):
 
 __all__ = [
     "AuthFailures", "Handoffs", "Inbox", "Insights", "MessageStates", "Orders", "Outbox", "Pauses", "Recorder",
-    "Sessions", "StaffFeed", "StockAlerts", "Window",
+    "Sessions", "StaffFeed", "Staged", "StockAlerts", "Window",
 ]

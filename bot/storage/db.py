@@ -1,10 +1,12 @@
 """The SQLite database: per-thread connections, the schema (versioned, :mod:`bot.storage.migrations`),
-and short write transactions."""
+and short write transactions, queued across threads and processes."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,7 +25,11 @@ class Database:
     """A SQLite file shared by every thread and process of the service.
 
     Each thread gets its own connection. ``transaction()`` opens ``BEGIN IMMEDIATE`` so writers
-    queue on SQLite's lock instead of failing half-way; reads use ``query``/``query_one``.
+    never fail half-way; reads use ``query``/``query_one``. Writers wait in line before that, not
+    in SQLite's busy handler (which sleeps 1, 2, 5, 10, 15 ms... between tries, so a webhook thread
+    meeting another process's commit often waited tens of milliseconds for a lock held for one):
+    the threads of a process on a lock of their own, then the processes on an ``flock`` of
+    ``<path>.lock``, which the kernel hands to the next waiter the moment it is released.
     Opening brings the file's schema up to ``migrations`` (this release's by default).
     """
 
@@ -31,8 +37,9 @@ class Database:
         self.path = str(path)
         self._local = threading.local()
         # Writers of this process queue here, in order, instead of sleeping in SQLite's busy
-        # handler (which polls in steps of up to 100 ms); other processes still meet at SQLite's lock.
+        # handler (which polls in steps of up to 100 ms); then on the file lock with other processes.
         self._write_lock = threading.Lock()
+        self._writers = _WriterLock(None if self.path == ":memory:" else f"{self.path}.lock")
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.schema_version = migrate(self.connection(), self.path, migrations)
@@ -44,6 +51,13 @@ class Database:
             conn = self._open()
             self._local.conn = conn
         return conn
+
+    def own_connection(self) -> sqlite3.Connection:
+        """A new connection of its own, for one writer that several threads take turns to be (the
+        inbox's group commit): one connection keeps its page cache and prepared statements from
+        one transaction to the next, where each thread's own would find them stale after every
+        other thread's write and read the index pages again. The caller serialises its use."""
+        return self._open()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -58,10 +72,11 @@ class Database:
         return conn
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; committed on success, rolled back on any exception."""
-        conn = self.connection()
-        with self._write_lock:
+    def transaction(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction (on this thread's connection, or ``conn``); committed on success,
+        rolled back on any exception."""
+        conn = conn or self.connection()
+        with self._write_lock, self._writers:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -79,6 +94,12 @@ class Database:
             except sqlite3.Error as exc:
                 _rollback(conn)  # never leave the write lock held by a half-finished transaction
                 raise StorageError(f"commit failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def writers_held(self) -> Iterator[None]:
+        """No writer of this file that queues on the lock (every :meth:`transaction`) begins meanwhile."""
+        with self._write_lock, self._writers:
+            yield
 
     def relax_this_thread(self) -> None:
         """Commit without waiting for the disk on this thread's connection (``synchronous=NORMAL``).
@@ -115,6 +136,121 @@ class Database:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+class _WriterLock:
+    """The processes' line for writing one SQLite file: an exclusive ``flock`` of ``path``.
+
+    Taken after the process's own write lock, so one thread per process waits here. The kernel
+    wakes the next waiter when the holder's transaction ends (or its process dies: the lock goes
+    with its descriptor), where SQLite's busy handler would have it poll. The descriptor is opened
+    again in a child after ``fork`` (a shared one would let both processes in). A thread that
+    already holds the lock of the same file through another :class:`Database` skips it (SQLite's
+    own lock still keeps them apart) instead of waiting for itself; so does a file whose lock
+    cannot be opened (a read-only directory).
+    """
+
+    _held = threading.local()  # the lock paths this thread holds
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._pid = 0
+        self._mine = threading.local()
+
+    def __enter__(self) -> None:
+        held: set[str] = self._held.__dict__.setdefault("paths", set())
+        path = self.path
+        fd = self._descriptor() if path is not None and path not in held else None
+        self._mine.fd = fd
+        if fd is not None and path is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            held.add(path)
+
+    def __exit__(self, *exc: object) -> None:
+        fd = self._mine.fd
+        if fd is not None:
+            self._held.paths.discard(self.path)
+            self._mine.fd = None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _descriptor(self) -> int | None:
+        if self._fd is None or self._pid != os.getpid():
+            try:
+                self._fd = os.open(str(self.path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as exc:
+                log.warning("no writer lock file %s (%s): writers wait in SQLite's busy handler", self.path, exc)
+                self.path = None
+                return None
+            self._pid = os.getpid()
+        return self._fd
+
+
+class Checkpointer:
+    """WAL checkpoints on a thread of their own, for a writer that must not run them itself.
+
+    SQLite checkpoints inside the commit that grows the WAL past 1,000 pages: that commit copies
+    the pages into the database file and, with ``synchronous=FULL``, waits for the disk twice more,
+    while every delivery queued behind it waits too. A writer connection with
+    ``PRAGMA wal_autocheckpoint=0`` calls :meth:`committed` after each commit instead; every
+    ``every`` commits a daemon thread of this process checkpoints on its own connection: first
+    passively, copying the bulk without stopping anyone. Between bursts that completes the
+    checkpoint and the next writer starts the WAL file over. Under steady writes a passive
+    checkpoint is always a little behind and the file would grow without bound, so once the WAL
+    holds more than ``wal_limit`` frames the thread also holds the writers' lock
+    (:meth:`Database.writers_held`) for the few frames written meanwhile: rarely, so that the
+    acknowledgements it holds up stay out of the 99th percentile. Connections of other kinds (the
+    workers') keep checkpointing as usual.
+    """
+
+    def __init__(self, db: Database, every: int = 150, wal_limit: int = 4000) -> None:
+        self.db = db
+        self.every = every
+        self.wal_limit = wal_limit  # frames (pages): 4,000 is about 16 MB of WAL
+        self._commits = 0
+        self._due = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._start = threading.Lock()
+
+    def committed(self) -> None:
+        """One more commit on a connection that does not checkpoint (called under its writer's lock)."""
+        self._commits += 1
+        if self._commits >= self.every:
+            self._commits = 0
+            self._running()
+            self._due.set()
+
+    def checkpoint(self, conn: sqlite3.Connection | None = None) -> tuple[int, int, int]:
+        """One passive checkpoint now: (busy, WAL frames, frames copied into the database)."""
+        conn = conn or self.db.connection()
+        busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return busy, frames, copied
+
+    def _running(self) -> None:
+        with self._start:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+                try:
+                    self._thread.start()
+                except RuntimeError:  # no thread to be had: the next due checkpoint tries again
+                    log.warning("no WAL checkpoint thread", exc_info=True)
+                    self._thread = None
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        while True:
+            self._due.wait()
+            self._due.clear()
+            try:
+                conn = conn or self.db.own_connection()
+                _, frames, _ = self.checkpoint(conn)
+                if frames > self.wal_limit:
+                    with self.db.writers_held():
+                        self.checkpoint(conn)
+            except (sqlite3.Error, StorageError):  # the next one copies what this one could not
+                log.warning("WAL checkpoint failed", exc_info=True)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -21,10 +21,11 @@ from typing import Any
 
 from bot.errors import StorageError
 from bot.events import Event
-from bot.storage.db import Database, scalar
+from bot.storage.db import Checkpointer, Database, scalar
 
 PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
 HOST = socket.gethostname()
+CLAIM_WINDOW = 16  # a claim checks the oldest this many due events first (Inbox._candidates)
 # No earlier event of the same customer is still waiting or being handled.
 _NOTHING_EARLIER = (
     "NOT EXISTS (SELECT 1 FROM inbox AS p WHERE p.customer_key = e.customer_key AND p.id < e.id"
@@ -46,9 +47,11 @@ class Claimed:
 
 @dataclass(slots=True)
 class _Delivery:
-    """One webhook delivery's events waiting for a group commit, and what became of them."""
+    """One webhook delivery's events waiting for a group commit (as the rows to insert, encoded
+    before the write lock is taken), and what became of them."""
 
     events: list[Event]
+    rows: list[tuple[str, str, str, str]]
     done: bool = False
     result: Accepted | None = None
     error: BaseException | None = None
@@ -60,6 +63,16 @@ class Accepted:
 
     new: int
     duplicates: int
+
+
+def _row(event: Event) -> tuple[str, str, str, str]:
+    """An event's inbox columns but the times: dedupe key, customer key, kind, the event as JSON."""
+    return (
+        event.dedupe_key,
+        f"{event.platform}:{event.customer_id}",
+        str(event.kind),
+        json.dumps(event.to_dict(), default=str),  # ASCII: a lone surrogate cannot break it
+    )
 
 
 def worker_name(thread_name: str) -> str:
@@ -101,35 +114,55 @@ class Inbox:
         self._arrivals = threading.Lock()     # guards the list of deliveries waiting to be written
         self._leading = threading.Lock()      # one delivery at a time writes the waiting ones
         self._waiting: list[_Delivery] = []
+        self._writer: sqlite3.Connection | None = None  # the group commit's own, used under _leading
+        self._checkpoints = Checkpointer(db)  # the writer leaves WAL checkpoints to a thread of their own
         self._finished: set[int] = set()      # events a turn's own transaction marked done (complete is free)
 
     def accept(self, events: Iterable[Event]) -> Accepted:
         """Store the events durably; repeated deliveries are recognised and skipped.
 
         Group commit: deliveries that arrive while another one is being committed wait and are
-        then written together, in one transaction and one fsync, by whichever of them leads.
+        then written together, in one transaction and one fsync, by whichever of them leads. The
+        leader takes the waiting ones once it holds the write lock, so those that arrive while it
+        waits for another process's commit join its batch.
         """
-        mine = _Delivery(list(events))
+        events = list(events)
+        try:
+            mine = _Delivery(events, [_row(event) for event in events])
+        except Exception as exc:  # an event that cannot be encoded: this delivery fails, no one waits for it
+            raise StorageError(f"delivery not stored: {type(exc).__name__}: {exc}") from exc
         with self._arrivals:
             self._waiting.append(mine)
         with self._leading:
             if not mine.done:
-                with self._arrivals:
-                    batch, self._waiting = self._waiting, []
-                self._commit(batch)
+                self._commit()
         if mine.error is not None or mine.result is None:
             raise mine.error or StorageError("the delivery was not stored")
         return mine.result
 
-    def _commit(self, batch: list[_Delivery]) -> None:
-        """Write a batch in one transaction; a delivery that cannot be written fails alone."""
-        now = self.clock()
+    def _commit(self) -> None:
+        """Write the waiting deliveries in one transaction; a delivery that cannot be written fails
+        alone (a lone one needs no savepoint: its failure is the transaction's)."""
+        batch: list[_Delivery] = []
         try:
-            with self.db.transaction() as conn:
-                for delivery in batch:
-                    self._insert_one(conn, delivery, now)
+            if self._writer is None:
+                self._writer = self.db.own_connection()
+                self._writer.execute("PRAGMA wal_autocheckpoint=0")
+            with self.db.transaction(self._writer) as conn:
+                with self._arrivals:
+                    batch, self._waiting = self._waiting, []
+                now = self.clock()
+                if len(batch) == 1:
+                    batch[0].result = self._insert(conn, batch[0].rows, now)
+                else:
+                    for delivery in batch:
+                        self._insert_one(conn, delivery, now)
+            self._checkpoints.committed()
         except BaseException as exc:  # every waiting delivery learns it failed (the webhook answers 503)
             error = exc if isinstance(exc, StorageError) else StorageError(f"accepting failed: {exc!r}")
+            if not batch:  # failed before taking them (the write lock): those waiting fail now
+                with self._arrivals:
+                    batch, self._waiting = self._waiting, []
             for delivery in batch:
                 delivery.result, delivery.error = None, error
             if not isinstance(exc, Exception):
@@ -143,29 +176,21 @@ class Inbox:
         refuses, one that cannot be encoded), it alone fails and the rest of the batch commits."""
         conn.execute("SAVEPOINT delivery")
         try:
-            delivery.result = self._insert(conn, delivery.events, now)
+            delivery.result = self._insert(conn, delivery.rows, now)
         except Exception as exc:  # anything this delivery's data causes; a broken connection fails below
             conn.execute("ROLLBACK TO delivery")
             delivery.error = StorageError(f"delivery not stored: {type(exc).__name__}: {exc}")
         conn.execute("RELEASE delivery")
 
-    def _insert(self, conn: Any, events: list[Event], now: float) -> Accepted:
+    def _insert(self, conn: Any, rows: list[tuple[str, str, str, str]], now: float) -> Accepted:
         new = 0
-        for event in events:
-            cursor = conn.execute(
+        for row in rows:
+            new += conn.execute(
                 "INSERT OR IGNORE INTO inbox (dedupe_key, customer_key, kind, event, available_at, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    event.dedupe_key,
-                    f"{event.platform}:{event.customer_id}",
-                    str(event.kind),
-                    json.dumps(event.to_dict(), default=str),  # ASCII: a lone surrogate cannot break it
-                    now,
-                    now,
-                ),
-            )
-            new += cursor.rowcount
-        return Accepted(new=new, duplicates=len(events) - new)
+                (*row, now, now),
+            ).rowcount
+        return Accepted(new=new, duplicates=len(rows) - new)
 
     def claim(self, owner: str) -> Claimed | None:
         """Take the oldest event that is due and whose customer has nothing earlier unfinished.
@@ -175,17 +200,43 @@ class Inbox:
         """
         now = self.clock()
         for _ in range(8):  # a buried event may have been holding back its customer's next one
-            candidates = self.db.query(
-                "SELECT id, event, attempts, created_at FROM inbox AS e WHERE e.state = 'pending'"
-                f" AND e.available_at <= ? AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
-                (now,),
-            )
+            candidates = self._candidates(now)
             if not candidates:
                 return None
             claimed, buried = self._take_first(candidates, owner, now)
             if claimed is not None or not buried:
                 return claimed
         return None
+
+    def _candidates(self, now: float) -> list[Any]:
+        """Up to 4 due events whose customer has nothing earlier unfinished, oldest first.
+
+        The per-customer check costs a lookup per event it looks at, so it first runs on the
+        oldest :data:`CLAIM_WINDOW` due events only (a deep backlog costs one index scan, not a
+        check per waiting event); only when that many are due and none of them is free (their
+        customers have earlier events in hand) are all due events looked at.
+        """
+        candidates = self.db.query(
+            "SELECT id, event, attempts, created_at FROM inbox AS e WHERE e.id IN (SELECT id FROM inbox"
+            f" WHERE state = 'pending' AND available_at <= ? ORDER BY id LIMIT {CLAIM_WINDOW})"
+            f" AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
+            (now,),
+        )
+        if candidates or self._due_at_most(now) < CLAIM_WINDOW:
+            return candidates
+        return self.db.query(
+            "SELECT id, event, attempts, created_at FROM inbox AS e WHERE e.state = 'pending'"
+            f" AND e.available_at <= ? AND {_NOTHING_EARLIER} ORDER BY e.id LIMIT 4",
+            (now,),
+        )
+
+    def _due_at_most(self, now: float) -> int:
+        """How many events are due, counted up to :data:`CLAIM_WINDOW`."""
+        return scalar(self.db.query_one(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM inbox WHERE state = 'pending' AND available_at <= ?"
+            f" LIMIT {CLAIM_WINDOW})",
+            (now,),
+        ))
 
     def _take_first(self, candidates: list[Any], owner: str, now: float) -> tuple[Claimed | None, bool]:
         """Claim the first candidate still free; (the claim, whether an event was buried on the way)."""
@@ -403,11 +454,19 @@ class Inbox:
 
 
 def decode(event_json: str) -> Event | None:
-    """The stored event, or None when it cannot be read (bad JSON, a kind this version lacks)."""
+    """The stored event, or None when it cannot be read (bad JSON, a kind this version lacks).
+
+    Events are stored as ASCII JSON, so a string with a surrogate in it shows as ``\\ud8..``-``\\udf..``
+    escapes (an emoji's pair too); without one the event is clean as stored and is not cleaned again.
+    """
     try:
-        return Event.from_dict(json.loads(event_json))
+        return Event.from_dict(json.loads(event_json), known_clean=_no_surrogate_escape(event_json))
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _no_surrogate_escape(event_json: str) -> bool:
+    return "\\ud" not in event_json and "\\uD" not in event_json
 
 
 def _summary(event_id: int, state: str, error: str | None, created_at: float, event_json: str) -> dict:

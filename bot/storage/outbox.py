@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.replies import Outgoing
 from bot.storage.db import Database
@@ -36,19 +36,32 @@ class Outbox:
 
     def stage(self, conn: sqlite3.Connection, event_id: int | None, messages: Iterable[Outgoing]) -> bool:
         """Stage an event's replies inside the caller's transaction, once: False when already staged."""
+        return self.stage_rows(conn, event_id, list(messages)) is not None
+
+    def stage_rows(
+        self, conn: sqlite3.Connection, event_id: int | None, messages: Sequence[Outgoing],
+    ) -> list[int] | None:
+        """:meth:`stage`, giving the new rows' ids in the messages' order (None when already staged):
+        the turn sends them without reading them back. One INSERT for all the rows."""
         now = self.clock()
         if event_id is not None:
             marked = conn.execute("INSERT OR IGNORE INTO staged (event_id, created_at) VALUES (?, ?)", (event_id, now))
             if not marked.rowcount:
-                return False
-        conn.executemany(
-            "INSERT INTO outbox (event_id, platform, customer_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (event_id, out.platform, out.recipient_id, out.kind, json.dumps(out.body, ensure_ascii=False), now)
-                for out in messages
-            ],
-        )
-        return True
+                return None
+        if not messages:
+            return []
+        values = [
+            value
+            for out in messages
+            for value in (event_id, out.platform, out.recipient_id, out.kind, json.dumps(out.body, ensure_ascii=False),
+                          now)
+        ]
+        rows = conn.execute(
+            "INSERT INTO outbox (event_id, platform, customer_id, kind, body, created_at) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(messages)) + " RETURNING id",
+            values,
+        ).fetchall()
+        return sorted(row[0] for row in rows)  # one INSERT numbers its rows in order; RETURNING's order is not said
 
     def is_staged(self, event_id: int) -> bool:
         """True when the replies to this event were already decided (even when there were none)."""

@@ -18,6 +18,7 @@ from redis.typing import EncodableT, FieldT
 
 from bot.errors import StorageError
 from bot.replies import Outgoing
+from bot.storage.contracts import Staged
 
 KEEP_S = 30 * 24 * 3600
 
@@ -26,32 +27,49 @@ def stage_turn(
     client: redis.Redis, sessions: RedisSessions, outbox: RedisOutbox, event_id: int, platform: str,
     customer_id: str, session: dict[str, Any], messages: list[Outgoing], inbound_at: float | None,
     notes: Sequence[Any] = (), *, recorders: Sequence[Any] = (), inbox: Any = None, claimed: Any = None,
-) -> bool:
+) -> Staged | None:
     """Save the session, stage the replies and keep the turn's notes (each of ``recorders``:
     the insights, the staff feed) in one MULTI/EXEC, once per event (WATCH on its mark); with
-    ``claimed`` and no messages, the inbox event is settled done in the same MULTI."""
+    ``claimed`` and no messages, the inbox event is settled done in the same MULTI. The rows
+    staged, or None when another worker staged this event first."""
     mark = f"{outbox.p}staged:{event_id}"
     finishing = inbox is not None and claimed is not None and not messages
     try:
         with client.pipeline(transaction=True) as pipe:
             pipe.watch(mark)
             if pipe.exists(mark):
-                return False
+                return None
             pipe.multi()
             sessions.save(pipe, platform, customer_id, session, inbound_at=inbound_at)
-            outbox.stage(pipe, event_id, messages)
+            row_ids = outbox.stage_rows(pipe, event_id, messages)
             for recorder in recorders if notes else ():
                 recorder.record(pipe, str(platform), customer_id, list(notes))
             if finishing:
                 inbox.complete_in(pipe, claimed)
             results = pipe.execute()
     except redis.WatchError:
-        return False  # another worker staged this event first
+        return None  # another worker staged this event first
     except redis.RedisError as exc:
         raise StorageError(f"redis: {exc}") from exc
     if finishing and results and results[-1] == 1:
         inbox.finished(claimed)
-    return True
+    return Staged(tuple(zip(row_ids, messages, strict=True)))
+
+
+def record_sent(
+    client: redis.Redis, outbox: RedisOutbox, messages: Any, sent: tuple[int, str | None, Outgoing],
+) -> None:
+    """A reply sent (``sent``: outbox id, message id, the message) and its message id kept for
+    receipts, in one MULTI/EXEC."""
+    outbox_id, message_id, out = sent
+    try:
+        with client.pipeline(transaction=True) as pipe:
+            outbox.settle_on(pipe, outbox_id, "sent", {"message_id": message_id or "", "sent_at": outbox.clock()})
+            if message_id and out.kind == "message":
+                messages.record_sent_on(pipe, out.platform, out.recipient_id, message_id)
+            pipe.execute()
+    except redis.RedisError as exc:
+        raise StorageError(f"redis: {exc}") from exc
 
 
 def finish(
@@ -114,6 +132,14 @@ class RedisSessions:
             raise StorageError(f"redis: {exc}") from exc
         return float(value) if value else None
 
+    def load_with_inbound(self, platform: str, customer_id: str) -> tuple[dict[str, Any], float | None]:
+        """:meth:`load` and :meth:`last_inbound` in one round trip (a turn needs both)."""
+        try:
+            data, inbound = self.r.hmget(self._key(platform, customer_id), ["data", "last_inbound"])
+        except redis.RedisError as exc:
+            raise StorageError(f"redis: {exc}") from exc
+        return (json.loads(data) if data else {}), (float(inbound) if inbound else None)
+
     def save(
         self, pipe: redis.client.Pipeline, platform: str, customer_id: str, data: dict[str, Any],
         *, inbound_at: float | None = None,
@@ -155,10 +181,14 @@ class RedisOutbox:
 
     def stage(self, pipe: redis.client.Pipeline, event_id: int | None, messages: Iterable[Outgoing]) -> bool:
         """Queue the staging on ``pipe`` (a MULTI that watches the staged mark, see ``stage_turn``)."""
-        messages = list(messages)
+        self.stage_rows(pipe, event_id, list(messages))
+        return True
+
+    def stage_rows(self, pipe: redis.client.Pipeline, event_id: int | None, messages: Sequence[Outgoing]) -> list[int]:
+        """:meth:`stage`, giving the new rows' ids in the messages' order (staged once the MULTI runs)."""
         pipe.set(f"{self.p}staged:{event_id}", 1, ex=KEEP_S)
         if not messages:
-            return True
+            return []
         last = self.r.incrby(f"{self.p}outbox:seq", len(messages))
         now = self.clock()
         for offset, out in enumerate(messages):
@@ -178,7 +208,7 @@ class RedisOutbox:
             pipe.incr(f"{self.p}outbox:count:pending")
         if event_id is not None and event_id < 0:
             pipe.zadd(f"{self.p}outbox:proactive", {str(event_id): now})   # see unsent_keys
-        return True
+        return [last - len(messages) + 1 + offset for offset in range(len(messages))]
 
     def is_staged(self, event_id: int) -> bool:
         return bool(self.r.exists(f"{self.p}staged:{event_id}"))

@@ -36,6 +36,13 @@ class SessionStore:
         )
         return row["last_inbound"] if row else None
 
+    def load_with_inbound(self, platform: str, customer_id: str) -> tuple[dict[str, Any], float | None]:
+        """:meth:`load` and :meth:`last_inbound` from one read of the row (a turn needs both)."""
+        row = self.db.query_one(
+            "SELECT data, last_inbound FROM sessions WHERE platform = ? AND customer_id = ?", (platform, customer_id)
+        )
+        return (json.loads(row["data"]), row["last_inbound"]) if row else ({}, None)
+
     def save(
         self, conn: sqlite3.Connection, platform: str, customer_id: str, data: dict[str, Any],
         *, inbound_at: float | None = None,

@@ -5,6 +5,8 @@ On one host with SQLite the web processes write one byte into a FIFO beside the 
 blocked reading it, and one byte wakes one process's idle workers. The write never blocks and
 never fails the delivery: with no worker process listening (the FIFO has no reader) or a full
 pipe (every worker is busy anyway) it is skipped, and the workers' slow poll picks the event up.
+After a failed open the next tries wait :data:`NO_READER_RETRY_S` (a web process alone would
+otherwise pay a failed ``open`` per delivery).
 
 With Redis the accepting script's ``XADD`` is the signal: each worker process keeps one blocking
 ``XREAD`` on the inbox stream, so web and worker processes on different hosts need nothing more.
@@ -20,8 +22,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import TTLCache
+
 log = logging.getLogger(__name__)
 REDIS_BLOCK_MS = 1000  # one blocking XREAD at a time; under the client's 10 s socket timeout
+NO_READER_RETRY_S = 0.5  # under the woken workers' own poll (bot.workers.WOKEN_POLL_S): a late byte costs nothing
 
 
 def fifo_path(database_path: str) -> str:
@@ -36,6 +41,9 @@ class FifoSignal:
         self.path = path
         self._fd: int | None = None
         self._lock = threading.Lock()
+        # After a failed open, the next tries wait this long: a web process without worker
+        # processes (or before they start) would otherwise pay a failed open() per delivery.
+        self._no_reader: TTLCache[str, bool] = TTLCache(maxsize=1, ttl=NO_READER_RETRY_S)
 
     def __call__(self) -> None:
         """Wake one worker process; quietly nothing when none listens or the pipe is full."""
@@ -52,9 +60,12 @@ class FifoSignal:
     def _open(self) -> int | None:
         with self._lock:
             if self._fd is None:
+                if self.path in self._no_reader:  # tried a moment ago: the workers' own poll will do
+                    return None
                 try:
                     self._fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
                 except OSError:  # no FIFO yet, or no reader (ENXIO): no worker process listens
+                    self._no_reader[self.path] = True
                     return None
             return self._fd
 

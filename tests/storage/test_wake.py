@@ -58,3 +58,33 @@ def test_a_new_stream_entry_wakes_a_worker_on_another_host(redis_url) -> None:
         stop.set()
         thread.join(DEADLINE_S)
         client.delete(stream)
+
+
+def test_a_failed_open_is_not_tried_again_at_once_but_a_new_reader_is_found_later(tmp_path, monkeypatch) -> None:
+    """A web process with no worker listening pays one failed open per NO_READER_RETRY_S, not one
+    per delivery; once that passes, a worker process that started listening is woken."""
+    import time
+
+    from bot.storage import wake
+
+    path = fifo_path(str(tmp_path / "d.sqlite3"))
+    os.mkfifo(path)
+    signal = FifoSignal(path)
+    opens = []
+    real_open = os.open
+    monkeypatch.setattr(wake.os, "open", lambda *args: opens.append(args) or real_open(*args))
+    signal()
+    signal()
+    assert len(opens) == 1 and signal._fd is None
+    woken, stop = threading.Event(), threading.Event()
+    thread = listen_fifo(path, woken.set, stop)
+    assert thread is not None
+    try:
+        signal._no_reader.expire(time.monotonic() + wake.NO_READER_RETRY_S + 1)  # the window has passed
+        signal()
+        assert woken.wait(DEADLINE_S), "the listener was not woken"
+        assert signal._fd is not None
+    finally:
+        stop.set()
+        FifoSignal(path)()
+        thread.join(DEADLINE_S)

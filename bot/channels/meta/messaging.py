@@ -7,6 +7,8 @@ says those, and renders each :class:`~bot.replies.Reply` to a list of
 :class:`~bot.replies.Outgoing` (``kind="message"``; Messenger's hand-off is one ``kind="handover"``
 for ``POST /me/pass_thread_control``). Long text is split into several messages, titles are
 truncated with "…", extra cards, quick replies and buttons are dropped (with a log line).
+:meth:`MessagingRenderer.join` makes a turn's text and the quick replies after it one message
+where the limits allow (a card cannot carry a text).
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ class Style:
     handover_metadata_max: int = L.MESSENGER_HANDOVER_METADATA_MAX
 
 
+def _paragraphs(first: str, second: str) -> str:
+    return "\n\n".join(part.strip() for part in (first, second) if part.strip())
+
+
 def sender_action(recipient_id: str, action: str) -> dict[str, Any]:
     """The body of a ``mark_seen`` / ``typing_on`` / ``typing_off`` request for ``/messages``.
 
@@ -85,6 +91,35 @@ class MessagingRenderer:
 
     def __call__(self, reply: Reply, recipient_id: str) -> list[Outgoing]:
         return render_by_type(self._renderers, reply, recipient_id, self.log)
+
+    def join(self, messages: list[Outgoing]) -> list[Outgoing]:
+        """A turn's messages with each plain text followed by a text with quick replies made one
+        message (the texts a blank line apart) when the joined text is within the text limit: one
+        message to read, one request to send. A button template keeps its own short text (a
+        product's details stay a caption of their own above its buttons)."""
+        joined: list[Outgoing] = []
+        for message in messages:
+            body = self._joined_body(joined[-1], message) if joined else None
+            if body is None:
+                joined.append(message)
+            else:
+                joined[-1] = Outgoing(platform=message.platform, recipient_id=message.recipient_id,
+                                      kind=message.kind, body=body)
+        return joined
+
+    def _joined_body(self, text: Outgoing, then: Outgoing) -> dict[str, Any] | None:
+        """The body of the plain ``text`` and ``then`` as one message, or None when they cannot be one."""
+        if text.kind != "message" or then.kind != "message" or text.recipient_id != then.recipient_id:
+            return None
+        first, second = text.body.get("message", {}), then.body.get("message", {})
+        if set(first) != {"text"} or {k: v for k, v in text.body.items() if k != "message"} != {
+                k: v for k, v in then.body.items() if k != "message"}:
+            return None
+        if set(second) != {"text", "quick_replies"}:
+            return None
+        merged = _paragraphs(first["text"], second["text"])
+        fits = self.style.tail(merged, 0)[0] == ""
+        return {**then.body, "message": {**second, "text": merged}} if fits else None
 
     def _send(self, recipient_id: str, message: dict) -> Outgoing:
         body = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}

@@ -8,7 +8,8 @@ list; cards become a list (row id = card payload; over-long titles keep the word
 apart, :mod:`bot.channels.list_titles`); one card becomes an image with caption plus reply buttons;
 URL buttons become ``title: url`` lines, a paragraph of their own (reply buttons cannot open
 links); a hand-off renders nothing. :func:`mark_read` gives the read-receipt / typing body (the
-caller wraps it as a ``kind="action"`` Outgoing).
+caller wraps it as a ``kind="action"`` Outgoing). :func:`join` makes a turn's text and the buttons
+or list after it one message when the text fits the interactive body.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from bot.replies import (
     Text,
 )
 
-__all__ = ["address", "mark_read", "render"]
+__all__ = ["address", "join", "mark_read", "render"]
 
 # The same logger as parsing: one name to filter for everything WhatsApp.
 log = logging.getLogger("bot.channels.whatsapp")
@@ -48,6 +49,36 @@ _URL = re.compile(r"https?://", re.IGNORECASE)
 def render(reply: Reply, recipient_id: str) -> list[Outgoing]:
     """``reply`` as Cloud API requests to ``recipient_id`` (wa_id or BSUID), within every limit."""
     return render_by_type(_RENDERERS, reply, recipient_id, log)
+
+
+def join(messages: list[Outgoing]) -> list[Outgoing]:
+    """A turn's messages with each text followed by reply buttons or a list made one interactive
+    message, the text above the buttons' own (a blank line between), when the two fit the body's
+    1,024 units: one message to read, one request to send. A text with a link stays a text (an
+    interactive body shows no link preview)."""
+    joined: list[Outgoing] = []
+    for message in messages:
+        body = _joined_body(joined[-1], message) if joined else None
+        if body is None:
+            joined.append(message)
+        else:
+            joined[-1] = Outgoing(platform=message.platform, recipient_id=message.recipient_id, kind=message.kind,
+                                  body=body)
+    return joined
+
+
+def _joined_body(text: Outgoing, interactive: Outgoing) -> dict[str, Any] | None:
+    """The body of ``text`` and ``interactive`` as one message, or None when they cannot be one."""
+    if (text.kind != "message" or interactive.kind != "message" or text.recipient_id != interactive.recipient_id
+            or text.body.get("type") != "text" or interactive.body.get("type") != "interactive"):
+        return None
+    content, inner = text.body["text"], interactive.body["interactive"]
+    if content.get("preview_url") or inner.get("type") not in ("button", "list") or "header" in inner:
+        return None
+    merged = _paragraphs(content.get("body", ""), inner.get("body", {}).get("text", ""))
+    if L.units(merged) > L.WHATSAPP_INTERACTIVE_BODY_MAX:
+        return None
+    return {**interactive.body, "interactive": {**inner, "body": {"text": merged}}}
 
 
 def mark_read(message_id: str, typing: bool = True) -> dict[str, Any]:
