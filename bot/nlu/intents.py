@@ -171,6 +171,27 @@ def _cancel_in_cart(ev: Evidence) -> Decision | None:
     return None
 
 
+# 'Put down' verbs: ``نزل`` alone is no cue (a new stock, a price going down); into the cart it adds.
+_PUT_DOWN = frozenset({"نزل", "نزله", "نزلها", "نزلهم", "نزلي", "نزللي", "نزلى", "nazel", "nazzel", "nazelo", "nazelha",
+                       "nazzelo", "nazzelha", "nzl", "nazely"})
+_INTO = frozenset({"في", "فى", "ف", "fe", "fi", "f", "fel", "in", "into", "to", "لل", "ل", "lel", "le"})
+
+
+def _put_in_cart(ev: Evidence) -> Decision | None:
+    """``اوكى نزل التانى فى السلة``, ``nazel el tany fel cart``: a 'put down' verb with 'in' the cart
+    right after the thing put adds it; the cart alone named after ``نزل`` is no cart question."""
+    an = ev.an
+    if not any(an.key_in(i, _PUT_DOWN) or an.tokens[i] in _PUT_DOWN for i in range(len(an.tokens))) or \
+            an.has("negators") or _best_cue(ev) not in (None, "cart_view", "cart_add"):
+        return None
+    for span in an.spans_of("cart_nouns"):
+        before = span.start - 1
+        glued = an.tokens[span.start].startswith(("فال", "في", "بال", "fel", "lel"))
+        if glued or an.key_in(before, _INTO):
+            return Decision("cart_add", 0.8)
+    return None
+
+
 def _compare(ev: Evidence) -> Decision | None:
     """Compare cues, or a comparative with a disjunction (``انهي احسن``, ``A ولا B اريح``)."""
     if ev.strong("compare"):
@@ -193,7 +214,7 @@ def _compares(an: Analysis) -> bool:
 def _size_help(ev: Evidence) -> Decision | None:
     """Help choosing a size (``اخد مقاس ايه``, body measures, a size chart), or a choice between
     two sizes (``محتار بين الميديم واللارج``, ``L or XL?``)."""
-    if ev.score["size_help"] >= 2 and not _wears_and_wants(ev):
+    if ev.score["size_help"] >= 2 and not _wears_and_wants(ev) and not _kilo_of_other_things(ev):
         return Decision("size_help", _conf(ev, "size_help", 0.95 if ev.strong("size_help")
                                             else 0.8))
     an = ev.an
@@ -202,6 +223,16 @@ def _size_help(ev: Evidence) -> Decision | None:
     if len(sizes) > 1 and not ev.score["product_details"] and choice:
         return Decision("size_help", 0.8)
     return None
+
+
+def _kilo_of_other_things(ev: Evidence) -> bool:
+    """``كم سعر كيلو اللحم``, ``كام كيلو من القاهره لاسوان``: a kilo priced, or a distance from one place
+    to another, is no body weight (the only size cue is the measure word)."""
+    an = ev.an
+    cues = [s for s, t in an.cue_spans if t.value == "size_help"]
+    if not cues or any("measure" not in s.kind_set for s in cues) or an.has("item") or an.has("sizecue"):
+        return False
+    return ev.strong("price_inquiry") or any("range_from" in an.kinds_at(s.end) for s in cues)
 
 
 # Saying one's usual size (``I usually wear medium``, ``بلبس L``) with a request for products
@@ -290,6 +321,27 @@ def _about_shown(ev: Evidence) -> bool:
     return bool(refs) and not ({"item", "category", "price_min", "price_max"} & ev.slots.keys())
 
 
+_OR_WORDS = frozenset({"ولا", "وللا", "او", "wala", "walla", "aw", "or"})
+
+
+_FILTER_SLOTS = frozenset({"category", "price_min", "price_max", "color", "size"})
+
+
+def _either_or_of_one(ev: Evidence) -> Decision | None:
+    """``هل الشنطه دي بتقفل بسوسته ولا مغناطيس؟``, ``العبايه رقم ٢٩٩ التطريز يدوي ولا مكنه؟``: an
+    either-or question about one product (its catalogue id, or the one on screen pointed at: ``ده``
+    first or after its item), with no wish, price or section, asks about that product, not for a
+    search."""
+    an = ev.an
+    if not an.has("disjunction") or not an.any_key_in(_OR_WORDS) or _FILTER_SLOTS & ev.slots.keys() \
+            or len(an.spans_of("item")) > 1 or any(an.key_in(i, _WANT) for i in range(len(an.tokens))):
+        return None
+    one = isinstance(ev.slots.get("product_ref"), int) or \
+        (an.context == "after_details" and any(s.start == 0 or "item" in an.kinds_at(s.start - 1)
+                                               for s in an.spans_of("deictics")))
+    return Decision("product_details", 0.7) if one else None
+
+
 def _search(ev: Evidence) -> Decision | None:
     """Any product attribute makes a search (more attributes, more confidence)."""
     named = [s for s in _ATTRIBUTES if s in ev.slots]
@@ -373,14 +425,29 @@ _FROM = frozenset({"من", "from", "men", "mn", "off"})
 
 
 def _cancels_what_was_ordered(an: Analysis) -> bool:
-    """``عايزه اكنسل الشنطه اللي طلبتها امبارح``: cancelling the item one ordered cancels that
-    order; taking it out 'of the order' (``الغي الشنطه من الاوردر``) changes it."""
+    """``عايزه اكنسل الشنطه اللي طلبتها امبارح``, ``طلبت فستان امبارح وعايزه الغيه``: cancelling the
+    item one ordered cancels that order; taking it out 'of the order' (``الغي الشنطه من الاوردر``) changes it."""
     ordered = any(an.tokens[s.end - 1] in _ORDERED or " ".join(an.tokens[s.start:s.end]) in _ORDERED
-                  for s in an.spans_of("placed_words"))
+                  for s in an.spans_of("placed_words")) or _ordered_item(an)
     from_order = any(an.key_in(i, _FROM) and ("order" in an.kinds_at(i + 1)
                                              or "placed_words" in an.kinds_at(i + 1))
                      for i in range(len(an.tokens)))
     return ordered and not from_order
+
+
+# 'I ordered' before the thing ordered: ``طلبت فستان امبارح وعايزه الغيه``, ``I ordered a bag``.
+_I_ORDERED = frozenset({"طلبت", "وطلبت", "talabt", "ordered"})
+_ARTICLES = frozenset({"a", "an", "the", "el", "al"})
+
+
+def _ordered_item(an: Analysis) -> bool:
+    """An item right after 'I ordered' (an article between allowed): that item was ordered."""
+    for i, token in enumerate(an.tokens):
+        if token in _I_ORDERED:
+            j = i + 1 + an.key_in(i + 1, _ARTICLES)
+            if "item" in an.kinds_at(j):
+                return True
+    return False
 
 
 def _says_change(an: Analysis) -> bool:
@@ -728,8 +795,8 @@ def _call_when_back(ev: Evidence) -> Decision | None:
     """``لما الهودي يتوفر تاني كلموني``: 'call me' when something is back asks for a stock alert,
     not for a person (the only person cue is the notify verb)."""
     an = ev.an
-    if not (an.has("notify_verbs") and an.has("back_words") and an.has("when_words")):
-        return None
+    if not (an.has("notify_verbs") and (an.has("back_words") and an.has("when_words") or ev.strong("stock_alert"))):
+        return None  # لما يتوفر تاني كلموني: the stock cue phrase holds the 'when' and the 'back'
     person = [s for s, t in an.cue_spans if t.value == "human_handoff"]
     if person and all("notify_verbs" in s.kind_set for s in person):
         return Decision("stock_alert", 0.9)
@@ -797,6 +864,7 @@ _NEEDS: tuple[tuple[_Rule, frozenset[str]], ...] = tuple((rule, frozenset(needs.
     (_by_cue("cart_add"), "cue:cart_add"),
     (_by_cue("cart_remove", 2), "cue:cart_remove"),
     (_cancel_in_cart, "cancel_verbs"),
+    (_put_in_cart, "cart_nouns"),
     (_chooses_shown, "ctx:after_results ctx:after_details"),
     (_unwanted_in_cart, "cart_nouns"),
     (_cart_view, "cue:cart_view cart_nouns"),
@@ -811,6 +879,7 @@ _NEEDS: tuple[tuple[_Rule, frozenset[str]], ...] = tuple((rule, frozenset(needs.
     (_price, "cue:price_inquiry"),
     (_details, "cue:product_details ctx:after_details slot:product_ref color"),
     (_by_cue("recommendations"), "cue:recommendations"),
+    (_either_or_of_one, "disjunction"),
     (_search, "item category " + " ".join("slot:" + name for name in _ATTRIBUTES)),
     (_browse, "cue:browse_categories"),
     (_by_cue("store_info"), "cue:store_info"),

@@ -82,7 +82,11 @@ def _colour_here(an: Analysis, span: Span) -> bool:
     ``chocolate``): a colour right after an item or clothing word, or after ``لون``."""
     prev = an.span_at(previous_word(an, span.start - 1))
     return _colour_name(an, span.start) or an.key_in(span.start - 1, _COLOUR_NAMED) or \
-        (prev is not None and bool(prev.kind_set & _GOODS_BEFORE_COLOUR))
+        (prev is not None and bool(prev.kind_set & _GOODS_BEFORE_COLOUR)) or an.key_in(span.start - 1, _OF_IT)
+
+
+# 'Of it' before a colour (``3 menha soda``, ``اتنين منه بني``): pieces of the product, in that colour.
+_OF_IT = frozenset({"منه", "منها", "منهم", "menno", "menha", "minno", "minha", "menhom", "mnha", "mno"})
 
 
 def _topic_sense(an: Analysis, span: Span) -> bool:
@@ -143,7 +147,8 @@ def _for_clitic(an: Analysis, i: int) -> bool:
 def in_construct(an: Analysis, span: Span) -> bool:
     """True when a shop word heads a topic noun and so belongs to it.
 
-    ``مقاس الشاشه``, ``سعر الموبايل``, ``محل موبايلات``, ``size of a king bed``: any topic; an item
+    ``مقاس الشاشه``, ``سعر الموبايل``, ``محل موبايلات``, ``size of a king bed``, a size right after a
+    topic noun (``تلاجه مقاس ١٤ قدم``): any topic; an item
     only when it has a second meaning and the noun is of a family that gives it (``_construct``:
     a bag of a car is its boot, a watch of a wall a clock), so that ``شنطه لابتوب`` and ``شنط
     مدرسه`` stay bags.
@@ -154,6 +159,8 @@ def in_construct(an: Analysis, span: Span) -> bool:
     if _for_clitic(an, nxt):
         return False  # هدوم للمدرسه, شنطه للعربيه: what it is for, not whose part
     if "item" not in span.kind_set:
+        if "sizecue" in span.kind_set and _topic_at(an, previous_word(an, span.start - 1)):
+            return True  # تلاجه مقاس ١٤ قدم, بامبرز مقاس ٤: the size of the noun before it
         # English puts modifiers first: 'size of a king bed', 'price of gold bars'
         return _topic_at(an, nxt) or (an.tokens[span.start].isascii() and _topic_at(an, nxt + 1))
     wanted = load_lexicon().topic_construct.get(span.value("item") or "")
@@ -184,9 +191,13 @@ def is_hour(an: Analysis, span: Span) -> bool:
         return False
     words = topic_words()
     nxt = span.end
-    if an.number_at(nxt) is not None or an.key_in(nxt, words["hour_after"]):
-        return True
+    if _number_ends_at(an, span.start - 1):
+        return True  # صيدليه ٢٤ ساعه, 3 sa3at: a count of hours
     if an.key_in(nxt, _OR) and an.number_at(nxt + 1) is not None:
+        return True
+    if _watches_described(an, span, token):
+        return False  # fe sa3at rgaly, ساعات دهبي: watches of a section or a colour
+    if an.number_at(nxt) is not None or an.key_in(nxt, words["hour_after"]):
         return True
     if _and_coming(an, nxt):
         return True
@@ -196,6 +207,23 @@ def is_hour(an: Analysis, span: Span) -> bool:
 
 
 _AND = frozenset({"و", "w", "we", "wa", "and"})
+# Watch words in the plural: after 'in' (``في ساعات``, ``fe sa3at``) they are watches asked for, not hours.
+_WATCHES = frozenset({"ساعات", "sa3at", "sa3aat"})
+_IN = frozenset({"في", "فى", "fe", "fi", "f"})
+_WATCH_KINDS = frozenset({"category", "color"})
+
+
+def _number_ends_at(an: Analysis, i: int) -> bool:
+    """A number whose last token is ``i`` (``٢٤ ساعه``: the count before a watch word)."""
+    return i >= 0 and any(number.end == i + 1 for number in an.numbers)
+
+
+def _watches_described(an: Analysis, span: Span, token: str) -> bool:
+    """``ساعات رجالي``, ``sa3a dahaby``, ``fe sa3at``: a watch word followed by a section or a colour,
+    or a plural one after 'in', is the watch."""
+    if an.kinds_at(span.end) & _WATCH_KINDS:
+        return True
+    return token in _WATCHES and an.key_in(span.start - 1, _IN)
 _ARTICLE_WORDS = frozenset({"el", "al", "il", "the", "ال"})
 
 
@@ -308,6 +336,25 @@ def _sometimes(an: Analysis, span: Span) -> bool:
     return verb or an.key_in(span.end, _SOMETIMES_AFTER)
 
 
+# Franco ``hat`` is 'bring': before a count, 'of it' or 'me' it puts the product in the cart (``hat 3
+# menno``, ``tamam hat wa7ed L``, like ``هاتلي واحد``); before another topic's noun it brings that thing.
+_BRING_NEXT = frozenset({"wa7ed", "wa7da", "etnen", "itnen", "menno", "menha", "menhom", "minno", "minha", "ly", "li",
+                         "lya", "leya", "lena", "lina"})
+_ADD_TAGS = (Tag("cue", "cart_add", 3),)
+_BRING_TAGS = (Tag("known", ""),)
+
+
+def _brings(an: Analysis, span: Span) -> tuple[Tag, ...] | None:
+    """For a lone ``hat``: the tags of the verb 'bring' (a cart cue, or a plain word before another
+    topic's noun), or None when it is the cap."""
+    if span.end - span.start != 1:
+        return None
+    nxt = _next_word(an, span.end)
+    if an.number_at(span.end) is not None or an.key_in(span.end, _BRING_NEXT):
+        return _ADD_TAGS
+    return _BRING_TAGS if _topic_at(an, nxt) else None
+
+
 _REREAD_KINDS = frozenset({"item", "topic", "category", "cart_nouns"})
 _COLOUR_TOPIC = frozenset({"color", "topic"})
 
@@ -324,8 +371,11 @@ def reread(an: Analysis) -> list[Span]:
         tags = span.tags
         first = an.tokens[span.start]
         # each test below first asks for its word (or a topic noun in the message): ask that here
-        if "item" in span.kind_set and (topics or first in _SOMETIMES or first in _INSTEAD or
-                                        span.value("item") == "watch"):
+        bring = _brings(an, span) if first == "hat" and "item" in span.kind_set else None
+        if bring is not None:
+            tags = bring
+        elif "item" in span.kind_set and (topics or first in _SOMETIMES or first in _INSTEAD or
+                                          span.value("item") == "watch"):
             if _sometimes(an, span):
                 tags = (Tag("known", ""),)
             elif is_hour(an, span):

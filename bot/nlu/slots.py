@@ -254,7 +254,28 @@ def _sizes(an: Analysis, used: set[int]) -> str | None:
                 used.add(num.start)
     found += _bare_size_numbers(an, used)
     found += _size_changed_to(an, used)
+    found += _swapped_for(an, used)
     return _one(found)
+
+
+_SWAP = frozenset({"swap", "exchange", "switch", "change", "replace", "trade"})
+_FOR_A = frozenset({"for", "to", "into", "with"})
+
+
+def _swapped_for(an: Analysis, used: set[int]) -> list[str]:
+    """``can I swap them for a 32``, ``exchange it for 42``: a clothing-size number after 'for (a)'
+    when the message swaps something."""
+    if not an.numbers or not an.any_key_in(_SWAP):
+        return []
+    out = []
+    for num in an.numbers:
+        if num.start in used or not num.is_digits or not 26 <= num.value <= 60:
+            continue
+        prev = num.start - 1 - (an.tokens[num.start - 1:num.start] in (["a"], ["an"]))
+        if prev >= 0 and an.key_in(prev, _FOR_A):
+            out.append(str(num.value))
+            used.add(num.start)
+    return out
 
 
 _TO_SIZE = frozenset({"ل", "لل", "الى", "الي", "to", "into", "le", "l", "lel", "li"})
@@ -344,7 +365,7 @@ def _quantity(an: Analysis, used: set[int]) -> int | None:
         prev_span = an.span_at(num.start - 1)
         after_add = prev_span is not None and any(
             t.kind == "cue" and t.value == "cart_add" for t in prev_span.tags)
-        of_it = an.key_in(num.start - 1, _OF_IT)                  # "هاخد منها ٢", "take 3 of them"
+        of_it = an.key_in(num.start - 1, _OF_IT) or an.key_in(num.end, _OF_IT)  # هاخد منها ٢, 3 menha
         if not nxt.isdisjoint(_COUNTED) or after_add or of_it or \
                 ("category" in nxt and _shoes(an)) or ("color" in nxt and adding):
             used.add(num.start)

@@ -38,7 +38,14 @@ shop flow):
 * a duration that counts down to a day (``كام يوم فاضل على العيد``), an application (``طلب نقل``),
   a photo, location or hours of someone or some place else (``اللوكيشن بتاع الفرح``, ``المخبز
   بيفتح امتى``);
-* a typo guessed onto an item does not make goods next to another topic's noun (``ashhen rased``).
+* a typo guessed onto an item does not make goods next to another topic's noun (``ashhen rased``);
+* fed up with another topic's thing (``زهقت من الفراخ``) asks for no person;
+* a complaint about another topic's thing or asking where to file it (``a3mel shakwa fen``), a search
+  whose only goods are a child (``the flu vaccine for my kids``), a price by the kilo, money one
+  transferred asked back.
+
+A wish right before the goods (``... عايز هودي تقيل``) and cancelling the order itself (``... الغوا
+الطلب``) are requests however much else the message tells: no count of foreign words overrules them.
 """
 
 from __future__ import annotations
@@ -57,10 +64,14 @@ __all__ = ["off_topic", "foreign_words"]
 
 def off_topic(an: Analysis, slots: dict[str, Any], intent: str) -> bool:
     """True when ``intent``, decided from cues, is really about something the shop does not sell."""
+    if _acts_on_the_order(an, intent):
+        return _application(an, intent)
     return _about_a_topic(an, slots, intent) or _shop_verb_on_other_things(an, slots, intent) \
         or _mostly_other_things(an, intent) or _told_not_asked(an, intent) or _word_not_goods(an, intent) \
         or _complaint_about_someone(an, intent) or _counting_down(an, intent) or _application(an, intent) \
-        or _of_someone_else(an, intent) or _hours_of_another_place(an, intent)
+        or _of_someone_else(an, intent) or _hours_of_another_place(an, intent) or _fed_up_with_a_topic(an, intent) \
+        or _child_alone(an, slots, intent) or _complaint_elsewhere(an, intent) or _priced_by_weight(an, intent) \
+        or _transfer_sent_back(an, intent)
 
 
 # Intents a topic noun never turns into unknown: a person or a complaint. A greeting or a
@@ -113,8 +124,8 @@ def _service_of_topic(an: Analysis) -> bool:
 
 
 _FROM = frozenset({"من", "في", "men", "mn", "fe", "fel", "from", "at", "in"})
-# Families whose nouns have their own staff: a network, a bank, an app, a doctor.
-_COMPANIES = frozenset({"telecom", "finance", "bills", "apps", "health"})
+# Families whose nouns have their own staff: a network, a bank, an app, a doctor, the metro.
+_COMPANIES = frozenset({"telecom", "finance", "bills", "apps", "health", "vehicles"})
 
 
 def _has_word(an: Analysis, name: str) -> bool:
@@ -233,8 +244,8 @@ def _foreign(token: str) -> bool:
 
 def _added_elsewhere(an: Analysis) -> bool:
     """``ضيف رقمه لجروب العيله``, ``add him to the group``: added to something that is not the cart."""
-    if an.has("cart_nouns"):
-        return False
+    if an.has("cart_nouns") or (an.context != "none" and an.has("deictics")):
+        return False  # عايزه ٣ من ده، واحد ليا وواحد لاختي: pieces of the product on screen, for people
     foreign = set(foreign_words(an))
     return any(token in foreign and (token.startswith("ل") or an.key_in(i - 1, _TO))
                for i, token in enumerate(an.tokens))
@@ -336,7 +347,7 @@ _GOODS_WORDS = frozenset({"item", "category", "color", "size", "shop_words", "st
 
 def _mostly_other_things(an: Analysis, intent: str) -> bool:
     """``شراب كحه لطفل عنده ٣ سنين``: a shop word drowned in another topic's words."""
-    if intent in _KEPT:
+    if intent in _KEPT or _asks_for_goods(an) or _acts_on_the_order(an, intent):
         return False
     foreign = len(_foreign_positions(an)) + sum(
         s.end - s.start for s in topic_spans(an)
@@ -347,6 +358,71 @@ def _mostly_other_things(an: Analysis, intent: str) -> bool:
         len(an.cue_spans)
     return foreign >= _FOREIGN_MIN and foreign > about_shop and \
         foreign >= _FOREIGN_SHARE * len(an.tokens)
+
+
+# Between a wish and what is wished for: articles, a count, 'for', 'about' (``محتاج ٢ قميص``, ``ابحث عن ملابس``).
+_BEFORE_WISHED = frozenset({"عن", "a", "an", "some", "the", "el", "ال", "for", "3an"})
+_WISHES = ("عايز", "عاوز", "محتاج", "ابحث", "بدور", "ادور", "عندك", "3ayz", "3ayez", "3ayza", "3awz", "3awez",
+           "mo7tag", "m7tag", "3andko", "3andkom", "want", "need", "looking")
+
+
+def _asks_for_goods(an: Analysis) -> bool:
+    """``... عايز هودي تقيل``, ``... عندكم شباشب رجالي``, ``... محتاج لبس رياضي``: a wish or 'do you have'
+    right before the goods' item or section (a count or 'for' between) asks the shop for them,
+    however much else the message tells."""
+    if an.any_key_in(_RENT):
+        return False  # فستان زفاف ايجار: hired, not bought
+    numbers = {i for n in an.numbers for i in range(n.start, n.end)}
+    children = topic_words()["child_words"]
+    for i, token in enumerate(an.tokens):
+        if not (token.startswith(_WISHES) or token.startswith(("و", "ف")) and token[1:].startswith(_WISHES)):
+            continue
+        j = i + 1
+        while j < len(an.tokens) and (j in numbers or an.key_in(j, _BEFORE_WISHED)):
+            j += 1
+        span = an.span_at(j)
+        if span is not None and (span.value("item") in _schema_items() or "category" in span.kind_set) and \
+                " ".join(an.keys[span.start:span.end]) not in children and not _for_a_topic(an, span.end):
+            return True
+    return False
+
+
+_RENT = frozenset({"ايجار", "تاجير", "للايجار", "rent", "rental", "renting", "hire", "egar", "2egar"})
+
+
+def _for_a_topic(an: Analysis, i: int) -> bool:
+    """``اكسسوارات للعربيه``, ``accessories for the car``: goods for another topic's thing right after."""
+    topics = {s.start for s in topic_spans(an)}
+    if an.key_in(i, _FOR_TOPIC):
+        i = _after_articles(an, i + 1)
+    return i in topics and (an.tokens[i].startswith("ل") or an.key_in(i - 1, _FOR_TOPIC) or
+                            an.tokens[i - 1] in {"el", "the", "my"})
+
+
+_FOR_TOPIC = frozenset({"for", "le", "lel", "l", "ل", "لل"})
+
+
+@lru_cache(maxsize=1)
+def _schema_items() -> frozenset[str]:
+    """The item values schema.json allows (a bare ``shorts`` or ``wallet`` is not asked for by name here)."""
+    return frozenset(e.slot for e in load_lexicon().items.values() if e.slot)
+
+
+def _acts_on_the_order(an: Analysis, intent: str) -> bool:
+    """A cancel verb right before the order (``الغوا الطلب``, ``الغولي الاوردر``), no other shop's order:
+    however much the message tells of why (``ابويا تعب ومسافرين البلد فجأه``), it cancels our order."""
+    if intent != "order_cancel":
+        return False
+    foreign_orders = load_lexicon().foreign_orders
+    if any(f in foreign_orders for s in topic_spans(an) for f in families(s)):
+        return False
+    words = _order_words()
+    after_verbs = [an.span_at(_after_articles(an, s.end)) for s in an.spans_of("cancel_verbs")]
+    ends = [s for s in after_verbs if s is not None and "order" in s.kind_set]
+    ends += [s for s, t in an.cue_spans if t.value == "order_cancel" and t.weight >= 3 and
+             any(an.key_in(i, words) for i in range(s.start, s.end))]
+    other = {s.start for s in topic_spans(an)} | {i for i in _foreign_positions(an) if an.tokens[i] not in _WHICH}
+    return any(_after_articles(an, s.end) not in other for s in ends)  # طلب القرض: a loan's application
 
 
 def _points_at_goods(an: Analysis, foreign: set[int]) -> bool:
@@ -371,7 +447,8 @@ _PAST = frozenset({"امبارح", "امبارحه", "embare7", "embareh", "imba
 _HOW_TO = frozenset({"ازاي", "ازاى", "إزاي", "ezay", "ezzay", "ezai", "how"})
 _IF = frozenset({"لو", "law", "lw", "if", "اذا", "هل"})
 # Asking for goods: wishes, searching, 'do you have', 'is there', 'show me' (words and word starts).
-_REQUEST = frozenset({"فيه", "في حد", "feh", "fih", "fi", "any", "have", "after", "carry", "sell", "get", "order"})
+_REQUEST = frozenset({"فيه", "في حد", "feh", "fih", "fi", "any", "anything", "something", "have", "after", "carry",
+                      "sell", "get", "order"})
 _REQUEST_STARTS = ("عايز", "عاوز", "محتاج", "نفسي", "بدور", "ادور", "دورلي", "ابغ", "بدي", "ابحث", "ارغب", "شراء",
                    "هات", "وري", "عندك", "موجود", "متاح", "متوفر", "الاقي", "القي", "اجيب", "اطلب", "اخد",
                    "3ayz", "3ayez", "3ayza", "3awz", "3awez", "mo7tag", "m7tag", "nefsy", "bdawar", "badawar", "dawar",
@@ -465,7 +542,12 @@ def _application(an: Analysis, intent: str) -> bool:
         return False
     numbers = {i for n in an.numbers for i in range(n.start, n.end)}
     return any(an.keys[s.end - 1] in _ORDER_NOUNS and s.end < len(an.tokens) and an.at[s.end] is None and
-               s.end not in numbers and an.tokens[s.end].isalpha() for s, _ in an.cue_spans)
+               s.end not in numbers and an.tokens[s.end].isalpha() and an.tokens[s.end] not in _WHICH
+               for s, _ in an.cue_spans)
+
+
+# Relative pronouns after an order noun say which order (``الطلب الذي قمت به``), not what is applied for.
+_WHICH = frozenset({"الذي", "التي", "اللي", "اللى", "elly", "elli", "that", "which", "i"})
 
 
 _WORD_ASKS = frozenset({"بكام", "سعر", "عايز", "عاوز", "عندكم", "price", "want", "bkam", "3ayez"})
@@ -478,7 +560,8 @@ def _word_not_goods(an: Analysis, intent: str) -> bool:
     return not any(an.key_in(i, _WORD_ASKS) for i in range(len(an.tokens)))
 
 
-_COMPLAIN = frozenset({"اشتكي", "هشتكي", "نشتكي", "ashtaky", "ashtki", "ashteky", "complain", "report"})
+_COMPLAIN = frozenset({"اشتكي", "هشتكي", "نشتكي", "شكوي", "شكوه", "الشكوي", "ashtaky", "ashtki", "ashteky", "ashtky",
+                       "ashtiky", "ashtike", "shakwa", "shakwah", "complain", "complaint", "report"})
 
 
 def _complaint_about_someone(an: Analysis, intent: str) -> bool:
@@ -499,7 +582,7 @@ def _complaint_about_someone(an: Analysis, intent: str) -> bool:
     return True
 
 
-_ABOUT = frozenset({"من", "علي", "على", "men", "mn", "3ala", "about", "on"})
+_ABOUT = frozenset({"من", "علي", "على", "ضد", "men", "mn", "3ala", "ded", "did", "about", "on", "against"})
 
 
 def _after_articles(an: Analysis, i: int) -> int:
@@ -550,3 +633,86 @@ _DAYS_AND_TIMES = frozenset({"السبت", "الحد", "الاحد", "الاتن
                              "الجمعه", "النهارده", "بكره", "رمضان", "العيد", "الصبح", "بالليل", "الضهر", "الاجازه",
                              "saturday", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "today",
                              "tomorrow", "tonight", "weekend"})
+
+
+_WITH = frozenset({"من", "men", "mn", "of", "with"})
+
+
+def _fed_up_with_a_topic(an: Analysis, intent: str) -> bool:
+    """``زهقت من الفراخ``, ``زهقت من المذاكره``, ``fed up with studying``: fed up with another topic's
+    thing (right after 'of'), not with the bot or an order, asks for no person."""
+    if intent != "human_handoff" or an.has("bot_words") or any(an.has(kind) for kind in _GOODS):
+        return False
+    cues = [s for s, t in an.cue_spans if t.value == "human_handoff"]
+    if not cues or not all("fed_up" in s.kind_set for s in cues):
+        return False
+    topics = {i for s in topic_spans(an) for i in range(s.start, s.end)}
+    for span in cues:
+        if not an.key_in(span.end, _WITH) or _after_articles(an, span.end + 1) not in topics:
+            return False
+    return True
+
+
+# What a search from the kids section alone must lack to be a child spoken of, not clothes asked for.
+_CLOTHES_WORDS = frozenset({"item", "shop_words", "sizecue", "size", "color", "cart_nouns", "store_words", "deictics",
+                            "product_id"})
+
+
+def _child_alone(an: Analysis, slots: dict[str, Any], intent: str) -> bool:
+    """``where can I get the flu vaccine for my kids``, ``the baby is teething``: a search whose only
+    goods are a child (the kids section), with another topic's noun, or a child (not the section:
+    ``حاجات للاطفال``) and nothing asked; no clothes."""
+    if intent != "search" or an.context != "none" or slots.get("category") != "kids" or \
+            not an.all_kinds.isdisjoint(_CLOTHES_WORDS) or any(t.weight >= 2 for _, t in an.cue_spans):
+        return False
+    if topic_spans(an):
+        return True
+    children = topic_words()["child_words"] | _BABY
+    named = [" ".join(an.keys[s.start:s.end]) for s in an.spans_of("category")]
+    return all(name in children for name in named) and not (
+        an.any_key_in(_REQUEST_OR_IF) or any([key.startswith(_REQUEST_STARTS) for key in an.keys]))
+
+
+_BABY = frozenset({"baby", "the baby", "el baby", "البيبي", "بيبي", "my baby", "my daughter", "my son"})
+
+
+# Complaining and where or how to: ``a3mel shakwa fen?``, ``how do I complain to the electricity company``.
+_COMPLAINT_STARTS = ("شكو", "بالشكو", "اشتك", "هشتك", "complain", "shakw", "ashtk", "ashtek", "ashtak")
+_WHERE_HOW = frozenset({"فين", "وين", "اين", "فاين", "fen", "fein", "where", "ازاي", "ezay", "how", "كيف"})
+
+
+def _complaint_elsewhere(an: Analysis, intent: str) -> bool:
+    """A complaint, nothing of the shop's named (goods, order, courier), about another topic's thing
+    or asking where or how to file it: a complaint to someone else (a network, a bank, the airport)."""
+    if intent != "human_handoff" or an.has("bot_words") or any(an.has(kind) for kind in _GOODS):
+        return False
+    if not any(token.startswith(_COMPLAINT_STARTS) for token in an.tokens):
+        return False
+    return bool(topic_spans(an)) or an.any_key_in(_WHERE_HOW)
+
+
+_KILO = frozenset({"كيلو", "الكيلو", "بالكيلو", "kilo", "el kilo", "kg", "per kilo"})
+
+
+def _priced_by_weight(an: Analysis, intent: str) -> bool:
+    """``البطاطس بقت بكام الكيلو``, ``كم سعر كيلو اللحم``: a price by the kilo is groceries, never clothes
+    (no item or clothing word named)."""
+    if intent != "price_inquiry" or not an.any_key_in(_KILO) or an.has("category"):
+        return False
+    clothes = _CLOTHES_WORDS - {"deictics"}
+    return not any(s.kind_set & clothes and an.keys[s.start] not in _WEAK_SHOP_WORDS for s in an.spans)
+
+
+def _transfer_sent_back(an: Analysis, intent: str) -> bool:
+    """``عايز ارجع الفلوس اللي حولتها غلط``, ``ta7weelet flos 8alat, ezay arga3ha``: getting back money
+    one transferred is the bank's or the wallet's business, no return to the shop (nothing of the
+    shop's named)."""
+    if intent != "returns_policy" or not an.has("transfer_verbs"):
+        return False
+    if an.numbers:
+        return not any(an.has(kind) for kind in _GOODS)
+    # رقم غريب, ra2am 8areeb: a number word with no number is a phone number, no order or product
+    return not any(s.kind_set.intersection(_GOODS) and an.keys[s.start] not in _NUMBER_WORDS for s in an.spans)
+
+
+_NUMBER_WORDS = frozenset({"رقم", "ra2am", "rakam", "raqam", "number"})
