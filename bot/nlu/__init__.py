@@ -25,7 +25,9 @@ vocabulary shared with the store search), ``vocab`` (phrase index and fuzzy look
 automaton), ``numbers`` (``parse_number``, ``digits``), ``analysis``,
 ``senses`` (a shop word in another sense: an hour, a car boot, a car's colour), ``slots``,
 ``intents`` (precedence rules), ``topic`` (is it about the shop at all; other topics' nouns are
-``lexicon/topics.json``), ``common_words``, ``matcher`` (``understand``), ``cli`` (``python -m bot
+``lexicon/topics.json``), ``common_words``, ``word_features``, ``shopness`` (is it shopping at all, learned),
+``intent_model`` (the intent, learned), ``learned`` (both over one table, settled with the rules),
+``matcher`` (``understand``), ``cli`` (``python -m bot
 nlu``).
 """
 
@@ -38,16 +40,18 @@ __all__ = ["understand", "Understanding", "CONTEXTS", "parse_number", "digits", 
 
 
 def warm_up() -> None:
-    """Build the lexicon index and the common-word table now (about a second), not on the
-    first customer's message: a serving process calls it before its workers start.
+    """Build the lexicon index, the common-word table and the learned readings' table now (a
+    second or two), not on the first customer's message: a serving process calls it before its workers start.
 
     Then the collector sets aside what is built so far (``gc.collect`` then ``gc.freeze``): the
     tables (some 200,000 objects) are never garbage, and a full collection, which the words cached
     while messages are read set off now and then, would otherwise walk them all each time (about
     50 ms, 10 us a message over the first 5,000); forked workers share them without copying."""
     from bot.nlu.common_words import is_common_word
+    from bot.nlu.learned import load_readings
 
     is_common_word("warm")
+    load_readings()  # both learned models over one table (about a second)
     understand("عايز تيشيرت اسود و امسح المنبه snekers")
     gc.collect()
     gc.freeze()
@@ -56,8 +60,9 @@ def warm_up() -> None:
 def clear_caches() -> None:
     """Forget every message and word read so far (each cache is bounded and holds what a pure
     function gave, so this changes no answer, only the time of the next ones): for cold benchmarks."""
-    from bot.nlu import intents, matcher, normalize, numbers, topic, vocab
+    from bot.nlu import intents, learned, matcher, normalize, numbers, topic, vocab
 
     for cached in (normalize.normalize, normalize._normalize_piece, vocab.get_vocabulary().key, topic._foreign,
-                   matcher._script_of, numbers.may_start_number, numbers._word, intents._rules_for):
+                   matcher._script_of, numbers.may_start_number, numbers._word, intents._rules_for,
+                   learned._token_rows):
         cached.cache_clear()

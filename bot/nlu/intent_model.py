@@ -13,6 +13,9 @@ in two cases only, each behind a margin (the model's log-score of its intent ove
 
 The rules' ``unknown`` is never overturned (every margin tried routed more chatter to a shop), and
 how sure the rules are is not asked (a bound on their confidence gained 4 lines of 6,286: below).
+:func:`combine` is the model unconstrained (for ``evaluate``); the matcher asks
+:func:`bot.nlu.learned.settle`, which reads both models over one table and keeps the model off what
+the rules know for sure (courtesy, a product named by number or position, an order word...).
 
 The weights are counts in ``bot/nlu/lexicon/intent_model.json``, written by ``python -m
 bot.nlu.intent_model train`` from ``tests/data`` (at training time only; the bot never reads tests/).

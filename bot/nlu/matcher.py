@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.nlu.analysis import Analysis, analyse
 from bot.nlu.intents import decide
+from bot.nlu.learned import settle
 from bot.nlu.normalize import is_arabic, is_latin
 from bot.nlu.slots import extract_slots
 
@@ -32,7 +33,7 @@ _FRANCO_WORDS = frozenset(
     "fo2 lel fel bel ma3a awy gedan 5ales ahlan salam shokran merci mersi yalla momken mumkin "
     "leh emta fein fen mafeesh mafish aywa la2 bas kaman delwa2ty dlw2ty hena kda ezayak "
     "ezayko hii enti betaa3 3ayez 3ayza 3awez elly ely ba3den gama3a haklemko tany talet awel "
-    "w we wa l le b be bi".split())
+    "w we wa l le b be bi esmy esmi ismy raqamy ra2amy rakamy nemrty menno menha menhom".split())
 _DIGIT_LETTER = frozenset("2357689")
 # Size codes and units are not words of any language (GUIDE.md §1.3).
 _SIZE_CODES = frozenset({"xs", "xl", "xxl", "2xl", "3xl", "xxxl", "kg", "cm", "egp", "le"})
@@ -74,16 +75,19 @@ def understand(text: str, context: str = "none", analysis: Analysis | None = Non
     slots = extract_slots(an)
     decision = decide(an, slots)
     intent, confidence = decision.intent, decision.confidence
-    if confidence < UNKNOWN_BELOW:
-        intent = "unknown"
+    # The learned readings (bot.nlu.learned): the intent model may overrule the rules on a wide margin
+    # where the rules know nothing for sure, then the shopness veto turns chatter's shop reading into unknown.
+    intent = "unknown" if confidence < UNKNOWN_BELOW else settle(intent, (text or "")[:_MAX_CHARS], an, slots)
     return Understanding(intent, confidence, _final_slots(intent, slots), language_of(an), an)
 
 
 def _final_slots(intent: str, slots: dict[str, Any]) -> dict[str, Any]:
-    """Schema slots for ``intent``: none for unknown, ``product_refs`` only for compare."""
+    """Schema slots for ``intent``: none for unknown, ``product_refs`` only for compare, no price
+    bound for a shipping question (``لو اشتريت بأكتر من ١٥٠٠ الشحن ببلاش؟``: the order's total, no filter)."""
     if intent == "unknown":
         return {}
-    out = {k: v for k, v in slots.items() if not k.startswith("_")}
+    dropped = ("_", "price_") if intent == "shipping_info" else ("_",)
+    out = {k: v for k, v in slots.items() if not k.startswith(dropped)}
     refs = slots.get("_refs")
     if refs and intent == "compare":
         out["product_refs"] = refs

@@ -8,7 +8,9 @@ words and word pairs), learnt from the tuned-on labelled sets: shop lines (any s
 against ``unknown`` lines. Greeting, thanks, goodbye and help lines are left out: they start no
 shop flow and the veto is not for them. When the rules read a shop intent (but a question about
 the shop itself or a suggestion, :data:`LEFT_ALONE`) and the score is under :data:`VETO_BELOW`,
-the answer becomes ``unknown`` (the bot says it did not understand and offers the menu).
+the answer becomes ``unknown`` (the bot says it did not understand and offers the menu). The
+matcher applies it through :func:`bot.nlu.learned.settle` (the same score, from one table shared
+with ``intent_model.py``).
 
 The weights are counts in ``bot/nlu/lexicon/shopness.json``, written by ``python -m
 bot.nlu.shopness train`` from ``tests/data`` (at training time only; the bot never reads tests/).
