@@ -86,12 +86,21 @@ THIRD_FLOOR = 0.94
 # list of words shows more of its first product's kind; a governorate the shop lists no fee for ("بني
 # سويف") is its "other" zone in a checkout: tuned half 174/193 = 0.902, held-out half 157/171 = 0.918.
 # Floors: the last figures minus 2 points, rounded down.
-FOURTH_TUNED_FLOOR = 0.88
-FOURTH_HELD_OUT_FLOOR = 0.89
+# After the second dialog round (context kept across lists, options said with an ordinal, order
+# changes, sizes a product lacks, two questions at once, courtesy inside a checkout) and the second
+# NLU round (2026-12-03): set 1 244/247 = 0.988, set 3 277/286 = 0.969, set 4 tuned half 186/193 =
+# 0.964; held out: set 2 268/289 = 0.927, set 4 held half 158/171 = 0.924.
+FOURTH_TUNED_FLOOR = 0.94
+FOURTH_HELD_OUT_FLOOR = 0.90
+# conversations_blind_5.jsonl: 50 conversations (324 turns) by a fifth writer, HELD OUT (never read
+# turn by turn): 248/324 = 0.765 on arrival (2026-12-03), 277/324 = 0.855 once the judge counted an
+# add confirmation, which states the cart's total, as showing the cart (this writer labels add turns
+# "shows: cart"); 281/324 = 0.867 after the rounds above. Floor: the last figure minus 2 points.
+FIFTH_HELD_OUT_FLOOR = 0.84
 SETS = {"conversations_blind.jsonl": FLOOR, "conversations_blind_2.jsonl": HELD_OUT_FLOOR,
         "conversations_blind_3.jsonl": THIRD_FLOOR, "conversations_blind_4.jsonl:tuned": FOURTH_TUNED_FLOOR,
-        "conversations_blind_4.jsonl:held": FOURTH_HELD_OUT_FLOOR}
-HELD_OUT = ("conversations_blind_2.jsonl", "conversations_blind_4.jsonl:held")
+        "conversations_blind_4.jsonl:held": FOURTH_HELD_OUT_FLOOR, "conversations_blind_5.jsonl": FIFTH_HELD_OUT_FLOOR}
+HELD_OUT = ("conversations_blind_2.jsonl", "conversations_blind_4.jsonl:held", "conversations_blind_5.jsonl")
 
 
 @pytest.fixture

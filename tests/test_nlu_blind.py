@@ -154,3 +154,61 @@ def test_a_third_set_of_chatter_rarely_starts_a_shop_flow(half: int, ceiling: fl
     routed = [row for row in rows if understand(row["text"], row["context"]).intent not in NOT_SHOPPING]
     shown = "\n".join(f"{row['id']} {row['text']!r}" for row in routed) if half == 1 else "(held out: figures only)"
     assert len(rows) == 150 and len(routed) / len(rows) <= ceiling, f"{len(routed)} of {len(rows)}:\n{shown}"
+
+
+# Sets of the second issue-12 round (2026-12-03), each by a writer who read only the guide, the
+# schema, LANGUAGE.md and the catalog. Tuned on: ``nlu_blind_i.jsonl`` (670 lines; on arrival intent
+# 0.945, whole slots 0.981; now 1.000 / 1.000) and ``nlu_blind_k.jsonl`` (563 shopping lines that read
+# like chatter; on arrival 0.909 / 0.966; now 0.959 / 0.973). Floors: two points under today.
+TUNED_ROUND_2 = [("nlu_blind_i.jsonl", 0.98, 0.98), ("nlu_blind_k.jsonl", 0.94, 0.95)]
+
+
+@pytest.mark.parametrize(("name", "intent_floor", "slots_floor"), TUNED_ROUND_2)
+def test_tuned_sets_of_the_second_round(name: str, intent_floor: float, slots_floor: float) -> None:
+    intents, slots, misses = _score(_rows(name))
+    assert intents >= intent_floor and slots >= slots_floor, \
+        f"{name}: intent {intents:.3f}, slots {slots:.3f}:\n" + "\n".join(misses)
+
+
+def test_a_fourth_held_out_set_of_messages() -> None:
+    """``nlu_blind_j.jsonl``: 658 messages by a ninth writer (wordings a keyword list would not
+    foresee), held out: never read line by line. On arrival: intent 0.912, whole slots 0.976 (arz
+    0.87, en 0.95, franco 0.95, mixed 0.98, msa 0.98); after the vocabulary and rule rounds on sets i
+    and k and the learned readings: 0.935 / 0.982 (arz 0.91, en 0.95, franco 0.95, mixed 0.98, msa
+    1.00). Floors two points under (0.89 for each language); a failure gives the figures only."""
+    rows = _rows("nlu_blind_j.jsonl")
+    got = [understand(row["text"], row["context"]) for row in rows]
+    right = [g.intent == row["intent"] for g, row in zip(got, rows, strict=True)]
+    intents = sum(right) / len(rows)
+    slots = sum(g.slots == row["slots"] for g, row in zip(got, rows, strict=True)) / len(rows)
+    by_lang: dict[str, list[bool]] = {}
+    for ok, row in zip(right, rows, strict=True):
+        by_lang.setdefault(row["lang"], []).append(ok)
+    langs = {lang: sum(oks) / len(oks) for lang, oks in sorted(by_lang.items())}
+    assert len(rows) == 658 and intents >= 0.915 and slots >= 0.962, f"intent {intents:.3f}, slots {slots:.3f}"
+    assert all(rate >= 0.89 for rate in langs.values()), {lang: round(rate, 3) for lang, rate in langs.items()}
+
+
+# Chatter of the second round: ``nlu_offtopic_4.jsonl`` (595 lines, tuned on: 9.9% routed to a shop
+# intent on arrival, 0.2% now) and ``nlu_offtopic_6.jsonl`` (883 lines, a quarter English, tuned on:
+# 9.2% on arrival, 1.9% now); ``nlu_offtopic_5.jsonl`` (435 lines, held out: 8.3% on arrival, 3.4%
+# now). Ceilings: today's figures plus two points.
+CHATTER_ROUND_2 = [("nlu_offtopic_4.jsonl", 0.022, True), ("nlu_offtopic_6.jsonl", 0.039, True),
+                   ("nlu_offtopic_5.jsonl", 0.054, False)]
+
+
+@pytest.mark.parametrize(("name", "ceiling", "tuned"), CHATTER_ROUND_2)
+def test_chatter_of_the_second_round_rarely_starts_a_shop_flow(name: str, ceiling: float, tuned: bool) -> None:
+    rows = _rows(name)
+    routed = [row for row in rows if understand(row["text"], row["context"]).intent not in NOT_SHOPPING]
+    shown = "\n".join(f"{row['id']} {row['text']!r}" for row in routed) if tuned else "(held out: figures only)"
+    assert len(routed) / len(rows) <= ceiling, f"{len(routed)} of {len(rows)}:\n{shown}"
+
+
+@pytest.mark.parametrize("name", ["nlu_blind_g.jsonl", "nlu_blind_i.jsonl", "nlu_blind_j.jsonl", "nlu_blind_k.jsonl",
+                                  "nlu_offtopic_2.jsonl", "nlu_offtopic_4.jsonl", "nlu_offtopic_5.jsonl",
+                                  "nlu_offtopic_6.jsonl"])
+def test_the_newer_sets_are_labelled_per_schema(name: str) -> None:
+    for row in _rows(name):
+        assert row["intent"] in SCHEMA["intents"] and row["context"] in SCHEMA["contexts"], row["id"]
+        assert set(row["slots"]) <= set(SCHEMA["slots"]), row["id"]
