@@ -13,15 +13,15 @@ in two cases only, each behind a margin (the model's log-score of its intent ove
 
 The rules' ``unknown`` is never overturned (every margin tried routed more chatter to a shop), and
 how sure the rules are is not asked (a bound on their confidence gained 4 lines of 6,286: below).
-:func:`combine` is the model unconstrained (for ``evaluate``); the matcher asks
+:func:`combine` is the model unconstrained (as it was chosen); the matcher asks
 :func:`bot.nlu.learned.settle`, which reads both models over one table and keeps the model off what
 the rules know for sure (courtesy, a product named by number or position, an order word...).
 
 The weights are counts in ``bot/nlu/lexicon/intent_model.json``, written by ``python -m
 bot.nlu.intent_model train`` from ``tests/data`` (at training time only; the bot never reads tests/).
 Training is counting in a fixed order, so the same files give the same JSON (tested). ``python -m
-bot.nlu.intent_model evaluate FILE...`` prints intent accuracy, by language, and chatter routed to
-a shop intent: the rules alone, with :func:`combine`, and with the shopness veto after it.
+bot.nlu.training evaluate FILE...`` prints intent accuracy, by language, and chatter routed to a
+shop intent, read by the rules alone and as the matcher answers.
 
 Usage::
 
@@ -45,10 +45,11 @@ import numpy as np
 
 from bot.nlu import shopness
 from bot.nlu.normalize import tokenize
+from bot.nlu.training import DATA, train_command, training_rows, weights_text
 from bot.nlu.word_features import feature_set
 
 __all__ = ["ALPHA", "TAKE_UNKNOWN_AT", "TAKE_OVER_AT", "TRAINING_FILES",
-           "IntentModel", "load_model", "read_intent", "combine", "features", "training_payload", "evaluate"]
+           "IntentModel", "load_model", "read_intent", "combine", "features", "training_payload"]
 
 WEIGHTS = Path(__file__).parent / "lexicon" / "intent_model.json"
 ALPHA = 0.003
@@ -76,7 +77,6 @@ ALPHA = 0.003
 # lines of blind c-f (tuned on them: 0.996-1.0), the same settings give 0.9645 against 0.9601.
 TAKE_UNKNOWN_AT = 20.0
 TAKE_OVER_AT = 60.0
-_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 # The veto's tuned-on sets and the two written after it (the veto's trainer will take them too).
 _NEWER_FILES: tuple[tuple[str, int | None], ...] = (("nlu_blind_k.jsonl", None), ("nlu_offtopic_6.jsonl", None))
 TRAINING_FILES: tuple[tuple[str, int | None], ...] = shopness.TRAINING_FILES + tuple(
@@ -179,58 +179,14 @@ def train(texts: Iterable[tuple[str, str, str]], alpha: float = ALPHA) -> dict[s
             "counts": {f: sorted(counts[f].items()) for f in sorted(counts)}}
 
 
-def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = _DATA) -> str:
+def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = DATA) -> str:
     """The text of ``lexicon/intent_model.json`` trained on ``files``: one feature per line."""
-    payload = train((row["text"], row["context"], row["intent"]) for row in shopness.training_rows(files, data))
-    counts = payload.pop("counts")
-    assert isinstance(counts, dict)
-    head = json.dumps(payload, ensure_ascii=False, sort_keys=True)[:-1]
-    body = ",\n".join(f"{json.dumps(f, ensure_ascii=False)}: {json.dumps(c)}" for f, c in counts.items())
-    return f'{head}, "counts": {{\n{body}\n}}}}\n'
-
-
-def evaluate(names: Sequence[str], data: Path = _DATA) -> str:
-    """Intent accuracy (overall and by language) and chatter routed to a shop intent, per file, for
-    ``understand`` alone, with :func:`combine` after it, and with the shopness veto after both."""
-    from bot.nlu.matcher import understand
-
-    kinds = ("rules", "model", "veto")
-    out = []
-    for spec in names:
-        name, _, half = spec.partition(":")
-        tallies: dict[str, dict[str, list[int]]] = {kind: {} for kind in kinds}
-        routed = dict.fromkeys(kinds, 0)
-        chatter = 0
-        for row in shopness.training_rows([(name, int(half) if half else None)], data):
-            got = understand(row["text"], row["context"])
-            combined = combine(got.intent, row["text"], row["context"])
-            vetoed = "unknown" if shopness.veto(combined, row["text"]) else combined
-            chatter += row["intent"] == "unknown"
-            for kind, intent in zip(kinds, (got.intent, combined, vetoed), strict=True):
-                for key in ("all", row["lang"]):
-                    tally = tallies[kind].setdefault(key, [0, 0])
-                    tally[0] += intent == row["intent"]
-                    tally[1] += 1
-                routed[kind] += row["intent"] == "unknown" and intent not in shopness.NOT_A_SHOP_FLOW
-        for kind in kinds:
-            langs = " ".join(f"{k} {r / n:.3f}" for k, (r, n) in sorted(tallies[kind].items()) if k != "all")
-            right, total = tallies[kind]["all"]
-            out.append(f"{spec} {kind:5s} intent {right / total:.4f} ({right}/{total}) | {langs} | "
-                       f"chatter routed {routed[kind]}/{chatter}")
-    return "\n".join(out)
+    return weights_text(train((row["text"], row["context"], row["intent"]) for row in training_rows(files, data)))
 
 
 def main(argv: Sequence[str]) -> int:
-    """``train`` writes ``lexicon/intent_model.json``; ``evaluate FILE...`` scores files of tests/data."""
-    if argv[:1] == ["train"] and len(argv) == 1:
-        WEIGHTS.write_text(training_payload(), encoding="utf-8")
-        print(f"wrote {WEIGHTS}")
-        return 0
-    if argv[:1] == ["evaluate"] and len(argv) > 1:
-        print(evaluate(argv[1:]))
-        return 0
-    print("usage: python -m bot.nlu.intent_model train | evaluate FILE.jsonl[:0|:1]...", file=sys.stderr)
-    return 2
+    """``train`` writes ``lexicon/intent_model.json``."""
+    return train_command(argv, "bot.nlu.intent_model", WEIGHTS, training_payload)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ class Understanding:
         return {"intent": self.intent, "confidence": self.confidence, "slots": dict(self.slots)}
 
 
-def understand(text: str, context: str = "none", analysis: Analysis | None = None) -> Understanding:
+def understand(text: str, context: str = "none", analysis: Analysis | None = None, *,
+               learned: bool = True) -> Understanding:
     """Understand one customer message in the given conversation context.
 
     Args:
@@ -66,6 +67,7 @@ def understand(text: str, context: str = "none", analysis: Analysis | None = Non
         context: ``none``, ``after_results`` (a list is on screen) or ``after_details``.
         analysis: the ``analysis`` of an earlier :class:`Understanding` of this very ``text`` (in
             any context): its words are then not analysed again.
+        learned: False for the rules' reading alone, without the learned readings (for evaluations).
     Returns:
         An :class:`Understanding`; never raises for any string.
     """
@@ -77,7 +79,10 @@ def understand(text: str, context: str = "none", analysis: Analysis | None = Non
     intent, confidence = decision.intent, decision.confidence
     # The learned readings (bot.nlu.learned): the intent model may overrule the rules on a wide margin
     # where the rules know nothing for sure, then the shopness veto turns chatter's shop reading into unknown.
-    intent = "unknown" if confidence < UNKNOWN_BELOW else settle(intent, (text or "")[:_MAX_CHARS], an, slots)
+    if confidence < UNKNOWN_BELOW:
+        intent = "unknown"
+    elif learned:
+        intent = settle(intent, (text or "")[:_MAX_CHARS], an, slots)
     return Understanding(intent, confidence, _final_slots(intent, slots), language_of(an), an)
 
 

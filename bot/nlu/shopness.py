@@ -15,8 +15,8 @@ with ``intent_model.py``).
 The weights are counts in ``bot/nlu/lexicon/shopness.json``, written by ``python -m
 bot.nlu.shopness train`` from ``tests/data`` (at training time only; the bot never reads tests/).
 Training is counting in a fixed order, so the same files give the same JSON (tested). ``python -m
-bot.nlu.shopness evaluate FILE...`` prints intent accuracy, by language, and chatter routed to a
-shop intent, with and without the veto.
+bot.nlu.training evaluate FILE...`` prints intent accuracy, by language, and chatter routed to a
+shop intent, read by the rules alone and as the matcher answers.
 
 Usage::
 
@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bot.nlu.training import DATA, NOT_A_SHOP_FLOW, train_command, training_rows, weights_text
 from bot.nlu.word_features import NGRAMS, feature_set, features
 
 __all__ = ["NOT_A_SHOP_FLOW", "VETO_BELOW", "LEFT_ALONE", "features", "shopness", "veto", "train", "Model",
            "load_model"]
 
 WEIGHTS = Path(__file__).parent / "lexicon" / "shopness.json"
-NOT_A_SHOP_FLOW = frozenset({"unknown", "greeting", "thanks", "goodbye", "help"})
 ALPHA = 0.3
 # Under this log-odds score a shop reading becomes ``unknown``, except for the intents of
 # LEFT_ALONE. Chosen, with ALPHA and NGRAMS, by leave-one-file-out cross-validation on the tuned-on
@@ -64,7 +64,6 @@ ALPHA = 0.3
 VETO_BELOW = -40.0
 LEFT_ALONE = frozenset({"store_info", "recommendations"})
 
-_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 # (file, which ids: None for all, 1 for odd, 0 for even). Tuned-on sets only; never the held-out
 # ones (blind b, g, h, j; off-topic 2 and 5; even ids of off-topic and off-topic 3).
 TRAINING_FILES: tuple[tuple[str, int | None], ...] = (
@@ -137,71 +136,16 @@ def train(texts_and_labels: Iterable[tuple[str, int]], alpha: float = ALPHA) -> 
             "counts": {f: counts[f] for f in sorted(counts)}}
 
 
-def training_rows(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = _DATA) -> list[dict]:
-    """The labelled lines of ``files`` (for training only), in file and line order."""
-    rows = []
-    for name, half in files:
-        for line in (data / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if half is None or int(row["id"].rsplit("-", 1)[1]) % 2 == half:
-                    rows.append(row)
-    return rows
-
-
-def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = _DATA) -> str:
+def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = DATA) -> str:
     """The text of ``lexicon/shopness.json`` trained on ``files``: one feature per line."""
     pairs = [(row["text"], label) for row in training_rows(files, data)
              if (label := label_of(row["intent"])) is not None]
-    payload = train(pairs)
-    counts = payload.pop("counts")
-    assert isinstance(counts, dict)
-    head = json.dumps(payload, ensure_ascii=False, sort_keys=True)[:-1]
-    body = ",\n".join(f"{json.dumps(f, ensure_ascii=False)}: {json.dumps(c)}" for f, c in counts.items())
-    return f'{head}, "counts": {{\n{body}\n}}}}\n'
-
-
-def evaluate(names: Sequence[str], data: Path = _DATA) -> str:
-    """Intent accuracy (overall and by language) and chatter routed to a shop intent, per file,
-    for ``understand`` alone and with the veto applied after it."""
-    from bot.nlu.matcher import understand
-
-    out = []
-    for spec in names:
-        name, _, half = spec.partition(":")
-        rows = training_rows([(name, int(half) if half else None)], data)
-        tallies: dict[str, dict[str, list[int]]] = {"rules": {}, "veto": {}}
-        routed = {"rules": 0, "veto": 0}
-        chatter = 0
-        for row in rows:
-            got = understand(row["text"], row["context"]).intent
-            vetoed = "unknown" if veto(got, row["text"]) else got
-            chatter += row["intent"] == "unknown"
-            for kind, intent in (("rules", got), ("veto", vetoed)):
-                for key in ("all", row["lang"]):
-                    tally = tallies[kind].setdefault(key, [0, 0])
-                    tally[0] += intent == row["intent"]
-                    tally[1] += 1
-                routed[kind] += row["intent"] == "unknown" and intent not in NOT_A_SHOP_FLOW
-        for kind in ("rules", "veto"):
-            langs = " ".join(f"{k} {r / n:.3f}" for k, (r, n) in sorted(tallies[kind].items()) if k != "all")
-            right, total = tallies[kind]["all"]
-            out.append(f"{spec} {kind:5s} intent {right / total:.4f} ({right}/{total}) | {langs} | "
-                       f"chatter routed {routed[kind]}/{chatter}")
-    return "\n".join(out)
+    return weights_text(train(pairs))
 
 
 def main(argv: Sequence[str]) -> int:
-    """``train`` writes ``lexicon/shopness.json``; ``evaluate FILE...`` scores files of tests/data."""
-    if argv[:1] == ["train"] and len(argv) == 1:
-        WEIGHTS.write_text(training_payload(), encoding="utf-8")
-        print(f"wrote {WEIGHTS}")
-        return 0
-    if argv[:1] == ["evaluate"] and len(argv) > 1:
-        print(evaluate(argv[1:]))
-        return 0
-    print("usage: python -m bot.nlu.shopness train | evaluate FILE.jsonl[:0|:1]...", file=sys.stderr)
-    return 2
+    """``train`` writes ``lexicon/shopness.json``."""
+    return train_command(argv, "bot.nlu.shopness", WEIGHTS, training_payload)
 
 
 if __name__ == "__main__":

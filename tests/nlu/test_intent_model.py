@@ -4,7 +4,6 @@ against a fresh training."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from bot.nlu.intent_model import (
     TRAINING_FILES,
     WEIGHTS,
     combine,
-    evaluate,
     features,
     main,
     read_intent,
@@ -111,21 +109,6 @@ def test_the_reading_does_not_depend_on_the_hash_seed() -> None:
     assert len(outs) == 1 and outs.pop().strip() == repr(read_intent("عايز اطلب بيتزا وتيشيرت اسود", "after_results"))
 
 
-def test_evaluate_reports_the_rules_the_combination_and_the_veto(tmp_path: Path) -> None:
-    lines = [{"id": "t-0001", "text": "عايز تيشيرت اسود مقاس L", "lang": "arz", "intent": "search",
-              "slots": {}, "context": "none"},
-             {"id": "t-0002", "text": "امسح المنبه بتاع الساعه سبعه الصبح", "lang": "arz", "intent": "unknown",
-              "slots": {}, "context": "none"}]
-    (tmp_path / "mine.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
-                                         encoding="utf-8")
-    report = evaluate(["mine.jsonl", "mine.jsonl:1"], data=tmp_path).splitlines()
-    assert [line.split(" intent")[0] for line in report] == [
-        "mine.jsonl rules", "mine.jsonl model", "mine.jsonl veto ",
-        "mine.jsonl:1 rules", "mine.jsonl:1 model", "mine.jsonl:1 veto "]
-    assert report[1].startswith("mine.jsonl model intent 1.0000 (2/2) | arz 1.000 | chatter routed 0/1")
-    assert report[3] == "mine.jsonl:1 rules intent 1.0000 (1/1) | arz 1.000 | chatter routed 0/0"
-
-
 def test_the_command_line_refuses_what_it_does_not_know(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["evaluate"]) == 2 and main(["fit"]) == 2 and main(["train", "x"]) == 2
+    assert main(["evaluate", "x.jsonl"]) == 2 and main(["fit"]) == 2 and main(["train", "x"]) == 2
     assert "usage" in capsys.readouterr().err

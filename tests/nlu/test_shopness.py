@@ -3,7 +3,6 @@ tests (none is a line of the labelled sets), and the committed weights against a
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,7 +15,6 @@ from bot.nlu.shopness import (
     NOT_A_SHOP_FLOW,
     VETO_BELOW,
     WEIGHTS,
-    evaluate,
     features,
     main,
     shopness,
@@ -93,19 +91,6 @@ def test_the_score_does_not_depend_on_the_hash_seed() -> None:
     assert len(outs) == 1 and float(outs.pop()) == shopness("عايز اطلب بيتزا وتيشيرت اسود")
 
 
-def test_evaluate_reports_accuracy_and_chatter_with_and_without_the_veto(tmp_path: Path) -> None:
-    lines = [{"id": "t-0001", "text": "عايز تيشيرت اسود مقاس L", "lang": "arz", "intent": "search",
-              "slots": {}, "context": "none"},
-             {"id": "t-0002", "text": "امسح المنبه بتاع الساعه سبعه الصبح", "lang": "arz", "intent": "unknown",
-              "slots": {}, "context": "none"}]
-    (tmp_path / "mine.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
-                                         encoding="utf-8")
-    report = evaluate(["mine.jsonl", "mine.jsonl:1"], data=tmp_path).splitlines()
-    assert report[0].startswith("mine.jsonl rules intent 1.0000 (2/2) | arz 1.000 | chatter routed 0/1")
-    assert report[1].startswith("mine.jsonl veto  intent 1.0000 (2/2)")
-    assert report[2] == "mine.jsonl:1 rules intent 1.0000 (1/1) | arz 1.000 | chatter routed 0/0"
-
-
 def test_the_command_line_refuses_what_it_does_not_know(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["evaluate"]) == 2 and main(["fit"]) == 2
+    assert main(["evaluate", "x.jsonl"]) == 2 and main(["fit"]) == 2
     assert "usage" in capsys.readouterr().err
