@@ -56,8 +56,9 @@ class Database:
         """A new connection of its own, for one writer that several threads take turns to be (the
         inbox's group commit): one connection keeps its page cache and prepared statements from
         one transaction to the next, where each thread's own would find them stale after every
-        other thread's write and read the index pages again. The caller serialises its use."""
-        return self._open()
+        other thread's write and read the index pages again. The caller serialises its use.
+        (``:memory:`` has one database per connection: there it is this thread's.)"""
+        return self.connection() if self.path == ":memory:" else self._open()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -164,7 +165,12 @@ class _WriterLock:
         fd = self._descriptor() if path is not None and path not in held else None
         self._mine.fd = fd
         if fd is not None and path is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another process writes: wait in line, but not for ever
+                self._mine.fd = None
+                _wait_for_lock(fd)
+                self._mine.fd = fd
             held.add(path)
 
     def __exit__(self, *exc: object) -> None:
@@ -176,6 +182,9 @@ class _WriterLock:
 
     def _descriptor(self) -> int | None:
         if self._fd is None or self._pid != os.getpid():
+            if self._fd is not None:  # a parent's descriptor, inherited by fork: its lock is not ours
+                os.close(self._fd)
+                self._fd = None
             try:
                 self._fd = os.open(str(self.path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             except OSError as exc:
@@ -184,6 +193,26 @@ class _WriterLock:
                 return None
             self._pid = os.getpid()
         return self._fd
+
+
+def _busy(exc: BaseException) -> bool:
+    return isinstance(exc, BlockingIOError)
+
+
+@retry(retry=retry_if_exception(_busy), stop=stop_after_delay(30), wait=wait_random(0.0002, 0.001), reraise=True)
+def _try_lock(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _wait_for_lock(fd: int) -> None:
+    """Take the writers' file lock another process holds: tried again every 0.2-1 ms (SQLite's busy
+    handler sleeps 1, 2, 5, 10 ms... between tries) for up to 30 s, SQLite's own busy timeout; a
+    holder stopped for longer makes this writer fail (the webhook answers 503 and Meta retries)
+    instead of every writer waiting for ever."""
+    try:
+        _try_lock(fd)
+    except BlockingIOError as exc:
+        raise StorageError("database busy: another process has held the writers' lock for 30 s") from exc
 
 
 class Checkpointer:

@@ -115,6 +115,7 @@ class Inbox:
         self._leading = threading.Lock()      # one delivery at a time writes the waiting ones
         self._waiting: list[_Delivery] = []
         self._writer: sqlite3.Connection | None = None  # the group commit's own, used under _leading
+        self._writer_pid = 0  # the process that opened it
         self._checkpoints = Checkpointer(db)  # the writer leaves WAL checkpoints to a thread of their own
         self._finished: set[int] = set()      # events a turn's own transaction marked done (complete is free)
 
@@ -145,8 +146,8 @@ class Inbox:
         alone (a lone one needs no savepoint: its failure is the transaction's)."""
         batch: list[_Delivery] = []
         try:
-            if self._writer is None:
-                self._writer = self.db.own_connection()
+            if self._writer is None or self._writer_pid != os.getpid():  # a forked child opens its own
+                self._writer, self._writer_pid = self.db.own_connection(), os.getpid()
                 self._writer.execute("PRAGMA wal_autocheckpoint=0")
             with self.db.transaction(self._writer) as conn:
                 with self._arrivals:

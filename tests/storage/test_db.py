@@ -3,15 +3,19 @@ start) all get it, in WAL mode; SQLite answers the switch to WAL "locked" withou
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
+from tenacity import stop_after_attempt
 
 from bot.errors import StorageError
 from bot.events import Event, Kind, Platform
+from bot.storage import db as db_module
 from bot.storage.db import Checkpointer, Database
 from bot.storage.inbox import Inbox
 
@@ -231,3 +235,27 @@ def test_deliveries_arriving_while_the_leader_waits_for_the_file_lock_join_its_b
     assert len(transactions) == 1
     assert [results[1].new, results[2].new] == [1, 1]  # type: ignore[attr-defined]
     assert inbox.counts()["pending"] == 2
+
+
+def test_a_writer_waits_for_another_process_holding_the_file_lock_only_so_long(tmp_path: Path, monkeypatch) -> None:
+    """Another process holding the writers' lock (a second descriptor of the same file stands for
+    it) makes a transaction wait in line; held past the deadline, the transaction fails with
+    StorageError instead of waiting for ever."""
+    db = Database(tmp_path / "held.sqlite3")
+    other = os.open(str(tmp_path / "held.sqlite3.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    monkeypatch.setattr(db_module._try_lock.retry, "stop", stop_after_attempt(3))  # instead of 30 s
+    try:
+        with pytest.raises(StorageError, match="writers' lock"), db.transaction() as conn:
+            conn.execute("CREATE TABLE never (x)")
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    with db.transaction() as conn:  # released: the next writer goes in at once
+        conn.execute("CREATE TABLE t (x)")
+    assert db.query_one("SELECT COUNT(*) FROM t")[0] == 0
+
+
+def test_an_in_memory_database_gives_its_own_connection_as_the_writer() -> None:
+    db = Database(":memory:")
+    assert db.own_connection() is db.connection()
