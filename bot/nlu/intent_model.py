@@ -45,7 +45,6 @@ import numpy as np
 
 from bot.nlu import shopness
 from bot.nlu.normalize import tokenize
-from bot.nlu.training import DATA, train_command, training_rows, weights_text
 from bot.nlu.word_features import feature_set
 
 __all__ = ["ALPHA", "TAKE_UNKNOWN_AT", "TAKE_OVER_AT", "TRAINING_FILES",
@@ -179,13 +178,19 @@ def train(texts: Iterable[tuple[str, str, str]], alpha: float = ALPHA) -> dict[s
             "counts": {f: sorted(counts[f].items()) for f in sorted(counts)}}
 
 
-def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = DATA) -> str:
-    """The text of ``lexicon/intent_model.json`` trained on ``files``: one feature per line."""
-    return weights_text(train((row["text"], row["context"], row["intent"]) for row in training_rows(files, data)))
+def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path | None = None) -> str:
+    """The text of ``lexicon/intent_model.json`` trained on ``files`` (of ``data``, tests/data by
+    default): one feature per line."""
+    from bot.nlu.training import DATA, training_rows, weights_text  # training time only: never when serving
+
+    rows = training_rows(files, data or DATA)
+    return weights_text(train((row["text"], row["context"], row["intent"]) for row in rows))
 
 
 def main(argv: Sequence[str]) -> int:
     """``train`` writes ``lexicon/intent_model.json``."""
+    from bot.nlu.training import train_command
+
     return train_command(argv, "bot.nlu.intent_model", WEIGHTS, training_payload)
 
 

@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot.nlu.training import DATA, NOT_A_SHOP_FLOW, train_command, training_rows, weights_text
 from bot.nlu.word_features import NGRAMS, feature_set, features
 
 __all__ = ["NOT_A_SHOP_FLOW", "VETO_BELOW", "LEFT_ALONE", "features", "shopness", "veto", "train", "Model",
            "load_model"]
 
 WEIGHTS = Path(__file__).parent / "lexicon" / "shopness.json"
+NOT_A_SHOP_FLOW = frozenset({"unknown", "greeting", "thanks", "goodbye", "help"})
 ALPHA = 0.3
 # Under this log-odds score a shop reading becomes ``unknown``, except for the intents of
 # LEFT_ALONE. Chosen, with ALPHA and NGRAMS, by leave-one-file-out cross-validation on the tuned-on
@@ -136,15 +136,20 @@ def train(texts_and_labels: Iterable[tuple[str, int]], alpha: float = ALPHA) -> 
             "counts": {f: counts[f] for f in sorted(counts)}}
 
 
-def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path = DATA) -> str:
-    """The text of ``lexicon/shopness.json`` trained on ``files``: one feature per line."""
-    pairs = [(row["text"], label) for row in training_rows(files, data)
+def training_payload(files: Sequence[tuple[str, int | None]] = TRAINING_FILES, data: Path | None = None) -> str:
+    """The text of ``lexicon/shopness.json`` trained on ``files`` (of ``data``, tests/data by
+    default): one feature per line."""
+    from bot.nlu.training import DATA, training_rows, weights_text  # training time only: never when serving
+
+    pairs = [(row["text"], label) for row in training_rows(files, data or DATA)
              if (label := label_of(row["intent"])) is not None]
     return weights_text(train(pairs))
 
 
 def main(argv: Sequence[str]) -> int:
     """``train`` writes ``lexicon/shopness.json``."""
+    from bot.nlu.training import train_command
+
     return train_command(argv, "bot.nlu.shopness", WEIGHTS, training_payload)
 
 

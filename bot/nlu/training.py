@@ -2,7 +2,7 @@
 labelled lines they learn from, the text of a weights file, and how the matcher scores on a set.
 
 The labelled sets live in ``tests/data``; they are read only here, when training or evaluating,
-never when the bot runs.
+never when the bot runs (a serving process never imports this module).
 
     python -m bot.nlu.training evaluate nlu_blind_i.jsonl nlu_offtopic.jsonl:1
 """
@@ -16,8 +16,9 @@ from pathlib import Path
 
 __all__ = ["DATA", "NOT_A_SHOP_FLOW", "training_rows", "weights_text", "train_command", "evaluate", "main"]
 
+from bot.nlu.shopness import NOT_A_SHOP_FLOW
+
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-NOT_A_SHOP_FLOW = frozenset({"unknown", "greeting", "thanks", "goodbye", "help"})
 
 
 def training_rows(files: Sequence[tuple[str, int | None]], data: Path = DATA) -> list[dict]:
