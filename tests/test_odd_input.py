@@ -300,8 +300,9 @@ def test_under_gunicorn_a_chunked_body_over_the_limit_is_413(tmp_path):
 
 
 def _commit_together(inbox, call, names: list) -> None:
-    """Run ``call(name)`` for every name in threads that wait together, then commit as one batch."""
-    with inbox._leading:
+    """Run ``call(name)`` for every name in threads that wait together, then commit as one batch
+    (the first to come leads and waits for the write lock held here; the others join its batch)."""
+    with inbox.db.writers_held():
         threads = [threading.Thread(target=call, args=(name,)) for name in names]
         for thread in threads:
             thread.start()

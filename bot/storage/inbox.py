@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import StorageError
@@ -55,6 +55,7 @@ class _Delivery:
     done: bool = False
     result: Accepted | None = None
     error: BaseException | None = None
+    woken: threading.Event = field(default_factory=threading.Event)  # done, or asked to lead the next batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,10 @@ class Inbox:
         Group commit: deliveries that arrive while another one is being committed wait and are
         then written together, in one transaction and one fsync, by whichever of them leads. The
         leader takes the waiting ones once it holds the write lock, so those that arrive while it
-        waits for another process's commit join its batch.
+        waits for another process's commit join its batch. A follower sleeps on its own event: the
+        leader wakes every delivery of its batch at once when it is written, and hands the lead
+        to one still waiting (which arrived too late for the batch). Followers never queue on the
+        leader's lock, where each would wake the next one by one after every commit.
         """
         events = list(events)
         try:
@@ -134,9 +138,17 @@ class Inbox:
             raise StorageError(f"delivery not stored: {type(exc).__name__}: {exc}") from exc
         with self._arrivals:
             self._waiting.append(mine)
-        with self._leading:
-            if not mine.done:
-                self._commit()
+        while not mine.done:
+            if self._leading.acquire(blocking=False):
+                try:
+                    if not mine.done:
+                        self._commit()
+                finally:
+                    self._leading.release()
+                    self._hand_on()
+            else:
+                mine.woken.wait()
+                mine.woken.clear()
         if mine.error is not None or mine.result is None:
             raise mine.error or StorageError("the delivery was not stored")
         return mine.result
@@ -171,6 +183,14 @@ class Inbox:
         finally:
             for delivery in batch:
                 delivery.done = True
+                delivery.woken.set()
+
+    def _hand_on(self) -> None:
+        """Wake the first delivery still waiting, if any, to lead the next batch (the lead is free)."""
+        with self._arrivals:
+            first = self._waiting[0] if self._waiting else None
+        if first is not None:
+            first.woken.set()
 
     def _insert_one(self, conn: Any, delivery: _Delivery, now: float) -> None:
         """Write one delivery under a savepoint: if it cannot be written (an event the database
