@@ -205,7 +205,8 @@ def test_chatter_of_the_second_round_rarely_starts_a_shop_flow(name: str, ceilin
 
 @pytest.mark.parametrize("name", ["nlu_blind_g.jsonl", "nlu_blind_i.jsonl", "nlu_blind_j.jsonl", "nlu_blind_k.jsonl",
                                   "nlu_offtopic_2.jsonl", "nlu_offtopic_4.jsonl", "nlu_offtopic_5.jsonl",
-                                  "nlu_offtopic_6.jsonl"])
+                                  "nlu_offtopic_6.jsonl", "nlu_blind_l.jsonl", "nlu_blind_m.jsonl",
+                                  "nlu_blind_n.jsonl", "nlu_offtopic_7.jsonl", "nlu_offtopic_8.jsonl"])
 def test_the_newer_sets_are_labelled_per_schema(name: str) -> None:
     for row in _rows(name):
         assert row["intent"] in SCHEMA["intents"] and row["context"] in SCHEMA["contexts"], row["id"]
