@@ -67,6 +67,20 @@ def test_one_customer_is_handled_in_arrival_order_one_at_a_time(inbox):
     assert inbox.claim(worker_name("c")).event.text == "second"
 
 
+def test_a_worker_whose_candidates_were_all_taken_by_others_looks_again(tmp_path, clock):
+    """Workers read the same oldest candidates; one whose every candidate another worker took
+    between its read and its update claims the next waiting event instead of going idle."""
+    inbox = Inbox(Database(tmp_path / "race.sqlite3"), clock=clock)
+    inbox.accept([text(f"u{n}", f"m{n}", f"event {n}") for n in range(1, 7)])
+    stale = inbox._candidates(clock())  # read, then the other workers claim all four
+    assert [inbox.claim(worker_name(f"other{n}")).event.text for n in range(4)] == [
+        "event 1", "event 2", "event 3", "event 4"]
+    reads = iter([stale])
+    real = inbox._candidates
+    inbox._candidates = lambda now: next(reads, None) or real(now)  # type: ignore[method-assign]
+    assert inbox.claim(worker_name("late")).event.text == "event 5"
+
+
 def test_failed_event_is_retried_later_then_becomes_a_dead_letter(inbox, clock):
     inbox.accept([text("u1", "m1")])
     for attempt in range(1, 4):

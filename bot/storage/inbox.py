@@ -220,12 +220,12 @@ class Inbox:
         with a conditional update, so idle workers never hold the write lock.
         """
         now = self.clock()
-        for _ in range(8):  # a buried event may have been holding back its customer's next one
-            candidates = self._candidates(now)
+        for _ in range(8):  # a buried event may have been holding back its customer's next one, and
+            candidates = self._candidates(now)  # other workers may have taken every candidate first
             if not candidates:
                 return None
-            claimed, buried = self._take_first(candidates, owner, now)
-            if claimed is not None or not buried:
+            claimed, look_again = self._take_first(candidates, owner, now)
+            if claimed is not None or not look_again:
                 return claimed
         return None
 
@@ -260,8 +260,9 @@ class Inbox:
         ))
 
     def _take_first(self, candidates: list[Any], owner: str, now: float) -> tuple[Claimed | None, bool]:
-        """Claim the first candidate still free; (the claim, whether an event was buried on the way)."""
-        buried = False
+        """Claim the first candidate still free; (the claim, whether to look again: an event was
+        buried on the way, or other workers took every candidate between the read and the update,
+        while more may be waiting behind them)."""
         for row in candidates:
             with self.db.transaction() as conn:
                 taken = conn.execute(
@@ -279,9 +280,8 @@ class Inbox:
             elif taken["attempts"] > self.max_attempts:  # it took its workers down with it every time
                 self._bury(row["id"], f"given up after {self.max_attempts} attempts that never finished")
             else:
-                return Claimed(row["id"], event, taken["attempts"], row["created_at"], owner, now), buried
-            buried = True
-        return None, buried
+                return Claimed(row["id"], event, taken["attempts"], row["created_at"], owner, now), False
+        return None, True
 
     def extend(self, claimed: Claimed) -> bool:
         """Renew the lease on an event still being handled; False when it was taken over.
