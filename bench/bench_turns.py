@@ -20,7 +20,9 @@ of ``bench/httpload.py``), and waits until every customer has an answer:
 
 A third variant, Dukkan on Messenger deliveries, shows the other platform (pywa has none); a
 fourth, "dukkan, workers in web", is the older topology (a lone gunicorn whose processes also run
-the inbox workers) on WhatsApp, so the A/B shows what moving the workers out changed.
+the inbox workers) on WhatsApp, so the A/B shows what moving the workers out changed; a fifth has
+as many worker threads as the first, each in a worker process of its own (``WORKER_THREADS=1``):
+threads of one process share its GIL.
 ``BENCH_ROUNDS`` sets the rounds (5). Prints numbers; asserts nothing.
 
 Then **a worker turn's CPU**, in this process, with no web, no load client and nothing else
@@ -52,6 +54,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = 32
 DEADLINE_S = 120.0
 CPU_TURNS = int(os.environ.get("BENCH_CPU_TURNS", "1500"))
+# The same number of worker threads as "dukkan", each in a process of its own (no GIL shared).
+SINGLE = f"dukkan, {2 * h.WORKER_PROCESSES} worker processes x 1 thread"
 
 
 def one_round(server: h.Server, graph: h.Server, texts: Texts, tag: str, platform: str) -> tuple[float, str]:
@@ -101,7 +105,11 @@ def main() -> None:
             servers.append(pywa)
             in_web = h.dukkan("dukkan, workers in web", h.dukkan_env(tmp, graph, "turns-in-web"), in_web=True)
             servers.append(in_web)
-            variants = [(dukkan, "whatsapp"), (pywa, "whatsapp"), (dukkan, "messenger"), (in_web, "whatsapp")]
+            single = h.dukkan(SINGLE, h.dukkan_env(tmp, graph, "turns-single") | {"WORKER_THREADS": "1"},
+                              workers=2 * h.WORKER_PROCESSES)
+            servers.append(single)
+            variants = [(dukkan, "whatsapp"), (pywa, "whatsapp"), (dukkan, "messenger"), (in_web, "whatsapp"),
+                        (single, "whatsapp")]
             for index, (server, platform) in enumerate(variants):  # warm up: imports, matcher, catalog
                 one_round(server, graph, texts, f"9{index}", platform)
             rates: dict[str, list[float]] = {}
@@ -122,6 +130,9 @@ def main() -> None:
     per_round = [a / b for a, b in zip(rates["dukkan"], rates["pywa (one reply)"], strict=True)]
     print(f"ratio dukkan / pywa answering each delivery with one reply: {h.median(per_round):.2f} "
           f"(rounds {min(per_round):.2f}-{max(per_round):.2f})")
+    apart = [a / b for a, b in zip(rates[SINGLE], rates["pywa (one reply)"], strict=True)]
+    print(f"ratio {SINGLE} / pywa answering each delivery with one reply: {h.median(apart):.2f} "
+          f"(rounds {min(apart):.2f}-{max(apart):.2f})")
     moved = [a / b for a, b in zip(rates["dukkan"], rates["dukkan, workers in web"], strict=True)]
     print(f"ratio dukkan (worker processes) / dukkan with workers in web: {h.median(moved):.2f} "
           f"(rounds {min(moved):.2f}-{max(moved):.2f})")
