@@ -62,7 +62,7 @@ def clear_caches() -> None:
     function gave, so this changes no answer, only the time of the next ones): for cold benchmarks."""
     from bot.nlu import intents, learned, matcher, normalize, numbers, topic, vocab
 
-    for cached in (normalize.normalize, normalize._normalize_piece, vocab.get_vocabulary().key, topic._foreign,
-                   matcher._script_of, numbers.may_start_number, numbers._word, intents._rules_for,
-                   learned._token_rows):
+    for cached in (normalize.normalize, normalize._normalize_piece, normalize._piece_tokens,
+                   vocab.get_vocabulary().key, topic._foreign, matcher._script_of, numbers.may_start_number,
+                   numbers._word, intents._rules_for, learned._token_rows):
         cached.cache_clear()

@@ -103,13 +103,14 @@ def _number_blockers() -> frozenset[str]:
 
 def _numbers(tokens: list[str], at: list[Span | None]) -> list[Number]:
     """Numbers starting at tokens that no slot or cue phrase covers."""
-    if not any(map(may_start_number, tokens)):
+    starts = list(map(may_start_number, tokens))
+    if not any(starts):
         return []
     blockers = _number_blockers()
     found: list[Number] = []
     i = 0
     while i < len(tokens):
-        if not may_start_number(tokens[i]):
+        if not starts[i]:
             i += 1
             continue
         span = at[i]
@@ -130,11 +131,19 @@ def _may_have_upper_size(text: str) -> bool:
     return "S" in text or "M" in text or "L" in text
 
 
+@lru_cache(maxsize=1)
+def _reread() -> Callable[[Analysis], list[Span]]:
+    """:func:`bot.nlu.senses.reread`, imported once (senses reads an Analysis: not imported at the top;
+    an import statement in :func:`analyse` would cost half a microsecond a message)."""
+    from bot.nlu.senses import reread
+
+    return reread
+
+
 def analyse(text: str, context: str = "none") -> Analysis:
     """Tokenise ``text``, match the lexicon phrases, read the numbers, and settle the words that
     their neighbours give another sense (:func:`bot.nlu.senses.reread`)."""
-    from bot.nlu.senses import reread  # senses reads an Analysis: imported here, not at the top
-
+    reread = _reread()
     tokens = tokenize(text)
     spans, keys = get_vocabulary().scan(tokens)
     upper = frozenset(_UPPER_SIZE.findall(text)) if len(text) < 400 and _may_have_upper_size(text) else frozenset()

@@ -894,7 +894,7 @@ def _rules_to_run(ev: Evidence) -> tuple[_Rule, ...]:
     """The rules some need of which is present, in their order: span kinds, cued intents, slots
     and the context."""
     an = ev.an
-    return _rules_for(an.all_kinds, ev.cued, tuple(name for name in ev.slots if name in _NEED_SLOTS), an.context)
+    return _rules_for(an.all_kinds, ev.cued, tuple([name for name in ev.slots if name in _NEED_SLOTS]), an.context)
 
 
 @lru_cache(maxsize=4096)

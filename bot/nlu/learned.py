@@ -70,6 +70,7 @@ KEPT = frozenset({"greeting", "thanks", "goodbye"})
 #   0.9416 / 0.9478 / 0.9519, chatter routed 7.4% / 2.3% / 2.7%.
 UNKNOWN_IF_SHOPNESS_BELOW = 0.0
 _LEADING_WORDS = 3
+_BASES = 64  # prior + k * unseen is kept for k under this (nearly every message), worked out above it
 
 
 class Reading(NamedTuple):
@@ -92,29 +93,28 @@ class Readings:
         self.table = np.ascontiguousarray(np.hstack([model.weights, column]))
         self.unseen = np.append(model.unseen, 0.0)
         self.prior = np.append(model.prior, veto.bias)
+        # prior + k * unseen for k unseen features (the first terms of the sum, as the model adds them).
+        self.bases = [self.prior + k * self.unseen for k in range(_BASES)]
 
     def read(self, text: str, context: str) -> Reading:
         """The model's intent, its margin over the second and the veto's score, in one sum."""
-        ids = self.ids
-        tokens = tokenize(text)
-        context_row = ids.get("x" + context)
-        rows: set[int] = set() if context_row is None else {context_row}
-        unseen: set[str] = set() if context_row is not None else {"x" + context}
-        for i, token in enumerate(tokens):
-            known, unknown = _token_rows(token, context if i < _LEADING_WORDS else "")
-            rows.update(known)
-            if unknown:
-                unseen |= unknown
-        for a, b in zip(tokens, tokens[1:], strict=False):
-            pair = "b" + a + " " + b
-            row = ids.get(pair)
-            if row is None:
-                unseen.add(pair)
-            else:
-                rows.add(row)
+        return self.read_tokens(tokenize(text), context)
+
+    def read_tokens(self, tokens: list[str], context: str) -> Reading:
+        """:meth:`read` of a message's tokens (``tokenize(text)``)."""
+        get = self.ids.get
+        names = ["x" + context, *[f"x{context} w{t}" for t in tokens[:_LEADING_WORDS] if context],
+                 *["b" + a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]]
+        found = [get(name) for name in names]
+        known, unknown = zip(*map(_token_rows, tokens), strict=True) if tokens else ((), ())
+        rows = {row for row in found if row is not None}.union(*known)
+        unseen = {name for name, row in zip(names, found, strict=True) if row is None}.union(*unknown)
         # The intent model's sum, term for term (sorted rows: a fixed order); the veto's in the same pass.
-        total = self.prior + len(unseen) * self.unseen + self.table.take(sorted(rows), axis=0).sum(axis=0)
-        scores = total.tolist()
+        ordered = np.fromiter(rows, np.intp, len(rows))
+        ordered.sort()
+        k = len(unseen)
+        base = self.bases[k] if k < _BASES else self.prior + k * self.unseen
+        scores = (base + np.add.reduce(self.table.take(ordered, axis=0), axis=0)).tolist()
         veto = scores.pop()
         best = max(scores)
         first = scores.index(best)  # the first of equals, as numpy's argmax
@@ -131,17 +131,16 @@ def load_readings() -> Readings:
 
 
 @lru_cache(maxsize=65536)
-def _token_rows(token: str, leading_in: str) -> tuple[frozenset[int], frozenset[str]]:
-    """The rows of a word's features (the word, its character n-grams and, for one of the first
-    words, ``x`` + the context ``leading_in`` + the word) and the names of those never seen in
-    training (a word seen again costs a look-up; bounded)."""
-    ids = load_readings().ids
+def _token_rows(token: str) -> tuple[frozenset[int], frozenset[str]]:
+    """The rows of a word's features (the word and its character n-grams) and the names of those
+    never seen in training (a word seen again costs a look-up; bounded)."""
+    get = load_readings().ids.get
     padded = f" {token} "
     low, high = NGRAMS
     names = {"w" + token, *["c" + padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]}
-    if leading_in:
-        names.add(f"x{leading_in} w{token}")
-    return frozenset(ids[name] for name in names if name in ids), frozenset(name for name in names if name not in ids)
+    found = {name: get(name) for name in names}
+    return (frozenset([row for row in found.values() if row is not None]),
+            frozenset([name for name, row in found.items() if row is None]))
 
 
 def read(text: str, context: str = "none") -> Reading:
@@ -155,7 +154,7 @@ def settle(intent: str, text: str, an: Analysis, slots: dict[str, Any]) -> str:
     ``unknown`` when the veto finds no shopping in a shop reading."""
     if intent == "unknown" or intent in KEPT:
         return intent  # neither model may change these (the veto is for shop flows only)
-    reading = read(text, an.context)
+    reading = load_readings().read_tokens(an.tokens, an.context)  # the words of ``text``, as analysed
     if reading.intent != intent and reading.margin >= _margin_for(reading.intent) and _may_change(
             intent, reading, an, slots):
         intent = reading.intent

@@ -101,12 +101,7 @@ def _final_slots(intent: str, slots: dict[str, Any]) -> dict[str, Any]:
 
 def language_of(an: Analysis) -> str:
     """``ar`` (Arabic script majority), ``franco`` (Arabizi) or ``en``."""
-    arabic = latin = franco = 0
-    for token in an.tokens:
-        is_ar, is_lat, is_franco = _script_of(token)
-        arabic += is_ar
-        latin += is_lat
-        franco += is_franco
+    arabic, latin, franco = map(sum, zip(*map(_script_of, an.tokens), strict=True)) if an.tokens else (0, 0, 0)
     if arabic >= latin:
         return "ar"
     return "franco" if franco and franco * 4 >= latin else "en"

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 __all__ = ["normalize", "tokenize", "franco_fold", "skeleton", "is_arabic", "is_latin"]
 
@@ -122,8 +123,19 @@ def _settled(text: str) -> bool:
 
 
 def tokenize(text: str) -> list[str]:
-    """Normalise ``text`` and return its tokens (words, numbers and ``#``)."""
-    return _TOKEN.findall(normalize(text))
+    """Normalise ``text`` and return its tokens (words, numbers and ``#``).
+
+    No token spans a space, so these are the tokens of each space-separated piece normalised
+    (:func:`normalize`'s own pieces), one after the other: each piece's are found once (bounded)."""
+    if not text:
+        return []
+    return list(chain.from_iterable(map(_piece_tokens, text.split(" "))))
+
+
+@lru_cache(maxsize=65536)
+def _piece_tokens(piece: str) -> tuple[str, ...]:
+    """The tokens of one space-separated piece of a message, normalised."""
+    return tuple(_TOKEN.findall(_normalize_piece(piece)))
 
 
 def is_arabic(token: str) -> bool:

@@ -347,12 +347,13 @@ _GOODS_WORDS = frozenset({"item", "category", "color", "size", "shop_words", "st
 
 def _mostly_other_things(an: Analysis, intent: str) -> bool:
     """``شراب كحه لطفل عنده ٣ سنين``: a shop word drowned in another topic's words."""
-    if intent in _KEPT or _asks_for_goods(an) or _acts_on_the_order(an, intent):
+    if intent in _KEPT:
         return False
+    # The count first: nearly every message has too few foreign words, and the checks below cost more.
     foreign = len(_foreign_positions(an)) + sum(
         s.end - s.start for s in topic_spans(an)
         if not all(_exempt_here(an, f, intent) for f in families(s)))
-    if foreign < _FOREIGN_MIN:
+    if foreign < _FOREIGN_MIN or _asks_for_goods(an) or _acts_on_the_order(an, intent):
         return False
     about_shop = sum([s.end - s.start for s in an.spans if not s.kind_set.isdisjoint(_GOODS_WORDS)]) + \
         len(an.cue_spans)
